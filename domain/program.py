@@ -1,0 +1,294 @@
+"""Programs: the internships, clubs, bootcamps… a partnership runs, and who is in them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from uuid import UUID
+
+from bridgework.domain.base import BridgeworkAggregate, day, ordinal
+from bridgework.domain.errors import RuleViolated
+from eventsourcing.domain import Aggregate, event
+
+
+class ProgramKind(StrEnum):
+    INTERNSHIP = "internship"
+    MENTORSHIP = "mentorship"
+    CLUB = "club"
+    WORKSHOP = "workshop"
+    BOOTCAMP = "bootcamp"
+    CAREER_DAY = "career_day"
+    FIELD_TRIP = "field_trip"
+    PROFESSIONAL_DEVELOPMENT = "professional_development"
+
+
+class Program(BridgeworkAggregate):
+    """A program with a fixed number of seats and a first-come waitlist behind them."""
+
+    STREAM = "program"
+
+    class ProgramLaunched(Aggregate.Created):
+        partnership_id: UUID
+        name: str
+        kind: ProgramKind
+        capacity: int
+        starts_on: date
+        ends_on: date
+
+    class StudentEnrolled(Aggregate.Event):
+        student_id: UUID
+
+    class StudentWaitlisted(Aggregate.Event):
+        student_id: UUID
+
+    class StudentWithdrawn(Aggregate.Event):
+        student_id: UUID
+        reason: str
+
+    class StudentPromotedFromWaitlist(Aggregate.Event):
+        student_id: UUID
+
+    class EnrolmentCompleted(Aggregate.Event):
+        student_id: UUID
+
+    class MentorAssigned(Aggregate.Event):
+        student_id: UUID
+        mentor_id: UUID
+
+    class ShowcaseRecorded(Aggregate.Event):
+        showcase_id: UUID
+        title: str
+        held_on: date
+        presenter_ids: tuple[UUID, ...]
+        attending_organisation_ids: tuple[UUID, ...]
+
+    @event(ProgramLaunched)
+    def __init__(
+        self,
+        partnership_id: UUID,
+        name: str,
+        kind: ProgramKind,
+        capacity: int,
+        starts_on: date,
+        ends_on: date,
+    ) -> None:
+        self.partnership_id = partnership_id
+        self.name = name
+        self.kind = kind
+        self.capacity = capacity
+        self.starts_on = starts_on
+        self.ends_on = ends_on
+        self.enrolled: list[UUID] = []
+        self.waitlist: list[UUID] = []
+        self.completed: set[UUID] = set()
+        self.mentor_of: dict[UUID, UUID] = {}
+        self.showcase_ids: set[UUID] = set()
+
+    @classmethod
+    def launch(
+        cls,
+        *,
+        id: UUID,
+        partnership_id: UUID,
+        name: str,
+        kind: ProgramKind,
+        capacity: int,
+        starts_on: date,
+        ends_on: date,
+        at: datetime,
+    ) -> Program:
+        if capacity < 1:
+            raise RuleViolated("CAPACITY_TOO_SMALL", f"Program '{name}' needs at least one seat")
+        if ends_on < starts_on:
+            raise RuleViolated(
+                "ENDS_BEFORE_IT_STARTS",
+                f"Program '{name}' cannot end ({day(ends_on)}) before it starts ({day(starts_on)})",
+            )
+        return cls._create(
+            cls.ProgramLaunched,
+            id=id,
+            partnership_id=partnership_id,
+            name=name,
+            kind=kind,
+            capacity=capacity,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            timestamp=at,
+        )
+
+    # Enrolment ---------------------------------------------------------------------------
+
+    @property
+    def is_full(self) -> bool:
+        return len(self.enrolled) >= self.capacity
+
+    def enrol(self, *, student_id: UUID, student_name: str, at: datetime) -> None:
+        """Enrol a student, or put them at the back of the waitlist when every seat is taken."""
+        if student_id in self.enrolled:
+            raise RuleViolated(
+                "ALREADY_ENROLLED", f"{student_name} is already enrolled in '{self.name}'"
+            )
+        if student_id in self.waitlist:
+            place = ordinal(self.waitlist.index(student_id) + 1)
+            raise RuleViolated(
+                "ALREADY_WAITLISTED",
+                f"{student_name} is already {place} on the waitlist for '{self.name}'",
+            )
+        if student_id in self.completed:
+            raise RuleViolated(
+                "ALREADY_COMPLETED", f"{student_name} has already completed '{self.name}'"
+            )
+        if at.date() > self.ends_on:
+            raise RuleViolated(
+                "PROGRAM_ENDED",
+                f"'{self.name}' ended on {day(self.ends_on)} and takes no more enrolments",
+            )
+        if self.is_full:
+            self._waitlist(student_id=student_id, timestamp=at)
+        else:
+            self._enrol(student_id=student_id, timestamp=at)
+
+    def waitlist_notice(self, student_id: UUID, student_name: str) -> str:
+        """What a coordinator is told when a student lands on the waitlist."""
+        place = ordinal(self.waitlist.index(student_id) + 1)
+        return (
+            f"Program '{self.name}' is full: {len(self.enrolled)} of {self.capacity} seats taken; "
+            f"{student_name} is {place} on the waitlist"
+        )
+
+    def waitlist_place(self, student_id: UUID) -> int | None:
+        return self.waitlist.index(student_id) + 1 if student_id in self.waitlist else None
+
+    @event(StudentEnrolled)
+    def _enrol(self, student_id: UUID, timestamp: datetime) -> None:
+        self.enrolled.append(student_id)
+
+    @event(StudentWaitlisted)
+    def _waitlist(self, student_id: UUID, timestamp: datetime) -> None:
+        self.waitlist.append(student_id)
+
+    def withdraw(self, *, student_id: UUID, student_name: str, reason: str, at: datetime) -> None:
+        """Withdraw an enrolled or waitlisted student; a freed seat goes to the first in line."""
+        if student_id not in self.enrolled and student_id not in self.waitlist:
+            raise RuleViolated(
+                "NOT_ENROLLED",
+                f"{student_name} is neither enrolled in nor waitlisted for '{self.name}'",
+            )
+        self._withdraw(student_id=student_id, reason=reason, timestamp=at)
+        if self.waitlist and not self.is_full:
+            self._promote(student_id=self.waitlist[0], timestamp=at)
+
+    @event(StudentWithdrawn)
+    def _withdraw(self, student_id: UUID, reason: str, timestamp: datetime) -> None:
+        if student_id in self.enrolled:
+            self.enrolled.remove(student_id)
+        else:
+            self.waitlist.remove(student_id)
+        self.mentor_of.pop(student_id, None)
+
+    @event(StudentPromotedFromWaitlist)
+    def _promote(self, student_id: UUID, timestamp: datetime) -> None:
+        self.waitlist.remove(student_id)
+        self.enrolled.append(student_id)
+
+    def complete(self, *, student_id: UUID, student_name: str, at: datetime) -> None:
+        if student_id in self.completed:
+            raise RuleViolated(
+                "ALREADY_COMPLETED", f"{student_name} has already completed '{self.name}'"
+            )
+        if student_id not in self.enrolled:
+            raise RuleViolated(
+                "NOT_ENROLLED",
+                f"{student_name} is not enrolled in '{self.name}', so cannot complete it",
+            )
+        self._complete(student_id=student_id, timestamp=at)
+
+    @event(EnrolmentCompleted)
+    def _complete(self, student_id: UUID, timestamp: datetime) -> None:
+        self.enrolled.remove(student_id)
+        self.completed.add(student_id)
+
+    # Mentors and showcases ---------------------------------------------------------------
+
+    def assign_mentor(
+        self,
+        *,
+        student_id: UUID,
+        student_name: str,
+        mentor_id: UUID,
+        mentor_name: str,
+        at: datetime,
+    ) -> None:
+        if student_id not in self.enrolled:
+            raise RuleViolated(
+                "NOT_ENROLLED",
+                f"{student_name} is not enrolled in '{self.name}', so cannot be given a mentor",
+            )
+        if self.mentor_of.get(student_id) == mentor_id:
+            raise RuleViolated(
+                "MENTOR_ALREADY_ASSIGNED",
+                f"{mentor_name} already mentors {student_name} in '{self.name}'",
+            )
+        if student_id in self.mentor_of:
+            raise RuleViolated(
+                "STUDENT_HAS_MENTOR", f"{student_name} already has a mentor in '{self.name}'"
+            )
+        self._assign_mentor(student_id=student_id, mentor_id=mentor_id, timestamp=at)
+
+    @event(MentorAssigned)
+    def _assign_mentor(self, student_id: UUID, mentor_id: UUID, timestamp: datetime) -> None:
+        self.mentor_of[student_id] = mentor_id
+
+    def record_showcase(
+        self,
+        *,
+        showcase_id: UUID,
+        title: str,
+        held_on: date,
+        presenter_ids: tuple[UUID, ...],
+        attending_organisation_ids: tuple[UUID, ...],
+        partner_ids: frozenset[UUID],
+        at: datetime,
+    ) -> None:
+        """Record a showcase where students presented to partners; presenters must be in."""
+        if showcase_id in self.showcase_ids:
+            raise RuleViolated("SHOWCASE_EXISTS", f"Showcase '{title}' is already recorded")
+        if held_on < self.starts_on:
+            raise RuleViolated(
+                "SHOWCASE_BEFORE_START",
+                f"Showcase '{title}' ({day(held_on)}) is before '{self.name}' "
+                f"starts ({day(self.starts_on)})",
+            )
+        outsiders = [s for s in presenter_ids if s not in self.enrolled and s not in self.completed]
+        if outsiders:
+            raise RuleViolated(
+                "PRESENTER_NOT_IN_PROGRAM",
+                f"{len(outsiders)} presenter(s) of '{title}' are not students of '{self.name}'",
+            )
+        guests = [o for o in attending_organisation_ids if o not in partner_ids]
+        if guests:
+            raise RuleViolated(
+                "ORGANISATION_NOT_A_PARTNER",
+                f"{len(guests)} attending organisation(s) of '{title}' are not partners "
+                f"of the partnership that runs '{self.name}'",
+            )
+        self._record_showcase(
+            showcase_id=showcase_id,
+            title=title,
+            held_on=held_on,
+            presenter_ids=presenter_ids,
+            attending_organisation_ids=attending_organisation_ids,
+            timestamp=at,
+        )
+
+    @event(ShowcaseRecorded)
+    def _record_showcase(
+        self,
+        showcase_id: UUID,
+        title: str,
+        held_on: date,
+        presenter_ids: tuple[UUID, ...],
+        attending_organisation_ids: tuple[UUID, ...],
+        timestamp: datetime,
+    ) -> None:
+        self.showcase_ids.add(showcase_id)

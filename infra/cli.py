@@ -1,0 +1,90 @@
+"""`bridgework` command line: serve, migrate, rebuild, demo, project, schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from typing import TYPE_CHECKING
+
+import uvicorn
+from bridgework.infra.app import create_app
+from bridgework.infra.demo import load_demo
+from bridgework.infra.runtime import open_runtime
+from bridgework.infra.settings import Settings
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+log = logging.getLogger("bridgework")
+
+
+def serve(settings: Settings) -> None:
+    """Serve GraphQL at /graphql; uvicorn turns SIGINT/SIGTERM into a graceful shutdown."""
+    app = create_app(settings)
+    print(f"Bridgework: GraphiQL at http://{settings.host}:{settings.port}/graphql")  # noqa: T201
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
+async def _migrate(settings: Settings) -> None:
+    async with open_runtime(settings):
+        log.info("database is migrated")
+
+
+async def _rebuild(settings: Settings, names: list[str]) -> None:
+    async with open_runtime(settings) as runtime:
+        known = runtime.runner.names()
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise SystemExit(
+                f"unknown projection(s): {', '.join(unknown)}; known: {', '.join(known)}"
+            )
+        for name in names or known:
+            count = await runtime.runner.rebuild(name)
+            log.info("rebuilt %s from position 0 (%d events)", name, count)
+
+
+async def _demo(settings: Settings) -> None:
+    async with open_runtime(settings) as runtime:
+        head = await load_demo(runtime.deps)
+        await runtime.runner.catch_up()
+        log.info("demo data loaded up to position %d; open /graphql to explore", head)
+
+
+async def _project(settings: Settings) -> None:
+    async with open_runtime(settings) as runtime:
+        log.info("projection worker tailing the log: %s", ", ".join(runtime.runner.names()))
+        await runtime.runner.run()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="bridgework", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="serve the GraphQL API (embedded PostgreSQL by default)")
+    commands.add_parser("migrate", help="apply database migrations and exit")
+    rebuild = commands.add_parser("rebuild", help="rebuild projections from position 0")
+    rebuild.add_argument("names", nargs="*", metavar="NAME", help="projections (default: all)")
+    commands.add_parser("demo", help="load a realistic demo data set")
+    commands.add_parser("project", help="run projection workers only (scaled-out deployments)")
+    commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if args.command == "schema":
+        from bridgework.graphql.schema import export_sdl  # noqa: PLC0415 - only this command needs it
+
+        sys.stdout.write(export_sdl())
+        return
+    settings = Settings.from_env()
+    match args.command:
+        case "serve":
+            serve(settings)
+        case "migrate":
+            asyncio.run(_migrate(settings))
+        case "rebuild":
+            asyncio.run(_rebuild(settings, args.names))
+        case "demo":
+            asyncio.run(_demo(settings))
+        case "project":
+            asyncio.run(_project(settings))

@@ -1,0 +1,72 @@
+"""PostgreSQL connections: the embedded server for a fresh machine, and the asyncpg pool."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import TYPE_CHECKING
+
+import asyncpg
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from bridgework.infra.settings import Settings
+
+log = logging.getLogger("bridgework")
+
+DATABASE = "bridgework"
+IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000
+"""A session idle inside a transaction holds back every reader of the log (FIELD_NOTES.md)."""
+
+
+def embedded_database_url(data_dir: Path, database: str = DATABASE) -> str:
+    """Start (or join) the embedded PostgreSQL in `data_dir`; return a DSN for `database`.
+
+    pgserver keeps one server per folder, shared by every process using it, and stops it
+    when the last of them exits.
+    """
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); its fallback is fine.
+        warnings.filterwarnings("ignore", "XDG_RUNTIME_DIR")
+        import pgserver  # noqa: PLC0415 - only needed without DATABASE_URL
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(data_dir.resolve() / "pg", cleanup_mode="stop")
+    # `database` is ours (a constant or a test's generated name), never user input.
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")  # noqa: S608
+    if "(1 row)" not in exists:
+        server.psql(f'CREATE DATABASE "{database}";')
+        log.info("created database %s in %s", database, data_dir)
+    url: str = server.get_uri(database)
+    return url
+
+
+def resolve_database_url(settings: Settings) -> str:
+    """`DATABASE_URL` if set, else the embedded server (blocking: run it in a thread)."""
+    if settings.database_url:
+        return settings.database_url
+    return embedded_database_url(settings.data_dir)
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    # Payloads and metadata travel as raw JSON bytes: msgspec encodes and decodes them.
+    await conn.set_type_codec(
+        "json", schema="pg_catalog", encoder=bytes, decoder=bytes, format="binary"
+    )
+
+
+async def create_pool(dsn: str, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        server_settings={
+            "application_name": "bridgework",
+            "idle_in_transaction_session_timeout": str(IDLE_IN_TRANSACTION_TIMEOUT_MS),
+        },
+    )
+    if pool is None:  # only when asyncpg is asked not to connect
+        raise RuntimeError("asyncpg.create_pool returned no pool")
+    return pool

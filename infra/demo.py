@@ -1,0 +1,210 @@
+"""`bridgework demo`: a realistic data set loaded through the same command handlers as the API.
+
+Every command carries an idempotency key derived from its place in the script, so running
+the demo twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+from uuid import UUID, uuid4
+
+from bridgework.domain.organisation import OrganisationKind
+from bridgework.domain.program import ProgramKind
+from bridgework.services import commands as c
+from bridgework.services import handlers as h
+from bridgework.services.context import Actor, CommandContext, Role
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from bridgework.services.unit_of_work import CommandResult, Deps
+
+FIRST = (
+    "Ana Lima", "Bo Chen", "Carmen Ruiz", "Dev Patel", "Elif Yildiz", "Farah Haddad",
+    "Gabe Okafor", "Hana Sato", "Isaac Mensah", "Jade Nguyen", "Kofi Asante", "Lena Novak",
+    "Mateo Silva", "Nia Brooks", "Omar Aziz", "Priya Raman", "Quinn Walsh", "Rosa Delgado",
+    "Sami Kariuki", "Tara O'Neil", "Uma Iyer", "Victor Dubois", "Wen Li", "Ximena Castro",
+    "Yara Haddad", "Zane Cooper", "Amara Obi", "Ben Kowalski", "Chloe Martin", "Diego Flores",
+    "Esme Clarke", "Femi Adeyemi", "Grace Kim", "Hugo Bernard", "Ines Costa", "Jonah Levi",
+    "Kira Petrova", "Liam Byrne", "Maya Cohen", "Noah Fischer", "Olivia Tran", "Pablo Ortega",
+    "Rania Saleh", "Sofia Rossi", "Theo Laurent", "Ugo Eze", "Vera Lind", "Will Turner",
+)  # fmt: skip
+
+
+@dataclass
+class Script:
+    deps: Deps
+    today: date
+    actor: Actor = field(default_factory=lambda: Actor(id="demo", role=Role.COORDINATOR))
+    step: int = 0
+    positions: list[int] = field(default_factory=list)
+
+    async def run(
+        self, handler: Callable[[Deps, CommandContext, Any], Awaitable[CommandResult]], cmd: Any
+    ) -> CommandResult:
+        self.step += 1
+        ctx = CommandContext(
+            actor=self.actor,
+            correlation_id=uuid4(),
+            command_uuid=uuid4(),
+            idempotency_key=f"demo:{self.step}",
+        )
+        result = await handler(self.deps, ctx, cmd)
+        self.positions.append(result.position)
+        return result
+
+    async def org(self, name: str, kind: str) -> UUID:
+        cmd = c.RegisterOrganization(name=name, kind=OrganisationKind(kind))
+        return (await self.run(h.register_organization, cmd)).id
+
+    async def students(self, names: tuple[str, ...], school: UUID, grade: int | None) -> list[UUID]:
+        ids = []
+        for name in names:
+            cmd = c.RegisterStudent(name=name, grade=grade, school_id=school)
+            ids.append((await self.run(h.register_student, cmd)).id)
+        return ids
+
+    async def partnership(self, name: str, orgs: list[UUID], goals: list[str]) -> UUID:
+        cmd = c.FormPartnership(name=name, organization_ids=orgs, goals=goals)
+        return (await self.run(h.form_partnership, cmd)).id
+
+    async def program(self, partnership_id: UUID, name: str, kind: str, capacity: int) -> UUID:
+        cmd = c.LaunchProgram(
+            partnership_id=partnership_id, name=name, kind=ProgramKind(kind), capacity=capacity,
+            starts_on=self.today - timedelta(days=75),
+            ends_on=self.today + timedelta(days=60),
+        )  # fmt: skip
+        return (await self.run(h.launch_program, cmd)).id
+
+    async def enrol(self, program_id: UUID, students: list[UUID]) -> None:
+        for student in students:
+            await self.run(
+                h.enroll_student, c.EnrollStudent(program_id=program_id, student_id=student)
+            )
+
+    async def mentor(self, name: str, org: UUID, capacity: int = 3) -> UUID:
+        cmd = c.RegisterMentor(name=name, organization_id=org, capacity=capacity)
+        return (await self.run(h.register_mentor, cmd)).id
+
+    async def match(self, program_id: UUID, pairs: list[tuple[UUID, UUID]]) -> None:
+        for student, m in pairs:
+            cmd = c.AssignMentor(program_id=program_id, student_id=student, mentor_id=m)
+            await self.run(h.assign_mentor, cmd)
+
+    async def complete(self, program_id: UUID, students: list[UUID]) -> None:
+        for student in students:
+            cmd = c.CompleteEnrollment(program_id=program_id, student_id=student)
+            await self.run(h.complete_enrollment, cmd)
+
+    async def showcase(
+        self,
+        program_id: UUID,
+        title: str,
+        days_ago: int,
+        presenters: list[UUID],
+        guests: list[UUID],
+    ) -> None:
+        cmd = c.RecordShowcase(
+            program_id=program_id, title=title, held_on=self.today - timedelta(days=days_ago),
+            presenter_ids=presenters, attending_organization_ids=guests,
+        )  # fmt: skip
+        await self.run(h.record_showcase, cmd)
+
+
+async def load_demo(deps: Deps, today: date | None = None) -> int:  # noqa: PLR0915 - a story, top to bottom
+    """Load the demo data; return the highest log position written."""
+    s = Script(deps, today or deps.clock().date())
+
+    # Organisations.
+    lincoln = await s.org("Lincoln Middle School", "school")
+    ridgeview = await s.org("Ridgeview Rural High School", "school")
+    st_brigid = await s.org("St Brigid's School for Girls", "school")
+    eastside = await s.org("Eastside High School", "school")
+    state_u = await s.org("State University School of Computing", "university")
+    district = await s.org("Valley Unified School District", "district")
+    ardent = await s.org("Ardent Engineering", "business")
+    sunspark = await s.org("SunSpark Energy", "business")
+    green = await s.org("Green Valley Environmental Trust", "nonprofit")
+    bytewave = await s.org("Bytewave Technologies", "business")
+    helix = await s.org("Helix Biotech", "business")
+    shieldnet = await s.org("ShieldNet Security", "business")
+    codeclub = await s.org("Eastside Makers Collective", "community_group")
+
+    # Partnerships and programs.
+    robotics_p = await s.partnership(
+        "Lincoln & Ardent Robotics Mentorship", [lincoln, ardent, district],
+        ["Grow robotics club enrolment 40% by June", "Every student paired with an engineer"],
+    )  # fmt: skip
+    solar_p = await s.partnership(
+        "Ridgeview Solar Futures", [ridgeview, sunspark, green],
+        ["Build a working solar array on campus", "20 students trained in renewable basics"],
+    )  # fmt: skip
+    bootcamp_p = await s.partnership(
+        "State U Coding Pathways", [state_u, bytewave, eastside],
+        ["20 internship placements", "80% bootcamp completion"],
+    )  # fmt: skip
+    biotech_p = await s.partnership(
+        "Helix Young Scientists", [helix, eastside, district],
+        ["80% of interns more confident in lab techniques"],
+    )  # fmt: skip
+    cyber_p = await s.partnership(
+        "St Brigid's CyberGirls", [st_brigid, shieldnet],
+        ["Double girls' enrolment in computing electives"],
+    )  # fmt: skip
+    apps_p = await s.partnership(
+        "Eastside After-School App Lab", [eastside, codeclub, bytewave],
+        ["Publish five student apps"],
+    )  # fmt: skip
+
+    robotics = await s.program(robotics_p, "Robotics Club Mentorship", "mentorship", 8)
+    solar = await s.program(solar_p, "Solar Energy Club", "club", 10)
+    bootcamp = await s.program(bootcamp_p, "Coding Bootcamp & Internships", "bootcamp", 6)
+    biotech = await s.program(biotech_p, "High-School Biotech Internship", "internship", 4)
+    cyber = await s.program(cyber_p, "CyberGirls: Flexible-Schedule Security", "workshop", 8)
+    apps = await s.program(apps_p, "After-School App Development Club", "club", 6)
+
+    # Students.
+    roster = list(FIRST)
+    lincoln_kids = await s.students(tuple(roster[0:10]), lincoln, 7)
+    ridge_kids = await s.students(tuple(roster[10:20]), ridgeview, 10)
+    east_kids = await s.students(tuple(roster[20:36]), eastside, 11)
+    brigid_kids = await s.students(tuple(roster[36:46]), st_brigid, 10)
+    undergrads = await s.students(tuple(roster[46:48]), state_u, None)
+
+    # Enrolments: several programs fill up and waitlist the rest.
+    await s.enrol(robotics, lincoln_kids)  # 8 seats, 2 waitlisted
+    await s.enrol(solar, ridge_kids)
+    await s.enrol(bootcamp, east_kids[0:6] + undergrads)  # 6 seats, 2 waitlisted
+    await s.enrol(biotech, east_kids[6:11])  # 4 seats, 1 waitlisted
+    await s.enrol(cyber, brigid_kids)  # 8 seats, 2 waitlisted
+    await s.enrol(apps, east_kids[11:16])
+
+    # A withdrawal frees a seat for the first waitlisted student.
+    withdraw = c.WithdrawStudent(
+        program_id=robotics, student_id=lincoln_kids[3], reason="Moved away"
+    )
+    await s.run(h.withdraw_student, withdraw)
+
+    # Mentors.
+    ardent_mentors = [await s.mentor(n, ardent) for n in ("Dana Ortiz", "Raj Malhotra", "Sue Park")]
+    helix_mentor = await s.mentor("Dr. Amina Yusuf", helix, capacity=4)
+    shield_mentor = await s.mentor("Keisha Grant", shieldnet, capacity=4)
+    robotics_in = [k for i, k in enumerate(lincoln_kids) if i not in (3, 9)]
+    await s.match(robotics, [(k, ardent_mentors[i % 3]) for i, k in enumerate(robotics_in[:7])])
+    await s.match(biotech, [(k, helix_mentor) for k in east_kids[6:10]])
+    await s.match(cyber, [(k, shield_mentor) for k in brigid_kids[:4]])
+
+    # Showcases and completions.
+    await s.showcase(robotics, "Spring Robot Rumble", 10, robotics_in[:6], [ardent, district])
+    await s.showcase(solar, "Solar Array Unveiling", 5, ridge_kids[:8], [sunspark, green])
+    await s.showcase(bootcamp, "Demo Day", 3, east_kids[0:6], [bytewave, state_u])
+    await s.showcase(biotech, "Poster Session", 7, east_kids[6:10], [helix])
+    await s.showcase(apps, "App Store Launch Party", 2, east_kids[11:16], [bytewave, codeclub])
+    await s.complete(bootcamp, east_kids[0:5])
+    await s.complete(biotech, east_kids[6:9])
+    await s.complete(solar, ridge_kids[:7])
+    await s.complete(cyber, brigid_kids[:3])
+    return max(s.positions)

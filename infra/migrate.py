@@ -1,0 +1,36 @@
+"""Versioned SQL migrations, applied in name order at start-up and by `bridgework migrate`."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import asyncpg
+
+_LOCK = 0x62726964  # any constant: serialises migrations from processes starting together
+
+
+def available() -> list[tuple[str, str]]:
+    """(name, sql) of every migration shipped with the package, in order."""
+    folder = resources.files("bridgework.infra") / "migrations"
+    files = sorted(f for f in folder.iterdir() if f.name.endswith(".sql"))
+    return [(f.name.removesuffix(".sql"), f.read_text(encoding="utf-8")) for f in files]
+
+
+async def migrate(pool: asyncpg.Pool) -> list[str]:
+    """Apply the migrations this database has not seen; return their names."""
+    applied: list[str] = []
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK)
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        done = {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")}
+        for name, sql in available():
+            if name not in done:
+                await conn.execute(sql)
+                await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", name)
+                applied.append(name)
+    return applied

@@ -1,0 +1,74 @@
+"""The composition root's resources: one pool, one store, one projection runner per process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+from uuid import uuid4
+
+from bridgework.infra.database import create_pool, resolve_database_url
+from bridgework.infra.migrate import migrate
+from bridgework.infra.store import PostgresEventStore
+from bridgework.infra.transcoding import Transcoder
+from bridgework.projections.registry import default_projections
+from bridgework.projections.runner import ProjectionRunner
+from bridgework.services.unit_of_work import Deps
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    import asyncpg
+    from bridgework.infra.settings import Settings
+
+log = logging.getLogger("bridgework")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    pool: asyncpg.Pool
+    store: PostgresEventStore
+    deps: Deps
+    runner: ProjectionRunner
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def run_projections(self) -> None:
+        """Tail the log in this process (the default; scaled out, `bridgework project` does it)."""
+        self.tasks.append(asyncio.create_task(self.runner.run(), name="projections"))
+
+
+@contextlib.asynccontextmanager
+async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    """Start everything a command or the server needs, migrated and ready; close it after."""
+    dsn = await asyncio.to_thread(resolve_database_url, settings)
+    pool = await create_pool(dsn, settings.pool_min, settings.pool_max)
+    try:
+        applied = await migrate(pool)
+        if applied:
+            log.info("applied migrations: %s", ", ".join(applied))
+        store = PostgresEventStore(pool)
+        await store.start()
+        codec = Transcoder()
+        deps = Deps(store=store, codec=codec, clock=utc_now, new_id=uuid4)
+        runner = ProjectionRunner(
+            pool, store, codec, default_projections(), poll_interval=settings.poll_interval_seconds
+        )
+        await runner.setup()
+        runtime = Runtime(settings=settings, pool=pool, store=store, deps=deps, runner=runner)
+        try:
+            yield runtime
+        finally:
+            for task in runtime.tasks:
+                task.cancel()
+            await asyncio.gather(*runtime.tasks, return_exceptions=True)
+            await store.close()
+    finally:
+        await pool.close()

@@ -1,0 +1,98 @@
+"""Configuration from the environment, checked at start-up; errors name the variable."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+T = TypeVar("T")
+
+
+class SettingsError(ValueError):
+    """An environment variable has a value Bridgework cannot use."""
+
+
+def _read(env: Mapping[str, str], name: str, default: T, parse: Callable[[str], T], what: str) -> T:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return parse(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not {what}") from None
+
+
+def _flag(raw: str) -> bool:
+    if raw.lower() in _TRUE:
+        return True
+    if raw.lower() in _FALSE:
+        return False
+    raise ValueError(raw)
+
+
+def _positive(parse: Callable[[str], float]) -> Callable[[str], float]:
+    def checked(raw: str) -> float:
+        value = parse(raw)
+        if value <= 0:
+            raise ValueError(raw)
+        return value
+
+    return checked
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    database_url: str | None = None
+    """A PostgreSQL server; None starts an embedded one in `data_dir`."""
+    data_dir: Path = Path(".bridgework")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    pool_min: int = 2
+    pool_max: int = 10
+    read_wait_seconds: float = 2.0
+    poll_interval_seconds: float = 1.0
+    run_projections: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        d = cls()
+        pool_min = _read(env, "BRIDGEWORK_POOL_MIN", d.pool_min, int, "a whole number")
+        pool_max = _read(env, "BRIDGEWORK_POOL_MAX", d.pool_max, int, "a whole number")
+        if not 1 <= pool_min <= pool_max:
+            raise SettingsError(
+                f"BRIDGEWORK_POOL_MIN ({pool_min}) must be at least 1 and at most "
+                f"BRIDGEWORK_POOL_MAX ({pool_max})"
+            )
+        port = _read(env, "BRIDGEWORK_PORT", d.port, int, "a port number")
+        if not 0 <= port <= 65535:  # noqa: PLR2004
+            raise SettingsError(f"BRIDGEWORK_PORT={port} is not a port number")
+        return cls(
+            database_url=_read(env, "DATABASE_URL", d.database_url, str, "a URL"),
+            data_dir=_read(env, "BRIDGEWORK_DATA_DIR", d.data_dir, Path, "a folder"),
+            host=_read(env, "BRIDGEWORK_HOST", d.host, str, "a host"),
+            port=port,
+            pool_min=pool_min,
+            pool_max=pool_max,
+            read_wait_seconds=_read(
+                env, "BRIDGEWORK_READ_WAIT", d.read_wait_seconds, _positive(float), "seconds > 0"
+            ),
+            poll_interval_seconds=_read(
+                env,
+                "BRIDGEWORK_POLL_INTERVAL",
+                d.poll_interval_seconds,
+                _positive(float),
+                "seconds > 0",
+            ),
+            run_projections=_read(
+                env, "BRIDGEWORK_RUN_PROJECTIONS", d.run_projections, _flag, "true or false"
+            ),
+        )

@@ -1,0 +1,312 @@
+"""The event store on PostgreSQL with asyncpg: atomic multi-stream appends, gap-safe reads.
+
+Global order without a table lock (FIELD_NOTES.md): every event carries the id of the
+transaction that wrote it (`xid8`). Readers follow `(tx_id, position)` and only take events
+of transactions older than the oldest one still running, so an event that commits late
+with a lower position can never appear behind a reader's checkpoint, and writers never
+wait for each other except on the same stream.
+
+Wake-ups: after each commit the store sends one `NOTIFY` (coalesced under load, and outside
+the writing transaction so committers are not serialised by it); every process LISTENs and
+wakes its local waiters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+import asyncpg
+import msgspec
+from bridgework.services.ports import (
+    Checkpoint,
+    CommandRecord,
+    DuplicateCommand,
+    EventMetadata,
+    EventStore,
+    StoredCommand,
+    StoredEvent,
+    StoreError,
+    StreamAppend,
+    VersionConflict,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+log = logging.getLogger("bridgework.store")
+
+CHANNEL = "bridgework_events"
+PENDING_RETRY_SECONDS = 0.01
+"""How soon to look again when events are committed but an older transaction still runs."""
+
+_COLUMNS = (
+    "position, tx_id, event_id, stream_id, stream_version, event_type, schema_version,"
+    " payload, metadata, recorded_at"
+)
+
+_APPEND = """
+WITH guard AS (
+    SELECT count(e.position) = cardinality($8::text[]) AS ok
+    FROM unnest($8::text[], $9::int[]) AS x(stream_id, stream_version)
+    LEFT JOIN events e USING (stream_id, stream_version)
+)
+INSERT INTO events (event_id, stream_id, stream_version, event_type, schema_version, payload,
+                    metadata)
+SELECT t.event_id, t.stream_id, t.stream_version, t.event_type, t.schema_version, t.payload,
+       t.metadata
+FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::json[], $7::json[])
+     WITH ORDINALITY AS t(event_id, stream_id, stream_version, event_type, schema_version,
+                          payload, metadata, n),
+     guard
+WHERE guard.ok
+ORDER BY t.n
+RETURNING position
+"""
+"""One round trip: every stream with an expected version > 0 must have that version (the
+guard), and the unique (stream_id, stream_version) index refuses a concurrent writer who
+loaded the same version."""
+
+_READ_AFTER = f"""
+SELECT {_COLUMNS} FROM events
+WHERE (tx_id, position) > ($1::xid8, $2::bigint)
+  AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+  AND ($4::text[] IS NULL OR event_type = ANY($4::text[]))
+  AND ($5::text IS NULL OR stream_id = $5::text)
+ORDER BY tx_id, position
+LIMIT $3
+"""  # noqa: S608 - the only interpolation is the constant column list
+
+_PENDING = """
+SELECT min(tx_id) < pg_snapshot_xmin(pg_current_snapshot()) AS readable FROM (
+    SELECT tx_id FROM events WHERE (tx_id, position) > ($1::xid8, $2::bigint)
+    ORDER BY tx_id, position LIMIT 1
+) AS next
+"""
+
+_metadata = msgspec.json.Decoder(EventMetadata)
+_encode = msgspec.json.Encoder().encode
+
+
+def _event(row: asyncpg.Record) -> StoredEvent:
+    return StoredEvent(
+        position=row[0],
+        tx_id=row[1],
+        event_id=row[2],
+        stream_id=row[3],
+        stream_version=row[4],
+        event_type=row[5],
+        schema_version=row[6],
+        payload=row[7],
+        metadata=_metadata.decode(row[8]),
+        recorded_at=row[9],
+    )
+
+
+def _check_versions(append: StreamAppend) -> None:
+    expected = list(
+        range(append.expected_version + 1, append.expected_version + 1 + len(append.events))
+    )
+    got = [e.stream_version for e in append.events]
+    if got != expected or any(e.stream_id != append.stream_id for e in append.events):
+        raise ValueError(f"events for {append.stream_id!r} must continue it in order: {got}")
+
+
+class PostgresEventStore(EventStore):
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+        self._listener: asyncpg.pool.PoolConnectionProxy | None = None
+        self._signal = asyncio.Event()
+        self._dirty = asyncio.Event()
+        self._notifier: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Hold one connection to LISTEN (and NOTIFY) on; start the coalescing notifier."""
+        self._listener = await self._pool.acquire()
+        await self._listener.add_listener(CHANNEL, self._on_notify)
+        self._notifier = asyncio.create_task(self._notify_loop(), name="event-store-notify")
+
+    async def close(self) -> None:
+        if self._notifier is not None:
+            self._notifier.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._notifier
+        if self._listener is not None:
+            with contextlib.suppress(asyncpg.InterfaceError, OSError):
+                await self._listener.remove_listener(CHANNEL, self._on_notify)
+            await self._pool.release(self._listener)
+            self._listener = None
+        self._wake()
+
+    # -- writing ------------------------------------------------------------------------
+
+    async def append(
+        self, appends: Sequence[StreamAppend], *, command: CommandRecord | None = None
+    ) -> int:
+        events = [e for a in appends for e in a.events]
+        for a in appends:
+            _check_versions(a)
+        guarded = [a for a in appends if a.expected_version > 0]
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                position = await self._insert(conn, appends, guarded) if events else 0
+                if command is not None:
+                    if not events:
+                        position = await conn.fetchval(
+                            "SELECT coalesce(max(position), 0) FROM events"
+                        )
+                    await conn.execute(
+                        "INSERT INTO commands (command_id, request_hash, result, position)"
+                        " VALUES ($1, $2, $3, $4)",
+                        command.command_id,
+                        command.request_hash,
+                        command.result,
+                        position,
+                    )
+        except asyncpg.UniqueViolationError as e:
+            raise await self._explain(e, appends, command) from None
+        if events:
+            self._wake()
+            self._dirty.set()
+        return position
+
+    async def _insert(
+        self,
+        conn: asyncpg.Connection,
+        appends: Sequence[StreamAppend],
+        guarded: Sequence[StreamAppend],
+    ) -> int:
+        events = [e for a in appends for e in a.events]
+        rows = await conn.fetch(
+            _APPEND,
+            [e.event_id for e in events],
+            [e.stream_id for e in events],
+            [e.stream_version for e in events],
+            [e.event_type for e in events],
+            [e.schema_version for e in events],
+            [e.payload for e in events],
+            [_encode(e.metadata) for e in events],
+            [a.stream_id for a in guarded],
+            [a.expected_version for a in guarded],
+        )
+        if not rows:  # the guard refused: a stream is not at its expected version
+            versions = await self._versions(conn, [a.stream_id for a in guarded])
+            stale = next(a for a in guarded if versions.get(a.stream_id) != a.expected_version)
+            raise VersionConflict(
+                stale.stream_id, stale.expected_version, versions.get(stale.stream_id, 0)
+            )
+        last: int = rows[-1][0]
+        return last
+
+    async def _explain(
+        self,
+        error: asyncpg.UniqueViolationError,
+        appends: Sequence[StreamAppend],
+        command: CommandRecord | None,
+    ) -> StoreError:
+        """Turn a unique violation into the error a caller can act on."""
+        constraint = error.constraint_name or ""
+        if constraint == "commands_pkey" and command is not None:
+            stored = await self.find_command(command.command_id)
+            if stored is not None:
+                return DuplicateCommand(stored)
+        if constraint == "events_stream_id_stream_version_key":
+            async with self._pool.acquire() as conn:
+                versions = await self._versions(conn, [a.stream_id for a in appends])
+            stale = next(
+                (a for a in appends if versions.get(a.stream_id, 0) != a.expected_version),
+                appends[0],
+            )
+            return VersionConflict(
+                stale.stream_id, stale.expected_version, versions.get(stale.stream_id, 0)
+            )
+        return StoreError(f"append refused: {error}")
+
+    @staticmethod
+    async def _versions(conn: asyncpg.Connection, stream_ids: Sequence[str]) -> dict[str, int]:
+        rows = await conn.fetch(
+            "SELECT stream_id, max(stream_version) FROM events"
+            " WHERE stream_id = ANY($1::text[]) GROUP BY stream_id",
+            list(stream_ids),
+        )
+        return {r[0]: r[1] for r in rows}
+
+    # -- reading ------------------------------------------------------------------------
+
+    async def load(self, stream_id: str) -> list[StoredEvent]:
+        rows = await self._pool.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_version",  # noqa: S608
+            stream_id,
+        )
+        return [_event(r) for r in rows]
+
+    async def read_after(
+        self,
+        after: Checkpoint,
+        limit: int,
+        *,
+        types: Sequence[str] | None = None,
+        stream_id: str | None = None,
+    ) -> list[StoredEvent]:
+        rows = await self._pool.fetch(
+            _READ_AFTER,
+            after.tx_id,
+            after.position,
+            limit,
+            None if types is None else list(types),
+            stream_id,
+        )
+        return [_event(r) for r in rows]
+
+    async def checkpoint_of(self, position: int) -> Checkpoint | None:
+        tx_id = await self._pool.fetchval("SELECT tx_id FROM events WHERE position = $1", position)
+        return None if tx_id is None else Checkpoint(tx_id, position)
+
+    async def head(self) -> int:
+        """The highest position written so far (0 for an empty log)."""
+        head: int = await self._pool.fetchval("SELECT coalesce(max(position), 0) FROM events")
+        return head
+
+    async def find_command(self, command_id: str) -> StoredCommand | None:
+        row = await self._pool.fetchrow(
+            "SELECT command_id, request_hash, result, position FROM commands WHERE command_id = $1",
+            command_id,
+        )
+        if row is None:
+            return None
+        return StoredCommand(command_id=row[0], request_hash=row[1], result=row[2], position=row[3])
+
+    # -- waking readers -----------------------------------------------------------------
+
+    async def wait_for_new_events(
+        self, max_wait: float, *, after: Checkpoint | None = None
+    ) -> None:
+        signal = self._signal  # taken first: a wake-up from here on ends the wait
+        if after is not None:
+            readable = await self._pool.fetchval(_PENDING, after.tx_id, after.position)
+            if readable is True:
+                return
+            if readable is False:  # committed, but an older transaction is still running
+                await asyncio.sleep(min(PENDING_RETRY_SECONDS, max_wait))
+                return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(signal.wait(), max_wait)
+
+    def _wake(self) -> None:
+        self._signal.set()
+        self._signal = asyncio.Event()
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake()
+
+    async def _notify_loop(self) -> None:
+        while True:
+            await self._dirty.wait()
+            self._dirty.clear()
+            try:
+                await self._pool.execute("SELECT pg_notify($1, '')", CHANNEL)
+            except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError):
+                log.warning("NOTIFY failed; other processes will poll", exc_info=True)
+                await asyncio.sleep(1)

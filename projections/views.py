@@ -1,0 +1,100 @@
+"""The shapes read models hand to the API. Queries return these, keyed by id for dataloaders."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+import msgspec
+
+EnrolmentStatus = Literal["ENROLLED", "WAITLISTED", "WITHDRAWN", "COMPLETED"]
+
+
+class OrganisationView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    name: str
+    kind: str
+    registered_at: datetime
+
+
+class PartnershipView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    name: str
+    organisation_ids: list[UUID]
+    goals: list[str]
+    formed_at: datetime
+
+
+class ProgramView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    partnership_id: UUID
+    name: str
+    kind: str
+    capacity: int
+    starts_on: date
+    ends_on: date
+    launched_at: datetime
+    seq: int
+    """Global position of the launch event: the stable order and cursor of program lists."""
+
+
+class StudentView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    name: str
+    grade: int | None
+    school_id: UUID | None
+    registered_at: datetime
+
+
+class MentorView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    name: str
+    organisation_id: UUID
+    capacity: int
+    active_mentees: int
+
+
+class EnrolmentEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """One student in one program: where they stand now."""
+
+    program_id: UUID
+    student_id: UUID
+    status: EnrolmentStatus
+    waitlist_place: int | None
+    mentor_id: UUID | None
+    changed_at: datetime
+
+
+class ProgramEnrolmentView(msgspec.Struct, frozen=True, kw_only=True):
+    program_id: UUID
+    capacity: int
+    enrolled: int
+    waitlisted: int
+    withdrawn: int
+    completed: int
+    seats_left: int
+    waitlist: list[UUID]
+    """Waitlisted student ids, first in line first."""
+
+
+class ProgramOutcomeView(msgspec.Struct, frozen=True, kw_only=True):
+    program_id: UUID
+    showcases_held: int
+    students_presented: int
+    """Distinct students who presented at one or more showcases."""
+    completions: int
+    completion_rate: float | None
+    """Completions ÷ students who ever held a seat; None before anyone has."""
+    mentors_assigned: int
+    """Distinct mentors ever assigned in the program."""
+    students_mentored: int
+
+
+class ShowcaseView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    program_id: UUID
+    title: str
+    held_on: date
+    presenter_ids: list[UUID]
+    attending_organisation_ids: list[UUID]

@@ -1,0 +1,173 @@
+"""The event store port: what services and projections need from storage.
+
+`bridgework.infra.store.PostgresEventStore` is the implementation; tests run it on a
+real PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NamedTuple, Protocol
+from uuid import UUID
+
+import msgspec
+
+
+class EventMetadata(msgspec.Struct, frozen=True, kw_only=True):
+    """Who caused an event, and why: stored beside every event."""
+
+    actor: str
+    correlation_id: UUID
+    causation_id: UUID
+    command_id: str
+    command: str
+
+
+class NewEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """An event about to be appended; `stream_version` is the version it gives its stream."""
+
+    event_id: UUID
+    stream_id: str
+    stream_version: int
+    event_type: str
+    schema_version: int
+    payload: bytes
+    metadata: EventMetadata
+
+
+class StoredEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """An event as recorded, with its global `position` and writing transaction `tx_id`."""
+
+    position: int
+    tx_id: int
+    event_id: UUID
+    stream_id: str
+    stream_version: int
+    event_type: str
+    schema_version: int
+    payload: bytes
+    metadata: EventMetadata
+    recorded_at: datetime
+
+    @property
+    def checkpoint(self) -> Checkpoint:
+        return Checkpoint(self.tx_id, self.position)
+
+
+class Checkpoint(NamedTuple):
+    """A place in the global order. Readers order by `(tx_id, position)`: see FIELD_NOTES.md."""
+
+    tx_id: int
+    position: int
+
+
+ORIGIN = Checkpoint(0, 0)
+
+
+class StreamAppend(msgspec.Struct, frozen=True, kw_only=True):
+    """Events for one stream, valid only if the stream is still at `expected_version`.
+
+    `expected_version` 0 means the stream must not exist yet.
+    """
+
+    stream_id: str
+    expected_version: int
+    events: Sequence[NewEvent]
+
+
+class CommandRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """The idempotency record written in the same transaction as a command's events."""
+
+    command_id: str
+    request_hash: str
+    result: bytes
+
+
+class StoredCommand(msgspec.Struct, frozen=True, kw_only=True):
+    command_id: str
+    request_hash: str
+    result: bytes
+    position: int
+
+
+class StoreError(Exception):
+    """Base class for event store failures a caller can act on."""
+
+
+class VersionConflict(StoreError):
+    """A stream moved on since it was loaded (or does not exist when it was expected to)."""
+
+    def __init__(self, stream_id: str, expected_version: int, actual_version: int | None) -> None:
+        self.stream_id = stream_id
+        self.expected_version = expected_version
+        self.actual_version = actual_version
+        super().__init__(
+            f"stream {stream_id!r} is at version {actual_version}, expected {expected_version}"
+        )
+
+
+class DuplicateCommand(StoreError):
+    """The command id was recorded before (perhaps by a concurrent request)."""
+
+    def __init__(self, stored: StoredCommand) -> None:
+        self.stored = stored
+        super().__init__(f"command {stored.command_id!r} was already handled")
+
+
+class EventCodec(Protocol):
+    """Turns domain events into `NewEvent`s and stored events back into domain events."""
+
+    def encode(self, event: Any, *, event_id: UUID, metadata: EventMetadata) -> NewEvent: ...
+
+    def decode(self, stored: StoredEvent) -> Any: ...
+
+
+class EventStore(abc.ABC):
+    """Append-only log of events with per-stream versions and one global order."""
+
+    @abc.abstractmethod
+    async def append(
+        self, appends: Sequence[StreamAppend], *, command: CommandRecord | None = None
+    ) -> int:
+        """Atomically append to one or more streams; return the highest position written.
+
+        Raises `VersionConflict` if any stream is not at its expected version and
+        `DuplicateCommand` if `command.command_id` was recorded before. Nothing is
+        written in either case.
+        """
+
+    @abc.abstractmethod
+    async def load(self, stream_id: str) -> list[StoredEvent]:
+        """Every event of one stream, in version order."""
+
+    @abc.abstractmethod
+    async def read_after(
+        self,
+        after: Checkpoint,
+        limit: int,
+        *,
+        types: Sequence[str] | None = None,
+        stream_id: str | None = None,
+    ) -> list[StoredEvent]:
+        """Events after `after` in the global order, never skipping one that commits later."""
+
+    @abc.abstractmethod
+    async def checkpoint_of(self, position: int) -> Checkpoint | None:
+        """The checkpoint of the event at `position`, if there is one."""
+
+    @abc.abstractmethod
+    async def find_command(self, command_id: str) -> StoredCommand | None:
+        """The idempotency record of a handled command."""
+
+    @abc.abstractmethod
+    async def wait_for_new_events(
+        self, max_wait: float, *, after: Checkpoint | None = None
+    ) -> None:
+        """Return when new events may be readable (a NOTIFY arrived) or after `max_wait` seconds.
+
+        With `after` (the caller's checkpoint), return at once if events beyond it are
+        already readable, and soon if some are committed but not yet safe to read; this
+        closes the gap between a caller's last read and its wait.
+        """

@@ -1,0 +1,159 @@
+"""Load → decide → append with expected versions, retried on conflict, once per command id.
+
+A handler gives `execute()` a `decide` function; `execute()` runs it against freshly loaded
+aggregates, appends what they recorded in one transaction, and retries the whole thing
+(bounded, with jittered backoff) when another writer got there first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, TypeVar
+from uuid import UUID
+
+import msgspec
+from bridgework.domain.base import BridgeworkAggregate
+from bridgework.services.context import Actor, CommandContext, Role
+from bridgework.services.errors import Conflict, Forbidden, NotFound
+from bridgework.services.ports import (
+    CommandRecord,
+    DuplicateCommand,
+    EventCodec,
+    EventMetadata,
+    EventStore,
+    StoredCommand,
+    StreamAppend,
+    VersionConflict,
+)
+from eventsourcing.application import project_aggregate
+
+if TYPE_CHECKING:
+    from bridgework.services.commands import Command
+
+A = TypeVar("A", bound=BridgeworkAggregate)
+
+MAX_ATTEMPTS = 40
+"""Enough for dozens of writers racing on one program; each retry reloads and re-decides."""
+
+
+class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
+    """What a handled command reports: the id it concerns and the log position it wrote."""
+
+    id: UUID
+    position: int = 0
+    status: str | None = None
+    message: str | None = None
+
+
+class Deps(msgspec.Struct, frozen=True, kw_only=True):
+    """What handlers need: the store, the codec, and sources of time and new ids."""
+
+    store: EventStore
+    codec: EventCodec
+    clock: Callable[[], datetime]
+    new_id: Callable[[], UUID]
+
+
+class Session:
+    """The aggregates one attempt loaded or created, with the versions they were loaded at."""
+
+    def __init__(self, deps: Deps, now: datetime) -> None:
+        self._deps = deps
+        self.now = now
+        self._loaded: dict[str, tuple[BridgeworkAggregate, int]] = {}
+
+    async def get(self, cls: type[A], aggregate_id: UUID, field: str) -> A:
+        """Load an aggregate, or raise `NotFound` naming the input `field` that referred to it."""
+        stream_id = cls.stream_id(aggregate_id)
+        if stream_id in self._loaded:
+            found = self._loaded[stream_id][0]
+        else:
+            stored = await self._deps.store.load(stream_id)
+            events = [self._deps.codec.decode(e) for e in stored]
+            loaded = project_aggregate(None, events)
+            if loaded is None:
+                raise NotFound(cls.__name__.lower(), aggregate_id, field)
+            found = loaded
+            self._loaded[stream_id] = (found, found.version)
+        if not isinstance(found, cls):
+            raise NotFound(cls.__name__.lower(), aggregate_id, field)
+        return found
+
+    def add(self, aggregate: BridgeworkAggregate) -> None:
+        self._loaded[type(aggregate).stream_id(aggregate.id)] = (aggregate, 0)
+
+    def appends(self, metadata: EventMetadata) -> list[StreamAppend]:
+        result = []
+        for stream_id, (aggregate, version) in self._loaded.items():
+            pending = aggregate.collect_events()
+            if pending:
+                events = [
+                    self._deps.codec.encode(e, event_id=self._deps.new_id(), metadata=metadata)
+                    for e in pending
+                ]
+                result.append(
+                    StreamAppend(stream_id=stream_id, expected_version=version, events=events)
+                )
+        return result
+
+
+Decide = Callable[[Session], Awaitable[CommandResult]]
+
+
+def authorise(actor: Actor, command: Command) -> None:
+    """Only coordinators change program data for now; finer roles come with org scoping."""
+    if actor.role is not Role.COORDINATOR:
+        raise Forbidden(f"{actor.role} {actor.id!r} may not {type(command).__name__}")
+
+
+def request_hash(command: Command) -> str:
+    body = type(command).__name__.encode() + b":" + msgspec.json.encode(command)
+    return hashlib.sha256(body).hexdigest()
+
+
+def _replay(stored: StoredCommand, expected_hash: str) -> CommandResult:
+    if stored.request_hash != expected_hash:
+        raise Conflict(
+            f"idempotencyKey {stored.command_id!r} was already used for a different request"
+        )
+    first = msgspec.json.decode(stored.result, type=CommandResult)
+    return msgspec.structs.replace(first, position=stored.position)
+
+
+async def execute(
+    deps: Deps, ctx: CommandContext, command: Command, decide: Decide
+) -> CommandResult:
+    """Run `decide` until its events append cleanly; return the result with its position."""
+    authorise(ctx.actor, command)
+    digest = request_hash(command)
+    command_id = ctx.idempotency_key or str(ctx.command_uuid)
+    if ctx.idempotency_key is not None:
+        stored = await deps.store.find_command(ctx.idempotency_key)
+        if stored is not None:
+            return _replay(stored, digest)
+    metadata = EventMetadata(
+        actor=f"{ctx.actor.role}:{ctx.actor.id}",
+        correlation_id=ctx.correlation_id,
+        causation_id=ctx.command_uuid,
+        command_id=command_id,
+        command=type(command).__name__,
+    )
+    for attempt in range(MAX_ATTEMPTS):
+        session = Session(deps, deps.clock())
+        result = await decide(session)
+        record = CommandRecord(
+            command_id=command_id, request_hash=digest, result=msgspec.json.encode(result)
+        )
+        try:
+            position = await deps.store.append(session.appends(metadata), command=record)
+        except VersionConflict:
+            await asyncio.sleep(random.uniform(0, min(0.2, 0.002 * 2**attempt)))  # noqa: S311
+            continue
+        except DuplicateCommand as e:
+            return _replay(e.stored, digest)
+        return msgspec.structs.replace(result, position=position)
+    raise Conflict(f"{type(command).__name__} kept colliding with other changes; try again")

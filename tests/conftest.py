@@ -1,0 +1,91 @@
+"""Real PostgreSQL for every test that needs one: embedded (pgserver) unless
+`BRIDGEWORK_TEST_DATABASE_URL` points at a server. Each test gets its own fresh database,
+copied from a template migrated once per run, and dropped afterwards."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+from bridgework.infra.database import create_pool, embedded_database_url
+from bridgework.infra.migrate import migrate
+from bridgework.infra.store import PostgresEventStore
+from bridgework.infra.transcoding import Transcoder
+from bridgework.services.unit_of_work import Deps
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator
+
+
+def with_database(url: str, database: str) -> str:
+    """The same server, another database (works for socket DSNs with `?host=` too)."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """An administrative DSN on the test server."""
+    configured = os.environ.get("BRIDGEWORK_TEST_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    with tempfile.TemporaryDirectory(prefix="bridgework-test-") as data_dir:
+        yield embedded_database_url(Path(data_dir), "postgres")
+
+
+@pytest.fixture(scope="session")
+async def template_database(server_url: str) -> AsyncIterator[str]:
+    name = f"bw_template_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        pool = await create_pool(with_database(server_url, name), 1, 2)
+        try:
+            await migrate(pool)
+        finally:
+            await pool.close()
+        yield name
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def database_url(server_url: str, template_database: str) -> AsyncIterator[str]:
+    """A fresh, migrated, empty database for this test."""
+    name = f"bw_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
+        yield with_database(server_url, name)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await create_pool(database_url, 2, 20)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+async def store(pool: asyncpg.Pool) -> AsyncIterator[PostgresEventStore]:
+    store = PostgresEventStore(pool)
+    await store.start()
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+def deps(store: PostgresEventStore) -> Deps:
+    return Deps(store=store, codec=Transcoder(), clock=lambda: datetime.now(UTC), new_id=uuid.uuid4)

@@ -1,0 +1,214 @@
+"""Command handlers on the real store: metadata, idempotency, errors that change nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import msgspec
+import pytest
+from bridgework.domain.errors import RuleViolated
+from bridgework.services import commands as c
+from bridgework.services import handlers as h
+from bridgework.services.context import Role
+from bridgework.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from support.context import as_actor, coordinator
+
+TODAY = datetime.now(UTC).date()
+
+
+async def count_events(pool) -> int:
+    return int(await pool.fetchval("SELECT count(*) FROM events"))
+
+
+async def school_and_business(deps):
+    school = await h.register_organization(
+        deps,
+        coordinator(),
+        c.parse(c.RegisterOrganization, {"name": "Ridgeview", "kind": "school"}),
+    )
+    firm = await h.register_organization(
+        deps, coordinator(), c.RegisterOrganization(name="Ardent", kind="business")
+    )
+    return school.id, firm.id
+
+
+async def a_program(deps, capacity: int = 2):
+    school, firm = await school_and_business(deps)
+    partnership = await h.form_partnership(
+        deps, coordinator(), c.FormPartnership(name="Robotics", organization_ids=[school, firm])
+    )
+    program = await h.launch_program(
+        deps,
+        coordinator(),
+        c.LaunchProgram(
+            partnership_id=partnership.id,
+            name="Robotics Club",
+            kind="club",
+            capacity=capacity,
+            starts_on=TODAY,
+            ends_on=TODAY + timedelta(days=90),
+        ),
+    )
+    return program.id, school
+
+
+async def a_student(deps, name: str = "Ana Lima"):
+    return (await h.register_student(deps, coordinator(), c.RegisterStudent(name=name))).id
+
+
+async def test_every_event_records_who_why_and_which_command(deps, store):
+    ctx = coordinator()
+    result = await h.register_organization(
+        deps, ctx, c.RegisterOrganization(name="Ridgeview", kind="school")
+    )
+    [stored] = await store.load(f"organisation-{result.id}")
+    assert stored.position == result.position
+    assert stored.metadata.actor == "coordinator:test-coordinator"
+    assert stored.metadata.correlation_id == ctx.correlation_id
+    assert stored.metadata.causation_id == ctx.command_uuid
+    assert stored.metadata.command == "RegisterOrganization"
+    assert stored.event_type == "OrganisationRegistered"
+
+
+async def test_enrolment_past_capacity_waitlists_with_a_message(deps):
+    program, _ = await a_program(deps, capacity=1)
+    first = await h.enroll_student(
+        deps, coordinator(), c.EnrollStudent(program_id=program, student_id=await a_student(deps))
+    )
+    second = await h.enroll_student(
+        deps,
+        coordinator(),
+        c.EnrollStudent(program_id=program, student_id=await a_student(deps, "Bo Chen")),
+    )
+    assert (first.status, second.status) == ("ENROLLED", "WAITLISTED")
+    assert second.message == (
+        "Program 'Robotics Club' is full: 1 of 1 seats taken; Bo Chen is 1st on the waitlist"
+    )
+    assert second.position > first.position
+
+
+async def test_a_retried_command_returns_the_first_result_and_appends_nothing(deps, pool):
+    program, _ = await a_program(deps)
+    student = await a_student(deps)
+    cmd = c.EnrollStudent(program_id=program, student_id=student)
+    first = await h.enroll_student(deps, coordinator("enrol-ana"), cmd)
+    before = await count_events(pool)
+    again = await h.enroll_student(deps, coordinator("enrol-ana"), cmd)
+    assert again == first
+    assert await count_events(pool) == before
+
+
+async def test_concurrent_retries_with_one_key_act_once(deps, pool):
+    cmd = c.RegisterOrganization(name="Bytewave", kind="business")
+    results = await asyncio.gather(
+        *(h.register_organization(deps, coordinator("bytewave"), cmd) for _ in range(8))
+    )
+    assert len({r.id for r in results}) == 1
+    assert await count_events(pool) == 1
+
+
+async def test_reusing_a_key_for_a_different_request_is_a_conflict(deps, pool):
+    await h.register_organization(
+        deps, coordinator("k"), c.RegisterOrganization(name="A", kind="school")
+    )
+    with pytest.raises(Conflict, match="already used for a different request"):
+        await h.register_organization(
+            deps, coordinator("k"), c.RegisterOrganization(name="B", kind="school")
+        )
+    assert await count_events(pool) == 1
+
+
+async def test_an_unknown_id_is_not_found_naming_the_field(deps, pool):
+    school, _ = await school_and_business(deps)
+    before = await count_events(pool)
+    missing = uuid4()
+    with pytest.raises(NotFound) as caught:
+        await h.form_partnership(
+            deps, coordinator(), c.FormPartnership(name="P", organization_ids=[school, missing])
+        )
+    assert caught.value.field == "organizationIds[1]"
+    assert str(missing) in caught.value.message
+    assert await count_events(pool) == before
+
+
+async def test_an_id_of_the_wrong_kind_is_not_found(deps, pool):
+    school, _ = await school_and_business(deps)
+    with pytest.raises(NotFound) as caught:
+        await h.enroll_student(
+            deps, coordinator(), c.EnrollStudent(program_id=school, student_id=uuid4())
+        )
+    assert caught.value.field == "programId"
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r is not Role.COORDINATOR])
+async def test_only_coordinators_may_change_program_data(deps, pool, role):
+    with pytest.raises(Forbidden):
+        await h.register_organization(
+            deps, as_actor(role), c.RegisterOrganization(name="A", kind="school")
+        )
+    assert await count_events(pool) == 0
+
+
+async def test_a_rule_violation_appends_nothing(deps, pool):
+    program, _ = await a_program(deps)
+    student = await a_student(deps)
+    await h.enroll_student(
+        deps, coordinator(), c.EnrollStudent(program_id=program, student_id=student)
+    )
+    before = await count_events(pool)
+    with pytest.raises(RuleViolated) as caught:
+        await h.enroll_student(
+            deps, coordinator(), c.EnrollStudent(program_id=program, student_id=student)
+        )
+    assert caught.value.rule == "ALREADY_ENROLLED"
+    assert await count_events(pool) == before
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"name": " ", "kind": "school"}, "name"),
+        ({"name": "x" * 201, "kind": "school"}, "name"),
+        ({"name": "A", "kind": "castle"}, "kind"),
+        ({"name": 7, "kind": "school"}, "name"),
+        ({"kind": "school"}, "name"),
+        ({"name": "A", "kind": "school", "colour": "red"}, "colour"),
+    ],
+)
+def test_malformed_commands_name_the_field(data, field):
+    with pytest.raises(InvalidInput) as caught:
+        c.parse(c.RegisterOrganization, data)
+    assert caught.value.field == field
+    assert field in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"capacity": 0}, "capacity"),
+        ({"capacity": 10_001}, "capacity"),
+        ({"capacity": "ten"}, "capacity"),
+        ({"ends_on": "2026-01-01"}, "endsOn"),
+        ({"starts_on": "not a date"}, "startsOn"),
+        ({"partnership_id": "not-a-uuid"}, "partnershipId"),
+    ],
+)
+def test_malformed_programs_name_the_field(data, field):
+    good = {
+        "partnership_id": str(uuid4()),
+        "name": "Robotics Club",
+        "kind": "club",
+        "capacity": 24,
+        "starts_on": "2026-03-01",
+        "ends_on": "2026-06-12",
+    }
+    with pytest.raises(InvalidInput) as caught:
+        c.parse(c.LaunchProgram, good | data)
+    assert caught.value.field == field
+
+
+def test_command_results_survive_the_idempotency_record():
+    result = h.CommandResult(id=uuid4(), position=3, status="ENROLLED", message="m")
+    assert msgspec.json.decode(msgspec.json.encode(result), type=h.CommandResult) == result
