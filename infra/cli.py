@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
 from typing import TYPE_CHECKING
 
@@ -12,7 +14,7 @@ import uvicorn
 from bridgework.infra.app import create_app
 from bridgework.infra.demo import load_demo
 from bridgework.infra.runtime import open_runtime
-from bridgework.infra.settings import Settings
+from bridgework.infra.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -55,7 +57,14 @@ async def _demo(settings: Settings) -> None:
 async def _project(settings: Settings) -> None:
     async with open_runtime(settings) as runtime:
         log.info("projection worker tailing the log: %s", ", ".join(runtime.runner.names()))
-        await runtime.runner.run()
+        worker = asyncio.create_task(runtime.runner.run(), name="projections")
+        loop = asyncio.get_running_loop()
+        # A batch cut short rolls back with its checkpoint, so stopping anywhere is safe.
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(stop, worker.cancel)
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
+        log.info("projection worker stopped")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -76,7 +85,10 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         sys.stdout.write(export_sdl())
         return
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as e:
+        parser.exit(2, f"bridgework: {e}\n")
     match args.command:
         case "serve":
             serve(settings)
@@ -88,3 +100,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             asyncio.run(_demo(settings))
         case "project":
             asyncio.run(_project(settings))
+
+
+if __name__ == "__main__":
+    main()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
 import msgspec
-from bridgework.domain.base import BridgeworkAggregate
+from bridgework.domain.base import BridgeworkAggregate, replay
 from bridgework.services.context import Actor, CommandContext, Role
 from bridgework.services.errors import Conflict, Forbidden, NotFound
 from bridgework.services.ports import (
@@ -29,7 +29,6 @@ from bridgework.services.ports import (
     StreamAppend,
     VersionConflict,
 )
-from eventsourcing.application import project_aggregate
 
 if TYPE_CHECKING:
     from bridgework.services.commands import Command
@@ -74,7 +73,7 @@ class Session:
         else:
             stored = await self._deps.store.load(stream_id)
             events = [self._deps.codec.decode(e) for e in stored]
-            loaded = project_aggregate(None, events)
+            loaded = replay(events)
             if loaded is None:
                 raise NotFound(cls.__name__.lower(), aggregate_id, field)
             found = loaded

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
+from bridgework.domain.base import replay
 from bridgework.domain.program import Program, ProgramKind
-from eventsourcing.application import project_aggregate
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,7 +30,7 @@ def launched(capacity: int = 2, name: str = "Robotics Club") -> list[Any]:
 
 
 def given(history: list[Any]) -> Program:
-    program = project_aggregate(None, history)
+    program = replay(history)
     assert isinstance(program, Program)
     return program
 

@@ -1,0 +1,91 @@
+"""Enrolments per second through the service layer (not part of the test run).
+
+    uv run python tests/bench/enrolment_rate.py [--programs 50] [--students 40] [--writers 8]
+
+Uses the embedded PostgreSQL in a temporary folder, or the server in
+BRIDGEWORK_BENCH_DATABASE_URL (its database is used as is: point it at a scratch one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bridgework.infra.database import create_pool, embedded_database_url
+from bridgework.infra.migrate import migrate
+from bridgework.infra.store import PostgresEventStore
+from bridgework.infra.transcoding import Transcoder
+from bridgework.services import commands as c
+from bridgework.services import handlers as h
+from bridgework.services.context import Actor, CommandContext, Role
+from bridgework.services.unit_of_work import Deps
+
+
+def ctx() -> CommandContext:
+    return CommandContext(
+        actor=Actor("bench", Role.COORDINATOR), correlation_id=uuid.uuid4(), command_uuid=uuid.uuid4()
+    )
+
+
+async def main(args: argparse.Namespace, dsn: str) -> None:
+    pool = await create_pool(dsn, 2, args.writers + 2)
+    await migrate(pool)
+    store = PostgresEventStore(pool)
+    await store.start()
+    deps = Deps(store=store, codec=Transcoder(), clock=lambda: datetime.now(UTC), new_id=uuid.uuid4)
+    a = await h.register_organization(deps, ctx(), c.RegisterOrganization(name="School", kind="school"))
+    b = await h.register_organization(deps, ctx(), c.RegisterOrganization(name="Firm", kind="business"))
+    p = await h.form_partnership(deps, ctx(), c.FormPartnership(name="P", organization_ids=[a.id, b.id]))
+    today = datetime.now(UTC).date()
+    programs = [
+        (await h.launch_program(deps, ctx(), c.LaunchProgram(
+            partnership_id=p.id, name=f"Program {i}", kind="club", capacity=args.students // 2,
+            starts_on=today, ends_on=today + timedelta(days=90),
+        ))).id
+        for i in range(args.programs)
+    ]
+    students = [
+        (await h.register_student(deps, ctx(), c.RegisterStudent(name=f"Student {i}"))).id
+        for i in range(args.students)
+    ]
+    work = [(prog, s) for prog in programs for s in students]
+    if not args.contended:  # spread writers over programs; --contended keeps them on one
+        random.Random(7).shuffle(work)
+    queue: asyncio.Queue[tuple[uuid.UUID, uuid.UUID]] = asyncio.Queue()
+    for item in work:
+        queue.put_nowait(item)
+
+    async def writer() -> None:
+        while not queue.empty():
+            prog, s = queue.get_nowait()
+            await h.enroll_student(deps, ctx(), c.EnrollStudent(program_id=prog, student_id=s))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(writer() for _ in range(args.writers)))
+    elapsed = time.perf_counter() - started
+    print(f"{len(work)} enrolments by {args.writers} writers in {elapsed:.2f} s: "
+          f"{len(work) / elapsed:,.0f} enrolments/s")
+    await store.close()
+    await pool.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--programs", type=int, default=50)
+    parser.add_argument("--students", type=int, default=40)
+    parser.add_argument("--writers", type=int, default=8)
+    parser.add_argument("--contended", action="store_true", help="all writers on one program")
+    args = parser.parse_args()
+    url = os.environ.get("BRIDGEWORK_BENCH_DATABASE_URL")
+    if url:
+        asyncio.run(main(args, url))
+    else:
+        with tempfile.TemporaryDirectory() as d:
+            asyncio.run(main(args, embedded_database_url(Path(d))))

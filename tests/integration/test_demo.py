@@ -1,0 +1,21 @@
+"""`bridgework demo` loads a realistic story through the real handlers, once."""
+
+from __future__ import annotations
+
+from bridgework.infra.demo import load_demo
+
+
+async def test_the_demo_loads_through_the_handlers_and_a_second_run_changes_nothing(deps, pool):
+    head = await load_demo(deps)
+    counts = dict(await pool.fetch("SELECT event_type, count(*) FROM events GROUP BY event_type"))
+    assert head == await pool.fetchval("SELECT max(position) FROM events")
+    assert counts["OrganisationRegistered"] == 13
+    assert counts["ProgramLaunched"] == 6
+    assert counts["StudentWaitlisted"] >= 5
+    assert counts["StudentPromotedFromWaitlist"] == 1
+    assert counts["ShowcaseRecorded"] == 5
+    assert counts["EnrolmentCompleted"] == 18
+    assert counts["MentorAssigned"] == 15
+
+    assert await load_demo(deps) == head
+    assert await pool.fetchval("SELECT count(*) FROM events") == sum(counts.values())
