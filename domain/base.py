@@ -49,4 +49,5 @@ def replay(events: Iterable[CanMutateAggregate[Any]]) -> BridgeworkAggregate | N
     aggregate: Any = None
     for e in events:
         aggregate = e.mutate(aggregate)
-    return aggregate
+    folded: BridgeworkAggregate | None = aggregate
+    return folded

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 from uuid import UUID
 
 import msgspec
+
+if TYPE_CHECKING:
+    import asyncpg
+    from asyncpg.pool import PoolConnectionProxy
 
 EnrolmentStatus = Literal["ENROLLED", "WAITLISTED", "WITHDRAWN", "COMPLETED"]
 
@@ -98,3 +102,14 @@ class ShowcaseView(msgspec.Struct, frozen=True, kw_only=True):
     held_on: date
     presenter_ids: list[UUID]
     attending_organisation_ids: list[UUID]
+
+
+if TYPE_CHECKING:
+    # A connection, plain or from a pool: where projections apply events.
+    Connection: TypeAlias = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
+
+
+class Executor(Protocol):
+    """What the query functions need: an asyncpg pool or connection."""
+
+    async def fetch(self, query: str, *args: Any) -> list[Any]: ...

@@ -1,0 +1,16 @@
+"""The read models this application runs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bridgework.projections.directory import Directory
+from bridgework.projections.enrolment import Enrolment
+from bridgework.projections.outcome import Outcome
+
+if TYPE_CHECKING:
+    from bridgework.projections.runner import Projection
+
+
+def default_projections() -> list[Projection]:
+    return [Directory(), Enrolment(), Outcome()]

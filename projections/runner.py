@@ -1,0 +1,205 @@
+"""The projection runner: tails the log and keeps each read model's rows and checkpoint in step.
+
+Each batch is one transaction per projection: take the projection's advisory lock (so any
+number of workers, in any number of processes, apply each event exactly once), read the
+events after its checkpoint, apply them, move the checkpoint, commit. A crash anywhere
+rolls the whole batch back, rows and checkpoint together. Events a projection does not
+handle still move its checkpoint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING, Any, Protocol
+
+from bridgework.services.ports import Checkpoint
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import asyncpg
+    from bridgework.projections.views import Connection
+    from bridgework.services.ports import EventCodec, EventStore, StoredEvent
+
+log = logging.getLogger("bridgework.projections")
+
+_SETUP_LOCK = 0x70726F6A  # serialises `setup()` of processes starting together
+
+
+class Projection(Protocol):
+    """A read model: its tables, the events it handles, and how it applies one."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def version(self) -> int:
+        """Bump it when the tables or the handling change: `setup()` then rebuilds."""
+
+    @property
+    def schema(self) -> str:
+        """Idempotent DDL for its tables."""
+
+    @property
+    def tables(self) -> Sequence[str]: ...
+    @property
+    def handles(self) -> frozenset[str]:
+        """Stable event type names it applies; the rest only move its checkpoint."""
+
+    async def apply(self, conn: Connection, event: StoredEvent, domain_event: Any) -> None:
+        """Write the effect of one event, inside the batch's transaction."""
+
+
+class ProjectionRunner:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        store: EventStore,
+        codec: EventCodec,
+        projections: Sequence[Projection],
+        *,
+        poll_interval: float = 1.0,
+        batch_size: int = 500,
+    ) -> None:
+        self._pool = pool
+        self._store = store
+        self._codec = codec
+        self._projections = {p.name: p for p in projections}
+        self._locks = {p.name: asyncio.Lock() for p in projections}
+        self._seen = {p.name: Checkpoint(0, 0) for p in projections}
+        self._poll_interval = poll_interval
+        self._batch_size = batch_size
+
+    def names(self) -> list[str]:
+        return list(self._projections)
+
+    async def setup(self) -> None:
+        """Create the tables and checkpoints; rebuild any projection whose version changed."""
+        stale = []
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", _SETUP_LOCK)
+            for p in self._projections.values():
+                await conn.execute(p.schema)
+                version = await conn.fetchval(
+                    "SELECT version FROM projection_checkpoints WHERE name = $1", p.name
+                )
+                if version is None:
+                    await conn.execute(
+                        "INSERT INTO projection_checkpoints (name, version) VALUES ($1, $2)",
+                        p.name,
+                        p.version,
+                    )
+                elif version != p.version:
+                    log.info("projection %s changed (v%d → v%d)", p.name, version, p.version)
+                    await self._reset(conn, p)
+                    stale.append(p.name)
+        for name in stale:
+            await self.catch_up(name)
+
+    async def _reset(self, conn: Connection, p: Projection) -> None:
+        await conn.execute(f"TRUNCATE {', '.join(p.tables)}")
+        await conn.execute(
+            "UPDATE projection_checkpoints SET version = $2, tx_id = '0', position = 0,"
+            " updated_at = now() WHERE name = $1",
+            p.name,
+            p.version,
+        )
+
+    async def rebuild(self, name: str) -> int:
+        """Empty one projection and replay the whole log into it; return the events read."""
+        p = self._projections[name]
+        async with self._locks[name], self._pool.acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", _lock_key(name))
+            await self._reset(conn, p)
+        self._seen[name] = Checkpoint(0, 0)
+        return await self.catch_up(name)
+
+    async def catch_up(self, name: str | None = None) -> int:
+        """Apply batches until nothing more is readable; return how many events were read."""
+        total = 0
+        for p in self._projections.values() if name is None else [self._projections[name]]:
+            while read := await self._batch(p):
+                total += read
+        return total
+
+    async def _batch(self, p: Projection) -> int:
+        async with self._locks[p.name], self._pool.acquire() as conn, conn.transaction():
+            # An advisory lock, not FOR UPDATE: the transaction gets no id (and holds back
+            # no reader of the log) until it writes, after the read.
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", _lock_key(p.name))
+            row = await conn.fetchrow(
+                "SELECT tx_id, position FROM projection_checkpoints WHERE name = $1", p.name
+            )
+            if row is None:
+                raise RuntimeError(f"projection {p.name!r} has no checkpoint: run setup() first")
+            events = await self._store.read_after(Checkpoint(row[0], row[1]), self._batch_size)
+            if not events:
+                self._seen[p.name] = Checkpoint(row[0], row[1])
+                return 0
+            for event in events:
+                if event.event_type in p.handles:
+                    await p.apply(conn, event, self._codec.decode(event))
+            last = events[-1].checkpoint
+            await conn.execute(
+                "UPDATE projection_checkpoints SET tx_id = $2, position = $3,"
+                " updated_at = now() WHERE name = $1",
+                p.name,
+                last.tx_id,
+                last.position,
+            )
+        self._seen[p.name] = last
+        return len(events)
+
+    async def run(self) -> None:
+        """Follow the log until cancelled: catch up, then wait for news (NOTIFY or poll)."""
+        while True:
+            try:
+                await self.catch_up()
+                await self._store.wait_for_new_events(
+                    self._poll_interval, after=min(self._seen.values())
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("projection batch failed; retrying shortly")
+                await asyncio.sleep(min(1.0, self._poll_interval))
+
+    async def checkpoints(self) -> dict[str, Checkpoint]:
+        rows = await self._pool.fetch(
+            "SELECT name, tx_id, position FROM projection_checkpoints WHERE name = ANY($1)",
+            self.names(),
+        )
+        return {r[0]: Checkpoint(r[1], r[2]) for r in rows}
+
+
+def _lock_key(name: str) -> str:
+    return f"bridgework.projection.{name}"
+
+
+async def wait_for_position(
+    pool: asyncpg.Pool,
+    store: EventStore,
+    position: int,
+    timeout: float,  # noqa: ASYNC109 - a deadline for polling, not for one await
+    names: Sequence[str] | None = None,
+) -> bool:
+    """Read-your-writes: True once every (named) projection has applied the event at
+    `position`; False if that has not happened within `timeout` seconds."""
+    if position <= 0:
+        return True
+    deadline = time.monotonic() + timeout
+    target = None
+    while True:
+        target = target or await store.checkpoint_of(position)
+        if target is not None:
+            rows = await pool.fetch(
+                "SELECT tx_id, position FROM projection_checkpoints"
+                " WHERE $1::text[] IS NULL OR name = ANY($1::text[])",
+                None if names is None else list(names),
+            )
+            if rows and all(Checkpoint(r[0], r[1]) >= target for r in rows):
+                return True
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(0.01)

@@ -1,0 +1,268 @@
+"""Read models on the real log: exactly-once, crash and resume, rebuild equals live."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from bridgework.infra.demo import load_demo
+from bridgework.projections import read
+from bridgework.projections.enrolment import Enrolment
+from bridgework.projections.registry import default_projections
+from bridgework.projections.runner import ProjectionRunner, wait_for_position
+from bridgework.services import commands as c
+from bridgework.services import handlers as h
+from support.context import coordinator
+
+TODAY = datetime.now(UTC).date()
+
+
+def runner_for(pool, deps, projections=None, batch_size=500) -> ProjectionRunner:
+    return ProjectionRunner(
+        pool, deps.store, deps.codec, projections or default_projections(), batch_size=batch_size
+    )
+
+
+@pytest.fixture
+async def runner(pool, deps):
+    runner = runner_for(pool, deps)
+    await runner.setup()
+    return runner
+
+
+async def a_program(deps, capacity: int):
+    orgs = [
+        (await h.register_organization(deps, coordinator(), c.RegisterOrganization(
+            name=name, kind=kind
+        ))).id
+        for name, kind in (("Lincoln Middle", "school"), ("Ardent", "business"))
+    ]  # fmt: skip
+    p = await h.form_partnership(
+        deps, coordinator(), c.FormPartnership(name="Robotics", organization_ids=orgs)
+    )
+    program = await h.launch_program(deps, coordinator(), c.LaunchProgram(
+        partnership_id=p.id, name="Robotics Club", kind="club", capacity=capacity,
+        starts_on=TODAY, ends_on=TODAY + timedelta(days=60),
+    ))  # fmt: skip
+    return program.id, orgs, p.id
+
+
+async def students(deps, n: int):
+    return [
+        (await h.register_student(deps, coordinator(), c.RegisterStudent(name=f"Student {i}"))).id
+        for i in range(n)
+    ]
+
+
+async def enrol(deps, program, student):
+    cmd = c.EnrollStudent(program_id=program, student_id=student)
+    return await h.enroll_student(deps, coordinator(), cmd)
+
+
+async def dump(pool, runner: ProjectionRunner) -> dict[str, list]:
+    tables = [t for p in default_projections() for t in p.tables]
+    dumped = {}
+    for t in tables:
+        rows = await pool.fetch(f"SELECT * FROM {t} ORDER BY 1, 2")  # noqa: S608
+        dumped[t] = [tuple(r) for r in rows]
+    return dumped
+
+
+async def test_the_views_follow_a_program_from_launch_to_showcase(deps, pool, runner):
+    program, orgs, partnership = await a_program(deps, capacity=2)
+    kids = await students(deps, 4)
+    for kid in kids:
+        await enrol(deps, program, kid)
+    mentor = await h.register_mentor(
+        deps, coordinator(), c.RegisterMentor(name="Dana Ortiz", organization_id=orgs[1])
+    )
+    await h.withdraw_student(
+        deps, coordinator(), c.WithdrawStudent(program_id=program, student_id=kids[0])
+    )  # kids[2] takes the seat
+    await h.assign_mentor(deps, coordinator(), c.AssignMentor(
+        program_id=program, student_id=kids[1], mentor_id=mentor.id
+    ))  # fmt: skip
+    await h.record_showcase(deps, coordinator(), c.RecordShowcase(
+        program_id=program, title="Robot Rumble", held_on=TODAY,
+        presenter_ids=[kids[1], kids[2]], attending_organization_ids=[orgs[1]],
+    ))  # fmt: skip
+    last = await h.complete_enrollment(
+        deps, coordinator(), c.CompleteEnrollment(program_id=program, student_id=kids[1])
+    )
+    assert await runner.catch_up() > 0
+    assert await wait_for_position(pool, deps.store, last.position, 1)
+
+    view = (await read.program_enrolments(pool, [program]))[program]
+    assert (view.capacity, view.enrolled, view.waitlisted) == (2, 1, 1)
+    assert (view.withdrawn, view.completed, view.seats_left) == (1, 1, 1)
+    assert view.waitlist == [kids[3]]
+    entries = (await read.enrolments_of_programs(pool, [program]))[program]
+    assert [(e.student_id, e.status) for e in entries] == [
+        (kids[2], "ENROLLED"),
+        (kids[3], "WAITLISTED"),
+        (kids[1], "COMPLETED"),
+        (kids[0], "WITHDRAWN"),
+    ]
+    assert entries[1].waitlist_place == 1
+    assert entries[2].mentor_id == mentor.id
+    [mine] = (await read.enrolments_of_students(pool, [kids[3]]))[kids[3]]
+    assert (mine.status, mine.waitlist_place) == ("WAITLISTED", 1)
+
+    outcome = (await read.program_outcomes(pool, [program]))[program]
+    assert (outcome.showcases_held, outcome.students_presented, outcome.completions) == (1, 2, 1)
+    assert outcome.completion_rate == pytest.approx(1 / 3)  # three students ever held a seat
+    assert (outcome.mentors_assigned, outcome.students_mentored) == (1, 1)
+    [showcase] = (await read.showcases_of_programs(pool, [program]))[program]
+    assert (showcase.title, showcase.presenter_ids) == ("Robot Rumble", [kids[1], kids[2]])
+
+    assert (await read.mentors(pool, [mentor.id]))[mentor.id].active_mentees == 0
+    assert (await read.partnerships(pool, [partnership]))[partnership].organisation_ids == orgs
+    [listed] = await read.list_programs(pool, after_seq=None, limit=10, partnership_id=partnership)
+    assert listed.id == program
+    assert await read.list_programs(pool, after_seq=listed.seq, limit=10) == []
+    assert await read.list_programs(pool, after_seq=None, limit=10, kind="bootcamp") == []
+    assert await read.students(pool, [program]) == {}
+
+
+@pytest.mark.slow
+async def test_fifty_concurrent_enrolments_into_ten_seats_give_ten_seats_and_forty_in_line(
+    deps, pool, runner
+):
+    program, _, _ = await a_program(deps, capacity=10)
+    kids = await students(deps, 50)
+    results = await asyncio.gather(*(enrol(deps, program, kid) for kid in kids))
+    assert sorted(r.status for r in results).count("ENROLLED") == 10
+
+    by_type = dict(await pool.fetch(
+        "SELECT event_type, count(*) FROM events WHERE stream_id = $1 GROUP BY 1",
+        f"program-{program}",
+    ))  # fmt: skip
+    assert by_type == {"ProgramLaunched": 1, "StudentEnrolled": 10, "StudentWaitlisted": 40}
+    versions = await pool.fetch(
+        "SELECT stream_version FROM events WHERE stream_id = $1 ORDER BY 1", f"program-{program}"
+    )
+    assert [r[0] for r in versions] == list(range(1, 52))
+
+    await runner.catch_up()
+    view = (await read.program_enrolments(pool, [program]))[program]
+    assert (view.enrolled, view.waitlisted, view.seats_left) == (10, 40, 0)
+    assert len(set(view.waitlist)) == 40
+    places = [e.waitlist_place for e in (await read.enrolments_of_programs(pool, [program]))[
+        program
+    ] if e.status == "WAITLISTED"]  # fmt: skip
+    assert places == list(range(1, 41))
+
+
+class Crashing(Enrolment):
+    """The enrolment model, failing on its `fail_at`-th event: a crash mid-batch."""
+
+    def __init__(self, fail_at: int) -> None:
+        self.fail_at = fail_at
+        self.seen = 0
+
+    async def apply(self, conn, event, e):
+        self.seen += 1
+        if self.seen == self.fail_at:
+            raise RuntimeError("the process died here")
+        await super().apply(conn, event, e)
+
+
+async def test_a_projection_that_dies_mid_batch_resumes_without_double_counting(deps, pool):
+    program, _, _ = await a_program(deps, capacity=3)
+    for kid in await students(deps, 6):
+        await enrol(deps, program, kid)
+    crashing = runner_for(pool, deps, [Crashing(fail_at=4)])
+    await crashing.setup()
+    with pytest.raises(RuntimeError, match="died"):
+        await crashing.catch_up()
+    checkpoint = await pool.fetchrow(
+        "SELECT position FROM projection_checkpoints WHERE name = 'enrolment'"
+    )
+    assert checkpoint["position"] == 0  # the whole batch rolled back
+    assert await pool.fetchval("SELECT count(*) FROM enrolment_entries") == 0
+
+    resumed = runner_for(pool, deps, [Enrolment()])
+    await resumed.catch_up()
+    view = (await read.program_enrolments(pool, [program]))[program]
+    assert (view.enrolled, view.waitlisted) == (3, 3)
+    assert await resumed.catch_up() == 0
+
+
+async def test_small_batches_that_die_part_way_keep_what_they_committed(deps, pool):
+    program, _, _ = await a_program(deps, capacity=3)
+    for kid in await students(deps, 6):
+        await enrol(deps, program, kid)
+    crashing = runner_for(pool, deps, [Crashing(fail_at=5)], batch_size=2)
+    await crashing.setup()
+    with pytest.raises(RuntimeError):
+        await crashing.catch_up()
+    assert (
+        await pool.fetchval("SELECT position FROM projection_checkpoints WHERE name = 'enrolment'")
+        > 0
+    )
+    await runner_for(pool, deps, [Enrolment()]).catch_up()
+    view = (await read.program_enrolments(pool, [program]))[program]
+    assert (view.enrolled, view.waitlisted) == (3, 3)
+
+
+async def test_rebuilding_from_position_zero_gives_exactly_the_live_rows(deps, pool, runner):
+    await load_demo(deps)
+    await runner.catch_up()
+    live = await dump(pool, runner)
+    assert all(live.values())
+    for name in runner.names():
+        assert await runner.rebuild(name) > 0
+    assert await dump(pool, runner) == live
+
+
+async def test_two_workers_racing_apply_each_event_once(deps, pool):
+    await load_demo(deps)
+    one, two = runner_for(pool, deps, batch_size=7), runner_for(pool, deps, batch_size=5)
+    await one.setup()
+    await asyncio.gather(one.catch_up(), two.catch_up(), one.catch_up())
+    racing = await dump(pool, one)
+    await one.rebuild("enrolment")
+    await one.rebuild("outcome")
+    await one.rebuild("directory")
+    assert await dump(pool, one) == racing
+
+
+async def test_ignored_events_still_move_a_checkpoint(deps, pool, runner):
+    last = await h.register_student(deps, coordinator(), c.RegisterStudent(name="Ana Lima"))
+    await runner.catch_up()
+    checkpoints = await runner.checkpoints()
+    assert {cp.position for cp in checkpoints.values()} == {last.position}
+
+
+async def test_reading_your_writes_waits_for_the_runner(deps, pool, runner):
+    written = await h.register_student(deps, coordinator(), c.RegisterStudent(name="Ana Lima"))
+    assert not await wait_for_position(pool, deps.store, written.position, 0.05)
+    assert await wait_for_position(pool, deps.store, 0, 0)
+    following = asyncio.create_task(runner.run())
+    try:
+        assert await wait_for_position(pool, deps.store, written.position, 30)
+        later = await h.register_student(deps, coordinator(), c.RegisterStudent(name="Bo Chen"))
+        assert await wait_for_position(pool, deps.store, later.position, 30, ["directory"])
+        assert later.id in await read.students(pool, [later.id])
+    finally:
+        following.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await following
+
+
+class EnrolmentV2(Enrolment):
+    version = 2
+
+
+async def test_a_new_projection_version_rebuilds_on_setup(deps, pool, runner):
+    program, _, _ = await a_program(deps, capacity=1)
+    await runner.catch_up()
+    await pool.execute("DELETE FROM enrolment_programs")  # damage it; v2 must rebuild it
+    upgraded = runner_for(pool, deps, [EnrolmentV2()])
+    await upgraded.setup()
+    assert program in await read.program_enrolments(pool, [program])
+    assert (
+        await pool.fetchval("SELECT version FROM projection_checkpoints WHERE name = 'enrolment'")
+        == 2
+    )
