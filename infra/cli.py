@@ -26,6 +26,10 @@ def serve(settings: Settings) -> None:
     """Serve GraphQL at /graphql; uvicorn turns SIGINT/SIGTERM into a graceful shutdown."""
     app = create_app(settings)
     print(f"Bridgework: GraphiQL at http://{settings.host}:{settings.port}/graphql")  # noqa: T201
+    # uvicorn shuts down gracefully, then raises the signal again; exiting normally then lets
+    # the embedded PostgreSQL stop with the process instead of outliving it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(130))
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
@@ -20,11 +20,11 @@ IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000
 """A session idle inside a transaction holds back every reader of the log (FIELD_NOTES.md)."""
 
 
-def embedded_database_url(data_dir: Path, database: str = DATABASE) -> str:
-    """Start (or join) the embedded PostgreSQL in `data_dir`; return a DSN for `database`.
+def embedded_server(data_dir: Path) -> Any:
+    """Start (or join) the embedded PostgreSQL in `data_dir`.
 
     pgserver keeps one server per folder, shared by every process using it, and stops it
-    when the last of them exits.
+    when the last of them exits (or calls `cleanup()`).
     """
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); its fallback is fine.
@@ -32,7 +32,12 @@ def embedded_database_url(data_dir: Path, database: str = DATABASE) -> str:
         import pgserver  # noqa: PLC0415 - only needed without DATABASE_URL
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(data_dir.resolve() / "pg", cleanup_mode="stop")
+    return pgserver.get_server(data_dir.resolve() / "pg", cleanup_mode="stop")  # type: ignore[attr-defined]
+
+
+def embedded_database_url(data_dir: Path, database: str = DATABASE) -> str:
+    """A DSN for `database` on the embedded server in `data_dir`, created if missing."""
+    server = embedded_server(data_dir)
     # `database` is ours (a constant or a test's generated name), never user input.
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")  # noqa: S608
     if "(1 row)" not in exists:

@@ -36,6 +36,8 @@ from bridgework.services.ports import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from bridgework.projections.views import Connection
+
 log = logging.getLogger("bridgework.store")
 
 CHANNEL = "bridgework_events"
@@ -174,7 +176,7 @@ class PostgresEventStore(EventStore):
 
     async def _insert(
         self,
-        conn: asyncpg.Connection,
+        conn: Connection,
         appends: Sequence[StreamAppend],
         guarded: Sequence[StreamAppend],
     ) -> int:
@@ -225,7 +227,7 @@ class PostgresEventStore(EventStore):
         return StoreError(f"append refused: {error}")
 
     @staticmethod
-    async def _versions(conn: asyncpg.Connection, stream_ids: Sequence[str]) -> dict[str, int]:
+    async def _versions(conn: Connection, stream_ids: Sequence[str]) -> dict[str, int]:
         rows = await conn.fetch(
             "SELECT stream_id, max(stream_version) FROM events"
             " WHERE stream_id = ANY($1::text[]) GROUP BY stream_id",

@@ -8,6 +8,7 @@ from bridgework.domain.organisation import Organisation
 from bridgework.domain.partnership import Partnership
 from bridgework.domain.people import Mentor, Student
 from bridgework.domain.program import Program
+from bridgework.projections.batch import Writes
 from bridgework.projections.views import (
     MentorView,
     OrganisationView,
@@ -76,44 +77,50 @@ class Directory:
     )
 
     async def apply(self, conn: Connection, event: StoredEvent, e: Any) -> None:
-        match e:
-            case Organisation.OrganisationRegistered():
-                await conn.execute(
-                    "INSERT INTO directory_organisations VALUES ($1, $2, $3, $4)",
-                    e.originator_id, e.name, str(e.kind), e.timestamp,
-                )  # fmt: skip
-            case Partnership.PartnershipFormed():
-                await conn.execute(
-                    "INSERT INTO directory_partnerships VALUES ($1, $2, $3, $4, $5)",
-                    e.originator_id, e.name, list(e.organisation_ids), list(e.goals), e.timestamp,
-                )  # fmt: skip
-            case Program.ProgramLaunched():
-                await conn.execute(
-                    "INSERT INTO directory_programs VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                    e.originator_id, e.partnership_id, e.name, str(e.kind), e.capacity,
-                    e.starts_on, e.ends_on, e.timestamp, event.position,
-                )  # fmt: skip
-            case Student.StudentRegistered():
-                await conn.execute(
-                    "INSERT INTO directory_students VALUES ($1, $2, $3, $4, $5)",
-                    e.originator_id, e.name, e.grade, e.school_id, e.timestamp,
-                )  # fmt: skip
-            case Mentor.MentorRegistered():
-                await conn.execute(
-                    "INSERT INTO directory_mentors VALUES ($1, $2, $3, $4, 0)",
-                    e.originator_id, e.name, e.organisation_id, e.capacity,
-                )  # fmt: skip
-            case Mentor.MenteeTaken() | Mentor.MenteeReleased():
-                change = 1 if isinstance(e, Mentor.MenteeTaken) else -1
-                await conn.execute(
-                    "UPDATE directory_mentors SET active_mentees = active_mentees + $2"
-                    " WHERE id = $1",
-                    e.originator_id,
-                    change,
-                )
-            case _:
-                raise TypeError(f"directory does not handle {event.event_type}")
+        await self.apply_batch(conn, [(event, e)])
 
+    async def apply_batch(
+        self, conn: Connection, events: Sequence[tuple[StoredEvent, Any]]
+    ) -> None:
+        writes = Writes(_ORGANISATION, _PARTNERSHIP, _PROGRAM_ROW, _STUDENT, _MENTOR, _MENTEES)
+        for event, e in events:
+            writes.add(*_write(event, e))
+        await writes.flush(conn)
+
+
+def _write(event: StoredEvent, e: Any) -> tuple[Any, ...]:  # noqa: PLR0911 - one case per event
+    """The statement and arguments that record one event."""
+    match e:
+        case Organisation.OrganisationRegistered():
+            return (_ORGANISATION, e.originator_id, e.name, str(e.kind), e.timestamp)
+        case Partnership.PartnershipFormed():
+            return (
+                _PARTNERSHIP, e.originator_id, e.name, list(e.organisation_ids), list(e.goals),
+                e.timestamp,
+            )  # fmt: skip
+        case Program.ProgramLaunched():
+            return (
+                _PROGRAM_ROW, e.originator_id, e.partnership_id, e.name, str(e.kind), e.capacity,
+                e.starts_on, e.ends_on, e.timestamp, event.position,
+            )  # fmt: skip
+        case Student.StudentRegistered():
+            return (_STUDENT, e.originator_id, e.name, e.grade, e.school_id, e.timestamp)
+        case Mentor.MentorRegistered():
+            return (_MENTOR, e.originator_id, e.name, e.organisation_id, e.capacity)
+        case Mentor.MenteeTaken():
+            return (_MENTEES, e.originator_id, 1)
+        case Mentor.MenteeReleased():
+            return (_MENTEES, e.originator_id, -1)
+        case _:
+            raise TypeError(f"directory does not handle {event.event_type}")
+
+
+_ORGANISATION = "INSERT INTO directory_organisations VALUES ($1, $2, $3, $4)"
+_PARTNERSHIP = "INSERT INTO directory_partnerships VALUES ($1, $2, $3, $4, $5)"
+_PROGRAM_ROW = "INSERT INTO directory_programs VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+_STUDENT = "INSERT INTO directory_students VALUES ($1, $2, $3, $4, $5)"
+_MENTOR = "INSERT INTO directory_mentors VALUES ($1, $2, $3, $4, 0)"
+_MENTEES = "UPDATE directory_mentors SET active_mentees = active_mentees + $2 WHERE id = $1"
 
 _PROGRAM = (
     "SELECT id, partnership_id, name, kind, capacity, starts_on, ends_on, launched_at, seq"

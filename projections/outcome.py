@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bridgework.domain.program import Program
+from bridgework.projections.batch import Writes
 from bridgework.projections.views import ProgramOutcomeView, ShowcaseView
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from uuid import UUID
 
-    import asyncpg
-    from bridgework.projections.views import Executor
+    from bridgework.projections.views import Connection, Executor
     from bridgework.services.ports import StoredEvent
 
 # Sets rather than counters: "distinct students who…" stays right however often a fact
@@ -40,10 +40,12 @@ CREATE INDEX IF NOT EXISTS outcome_showcases_by_program
     ON outcome_showcases (program_id, held_on, seq);
 """
 
-_SEAT = (
-    "INSERT INTO outcome_seat_holders VALUES ($1, $2)"
-    " ON CONFLICT (program_id, student_id) DO NOTHING"
-)
+_PROGRAM = "INSERT INTO outcome_programs VALUES ($1, 0)"
+_SEAT = "INSERT INTO outcome_seat_holders VALUES ($1, $2) ON CONFLICT DO NOTHING"
+_MENTORSHIP = "INSERT INTO outcome_mentorships VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+_SHOWCASE = "INSERT INTO outcome_showcases VALUES ($1, $2, $3, $4, $5, $6, $7)"
+_PRESENTER = "INSERT INTO outcome_presenters VALUES ($1, $2) ON CONFLICT DO NOTHING"
+_COMPLETION = "UPDATE outcome_programs SET completions = completions + 1 WHERE program_id = $1"
 
 
 class Outcome:
@@ -68,40 +70,35 @@ class Outcome:
         }
     )
 
-    async def apply(self, conn: asyncpg.Connection, event: StoredEvent, e: Any) -> None:
-        program = e.originator_id
-        match e:
-            case Program.ProgramLaunched():
-                await conn.execute("INSERT INTO outcome_programs VALUES ($1, 0)", program)
-            case Program.StudentEnrolled() | Program.StudentPromotedFromWaitlist():
-                await conn.execute(_SEAT, program, e.student_id)
-            case Program.EnrolmentCompleted():
-                await conn.execute(
-                    "UPDATE outcome_programs SET completions = completions + 1"
-                    " WHERE program_id = $1",
-                    program,
-                )
-            case Program.MentorAssigned():
-                await conn.execute(
-                    "INSERT INTO outcome_mentorships VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                    program,
-                    e.mentor_id,
-                    e.student_id,
-                )
-            case Program.ShowcaseRecorded():
-                await conn.execute(
-                    "INSERT INTO outcome_showcases VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    e.showcase_id, program, e.title, e.held_on, list(e.presenter_ids),
-                    list(e.attending_organisation_ids), event.position,
-                )  # fmt: skip
-                await conn.execute(
-                    "INSERT INTO outcome_presenters SELECT $1, unnest($2::uuid[])"
-                    " ON CONFLICT DO NOTHING",
-                    program,
-                    list(e.presenter_ids),
-                )
-            case _:
-                raise TypeError(f"outcome does not handle {event.event_type}")
+    async def apply(self, conn: Connection, event: StoredEvent, e: Any) -> None:
+        await self.apply_batch(conn, [(event, e)])
+
+    async def apply_batch(
+        self, conn: Connection, events: Sequence[tuple[StoredEvent, Any]]
+    ) -> None:
+        # Sets and a counter: the writes commute, so grouping them by statement is safe.
+        writes = Writes(_PROGRAM, _SEAT, _MENTORSHIP, _SHOWCASE, _PRESENTER, _COMPLETION)
+        for event, e in events:
+            program = e.originator_id
+            match e:
+                case Program.ProgramLaunched():
+                    writes.add(_PROGRAM, program)
+                case Program.StudentEnrolled() | Program.StudentPromotedFromWaitlist():
+                    writes.add(_SEAT, program, e.student_id)
+                case Program.EnrolmentCompleted():
+                    writes.add(_COMPLETION, program)
+                case Program.MentorAssigned():
+                    writes.add(_MENTORSHIP, program, e.mentor_id, e.student_id)
+                case Program.ShowcaseRecorded():
+                    writes.add(
+                        _SHOWCASE, e.showcase_id, program, e.title, e.held_on,
+                        list(e.presenter_ids), list(e.attending_organisation_ids), event.position,
+                    )  # fmt: skip
+                    for student_id in e.presenter_ids:
+                        writes.add(_PRESENTER, program, student_id)
+                case _:
+                    raise TypeError(f"outcome does not handle {event.event_type}")
+        await writes.flush(conn)
 
 
 async def program_outcomes(
@@ -125,10 +122,14 @@ async def program_outcomes(
     )
     return {
         r[0]: ProgramOutcomeView(
-            program_id=r[0], showcases_held=r[1], students_presented=r[2], completions=r[3],
-            completion_rate=r[3] / r[4] if r[4] else None, mentors_assigned=r[5],
+            program_id=r[0],
+            showcases_held=r[1],
+            students_presented=r[2],
+            completions=r[3],
+            completion_rate=r[3] / r[4] if r[4] else None,
+            mentors_assigned=r[5],
             students_mentored=r[6],
-        )  # fmt: skip
+        )
         for r in rows
     }
 
@@ -147,8 +148,12 @@ async def showcases_of_programs(
     for r in rows:
         found.setdefault(r[1], []).append(
             ShowcaseView(
-                id=r[0], program_id=r[1], title=r[2], held_on=r[3], presenter_ids=r[4],
+                id=r[0],
+                program_id=r[1],
+                title=r[2],
+                held_on=r[3],
+                presenter_ids=r[4],
                 attending_organisation_ids=r[5],
-            )  # fmt: skip
+            )
         )
     return found

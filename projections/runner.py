@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from bridgework.services.ports import Checkpoint
+from bridgework.services.ports import ORIGIN, Checkpoint
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -51,6 +51,18 @@ class Projection(Protocol):
         """Write the effect of one event, inside the batch's transaction."""
 
 
+@runtime_checkable
+class AppliesBatches(Protocol):
+    """Optional: a projection that applies a whole batch at once (a few round trips).
+
+    The runner prefers it to `apply`; both must give the same rows.
+    """
+
+    async def apply_batch(
+        self, conn: Connection, events: Sequence[tuple[StoredEvent, Any]]
+    ) -> None: ...
+
+
 class ProjectionRunner:
     def __init__(
         self,
@@ -67,7 +79,7 @@ class ProjectionRunner:
         self._codec = codec
         self._projections = {p.name: p for p in projections}
         self._locks = {p.name: asyncio.Lock() for p in projections}
-        self._seen = {p.name: Checkpoint(0, 0) for p in projections}
+        self._seen = {p.name: ORIGIN for p in projections}
         self._poll_interval = poll_interval
         self._batch_size = batch_size
 
@@ -75,15 +87,23 @@ class ProjectionRunner:
         return list(self._projections)
 
     async def setup(self) -> None:
-        """Create the tables and checkpoints; rebuild any projection whose version changed."""
+        """Create the tables and checkpoints; rebuild any projection whose version changed.
+
+        A changed projection's tables are dropped and created afresh, so a new version may
+        also change their shape.
+        """
         stale = []
         async with self._pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1)", _SETUP_LOCK)
             for p in self._projections.values():
-                await conn.execute(p.schema)
                 version = await conn.fetchval(
                     "SELECT version FROM projection_checkpoints WHERE name = $1", p.name
                 )
+                if version is not None and version != p.version:
+                    log.info("projection %s changed (v%d → v%d)", p.name, version, p.version)
+                    await conn.execute(f"DROP TABLE IF EXISTS {', '.join(p.tables)} CASCADE")
+                    stale.append(p.name)
+                await conn.execute(p.schema)
                 if version is None:
                     await conn.execute(
                         "INSERT INTO projection_checkpoints (name, version) VALUES ($1, $2)",
@@ -91,10 +111,9 @@ class ProjectionRunner:
                         p.version,
                     )
                 elif version != p.version:
-                    log.info("projection %s changed (v%d → v%d)", p.name, version, p.version)
                     await self._reset(conn, p)
-                    stale.append(p.name)
         for name in stale:
+            self._seen[name] = ORIGIN
             await self.catch_up(name)
 
     async def _reset(self, conn: Connection, p: Projection) -> None:
@@ -112,7 +131,7 @@ class ProjectionRunner:
         async with self._locks[name], self._pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", _lock_key(name))
             await self._reset(conn, p)
-        self._seen[name] = Checkpoint(0, 0)
+        self._seen[name] = ORIGIN
         return await self.catch_up(name)
 
     async def catch_up(self, name: str | None = None) -> int:
@@ -125,8 +144,8 @@ class ProjectionRunner:
 
     async def _batch(self, p: Projection) -> int:
         async with self._locks[p.name], self._pool.acquire() as conn, conn.transaction():
-            # An advisory lock, not FOR UPDATE: the transaction gets no id (and holds back
-            # no reader of the log) until it writes, after the read.
+            # An advisory lock rather than SELECT … FOR UPDATE: a transaction gets an id
+            # (and so holds back every reader of the log) only once it writes.
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", _lock_key(p.name))
             row = await conn.fetchrow(
                 "SELECT tx_id, position FROM projection_checkpoints WHERE name = $1", p.name
@@ -137,9 +156,12 @@ class ProjectionRunner:
             if not events:
                 self._seen[p.name] = Checkpoint(row[0], row[1])
                 return 0
-            for event in events:
-                if event.event_type in p.handles:
-                    await p.apply(conn, event, self._codec.decode(event))
+            handled = [(e, self._codec.decode(e)) for e in events if e.event_type in p.handles]
+            if handled and isinstance(p, AppliesBatches):
+                await p.apply_batch(conn, handled)
+            else:
+                for event, domain_event in handled:
+                    await p.apply(conn, event, domain_event)
             last = events[-1].checkpoint
             await conn.execute(
                 "UPDATE projection_checkpoints SET tx_id = $2, position = $3,"
@@ -152,17 +174,27 @@ class ProjectionRunner:
         return len(events)
 
     async def run(self) -> None:
-        """Follow the log until cancelled: catch up, then wait for news (NOTIFY or poll)."""
+        """Follow the log until cancelled: catch up, then wait for news (NOTIFY or poll).
+
+        A failing projection is logged and retried after a pause; the others go on.
+        """
         while True:
+            failed = False
+            for name in self._projections:
+                try:
+                    await self.catch_up(name)
+                except Exception:
+                    log.exception("projection %s failed; retrying shortly", name)
+                    failed = True
+            if failed:
+                await asyncio.sleep(min(1.0, self._poll_interval))
+                continue
             try:
-                await self.catch_up()
                 await self._store.wait_for_new_events(
                     self._poll_interval, after=min(self._seen.values())
                 )
-            except asyncio.CancelledError:
-                raise
             except Exception:
-                log.exception("projection batch failed; retrying shortly")
+                log.exception("waiting for new events failed; polling instead")
                 await asyncio.sleep(min(1.0, self._poll_interval))
 
     async def checkpoints(self) -> dict[str, Checkpoint]:
@@ -198,7 +230,8 @@ async def wait_for_position(
                 " WHERE $1::text[] IS NULL OR name = ANY($1::text[])",
                 None if names is None else list(names),
             )
-            if rows and all(Checkpoint(r[0], r[1]) >= target for r in rows):
+            wanted = len(set(names)) if names is not None else 1
+            if len(rows) >= wanted and all(Checkpoint(r[0], r[1]) >= target for r in rows):
                 return True
         if time.monotonic() >= deadline:
             return False

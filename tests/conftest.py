@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
-from bridgework.infra.database import create_pool, embedded_database_url
+from bridgework.infra.database import create_pool, embedded_server
 from bridgework.infra.migrate import migrate
 from bridgework.infra.store import PostgresEventStore
 from bridgework.infra.transcoding import Transcoder
@@ -38,7 +38,11 @@ def server_url() -> Iterator[str]:
         yield configured
         return
     with tempfile.TemporaryDirectory(prefix="bridgework-test-") as data_dir:
-        yield embedded_database_url(Path(data_dir), "postgres")
+        server = embedded_server(Path(data_dir))
+        try:
+            yield server.get_uri("postgres")
+        finally:
+            server.cleanup()  # before the folder goes: pg_ctl needs it to stop the server
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bridgework.infra.database import create_pool, embedded_database_url
+from bridgework.infra.database import create_pool, embedded_server
 from bridgework.infra.migrate import migrate
 from bridgework.infra.store import PostgresEventStore
 from bridgework.infra.transcoding import Transcoder
@@ -88,4 +88,8 @@ if __name__ == "__main__":
         asyncio.run(main(args, url))
     else:
         with tempfile.TemporaryDirectory() as d:
-            asyncio.run(main(args, embedded_database_url(Path(d))))
+            server = embedded_server(Path(d))
+            try:
+                asyncio.run(main(args, server.get_uri("postgres")))
+            finally:
+                server.cleanup()

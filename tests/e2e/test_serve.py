@@ -100,7 +100,10 @@ def test_serve_keeps_everything_across_a_restart_and_the_cli_works_on_the_same_d
 
     server = Server(env, port)
     try:
-        query = f'{{ organization(id: "{created["id"]}") {{ name }} programs(first: 10) {{ edges {{ node {{ name }} }} }} }}'
+        query = (
+            f'{{ organization(id: "{created["id"]}") {{ name }} '
+            "programs(first: 10) { edges { node { name } } } }"
+        )
         data = server.graphql(query)
         assert data["organization"] == {"name": "Lincoln Middle School"}
         names = {e["node"]["name"] for e in data["programs"]["edges"]}

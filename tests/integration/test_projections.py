@@ -154,10 +154,13 @@ async def test_fifty_concurrent_enrolments_into_ten_seats_give_ten_seats_and_for
     assert places == list(range(1, 41))
 
 
-class Crashing(Enrolment):
-    """The enrolment model, failing on its `fail_at`-th event: a crash mid-batch."""
+class Crashing:
+    """The enrolment model, one event at a time, dying on its `fail_at`-th event."""
 
     def __init__(self, fail_at: int) -> None:
+        self.inner = Enrolment()
+        self.name, self.version, self.schema = "enrolment", 1, self.inner.schema
+        self.tables, self.handles = self.inner.tables, self.inner.handles
         self.fail_at = fail_at
         self.seen = 0
 
@@ -165,7 +168,15 @@ class Crashing(Enrolment):
         self.seen += 1
         if self.seen == self.fail_at:
             raise RuntimeError("the process died here")
-        await super().apply(conn, event, e)
+        await self.inner.apply(conn, event, e)
+
+
+class CrashingAfterWriting(Crashing):
+    """The batched enrolment model, dying after it wrote a whole batch's rows."""
+
+    async def apply_batch(self, conn, events):
+        await self.inner.apply_batch(conn, events)
+        raise RuntimeError("the process died before the checkpoint moved")
 
 
 async def test_a_projection_that_dies_mid_batch_resumes_without_double_counting(deps, pool):
@@ -187,6 +198,22 @@ async def test_a_projection_that_dies_mid_batch_resumes_without_double_counting(
     view = (await read.program_enrolments(pool, [program]))[program]
     assert (view.enrolled, view.waitlisted) == (3, 3)
     assert await resumed.catch_up() == 0
+
+
+async def test_rows_written_by_a_batch_that_dies_are_rolled_back_with_it(deps, pool):
+    program, _, _ = await a_program(deps, capacity=2)
+    for kid in await students(deps, 3):
+        await enrol(deps, program, kid)
+    crashing = runner_for(pool, deps, [CrashingAfterWriting(fail_at=0)])
+    await crashing.setup()
+    with pytest.raises(RuntimeError, match="checkpoint"):
+        await crashing.catch_up()
+    assert await pool.fetchval("SELECT count(*) FROM enrolment_entries") == 0
+    assert (await crashing.checkpoints())["enrolment"].position == 0
+
+    await runner_for(pool, deps, [Enrolment()]).catch_up()
+    view = (await read.program_enrolments(pool, [program]))[program]
+    assert (view.enrolled, view.waitlisted) == (2, 1)
 
 
 async def test_small_batches_that_die_part_way_keep_what_they_committed(deps, pool):
@@ -214,6 +241,49 @@ async def test_rebuilding_from_position_zero_gives_exactly_the_live_rows(deps, p
     for name in runner.names():
         assert await runner.rebuild(name) > 0
     assert await dump(pool, runner) == live
+
+
+class OneByOne:
+    """A model with its batch path hidden: the runner applies it one event at a time."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.name, self.version, self.schema = inner.name, inner.version, inner.schema
+        self.tables, self.handles = inner.tables, inner.handles
+
+    async def apply(self, conn, event, e):
+        await self.inner.apply(conn, event, e)
+
+
+async def test_batched_and_one_by_one_application_give_the_same_rows(deps, pool, runner):
+    await load_demo(deps)
+    program, orgs, _ = await a_program(deps, capacity=1)
+    first, second = await students(deps, 2)
+    mentor = await h.register_mentor(
+        deps, coordinator(), c.RegisterMentor(name="Dana Ortiz", organization_id=orgs[1])
+    )
+    await enrol(deps, program, first)
+    await enrol(deps, program, second)
+    await h.assign_mentor(deps, coordinator(), c.AssignMentor(
+        program_id=program, student_id=first, mentor_id=mentor.id
+    ))  # fmt: skip
+    await h.withdraw_student(
+        deps, coordinator(), c.WithdrawStudent(program_id=program, student_id=first)
+    )
+    await enrol(deps, program, first)  # back, at the end of the line
+    await runner.catch_up()
+    batched = await dump(pool, runner)
+    [withdrawn_and_back] = [
+        e for e in (await read.enrolments_of_programs(pool, [program]))[program]
+        if e.student_id == first
+    ]  # fmt: skip
+    assert (withdrawn_and_back.status, withdrawn_and_back.mentor_id) == ("WAITLISTED", None)
+    assert (await read.mentors(pool, [mentor.id]))[mentor.id].active_mentees == 0
+
+    one_by_one = runner_for(pool, deps, [OneByOne(p) for p in default_projections()], 3)
+    for name in one_by_one.names():
+        await one_by_one.rebuild(name)
+    assert await dump(pool, one_by_one) == batched
 
 
 async def test_two_workers_racing_apply_each_event_once(deps, pool):

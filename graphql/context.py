@@ -1,0 +1,158 @@
+"""Per-request context: the services, who is asking, and one set of DataLoaders.
+
+Authentication is a later issue: until then the caller names itself in `X-Actor:
+<role>:<id>` (e.g. `coordinator:ana`), and a request without it acts as the local
+coordinator, which is what GraphiQL on a developer's machine needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+from uuid import UUID, uuid4
+
+import asyncpg
+from bridgework.projections import read
+from bridgework.projections.views import (
+    EnrolmentEntry,
+    MentorView,
+    OrganisationView,
+    PartnershipView,
+    ProgramEnrolmentView,
+    ProgramOutcomeView,
+    ProgramView,
+    ShowcaseView,
+    StudentView,
+)
+from bridgework.services.context import Actor, Role
+from bridgework.services.ports import EventStore
+from bridgework.services.unit_of_work import Deps
+from litestar.datastructures import Headers, State
+from strawberry.dataloader import DataLoader
+from strawberry.litestar import BaseContext
+
+LOCAL_ACTOR = Actor("local", Role.COORDINATOR)
+
+V = TypeVar("V")
+
+
+@dataclass(frozen=True)
+class ApiServices:
+    """What the API needs from the process: set on `app.state.api` by the app's lifespan."""
+
+    pool: asyncpg.Pool
+    store: EventStore
+    deps: Deps
+    read_wait_seconds: float
+
+
+def _by_id(
+    pool: asyncpg.Pool,
+    fetch: Callable[[asyncpg.Pool, Sequence[UUID]], Awaitable[dict[UUID, V]]],
+) -> DataLoader[UUID, V | None]:
+    async def load(ids: list[UUID]) -> list[V | None]:
+        found = await fetch(pool, ids)
+        return [found.get(i) for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+def _lists_by_id(
+    pool: asyncpg.Pool,
+    fetch: Callable[[asyncpg.Pool, Sequence[UUID]], Awaitable[dict[UUID, list[V]]]],
+) -> DataLoader[UUID, list[V]]:
+    async def load(ids: list[UUID]) -> list[list[V]]:
+        found = await fetch(pool, ids)
+        return [found.get(i, []) for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+class Loaders:
+    """One DataLoader per read-model query: a page of programs costs one query per field."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.organisation: DataLoader[UUID, OrganisationView | None] = _by_id(
+            pool, read.organisations
+        )
+        self.partnership: DataLoader[UUID, PartnershipView | None] = _by_id(pool, read.partnerships)
+        self.program: DataLoader[UUID, ProgramView | None] = _by_id(pool, read.programs)
+        self.student: DataLoader[UUID, StudentView | None] = _by_id(pool, read.students)
+        self.mentor: DataLoader[UUID, MentorView | None] = _by_id(pool, read.mentors)
+        self.enrolment: DataLoader[UUID, ProgramEnrolmentView | None] = _by_id(
+            pool, read.program_enrolments
+        )
+        self.outcome: DataLoader[UUID, ProgramOutcomeView | None] = _by_id(
+            pool, read.program_outcomes
+        )
+        self.programs_of_partnership: DataLoader[UUID, list[ProgramView]] = _lists_by_id(
+            pool, read.programs_of_partnerships
+        )
+        self.entries_of_program: DataLoader[UUID, list[EnrolmentEntry]] = _lists_by_id(
+            pool, read.enrolments_of_programs
+        )
+        self.entries_of_student: DataLoader[UUID, list[EnrolmentEntry]] = _lists_by_id(
+            pool, read.enrolments_of_students
+        )
+        self.showcases_of_program: DataLoader[UUID, list[ShowcaseView]] = _lists_by_id(
+            pool, read.showcases_of_programs
+        )
+
+
+class Context(BaseContext, kw_only=True):
+    api: ApiServices
+    loaders: Loaders
+    actor: Actor
+    correlation_id: UUID
+    header_problem: str | None = None
+    """Why `X-Actor` or `X-Correlation-Id` could not be used; commands refuse to run."""
+
+
+MAX_ACTOR_ID = 200
+
+
+class HeaderError(ValueError):
+    """A request header Bridgework reads has a value it cannot use."""
+
+
+def parse_actor(header: str | None) -> Actor:
+    if header is None or not header.strip():
+        return LOCAL_ACTOR
+    role, sep, actor_id = header.strip().partition(":")
+    roles = ", ".join(r.value for r in Role)
+    if not sep or not actor_id or len(actor_id) > MAX_ACTOR_ID:
+        raise HeaderError(
+            f"X-Actor must be '<role>:<id>' with an id of at most {MAX_ACTOR_ID} characters"
+            f" (roles: {roles})"
+        )
+    if role not in {r.value for r in Role}:
+        raise HeaderError(f"X-Actor role {role!r} is not one of: {roles}")
+    return Actor(actor_id, Role(role))
+
+
+def parse_correlation(header: str | None) -> UUID:
+    if not header:
+        return uuid4()
+    try:
+        return UUID(header)
+    except ValueError:
+        raise HeaderError(f"X-Correlation-Id must be a UUID, got {header[:100]!r}") from None
+
+
+async def context_getter(state: State, headers: Headers) -> Context:
+    """Litestar resolves this for HTTP requests and websockets alike."""
+    api: ApiServices = state.api
+    problem: str | None = None
+    try:
+        actor = parse_actor(headers.get("x-actor"))
+        correlation_id = parse_correlation(headers.get("x-correlation-id"))
+    except HeaderError as e:
+        actor, correlation_id, problem = LOCAL_ACTOR, uuid4(), str(e)
+    return Context(
+        api=api,
+        loaders=Loaders(api.pool),
+        actor=actor,
+        correlation_id=correlation_id,
+        header_problem=problem,
+    )

@@ -1,0 +1,208 @@
+"""Queries: the directory, enrolment and outcome views, and the log itself for auditors."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+import strawberry
+from bridgework.graphql.types import (
+    CursorError,
+    Event,
+    Info,
+    Mentor,
+    Organization,
+    Partnership,
+    Program,
+    ProgramKind,
+    Student,
+    decode_cursor,
+    encode_cursor,
+    event_checkpoint,
+    event_cursor,
+)
+from bridgework.projections import read
+from bridgework.projections.runner import wait_for_position
+from bridgework.services.ports import ORIGIN
+
+from graphql import GraphQLError
+
+MAX_PROGRAMS = 100
+MAX_EVENTS = 1000
+AT_LEAST = "A log position (as returned by a mutation): wait briefly until the views include it."
+
+AtLeast = Annotated[int | None, strawberry.argument(description=AT_LEAST)]
+
+
+def bad_input(argument: str, message: str) -> GraphQLError:
+    return GraphQLError(f"{argument}: {message}", extensions={"code": "BAD_USER_INPUT"})
+
+
+def parse_id(argument: str, value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise bad_input(argument, f"{value[:100]!r} is not a valid id") from None
+
+
+def page_size(argument: str, value: int, most: int) -> int:
+    if not 1 <= value <= most:
+        raise bad_input(argument, f"must be between 1 and {most}, got {value}")
+    return value
+
+
+async def see_at_least(info: Info, position: int | None) -> None:
+    """Read-your-writes: wait until the projections include `position`, or refuse."""
+    if position is None:
+        return
+    api = info.context.api
+    if not await wait_for_position(api.pool, api.store, position, api.read_wait_seconds):
+        raise GraphQLError(
+            f"the views have not caught up with position {position} yet; retry shortly",
+            extensions={"code": "NOT_CAUGHT_UP", "position": position},
+        )
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class ProgramEdge:
+    cursor: str
+    node: Program
+
+
+@strawberry.type
+class ProgramConnection:
+    edges: list[ProgramEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class EventEdge:
+    cursor: str
+    node: Event
+
+
+@strawberry.type
+class EventConnection:
+    edges: list[EventEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="An organisation by id; null if there is none.")
+    async def organization(self, info: Info, id: strawberry.ID) -> Organization | None:
+        found = await info.context.loaders.organisation.load(parse_id("id", id))
+        return None if found is None else Organization.from_view(found)
+
+    @strawberry.field(description="A partnership by id; null if there is none.")
+    async def partnership(
+        self, info: Info, id: strawberry.ID, at_least: AtLeast = None
+    ) -> Partnership | None:
+        await see_at_least(info, at_least)
+        found = await info.context.loaders.partnership.load(parse_id("id", id))
+        return None if found is None else Partnership.from_view(found)
+
+    @strawberry.field(description="A program by id, with its enrolment and outcome views.")
+    async def program(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        at_least: AtLeast = None,
+    ) -> Program | None:
+        await see_at_least(info, at_least)
+        found = await info.context.loaders.program.load(parse_id("id", id))
+        return None if found is None else Program.from_view(found)
+
+    @strawberry.field(description="Programs in launch order, a page at a time.")
+    async def programs(
+        self,
+        info: Info,
+        *,
+        first: int = 20,
+        after: str | None = None,
+        kind: ProgramKind | None = None,
+        partnership_id: strawberry.ID | None = None,
+        at_least: AtLeast = None,
+    ) -> ProgramConnection:
+        limit = page_size("first", first, MAX_PROGRAMS)
+        try:
+            after_seq = None if after is None else decode_cursor("program", after, 1)[0]
+        except CursorError as e:
+            raise bad_input("after", str(e)) from None
+        partnership = None if partnership_id is None else parse_id("partnershipId", partnership_id)
+        await see_at_least(info, at_least)
+        found = await read.list_programs(
+            info.context.api.pool,
+            after_seq=after_seq,
+            limit=limit + 1,
+            kind=None if kind is None else kind.value,
+            partnership_id=partnership,
+        )
+        edges = [ProgramEdge(cursor=encode_cursor("program", p.seq), node=Program.from_view(p))
+                 for p in found[:limit]]  # fmt: skip
+        return ProgramConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(found) > limit,
+                end_cursor=edges[-1].cursor if edges else after,
+            ),
+        )
+
+    @strawberry.field(description="A student by id, with their programs.")
+    async def student(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        at_least: AtLeast = None,
+    ) -> Student | None:
+        await see_at_least(info, at_least)
+        found = await info.context.loaders.student.load(parse_id("id", id))
+        return None if found is None else Student.from_view(found)
+
+    @strawberry.field(description="A mentor by id.")
+    async def mentor(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        at_least: AtLeast = None,
+    ) -> Mentor | None:
+        await see_at_least(info, at_least)
+        found = await info.context.loaders.mentor.load(parse_id("id", id))
+        return None if found is None else Mentor.from_view(found)
+
+    @strawberry.field(
+        description="The log itself, for auditors: every event after a cursor, in the one "
+        "global order integrations also follow. Filter by stream and event types."
+    )
+    async def events(
+        self,
+        info: Info,
+        *,
+        after: str | None = None,
+        first: int = 100,
+        stream_id: str | None = None,
+        types: list[str] | None = None,
+    ) -> EventConnection:
+        limit = page_size("first", first, MAX_EVENTS)
+        try:
+            checkpoint = ORIGIN if after is None else event_checkpoint(after)
+        except CursorError as e:
+            raise bad_input("after", str(e)) from None
+        found = await info.context.api.store.read_after(
+            checkpoint, limit + 1, types=types, stream_id=stream_id
+        )
+        edges = [EventEdge(cursor=event_cursor(e.checkpoint), node=Event.from_stored(e))
+                 for e in found[:limit]]  # fmt: skip
+        return EventConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(found) > limit,
+                end_cursor=edges[-1].cursor if edges else after,
+            ),
+        )

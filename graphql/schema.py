@@ -1,0 +1,44 @@
+"""The schema, its limits, the Litestar controller, and the SDL export."""
+
+from __future__ import annotations
+
+import strawberry
+from bridgework.graphql.context import context_getter
+from bridgework.graphql.mutations import Mutation
+from bridgework.graphql.queries import Query
+from bridgework.graphql.subscriptions import Subscription
+from litestar import Controller
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.litestar import make_graphql_controller
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+MAX_DEPTH = 10
+MAX_TOKENS = 2000
+MAX_ALIASES = 30
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    extensions=[
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+    ],
+)
+
+
+def graphql_controller() -> type[Controller]:
+    """GraphQL over HTTP and `graphql-transport-ws` at /graphql, with GraphiQL."""
+    return make_graphql_controller(
+        schema,
+        path="/graphql",
+        context_getter=context_getter,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        graphql_ide="graphiql",
+    )
+
+
+def export_sdl() -> str:
+    """The schema as SDL; `graphql/schema.graphql` is this, committed."""
+    return schema.as_str() + "\n"

@@ -1,0 +1,381 @@
+"""GraphQL object types, each built from a read-model view by `from_view()`.
+
+Related objects resolve through the request's DataLoaders, so a page of programs with
+their partnerships, enrolment and outcome costs one query per field, not per row.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date, datetime
+from enum import Enum
+from uuid import UUID
+
+import msgspec
+import strawberry
+from bridgework.graphql.context import Context
+from bridgework.projections.views import (
+    EnrolmentEntry,
+    MentorView,
+    OrganisationView,
+    PartnershipView,
+    ProgramEnrolmentView,
+    ProgramOutcomeView,
+    ProgramView,
+    ShowcaseView,
+    StudentView,
+)
+from bridgework.services.ports import Checkpoint, StoredEvent
+from strawberry.scalars import JSON
+
+Info = strawberry.Info[Context, None]
+
+
+@strawberry.enum(description="What kind of organisation takes part in partnerships.")
+class OrganizationKind(Enum):
+    SCHOOL = "school"
+    DISTRICT = "district"
+    BUSINESS = "business"
+    NONPROFIT = "nonprofit"
+    UNIVERSITY = "university"
+    COMMUNITY_GROUP = "community_group"
+    AGENCY = "agency"
+
+
+@strawberry.enum(description="What kind of program a partnership runs.")
+class ProgramKind(Enum):
+    INTERNSHIP = "internship"
+    MENTORSHIP = "mentorship"
+    CLUB = "club"
+    WORKSHOP = "workshop"
+    BOOTCAMP = "bootcamp"
+    CAREER_DAY = "career_day"
+    FIELD_TRIP = "field_trip"
+    PROFESSIONAL_DEVELOPMENT = "professional_development"
+
+
+@strawberry.enum(description="Where a student stands in a program.")
+class EnrollmentStatus(Enum):
+    ENROLLED = "ENROLLED"
+    WAITLISTED = "WAITLISTED"
+    WITHDRAWN = "WITHDRAWN"
+    COMPLETED = "COMPLETED"
+
+
+class CursorError(ValueError):
+    """A pagination cursor that this API did not hand out."""
+
+
+def encode_cursor(kind: str, *parts: int) -> str:
+    raw = ":".join([kind, *map(str, parts)])
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def decode_cursor(kind: str, cursor: str, parts: int) -> list[int]:
+    try:
+        name, *values = base64.urlsafe_b64decode(cursor.encode()).decode().split(":")
+        numbers = [int(v) for v in values]
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        numbers, name = [], ""
+    if name != kind or len(numbers) != parts or min(numbers) < 0:
+        raise CursorError(f"{cursor[:100]!r} is not a valid {kind} cursor from this API")
+    return numbers
+
+
+@strawberry.type(description="A school, district, business, nonprofit, university, …")
+class Organization:
+    id: strawberry.ID
+    name: str
+    kind: OrganizationKind
+    registered_at: datetime
+
+    @classmethod
+    def from_view(cls, v: OrganisationView) -> Organization:
+        return cls(
+            id=strawberry.ID(str(v.id)),
+            name=v.name,
+            kind=OrganizationKind(v.kind),
+            registered_at=v.registered_at,
+        )
+
+
+@strawberry.type(description="Two or more organisations running programs together.")
+class Partnership:
+    id: strawberry.ID
+    name: str
+    goals: list[str]
+    formed_at: datetime
+    view: strawberry.Private[PartnershipView]
+
+    @classmethod
+    def from_view(cls, v: PartnershipView) -> Partnership:
+        return cls(
+            id=strawberry.ID(str(v.id)), name=v.name, goals=v.goals, formed_at=v.formed_at, view=v
+        )
+
+    @strawberry.field(description="The partner organisations.")
+    async def organizations(self, info: Info) -> list[Organization]:
+        found = await info.context.loaders.organisation.load_many(self.view.organisation_ids)
+        return [Organization.from_view(o) for o in found if o is not None]
+
+    @strawberry.field(description="The partnership's programs, in launch order.")
+    async def programs(self, info: Info) -> list[Program]:
+        found = await info.context.loaders.programs_of_partnership.load(self.view.id)
+        return [Program.from_view(p) for p in found]
+
+
+@strawberry.type(description="A student enrolled in, waitlisted for or done with a program.")
+class Enrollment:
+    status: EnrollmentStatus
+    waitlist_place: int | None = strawberry.field(
+        description="1 for the first in line; null unless waitlisted."
+    )
+    changed_at: datetime
+    entry: strawberry.Private[EnrolmentEntry]
+
+    @classmethod
+    def from_view(cls, v: EnrolmentEntry) -> Enrollment:
+        return cls(
+            status=EnrollmentStatus(v.status),
+            waitlist_place=v.waitlist_place,
+            changed_at=v.changed_at,
+            entry=v,
+        )
+
+    @strawberry.field
+    async def student(self, info: Info) -> Student | None:
+        found = await info.context.loaders.student.load(self.entry.student_id)
+        return None if found is None else Student.from_view(found)
+
+    @strawberry.field
+    async def program(self, info: Info) -> Program | None:
+        found = await info.context.loaders.program.load(self.entry.program_id)
+        return None if found is None else Program.from_view(found)
+
+    @strawberry.field(description="The mentor assigned in this program, if any.")
+    async def mentor(self, info: Info) -> Mentor | None:
+        if self.entry.mentor_id is None:
+            return None
+        found = await info.context.loaders.mentor.load(self.entry.mentor_id)
+        return None if found is None else Mentor.from_view(found)
+
+
+@strawberry.type(description="A program's seats and waitlist (the enrolment view).")
+class ProgramEnrollment:
+    capacity: int
+    enrolled: int
+    waitlisted: int
+    withdrawn: int
+    completed: int
+    seats_left: int
+    program_id: strawberry.Private[UUID]
+
+    @classmethod
+    def from_view(cls, v: ProgramEnrolmentView) -> ProgramEnrollment:
+        return cls(
+            capacity=v.capacity, enrolled=v.enrolled, waitlisted=v.waitlisted,
+            withdrawn=v.withdrawn, completed=v.completed, seats_left=v.seats_left,
+            program_id=v.program_id,
+        )  # fmt: skip
+
+    @strawberry.field(
+        description="Every student: enrolled first, then the waitlist in order, then the rest."
+    )
+    async def entries(self, info: Info) -> list[Enrollment]:
+        found = await info.context.loaders.entries_of_program.load(self.program_id)
+        return [Enrollment.from_view(e) for e in found]
+
+
+@strawberry.type(description="What a program achieved so far (the outcome view).")
+class ProgramOutcome:
+    showcases_held: int
+    students_presented: int = strawberry.field(
+        description="Distinct students who presented at one or more showcases."
+    )
+    completions: int
+    completion_rate: float | None = strawberry.field(
+        description="Completions ÷ students who ever held a seat; null before anyone has."
+    )
+    mentors_assigned: int = strawberry.field(description="Distinct mentors ever assigned.")
+    students_mentored: int
+
+    @classmethod
+    def from_view(cls, v: ProgramOutcomeView) -> ProgramOutcome:
+        return cls(
+            showcases_held=v.showcases_held, students_presented=v.students_presented,
+            completions=v.completions, completion_rate=v.completion_rate,
+            mentors_assigned=v.mentors_assigned, students_mentored=v.students_mentored,
+        )  # fmt: skip
+
+
+@strawberry.type(description="An event where a program's students presented to partners.")
+class Showcase:
+    id: strawberry.ID
+    title: str
+    held_on: date
+    view: strawberry.Private[ShowcaseView]
+
+    @classmethod
+    def from_view(cls, v: ShowcaseView) -> Showcase:
+        return cls(id=strawberry.ID(str(v.id)), title=v.title, held_on=v.held_on, view=v)
+
+    @strawberry.field
+    async def presenters(self, info: Info) -> list[Student]:
+        found = await info.context.loaders.student.load_many(self.view.presenter_ids)
+        return [Student.from_view(s) for s in found if s is not None]
+
+    @strawberry.field(description="Partner organisations who attended.")
+    async def attending_organizations(self, info: Info) -> list[Organization]:
+        ids = self.view.attending_organisation_ids
+        found = await info.context.loaders.organisation.load_many(ids)
+        return [Organization.from_view(o) for o in found if o is not None]
+
+
+@strawberry.type(description="An internship, mentorship, club, workshop, bootcamp, …")
+class Program:
+    id: strawberry.ID
+    name: str
+    kind: ProgramKind
+    capacity: int
+    starts_on: date
+    ends_on: date
+    launched_at: datetime
+    view: strawberry.Private[ProgramView]
+
+    @classmethod
+    def from_view(cls, v: ProgramView) -> Program:
+        return cls(
+            id=strawberry.ID(str(v.id)), name=v.name, kind=ProgramKind(v.kind),
+            capacity=v.capacity, starts_on=v.starts_on, ends_on=v.ends_on,
+            launched_at=v.launched_at, view=v,
+        )  # fmt: skip
+
+    @strawberry.field
+    async def partnership(self, info: Info) -> Partnership | None:
+        found = await info.context.loaders.partnership.load(self.view.partnership_id)
+        return None if found is None else Partnership.from_view(found)
+
+    @strawberry.field(description="Seats, waitlist and every student's status.")
+    async def enrollment(self, info: Info) -> ProgramEnrollment | None:
+        found = await info.context.loaders.enrolment.load(self.view.id)
+        return None if found is None else ProgramEnrollment.from_view(found)
+
+    @strawberry.field(description="Showcases, completions and mentoring so far.")
+    async def outcome(self, info: Info) -> ProgramOutcome | None:
+        found = await info.context.loaders.outcome.load(self.view.id)
+        return None if found is None else ProgramOutcome.from_view(found)
+
+    @strawberry.field(description="Showcases, earliest first.")
+    async def showcases(self, info: Info) -> list[Showcase]:
+        found = await info.context.loaders.showcases_of_program.load(self.view.id)
+        return [Showcase.from_view(s) for s in found]
+
+
+@strawberry.type
+class Student:
+    id: strawberry.ID
+    name: str
+    grade: int | None
+    registered_at: datetime
+    view: strawberry.Private[StudentView]
+
+    @classmethod
+    def from_view(cls, v: StudentView) -> Student:
+        return cls(
+            id=strawberry.ID(str(v.id)), name=v.name, grade=v.grade,
+            registered_at=v.registered_at, view=v,
+        )  # fmt: skip
+
+    @strawberry.field
+    async def school(self, info: Info) -> Organization | None:
+        if self.view.school_id is None:
+            return None
+        found = await info.context.loaders.organisation.load(self.view.school_id)
+        return None if found is None else Organization.from_view(found)
+
+    @strawberry.field(description="The student's programs and where they stand in each.")
+    async def enrollments(self, info: Info) -> list[Enrollment]:
+        found = await info.context.loaders.entries_of_student.load(self.view.id)
+        return [Enrollment.from_view(e) for e in found]
+
+
+@strawberry.type(description="A volunteer from a partner organisation.")
+class Mentor:
+    id: strawberry.ID
+    name: str
+    capacity: int = strawberry.field(description="How many students they can mentor at once.")
+    active_mentees: int
+    view: strawberry.Private[MentorView]
+
+    @classmethod
+    def from_view(cls, v: MentorView) -> Mentor:
+        return cls(
+            id=strawberry.ID(str(v.id)), name=v.name, capacity=v.capacity,
+            active_mentees=v.active_mentees, view=v,
+        )  # fmt: skip
+
+    @strawberry.field
+    async def organization(self, info: Info) -> Organization | None:
+        found = await info.context.loaders.organisation.load(self.view.organisation_id)
+        return None if found is None else Organization.from_view(found)
+
+
+@strawberry.type(description="Who caused an event, and why.")
+class EventMetadata:
+    actor: str = strawberry.field(description="`<role>:<id>` of the person or system.")
+    correlation_id: strawberry.ID = strawberry.field(
+        description="Shared by everything one user action caused."
+    )
+    causation_id: strawberry.ID = strawberry.field(description="The command that caused it.")
+    command_id: str = strawberry.field(description="Its idempotency key, or the command id.")
+    command: str
+
+
+@strawberry.type(description="One fact in the log, exactly as recorded.")
+class Event:
+    position: int = strawberry.field(description="Its place in the global log.")
+    tx_id: str = strawberry.field(description="The PostgreSQL transaction that wrote it.")
+    cursor: str = strawberry.field(
+        description="Pass as `after` to read or subscribe from just after this event."
+    )
+    event_id: strawberry.ID
+    stream_id: str
+    stream_version: int
+    type: str = strawberry.field(description="Stable event type name, e.g. `StudentEnrolled`.")
+    schema_version: int
+    payload: JSON
+    metadata: EventMetadata
+    recorded_at: datetime
+
+    @classmethod
+    def from_stored(cls, e: StoredEvent) -> Event:
+        m = e.metadata
+        return cls(
+            position=e.position,
+            tx_id=str(e.tx_id),
+            cursor=event_cursor(e.checkpoint),
+            event_id=strawberry.ID(str(e.event_id)),
+            stream_id=e.stream_id,
+            stream_version=e.stream_version,
+            type=e.event_type,
+            schema_version=e.schema_version,
+            payload=msgspec.json.decode(e.payload),
+            metadata=EventMetadata(
+                actor=m.actor,
+                correlation_id=strawberry.ID(str(m.correlation_id)),
+                causation_id=strawberry.ID(str(m.causation_id)),
+                command_id=m.command_id,
+                command=m.command,
+            ),
+            recorded_at=e.recorded_at,
+        )
+
+
+def event_cursor(checkpoint: Checkpoint) -> str:
+    return encode_cursor("event", checkpoint.tx_id, checkpoint.position)
+
+
+def event_checkpoint(cursor: str) -> Checkpoint:
+    tx_id, position = decode_cursor("event", cursor, 2)
+    return Checkpoint(tx_id, position)

@@ -1,0 +1,320 @@
+"""GraphQL over HTTP on the real app: the whole flow, typed errors, limits, pagination."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+from support.api import ORG, org
+
+TODAY = datetime.now(UTC).date()
+
+PARTNERSHIP = """mutation($input: FormPartnershipInput!) { formPartnership(input: $input) {
+  __typename ... on PartnershipFormed { id position }
+  ... on UserError { message } ... on ValidationError { field } ... on NotFoundError { field }
+} }"""
+PROGRAM = """mutation($input: LaunchProgramInput!) { launchProgram(input: $input) {
+  __typename ... on ProgramLaunched { id position }
+  ... on UserError { message } ... on ValidationError { field } ... on NotFoundError { field }
+} }"""
+STUDENT = """mutation($name: String!) { registerStudent(input: {name: $name, grade: 7}) {
+  ... on StudentRegistered { id position } } }"""
+MENTOR = """mutation($org: ID!) {
+  registerMentor(input: {name: "Dana Ortiz", organizationId: $org}) {
+    ... on MentorRegistered { id position } } }"""
+ENROL = """mutation($input: EnrollmentInput!) { enrollStudent(input: $input) {
+  __typename ... on StudentEnrolled { status message position }
+  ... on UserError { message } ... on RuleViolationError { rule }
+  ... on NotFoundError { field } ... on ValidationError { field }
+} }"""
+WITHDRAW = """mutation($input: WithdrawStudentInput!) { withdrawStudent(input: $input) {
+  __typename ... on StudentWithdrawn { position } ... on UserError { message } } }"""
+ASSIGN = """mutation($input: AssignMentorInput!) { assignMentor(input: $input) {
+  __typename ... on MentorAssigned { position }
+  ... on UserError { message } ... on RuleViolationError { rule } } }"""
+SHOWCASE = """mutation($input: RecordShowcaseInput!) { recordShowcase(input: $input) {
+  __typename ... on ShowcaseRecorded { id position }
+  ... on UserError { message } ... on ValidationError { field } } }"""
+COMPLETE = """mutation($input: EnrollmentInput!) { completeEnrollment(input: $input) {
+  __typename ... on EnrollmentCompleted { position } ... on UserError { message } } }"""
+PROGRAM_VIEW = """query($id: ID!, $at: Int) { program(id: $id, atLeast: $at) {
+  name kind capacity partnership { name organizations { name } }
+  enrollment { capacity enrolled waitlisted withdrawn completed seatsLeft
+    entries { status waitlistPlace student { name } mentor { name } } }
+  outcome { showcasesHeld studentsPresented completions completionRate mentorsAssigned }
+  showcases { title presenters { name } attendingOrganizations { name } }
+} }"""
+
+
+def program_input(partnership_id, **changes):
+    return {
+        "partnershipId": partnership_id,
+        "name": "Robotics Club",
+        "kind": "CLUB",
+        "capacity": 2,
+        "startsOn": TODAY.isoformat(),
+        "endsOn": (TODAY + timedelta(days=90)).isoformat(),
+    } | changes
+
+
+def a_program(api, capacity=2):
+    school, firm = org(api)["id"], org(api, "Ardent Engineering", "BUSINESS")["id"]
+    p = api.data(PARTNERSHIP, {"input": {"name": "Robotics", "organizationIds": [school, firm]}})
+    partnership = p["formPartnership"]["id"]
+    launched = api.data(PROGRAM, {"input": program_input(partnership, capacity=capacity)})
+    return launched["launchProgram"]["id"], school, firm
+
+
+def student(api, name):
+    return api.data(STUDENT, {"name": name})["registerStudent"]["id"]
+
+
+def enrol(api, program, kid, **extra):
+    return api.data(ENROL, {"input": {"programId": program, "studentId": kid} | extra})[
+        "enrollStudent"
+    ]
+
+
+def test_a_coordinator_runs_a_program_from_launch_to_completion(api):
+    program, _, firm = a_program(api, capacity=2)
+    ana, bo, cy = student(api, "Ana Lima"), student(api, "Bo Chen"), student(api, "Cy Park")
+    assert enrol(api, program, ana)["status"] == "ENROLLED"
+    assert enrol(api, program, bo)["status"] == "ENROLLED"
+    waitlisted = enrol(api, program, cy)
+    assert waitlisted["status"] == "WAITLISTED"
+    assert waitlisted["message"] == (
+        "Program 'Robotics Club' is full: 2 of 2 seats taken; Cy Park is 1st on the waitlist"
+    )
+    withdrawn = api.data(WITHDRAW, {"input": {"programId": program, "studentId": ana}})
+    assert withdrawn["withdrawStudent"]["__typename"] == "StudentWithdrawn"
+    mentor = api.data(MENTOR, {"org": firm})["registerMentor"]["id"]
+    assigned = api.data(ASSIGN, {"input": {"programId": program, "studentId": bo,
+                                           "mentorId": mentor}})  # fmt: skip
+    assert assigned["assignMentor"]["__typename"] == "MentorAssigned"
+    showcase = api.data(SHOWCASE, {"input": {
+        "programId": program, "title": "Robot Rumble", "heldOn": TODAY.isoformat(),
+        "presenterIds": [bo, cy], "attendingOrganizationIds": [firm],
+    }})["recordShowcase"]  # fmt: skip
+    assert showcase["__typename"] == "ShowcaseRecorded", showcase
+    done = api.data(COMPLETE, {"input": {"programId": program, "studentId": bo}})
+    position = done["completeEnrollment"]["position"]
+
+    view = api.data(PROGRAM_VIEW, {"id": program, "at": position})["program"]
+    assert view["partnership"]["name"] == "Robotics"
+    assert {o["name"] for o in view["partnership"]["organizations"]} == {
+        "Lincoln Middle School",
+        "Ardent Engineering",
+    }
+    assert view["enrollment"] | {"entries": None} == {
+        "capacity": 2, "enrolled": 1, "waitlisted": 0, "withdrawn": 1, "completed": 1,
+        "seatsLeft": 1, "entries": None,
+    }  # fmt: skip
+    assert [(e["student"]["name"], e["status"]) for e in view["enrollment"]["entries"]] == [
+        ("Cy Park", "ENROLLED"),
+        ("Bo Chen", "COMPLETED"),
+        ("Ana Lima", "WITHDRAWN"),
+    ]
+    assert view["enrollment"]["entries"][1]["mentor"] == {"name": "Dana Ortiz"}
+    assert view["outcome"] == {
+        "showcasesHeld": 1, "studentsPresented": 2, "completions": 1,
+        "completionRate": pytest.approx(1 / 3), "mentorsAssigned": 1,
+    }  # fmt: skip
+    assert view["showcases"][0]["attendingOrganizations"] == [{"name": "Ardent Engineering"}]
+
+    mine = api.data(
+        "query($id: ID!) { student(id: $id) { name enrollments { status waitlistPlace "
+        "program { name } } } }",
+        {"id": cy},
+    )["student"]
+    assert mine["enrollments"] == [
+        {"status": "ENROLLED", "waitlistPlace": None, "program": {"name": "Robotics Club"}}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"name": "   "}, "name"),
+        ({"name": "x" * 201}, "name"),
+        ({"capacity": 0}, "capacity"),
+        ({"capacity": 10_001}, "capacity"),
+        ({"endsOn": (TODAY - timedelta(days=1)).isoformat()}, "endsOn"),
+        ({"partnershipId": "not-an-id"}, "partnershipId"),
+    ],
+)
+def test_bad_program_input_is_a_validation_error_naming_the_field_and_changes_nothing(
+    api, changes, field
+):
+    school, firm = org(api)["id"], org(api, "Ardent", "BUSINESS")["id"]
+    p = api.data(PARTNERSHIP, {"input": {"name": "R", "organizationIds": [school, firm]}})
+    before = api.event_count()
+    result = api.data(PROGRAM, {"input": program_input(p["formPartnership"]["id"], **changes)})[
+        "launchProgram"
+    ]
+    assert result["__typename"] == "ValidationError"
+    assert result["field"] == field
+    assert field in result["message"]
+    assert api.event_count() == before
+
+
+def test_unknown_and_duplicated_ids_are_refused_naming_the_field(api):
+    school = org(api)["id"]
+    missing = str(uuid4())
+    result = api.data(PARTNERSHIP, {"input": {"name": "R", "organizationIds": [school, missing]}})
+    assert result["formPartnership"]["__typename"] == "NotFoundError"
+    assert result["formPartnership"]["field"] == "organizationIds[1]"
+    twice = api.data(PARTNERSHIP, {"input": {"name": "R", "organizationIds": [school, school]}})
+    assert twice["formPartnership"]["field"] == "organizationIds"
+    assert api.event_count() == 1
+
+
+def test_a_wrongly_typed_value_is_refused_by_graphql_naming_the_argument(api):
+    body = api.post(ORG, {"name": 42, "kind": "SCHOOL"})
+    assert "name" in body["errors"][0]["message"]
+    body = api.post(ORG, {"name": "A", "kind": "CASTLE"})
+    assert "CASTLE" in body["errors"][0]["message"]
+    assert api.event_count() == 0
+
+
+def test_an_idempotency_key_makes_a_retry_return_the_first_result(api):
+    first = org(api, key="lincoln-1")
+    again = org(api, key="lincoln-1")
+    assert again == first
+    assert api.event_count() == 1
+    other = api.data(ORG, {"name": "Elsewhere", "kind": "SCHOOL", "key": "lincoln-1"})
+    assert other["registerOrganization"]["__typename"] == "ConflictError"
+    too_long = api.data(ORG, {"name": "A", "kind": "SCHOOL", "key": "k" * 201})
+    assert too_long["registerOrganization"]["field"] == "idempotencyKey"
+    assert api.event_count() == 1
+
+
+def test_a_broken_rule_is_a_rule_violation_with_its_code(api):
+    program, _, firm = a_program(api, capacity=1)
+    ana, bo = student(api, "Ana Lima"), student(api, "Bo Chen")
+    enrol(api, program, ana)
+    enrol(api, program, bo)  # waitlisted
+    mentor = api.data(MENTOR, {"org": firm})["registerMentor"]["id"]
+    before = api.event_count()
+    refused = api.data(ASSIGN, {"input": {"programId": program, "studentId": bo,
+                                          "mentorId": mentor}})["assignMentor"]  # fmt: skip
+    assert refused["__typename"] == "RuleViolationError"
+    assert refused["rule"] == "NOT_ENROLLED"
+    assert "Bo Chen is not enrolled in 'Robotics Club'" in refused["message"]
+    again = enrol(api, program, ana)
+    assert (again["__typename"], again["rule"]) == ("RuleViolationError", "ALREADY_ENROLLED")
+    assert api.event_count() == before
+
+
+def test_only_coordinators_may_change_things(api):
+    body = api.data(ORG, {"name": "A", "kind": "SCHOOL"}, x_actor="student:ana")
+    assert body["registerOrganization"]["__typename"] == "ForbiddenError"
+    body = api.post(ORG, {"name": "A", "kind": "SCHOOL"}, x_actor="wizard:merlin")
+    assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST_HEADER"
+    assert "wizard" in body["errors"][0]["message"]
+    body = api.post(ORG, {"name": "A", "kind": "SCHOOL"}, x_correlation_id="not-a-uuid")
+    assert "X-Correlation-Id" in body["errors"][0]["message"]
+    assert api.event_count() == 0
+
+
+def test_events_record_the_actor_and_correlation_id(api):
+    correlation = str(uuid4())
+    org(api)  # the local coordinator
+    api.data(ORG, {"name": "B", "kind": "SCHOOL"}, x_actor="coordinator:ana",
+             x_correlation_id=correlation)  # fmt: skip
+    events = api.data("{ events { edges { node { type payload metadata { actor correlationId "
+                      "command } } } } }")["events"]["edges"]  # fmt: skip
+    assert [e["node"]["metadata"]["actor"] for e in events] == [
+        "coordinator:local",
+        "coordinator:ana",
+    ]
+    assert events[1]["node"]["metadata"]["correlationId"] == correlation
+    assert events[1]["node"]["payload"]["name"] == "B"
+    assert events[1]["node"]["type"] == "OrganisationRegistered"
+
+
+def test_the_log_pages_by_cursor_and_filters_by_type_and_stream(api):
+    program, _, _ = a_program(api)
+    query = """query($after: String, $types: [String!], $stream: String) {
+      events(first: 2, after: $after, types: $types, streamId: $stream) {
+        edges { cursor node { position type streamId } } pageInfo { hasNextPage endCursor } } }"""
+    page1 = api.data(query)["events"]
+    page2 = api.data(query, {"after": page1["pageInfo"]["endCursor"]})["events"]
+    positions = [e["node"]["position"] for e in page1["edges"] + page2["edges"]]
+    assert positions == sorted(positions)
+    assert len(set(positions)) == 4
+    assert page1["pageInfo"]["hasNextPage"]
+    launched = api.data(query, {"types": ["ProgramLaunched"]})["events"]["edges"]
+    assert [e["node"]["streamId"] for e in launched] == [f"program-{program}"]
+    one = api.data(query, {"stream": f"program-{program}"})["events"]["edges"]
+    assert [e["node"]["type"] for e in one] == ["ProgramLaunched"]
+    bad = api.post(query, {"after": "bm9wZQ=="})
+    assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_programs_page_by_cursor_and_filter_by_kind_and_partnership(api):
+    school, firm = org(api)["id"], org(api, "Ardent", "BUSINESS")["id"]
+    p = api.data(PARTNERSHIP, {"input": {"name": "R", "organizationIds": [school, firm]}})
+    partnership = p["formPartnership"]["id"]
+    last = 0
+    for i, kind in enumerate(["CLUB", "BOOTCAMP", "CLUB", "INTERNSHIP", "CLUB"]):
+        launched = api.data(PROGRAM, {"input": program_input(partnership, name=f"P{i}",
+                                                             kind=kind)})  # fmt: skip
+        last = launched["launchProgram"]["position"]
+    query = """query($after: String, $kind: ProgramKind, $p: ID, $at: Int) {
+      programs(first: 2, after: $after, kind: $kind, partnershipId: $p, atLeast: $at) {
+        edges { cursor node { name kind } } pageInfo { hasNextPage endCursor } } }"""
+    names, after = [], None
+    while True:
+        page = api.data(query, {"after": after, "at": last})["programs"]
+        names += [e["node"]["name"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert names == ["P0", "P1", "P2", "P3", "P4"]
+    clubs = api.data(query, {"kind": "CLUB", "p": partnership})["programs"]["edges"]
+    assert [e["node"]["name"] for e in clubs] == ["P0", "P2"]
+    assert api.data(query, {"p": str(uuid4())})["programs"]["edges"] == []
+    too_many = api.post("{ programs(first: 101) { edges { cursor } } }")
+    assert "first: must be between 1 and 100" in too_many["errors"][0]["message"]
+
+
+def test_unknown_ids_read_as_null_and_malformed_ids_as_errors(api):
+    assert api.data('{ program(id: "%s") { name } }' % uuid4()) == {"program": None}  # noqa: UP031
+    body = api.post('{ student(id: "nope") { name } }')
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "id" in body["errors"][0]["message"]
+
+
+def test_abusive_queries_are_refused_before_they_run(api):
+    inner = "name"
+    for _ in range(5):
+        inner = f"partnership {{ programs {{ {inner} }} }}"
+    deep = f'{{ program(id: "{uuid4()}") {{ {inner} }} }}'
+    assert "exceeds maximum operation depth" in api.post(deep)["errors"][0]["message"]
+    aliases = "{ " + " ".join(f"a{i}: __typename" for i in range(40)) + " }"
+    assert "aliases" in api.post(aliases)["errors"][0]["message"]
+    tokens = "{ " + " ".join("__typename" for _ in range(3000)) + " }"
+    assert "token" in api.post(tokens)["errors"][0]["message"].lower()
+
+
+def test_reading_your_write_reports_when_the_views_are_behind(api_without_projections):
+    api = api_without_projections
+    created = org(api)
+    body = api.post(
+        "query($id: ID!, $at: Int) { program(id: $id, atLeast: $at) { name } }",
+        {"id": created["id"], "at": created["position"]},
+    )
+    assert body["errors"][0]["extensions"]["code"] == "NOT_CAUGHT_UP"
+
+
+def test_graphiql_health_and_readiness(api):
+    page = api.client.get("/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "graphiql" in page.text.lower()
+    assert api.client.get("/health").json() == {"status": "ok"}
+    created = org(api)
+    ready = api.client.get("/ready").json()
+    assert ready["status"] == "ready"
+    assert ready["head"] == created["position"]
+    assert set(ready["projections"]) == {"directory", "enrolment", "outcome"}
