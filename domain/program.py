@@ -175,6 +175,10 @@ class Program(BridgeworkAggregate):
                 f"{student_name} is neither enrolled in nor waitlisted for '{self.name}'",
             )
         self._withdraw(student_id=student_id, reason=reason, timestamp=at)
+        self._fill_freed_seat(at)
+
+    def _fill_freed_seat(self, at: datetime) -> None:
+        """No one waits while a seat is free: it goes to the first student in line."""
         if self.waitlist and not self.is_full:
             self._promote(student_id=self.waitlist[0], timestamp=at)
 
@@ -192,6 +196,7 @@ class Program(BridgeworkAggregate):
         self.enrolled.append(student_id)
 
     def complete(self, *, student_id: UUID, student_name: str, at: datetime) -> None:
+        """Mark an enrolled student's program done; their seat goes to the first in line."""
         if student_id in self.completed:
             raise RuleViolated(
                 "ALREADY_COMPLETED", f"{student_name} has already completed '{self.name}'"
@@ -202,6 +207,7 @@ class Program(BridgeworkAggregate):
                 f"{student_name} is not enrolled in '{self.name}', so cannot complete it",
             )
         self._complete(student_id=student_id, timestamp=at)
+        self._fill_freed_seat(at)
 
     @event(EnrolmentCompleted)
     def _complete(self, student_id: UUID, timestamp: datetime) -> None:

@@ -91,14 +91,26 @@ def test_a_program_that_has_ended_takes_no_enrolments():
     assert program.collect_events() == []
 
 
-def test_completing_frees_the_seat_but_does_not_promote():
+def test_completing_passes_the_seat_to_the_first_waitlisted_student():
+    history = launched(capacity=1)
+    student, waiting = uuid4(), uuid4()
+    history += when(history, enrol(student))
+    history += when(history, enrol(waiting))
+    events = when(history, lambda p: p.complete(student_id=student, student_name="A", at=AT))
+    assert names(events) == ["EnrolmentCompleted", "StudentPromotedFromWaitlist"]
+    assert events[1].student_id == waiting
+    program = given(history + events)
+    assert program.completed == {student}
+    assert program.enrolled == [waiting]
+
+
+def test_completing_with_no_one_waiting_leaves_the_seat_free():
     history = launched(capacity=1)
     student = uuid4()
     history += when(history, enrol(student))
     events = when(history, lambda p: p.complete(student_id=student, student_name="A", at=AT))
     assert names(events) == ["EnrolmentCompleted"]
-    program = given(history + events)
-    assert program.completed == {student}
+    assert not given(history + events).is_full
 
 
 def test_only_an_enrolled_student_can_complete():
