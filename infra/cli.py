@@ -84,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("pgserver").setLevel(logging.WARNING)  # it narrates every pg_ctl call
     if args.command == "schema":
         from bridgework.graphql.schema import export_sdl  # noqa: PLC0415 - only this command needs it
 
