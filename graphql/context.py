@@ -7,13 +7,14 @@ coordinator, which is what GraphiQL on a developer's machine needs.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 from uuid import UUID, uuid4
 
 import asyncpg
 from bridgework.projections import read
+from bridgework.projections.runner import wait_for_position
 from bridgework.projections.views import (
     EnrolmentEntry,
     MentorView,
@@ -30,7 +31,10 @@ from bridgework.services.ports import EventStore
 from bridgework.services.unit_of_work import Deps
 from litestar.datastructures import Headers, State
 from strawberry.dataloader import DataLoader
+from strawberry.extensions import SchemaExtension
 from strawberry.litestar import BaseContext
+
+from graphql import GraphQLError
 
 LOCAL_ACTOR = Actor("local", Role.COORDINATOR)
 
@@ -106,7 +110,33 @@ class Context(BaseContext, kw_only=True):
     actor: Actor
     correlation_id: UUID
     header_problem: str | None = None
-    """Why `X-Actor` or `X-Correlation-Id` could not be used; commands refuse to run."""
+    """Why `X-Actor` or `X-Correlation-Id` could not be used: `RefuseBadHeaders` reports it."""
+
+    async def see_at_least(self, position: int | None) -> None:
+        """Read-your-writes: wait until the projections include `position`, or refuse."""
+        if position is None:
+            return
+        api = self.api
+        if not await wait_for_position(api.pool, api.store, position, api.read_wait_seconds):
+            raise GraphQLError(
+                f"the views have not caught up with position {position} yet; retry shortly",
+                extensions={"code": "NOT_CAUGHT_UP", "position": position},
+            )
+
+
+class RefuseBadHeaders(SchemaExtension):
+    """Refuse every operation whose `X-Actor` or `X-Correlation-Id` is unusable.
+
+    Checked here rather than in the context getter so the caller gets a GraphQL error it can
+    read (over HTTP and websockets alike), never a guessed identity or an HTTP 500.
+    """
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        context = self.execution_context.context
+        problem = getattr(context, "header_problem", None)
+        if problem:
+            raise GraphQLError(problem, extensions={"code": "BAD_REQUEST_HEADER"})
+        yield
 
 
 MAX_ACTOR_ID = 200

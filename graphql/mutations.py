@@ -1,5 +1,5 @@
 """Mutations: one per command. Each returns a union of its success and the typed errors a
-front end can switch on; only the unexpected ends up in `errors`."""
+front end can switch on (`errors.py`); only the unexpected ends up in `errors`."""
 
 from __future__ import annotations
 
@@ -7,126 +7,166 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import Enum
 from typing import Annotated, Any, TypeVar
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import strawberry
-from bridgework.domain.errors import RuleViolated
-from bridgework.graphql.types import Info, OrganizationKind, ProgramKind
+from bridgework.graphql.errors import Failure, ValidationError, failure_of
+from bridgework.graphql.types import (
+    EnrollmentStatus,
+    Info,
+    Mentor,
+    Organization,
+    OrganizationKind,
+    Partnership,
+    Program,
+    ProgramKind,
+    Student,
+)
 from bridgework.services import commands as c
 from bridgework.services import handlers as h
 from bridgework.services.context import CommandContext
-from bridgework.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bridgework.services.unit_of_work import CommandResult, Deps
-
-from graphql import GraphQLError
+from strawberry.dataloader import DataLoader
 
 MAX_IDEMPOTENCY_KEY = 200
 IDEMPOTENCY_KEY = (
     "Any string unique to this request (at most 200 characters). Sending the same key again "
     "returns the first result and changes nothing."
 )
+AS_VIEWED = "As the views show it once they include this write (waits briefly for them)."
 
-# Errors ---------------------------------------------------------------------------------
-
-
-@strawberry.interface(description="An expected failure: nothing was changed.")
-class UserError:
-    message: str
+V = TypeVar("V")
 
 
-@strawberry.type(description="An input field has a value that is not allowed.")
-class ValidationError(UserError):
-    field: str = strawberry.field(description="The input field, e.g. `endsOn` or `ids[2]`.")
+async def viewed(
+    info: Info, position: int, loader: DataLoader[UUID, V | None], id_: str
+) -> V | None:
+    """Read-your-writes for a payload's object: wait for `position`, then load."""
+    await info.context.see_at_least(position)
+    return await loader.load(UUID(id_))
 
-
-@strawberry.type(description="An id in the input refers to nothing of the expected kind.")
-class NotFoundError(UserError):
-    field: str = strawberry.field(description="The input field that holds the unknown id.")
-
-
-@strawberry.type(description="The request collided with other changes or reused a key.")
-class ConflictError(UserError):
-    pass
-
-
-@strawberry.type(description="A program rule refused the change; `rule` is a stable code.")
-class RuleViolationError(UserError):
-    rule: str
-
-
-@strawberry.type(description="The actor may not do this.")
-class ForbiddenError(UserError):
-    pass
-
-
-Failure = ValidationError | NotFoundError | ConflictError | RuleViolationError | ForbiddenError
 
 # Successes ------------------------------------------------------------------------------
 
 
-@strawberry.interface(description="A command that was recorded.")
+@strawberry.interface
 class Recorded:
+    """A command that was recorded."""
+
     position: int = strawberry.field(
         description="The log position written: pass it as `atLeast` to read your own write."
     )
 
 
+@strawberry.interface
+class ProgramChange(Recorded):
+    """A command about one student in one program."""
+
+    program_id: strawberry.ID
+    student_id: strawberry.ID
+
+    @strawberry.field(description=AS_VIEWED)
+    async def program(self, info: Info) -> Program | None:
+        found = await viewed(info, self.position, info.context.loaders.program, self.program_id)
+        return None if found is None else Program.from_view(found)
+
+
 @strawberry.type
 class OrganizationRegistered(Recorded):
+    """The organisation is registered."""
+
     id: strawberry.ID
+
+    @strawberry.field(description=AS_VIEWED)
+    async def organization(self, info: Info) -> Organization | None:
+        found = await viewed(info, self.position, info.context.loaders.organisation, self.id)
+        return None if found is None else Organization.from_view(found)
 
 
 @strawberry.type
 class PartnershipFormed(Recorded):
+    """The partnership is formed."""
+
     id: strawberry.ID
+
+    @strawberry.field(description=AS_VIEWED)
+    async def partnership(self, info: Info) -> Partnership | None:
+        found = await viewed(info, self.position, info.context.loaders.partnership, self.id)
+        return None if found is None else Partnership.from_view(found)
 
 
 @strawberry.type
 class ProgramLaunched(Recorded):
+    """The program is launched and open for enrolment."""
+
     id: strawberry.ID
+
+    @strawberry.field(description=AS_VIEWED)
+    async def program(self, info: Info) -> Program | None:
+        found = await viewed(info, self.position, info.context.loaders.program, self.id)
+        return None if found is None else Program.from_view(found)
 
 
 @strawberry.type
 class StudentRegistered(Recorded):
+    """The student is registered."""
+
     id: strawberry.ID
+
+    @strawberry.field(description=AS_VIEWED)
+    async def student(self, info: Info) -> Student | None:
+        found = await viewed(info, self.position, info.context.loaders.student, self.id)
+        return None if found is None else Student.from_view(found)
 
 
 @strawberry.type
 class MentorRegistered(Recorded):
+    """The mentor is registered."""
+
     id: strawberry.ID
 
-
-@strawberry.type(description="The student has a seat, or a place on the waitlist (`status`).")
-class StudentEnrolled(Recorded):
-    program_id: strawberry.ID
-    student_id: strawberry.ID
-    status: str = strawberry.field(description="ENROLLED or WAITLISTED.")
-    message: str
+    @strawberry.field(description=AS_VIEWED)
+    async def mentor(self, info: Info) -> Mentor | None:
+        found = await viewed(info, self.position, info.context.loaders.mentor, self.id)
+        return None if found is None else Mentor.from_view(found)
 
 
 @strawberry.type
-class StudentWithdrawn(Recorded):
-    program_id: strawberry.ID
-    student_id: strawberry.ID
+class StudentEnrolled(ProgramChange):
+    """The student has a seat, or a place on the waitlist (`status`)."""
+
+    status: EnrollmentStatus = strawberry.field(description="ENROLLED or WAITLISTED.")
+    message: str = strawberry.field(description="What happened, worded for the coordinator.")
 
 
 @strawberry.type
-class EnrollmentCompleted(Recorded):
-    program_id: strawberry.ID
-    student_id: strawberry.ID
+class StudentWithdrawn(ProgramChange):
+    """The student left the program; their seat went to the first in line, if any."""
 
 
 @strawberry.type
-class MentorAssigned(Recorded):
-    program_id: strawberry.ID
-    student_id: strawberry.ID
+class EnrollmentCompleted(ProgramChange):
+    """The student completed the program; their seat went to the first in line, if any."""
+
+
+@strawberry.type
+class MentorAssigned(ProgramChange):
+    """The mentor now mentors the student in this program."""
+
     mentor_id: strawberry.ID
 
 
 @strawberry.type
 class ShowcaseRecorded(Recorded):
+    """The showcase is recorded."""
+
     id: strawberry.ID
     program_id: strawberry.ID
+
+    @strawberry.field(description=AS_VIEWED)
+    async def program(self, info: Info) -> Program | None:
+        found = await viewed(info, self.position, info.context.loaders.program, self.program_id)
+        return None if found is None else Program.from_view(found)
 
 
 RegisterOrganizationPayload = Annotated[
@@ -159,10 +199,15 @@ RecordShowcasePayload = Annotated[
 ]
 
 # Inputs ---------------------------------------------------------------------------------
+# Ids are `ID` and dates `Date` so GraphQL checks their JSON type; whether the value is a
+# real UUID, a name is blank, a capacity in range, is left to `commands.parse`, which names
+# the field in a `ValidationError` instead of failing the whole request.
 
 
 @strawberry.input
 class RegisterOrganizationInput:
+    """A new organisation."""
+
     name: str
     kind: OrganizationKind
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
@@ -170,25 +215,31 @@ class RegisterOrganizationInput:
 
 @strawberry.input
 class FormPartnershipInput:
+    """The partners and what they want to achieve together."""
+
     name: str
-    organization_ids: list[strawberry.ID] = strawberry.field(description="Two or more.")
-    goals: list[str] = strawberry.field(default_factory=list)
+    organization_ids: list[strawberry.ID] = strawberry.field(description="Two to fifty, distinct.")
+    goals: list[str] = strawberry.field(default_factory=list, description="Up to twenty.")
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input
 class LaunchProgramInput:
+    """A new program: what, for how many, and when."""
+
     partnership_id: strawberry.ID
     name: str
     kind: ProgramKind
     capacity: int = strawberry.field(description="Seats, 1 to 10,000.")
     starts_on: date
-    ends_on: date
+    ends_on: date = strawberry.field(description="On or after `startsOn`.")
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input
 class RegisterStudentInput:
+    """A new student."""
+
     name: str
     grade: int | None = strawberry.field(default=None, description="0 (kindergarten) to 12.")
     school_id: strawberry.ID | None = None
@@ -197,6 +248,8 @@ class RegisterStudentInput:
 
 @strawberry.input
 class RegisterMentorInput:
+    """A mentor from a partner organisation."""
+
     name: str
     organization_id: strawberry.ID
     capacity: int = strawberry.field(default=3, description="Mentees at once, 1 to 50.")
@@ -204,7 +257,9 @@ class RegisterMentorInput:
 
 
 @strawberry.input
-class EnrollmentInput:
+class EnrollStudentInput:
+    """A student asking for a seat in a program."""
+
     program_id: strawberry.ID
     student_id: strawberry.ID
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
@@ -212,14 +267,27 @@ class EnrollmentInput:
 
 @strawberry.input
 class WithdrawStudentInput:
+    """A student leaving a program, and why."""
+
     program_id: strawberry.ID
     student_id: strawberry.ID
-    reason: str = ""
+    reason: str = strawberry.field(default="", description="At most 2,000 characters.")
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
+
+
+@strawberry.input
+class CompleteEnrollmentInput:
+    """A student who finished a program."""
+
+    program_id: strawberry.ID
+    student_id: strawberry.ID
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input
 class AssignMentorInput:
+    """Which mentor to match with which enrolled student, in which program."""
+
     program_id: strawberry.ID
     student_id: strawberry.ID
     mentor_id: strawberry.ID
@@ -228,10 +296,12 @@ class AssignMentorInput:
 
 @strawberry.input
 class RecordShowcaseInput:
+    """A showcase: its title, date, the students who presented and the partners who came."""
+
     program_id: strawberry.ID
     title: str
     held_on: date
-    presenter_ids: list[strawberry.ID]
+    presenter_ids: list[strawberry.ID] = strawberry.field(description="Distinct students.")
     attending_organization_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
@@ -246,13 +316,11 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else value
 
 
-async def run(  # noqa: PLR0911 - one return per kind of failure
+async def run(
     info: Info, handler: Handler[C], command_type: type[C], given: object
 ) -> CommandResult | Failure:
     """Validate the input into a command, run it, and turn expected failures into types."""
     ctx = info.context
-    if ctx.header_problem:
-        raise GraphQLError(ctx.header_problem, extensions={"code": "BAD_REQUEST_HEADER"})
     data = {k: _plain(v) for k, v in vars(given).items() if k != "idempotency_key"}
     key: str | None = getattr(given, "idempotency_key", None)
     if key is not None and not 0 < len(key) <= MAX_IDEMPOTENCY_KEY:
@@ -260,25 +328,18 @@ async def run(  # noqa: PLR0911 - one return per kind of failure
             field="idempotencyKey",
             message=f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters",
         )
+    context = CommandContext(
+        actor=ctx.actor,
+        correlation_id=ctx.correlation_id,
+        command_uuid=uuid4(),
+        idempotency_key=key,
+    )
     try:
-        command = c.parse(command_type, data)
-        context = CommandContext(
-            actor=ctx.actor,
-            correlation_id=ctx.correlation_id,
-            command_uuid=uuid4(),
-            idempotency_key=key,
-        )
-        return await handler(ctx.api.deps, context, command)
-    except InvalidInput as e:
-        return ValidationError(message=e.message, field=e.field)
-    except NotFound as e:
-        return NotFoundError(message=e.message, field=e.field or "")
-    except RuleViolated as e:
-        return RuleViolationError(message=str(e), rule=e.rule)
-    except Conflict as e:
-        return ConflictError(message=e.message)
-    except Forbidden as e:
-        return ForbiddenError(message=e.message)
+        return await handler(ctx.api.deps, context, c.parse(command_type, data))
+    except Exception as e:
+        if (failure := failure_of(e)) is None:
+            raise
+        return failure
 
 
 def _id(value: object) -> strawberry.ID:
@@ -287,6 +348,8 @@ def _id(value: object) -> strawberry.ID:
 
 @strawberry.type
 class Mutation:
+    """Every change is a command that appends events; nothing is overwritten."""
+
     @strawberry.mutation(description="Register a school, business, nonprofit, university, …")
     async def register_organization(
         self, info: Info, input: RegisterOrganizationInput
@@ -333,13 +396,14 @@ class Mutation:
     @strawberry.mutation(
         description="Enrol a student; when every seat is taken they join the waitlist."
     )
-    async def enroll_student(self, info: Info, input: EnrollmentInput) -> EnrollStudentPayload:
+    async def enroll_student(self, info: Info, input: EnrollStudentInput) -> EnrollStudentPayload:
         r = await run(info, h.enroll_student, c.EnrollStudent, input)
         if not isinstance(r, CommandResult):
             return r
         return StudentEnrolled(
             program_id=input.program_id, student_id=input.student_id,
-            status=r.status or "ENROLLED", message=r.message or "", position=r.position,
+            status=EnrollmentStatus(r.status or "ENROLLED"), message=r.message or "",
+            position=r.position,
         )  # fmt: skip
 
     @strawberry.mutation(
@@ -355,9 +419,12 @@ class Mutation:
             program_id=input.program_id, student_id=input.student_id, position=r.position
         )
 
-    @strawberry.mutation(description="Mark an enrolled student as having completed the program.")
+    @strawberry.mutation(
+        description="Mark an enrolled student as having completed the program; their seat "
+        "goes to the first on the waitlist."
+    )
     async def complete_enrollment(
-        self, info: Info, input: EnrollmentInput
+        self, info: Info, input: CompleteEnrollmentInput
     ) -> CompleteEnrollmentPayload:
         r = await run(info, h.complete_enrollment, c.CompleteEnrollment, input)
         if not isinstance(r, CommandResult):

@@ -6,6 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 import strawberry
+from bridgework.graphql.errors import bad_input
 from bridgework.graphql.types import (
     CursorError,
     Event,
@@ -22,20 +23,15 @@ from bridgework.graphql.types import (
     event_cursor,
 )
 from bridgework.projections import read
-from bridgework.projections.runner import wait_for_position
 from bridgework.services.ports import ORIGIN
-
-from graphql import GraphQLError
 
 MAX_PROGRAMS = 100
 MAX_EVENTS = 1000
+MAX_TYPES = 100
+MAX_NAME = 200
 AT_LEAST = "A log position (as returned by a mutation): wait briefly until the views include it."
 
 AtLeast = Annotated[int | None, strawberry.argument(description=AT_LEAST)]
-
-
-def bad_input(argument: str, message: str) -> GraphQLError:
-    return GraphQLError(f"{argument}: {message}", extensions={"code": "BAD_USER_INPUT"})
 
 
 def parse_id(argument: str, value: str) -> UUID:
@@ -51,52 +47,71 @@ def page_size(argument: str, value: int, most: int) -> int:
     return value
 
 
-async def see_at_least(info: Info, position: int | None) -> None:
-    """Read-your-writes: wait until the projections include `position`, or refuse."""
-    if position is None:
-        return
-    api = info.context.api
-    if not await wait_for_position(api.pool, api.store, position, api.read_wait_seconds):
-        raise GraphQLError(
-            f"the views have not caught up with position {position} yet; retry shortly",
-            extensions={"code": "NOT_CAUGHT_UP", "position": position},
-        )
+def event_filter(
+    stream_id: str | None, types: list[str] | None
+) -> tuple[str | None, frozenset[str] | None]:
+    """Bound what an event filter may ask for: a handful of short names."""
+    if stream_id is not None and not 0 < len(stream_id) <= MAX_NAME:
+        raise bad_input("streamId", f"must be 1 to {MAX_NAME} characters")
+    if types is None:
+        return stream_id, None
+    if len(types) > MAX_TYPES:
+        raise bad_input("types", f"at most {MAX_TYPES} event types, got {len(types)}")
+    for i, name in enumerate(types):
+        if not 0 < len(name) <= MAX_NAME:
+            raise bad_input(f"types[{i}]", f"must be 1 to {MAX_NAME} characters")
+    return stream_id, frozenset(types)
 
 
 @strawberry.type
 class PageInfo:
+    """Where a page ends, and whether there is more."""
+
     has_next_page: bool
     end_cursor: str | None
 
 
 @strawberry.type
 class ProgramEdge:
+    """One program and the cursor to continue after it."""
+
     cursor: str
     node: Program
 
 
 @strawberry.type
 class ProgramConnection:
+    """A page of programs, in launch order."""
+
     edges: list[ProgramEdge]
     page_info: PageInfo
 
 
 @strawberry.type
 class EventEdge:
+    """One event and the cursor to continue after it."""
+
     cursor: str
     node: Event
 
 
 @strawberry.type
 class EventConnection:
+    """A page of the log."""
+
     edges: list[EventEdge]
     page_info: PageInfo
 
 
 @strawberry.type
 class Query:
+    """Read models (directory, enrolment, outcome) and the log itself."""
+
     @strawberry.field(description="An organisation by id; null if there is none.")
-    async def organization(self, info: Info, id: strawberry.ID) -> Organization | None:
+    async def organization(
+        self, info: Info, id: strawberry.ID, at_least: AtLeast = None
+    ) -> Organization | None:
+        await info.context.see_at_least(at_least)
         found = await info.context.loaders.organisation.load(parse_id("id", id))
         return None if found is None else Organization.from_view(found)
 
@@ -104,7 +119,7 @@ class Query:
     async def partnership(
         self, info: Info, id: strawberry.ID, at_least: AtLeast = None
     ) -> Partnership | None:
-        await see_at_least(info, at_least)
+        await info.context.see_at_least(at_least)
         found = await info.context.loaders.partnership.load(parse_id("id", id))
         return None if found is None else Partnership.from_view(found)
 
@@ -115,7 +130,7 @@ class Query:
         id: strawberry.ID,
         at_least: AtLeast = None,
     ) -> Program | None:
-        await see_at_least(info, at_least)
+        await info.context.see_at_least(at_least)
         found = await info.context.loaders.program.load(parse_id("id", id))
         return None if found is None else Program.from_view(found)
 
@@ -136,7 +151,7 @@ class Query:
         except CursorError as e:
             raise bad_input("after", str(e)) from None
         partnership = None if partnership_id is None else parse_id("partnershipId", partnership_id)
-        await see_at_least(info, at_least)
+        await info.context.see_at_least(at_least)
         found = await read.list_programs(
             info.context.api.pool,
             after_seq=after_seq,
@@ -161,7 +176,7 @@ class Query:
         id: strawberry.ID,
         at_least: AtLeast = None,
     ) -> Student | None:
-        await see_at_least(info, at_least)
+        await info.context.see_at_least(at_least)
         found = await info.context.loaders.student.load(parse_id("id", id))
         return None if found is None else Student.from_view(found)
 
@@ -172,7 +187,7 @@ class Query:
         id: strawberry.ID,
         at_least: AtLeast = None,
     ) -> Mentor | None:
-        await see_at_least(info, at_least)
+        await info.context.see_at_least(at_least)
         found = await info.context.loaders.mentor.load(parse_id("id", id))
         return None if found is None else Mentor.from_view(found)
 
@@ -194,8 +209,12 @@ class Query:
             checkpoint = ORIGIN if after is None else event_checkpoint(after)
         except CursorError as e:
             raise bad_input("after", str(e)) from None
+        stream, wanted = event_filter(stream_id, types)
         found = await info.context.api.store.read_after(
-            checkpoint, limit + 1, types=types, stream_id=stream_id
+            checkpoint,
+            limit + 1,
+            types=None if wanted is None else sorted(wanted),
+            stream_id=stream,
         )
         edges = [EventEdge(cursor=event_cursor(e.checkpoint), node=Event.from_stored(e))
                  for e in found[:limit]]  # fmt: skip

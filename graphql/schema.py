@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
+from types import ModuleType
+
 import strawberry
-from bridgework.graphql.context import context_getter
+from bridgework.graphql import errors, mutations, queries, subscriptions, types
+from bridgework.graphql.context import RefuseBadHeaders, context_getter
 from bridgework.graphql.mutations import Mutation
 from bridgework.graphql.queries import Query
 from bridgework.graphql.subscriptions import Subscription
@@ -16,6 +20,22 @@ MAX_DEPTH = 10
 MAX_TOKENS = 2000
 MAX_ALIASES = 30
 
+
+def describe_from_docstrings(*modules: ModuleType) -> None:
+    """Give every GraphQL type, input, interface and enum its class docstring as its
+    description (a dataclass's generated signature is not documentation)."""
+    for module in modules:
+        for value in vars(module).values():
+            definition = getattr(value, "__strawberry_definition__", None)
+            if definition is None or definition.description is not None:
+                continue
+            doc = inspect.cleandoc(vars(value).get("__doc__") or "")
+            if doc and not doc.startswith(f"{value.__name__}("):
+                definition.description = doc
+
+
+describe_from_docstrings(types, errors, queries, mutations, subscriptions)
+
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
@@ -24,6 +44,7 @@ schema = strawberry.Schema(
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        RefuseBadHeaders,
     ],
 )
 

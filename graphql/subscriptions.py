@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 
 import strawberry
-from bridgework.graphql.queries import bad_input
+from bridgework.graphql.errors import bad_input
+from bridgework.graphql.queries import event_filter
 from bridgework.graphql.types import CursorError, Event, Info, event_checkpoint
 from bridgework.services.ports import ORIGIN
 
@@ -20,6 +21,8 @@ IDLE_WAIT_SECONDS = 30.0
 
 @strawberry.type
 class Subscription:
+    """Live streams."""
+
     @strawberry.subscription(
         description="Every event after `after` (the start of the log if null), then new ones "
         "as they are committed. Optionally only some event types."
@@ -31,7 +34,7 @@ class Subscription:
             checkpoint = ORIGIN if after is None else event_checkpoint(after)
         except CursorError as e:
             raise bad_input("after", str(e)) from None
-        wanted = None if types is None else frozenset(types)
+        _, wanted = event_filter(None, types)
         store = info.context.api.store
         while True:
             # Read everything and filter here: the checkpoint must move past events of other

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
+from bridgework.projections import read
 from support.api import ORG, org
 
 TODAY = datetime.now(UTC).date()
@@ -23,7 +24,7 @@ STUDENT = """mutation($name: String!) { registerStudent(input: {name: $name, gra
 MENTOR = """mutation($org: ID!) {
   registerMentor(input: {name: "Dana Ortiz", organizationId: $org}) {
     ... on MentorRegistered { id position } } }"""
-ENROL = """mutation($input: EnrollmentInput!) { enrollStudent(input: $input) {
+ENROL = """mutation($input: EnrollStudentInput!) { enrollStudent(input: $input) {
   __typename ... on StudentEnrolled { status message position }
   ... on UserError { message } ... on RuleViolationError { rule }
   ... on NotFoundError { field } ... on ValidationError { field }
@@ -36,7 +37,7 @@ ASSIGN = """mutation($input: AssignMentorInput!) { assignMentor(input: $input) {
 SHOWCASE = """mutation($input: RecordShowcaseInput!) { recordShowcase(input: $input) {
   __typename ... on ShowcaseRecorded { id position }
   ... on UserError { message } ... on ValidationError { field } } }"""
-COMPLETE = """mutation($input: EnrollmentInput!) { completeEnrollment(input: $input) {
+COMPLETE = """mutation($input: CompleteEnrollmentInput!) { completeEnrollment(input: $input) {
   __typename ... on EnrollmentCompleted { position } ... on UserError { message } } }"""
 PROGRAM_VIEW = """query($id: ID!, $at: Int) { program(id: $id, atLeast: $at) {
   name kind capacity partnership { name organizations { name } }
@@ -45,6 +46,8 @@ PROGRAM_VIEW = """query($id: ID!, $at: Int) { program(id: $id, atLeast: $at) {
   outcome { showcasesHeld studentsPresented completions completionRate mentorsAssigned }
   showcases { title presenters { name } attendingOrganizations { name } }
 } }"""
+WAITLIST = """query($id: ID!, $at: Int) { program(id: $id, atLeast: $at) {
+  enrollment { waitlist { waitlistPlace student { name } } } } }"""
 
 
 def program_input(partnership_id, **changes):
@@ -86,6 +89,8 @@ def test_a_coordinator_runs_a_program_from_launch_to_completion(api):
     assert waitlisted["message"] == (
         "Program 'Robotics Club' is full: 2 of 2 seats taken; Cy Park is 1st on the waitlist"
     )
+    line = api.data(WAITLIST, {"id": program, "at": waitlisted["position"]})["program"]
+    assert line["enrollment"]["waitlist"] == [{"waitlistPlace": 1, "student": {"name": "Cy Park"}}]
     withdrawn = api.data(WITHDRAW, {"input": {"programId": program, "studentId": ana}})
     assert withdrawn["withdrawStudent"]["__typename"] == "StudentWithdrawn"
     mentor = api.data(MENTOR, {"org": firm})["registerMentor"]["id"]
@@ -214,6 +219,9 @@ def test_only_coordinators_may_change_things(api):
     assert "wizard" in body["errors"][0]["message"]
     body = api.post(ORG, {"name": "A", "kind": "SCHOOL"}, x_correlation_id="not-a-uuid")
     assert "X-Correlation-Id" in body["errors"][0]["message"]
+    read = api.post("{ programs { edges { cursor } } }", x_actor="coordinator")
+    assert read["errors"][0]["extensions"]["code"] == "BAD_REQUEST_HEADER"
+    assert read["data"] is None
     assert api.event_count() == 0
 
 
@@ -318,3 +326,62 @@ def test_graphiql_health_and_readiness(api):
     assert ready["status"] == "ready"
     assert ready["head"] == created["position"]
     assert set(ready["projections"]) == {"directory", "enrolment", "outcome"}
+
+
+def test_a_mutation_payload_can_return_the_new_object_as_the_views_show_it(api):
+    body = api.data(
+        'mutation { registerOrganization(input: {name: "Lincoln", kind: SCHOOL}) {'
+        " ... on OrganizationRegistered { id organization { id name kind } } } }"
+    )["registerOrganization"]
+    assert body["organization"] == {"id": body["id"], "name": "Lincoln", "kind": "SCHOOL"}
+    program, _, _ = a_program(api, capacity=1)
+    kid = student(api, "Ana Lima")
+    enrolled = api.data(
+        "mutation($input: EnrollStudentInput!) { enrollStudent(input: $input) {"
+        " ... on StudentEnrolled { status program { enrollment { enrolled seatsLeft } } } } }",
+        {"input": {"programId": program, "studentId": kid}},
+    )["enrollStudent"]
+    assert enrolled["status"] == "ENROLLED"
+    assert enrolled["program"] == {"enrollment": {"enrolled": 1, "seatsLeft": 0}}
+
+
+def test_a_page_of_programs_with_nested_views_costs_one_query_per_kind_of_read(api, monkeypatch):
+    school, firm = org(api)["id"], org(api, "Ardent", "BUSINESS")["id"]
+    p = api.data(PARTNERSHIP, {"input": {"name": "R", "organizationIds": [school, firm]}})
+    last = 0
+    for i in range(5):
+        launched = api.data(PROGRAM, {"input": program_input(p["formPartnership"]["id"],
+                                                             name=f"P{i}")})  # fmt: skip
+        last = launched["launchProgram"]["position"]
+    calls: dict[str, int] = {}
+    for name in read.__all__:
+        monkeypatch.setattr(read, name, counted(getattr(read, name), name, calls))
+    page = api.data(
+        """query($at: Int) { programs(first: 5, atLeast: $at) { edges { node {
+          name partnership { name organizations { name } programs { name } }
+          enrollment { seatsLeft entries { status } waitlist { status } }
+          outcome { completions } showcases { title } } } } }""",
+        {"at": last},
+    )["programs"]["edges"]
+    assert len(page) == 5
+    assert calls == {
+        "list_programs": 1, "partnerships": 1, "organisations": 1,
+        "programs_of_partnerships": 1, "program_enrolments": 1, "enrolments_of_programs": 1,
+        "program_outcomes": 1, "showcases_of_programs": 1,
+    }  # fmt: skip
+
+
+def counted(fetch, name, calls):
+    async def wrapper(*args, **kwargs):
+        calls[name] = calls.get(name, 0) + 1
+        return await fetch(*args, **kwargs)
+
+    return wrapper
+
+
+def test_event_filters_are_bounded(api):
+    many = api.post("query($t: [String!]) { events(types: $t) { edges { cursor } } }",
+                    {"t": [f"T{i}" for i in range(101)]})  # fmt: skip
+    assert many["errors"][0]["message"].startswith("types: at most 100 event types")
+    long = api.post('{ events(streamId: "%s") { edges { cursor } } }' % ("s" * 201))
+    assert long["errors"][0]["message"].startswith("streamId: must be 1 to 200 characters")

@@ -35,7 +35,33 @@ def test_a_subscriber_catches_up_then_follows_live_without_gaps_or_repeats(api):
         followed = [next_event(ws) for _ in live]
         assert [e["position"] for e in followed] == live
         assert followed[0]["payload"]["name"] == "Live 0"
+        # Nothing is sent twice: the very next event is the next one written.
+        last = org(api, "Last")["position"]
+        assert next_event(ws)["position"] == last
         ws.send_json({"id": "1", "type": "complete"})
+
+
+def test_many_subscribers_each_receive_every_new_event(api):
+    with connect(api) as first, connect(api) as second:
+        for ws in (first, second):
+            ws.send_json({"type": "connection_init"})
+            assert ws.receive_json(timeout=10)["type"] == "connection_ack"
+            subscribe(ws, {"after": None})
+        live = [org(api, f"Live {i}")["position"] for i in range(3)]
+        for ws in (first, second):
+            assert [next_event(ws)["position"] for _ in live] == live
+
+
+def test_a_subscriber_with_an_unusable_actor_header_is_refused(api):
+    with api.client.websocket_connect(
+        "/graphql", subprotocols=["graphql-transport-ws"], headers={"X-Actor": "wizard:merlin"}
+    ) as ws:
+        ws.send_json({"type": "connection_init"})
+        ws.receive_json(timeout=10)
+        subscribe(ws, {"after": None})
+        message = ws.receive_json(timeout=10)
+        assert message["type"] == "next", message
+        assert message["payload"]["errors"][0]["extensions"]["code"] == "BAD_REQUEST_HEADER"
 
 
 def test_a_subscriber_resumes_after_its_cursor_and_filters_by_type(api):
