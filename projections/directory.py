@@ -76,9 +76,6 @@ class Directory:
         }
     )
 
-    async def apply(self, conn: Connection, event: StoredEvent, e: Any) -> None:
-        await self.apply_batch(conn, [(event, e)])
-
     async def apply_batch(
         self, conn: Connection, events: Sequence[tuple[StoredEvent, Any]]
     ) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bridgework.services.ports import ORIGIN, Checkpoint
 
@@ -29,7 +29,7 @@ _SETUP_LOCK = 0x70726F6A  # serialises `setup()` of processes starting together
 
 
 class Projection(Protocol):
-    """A read model: its tables, the events it handles, and how it applies one."""
+    """A read model: its tables, the events it handles, and how it applies them."""
 
     @property
     def name(self) -> str: ...
@@ -47,20 +47,12 @@ class Projection(Protocol):
     def handles(self) -> frozenset[str]:
         """Stable event type names it applies; the rest only move its checkpoint."""
 
-    async def apply(self, conn: Connection, event: StoredEvent, domain_event: Any) -> None:
-        """Write the effect of one event, inside the batch's transaction."""
-
-
-@runtime_checkable
-class AppliesBatches(Protocol):
-    """Optional: a projection that applies a whole batch at once (a few round trips).
-
-    The runner prefers it to `apply`; both must give the same rows.
-    """
-
     async def apply_batch(
         self, conn: Connection, events: Sequence[tuple[StoredEvent, Any]]
-    ) -> None: ...
+    ) -> None:
+        """Write the effect of the handled events of one batch (stored and decoded), in
+        order, inside the batch's transaction; in a few round trips, not one per event.
+        Applying them in smaller batches must give the same rows."""
 
 
 class ProjectionRunner:
@@ -157,11 +149,8 @@ class ProjectionRunner:
                 self._seen[p.name] = Checkpoint(row[0], row[1])
                 return 0
             handled = [(e, self._codec.decode(e)) for e in events if e.event_type in p.handles]
-            if handled and isinstance(p, AppliesBatches):
+            if handled:
                 await p.apply_batch(conn, handled)
-            else:
-                for event, domain_event in handled:
-                    await p.apply(conn, event, domain_event)
             last = events[-1].checkpoint
             await conn.execute(
                 "UPDATE projection_checkpoints SET tx_id = $2, position = $3,"

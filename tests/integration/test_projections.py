@@ -170,11 +170,12 @@ class Crashing:
         self.fail_at = fail_at
         self.seen = 0
 
-    async def apply(self, conn, event, e):
-        self.seen += 1
-        if self.seen == self.fail_at:
-            raise RuntimeError("the process died here")
-        await self.inner.apply(conn, event, e)
+    async def apply_batch(self, conn, events):
+        for item in events:
+            self.seen += 1
+            if self.seen == self.fail_at:
+                raise RuntimeError("the process died here")
+            await self.inner.apply_batch(conn, [item])
 
 
 class CrashingAfterWriting(Crashing):
@@ -250,15 +251,16 @@ async def test_rebuilding_from_position_zero_gives_exactly_the_live_rows(deps, p
 
 
 class OneByOne:
-    """A model with its batch path hidden: the runner applies it one event at a time."""
+    """A model fed one event at a time instead of a whole batch."""
 
     def __init__(self, inner) -> None:
         self.inner = inner
         self.name, self.version, self.schema = inner.name, inner.version, inner.schema
         self.tables, self.handles = inner.tables, inner.handles
 
-    async def apply(self, conn, event, e):
-        await self.inner.apply(conn, event, e)
+    async def apply_batch(self, conn, events):
+        for item in events:
+            await self.inner.apply_batch(conn, [item])
 
 
 async def test_batched_and_one_by_one_application_give_the_same_rows(deps, pool, runner):
