@@ -26,6 +26,7 @@ from bridgework.services.ports import (
     DuplicateCommand,
     EventMetadata,
     EventStore,
+    NewEvent,
     StoredCommand,
     StoredEvent,
     StoreError,
@@ -36,7 +37,7 @@ from bridgework.services.ports import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from bridgework.projections.views import Connection
+    from bridgework.projections.views import Executor
 
 log = logging.getLogger("bridgework.store")
 
@@ -54,22 +55,31 @@ WITH guard AS (
     SELECT count(e.position) = cardinality($8::text[]) AS ok
     FROM unnest($8::text[], $9::int[]) AS x(stream_id, stream_version)
     LEFT JOIN events e USING (stream_id, stream_version)
+), inserted AS (
+    INSERT INTO events (event_id, stream_id, stream_version, event_type, schema_version,
+                        payload, metadata)
+    SELECT t.event_id, t.stream_id, t.stream_version, t.event_type, t.schema_version,
+           t.payload, t.metadata
+    FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::json[],
+                $7::json[])
+         WITH ORDINALITY AS t(event_id, stream_id, stream_version, event_type,
+                              schema_version, payload, metadata, n),
+         guard
+    WHERE guard.ok
+    ORDER BY t.n
+    RETURNING position
+), recorded AS (
+    INSERT INTO commands (command_id, request_hash, result, position)
+    SELECT $10::text, $11::text, $12::json, max(position) FROM inserted
+    WHERE $10::text IS NOT NULL
+    HAVING count(*) > 0
 )
-INSERT INTO events (event_id, stream_id, stream_version, event_type, schema_version, payload,
-                    metadata)
-SELECT t.event_id, t.stream_id, t.stream_version, t.event_type, t.schema_version, t.payload,
-       t.metadata
-FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::json[], $7::json[])
-     WITH ORDINALITY AS t(event_id, stream_id, stream_version, event_type, schema_version,
-                          payload, metadata, n),
-     guard
-WHERE guard.ok
-ORDER BY t.n
-RETURNING position
+SELECT max(position) FROM inserted
 """
-"""One round trip: every stream with an expected version > 0 must have that version (the
-guard), and the unique (stream_id, stream_version) index refuses a concurrent writer who
-loaded the same version."""
+"""One statement, so one round trip and its own transaction: every stream with an expected
+version > 0 must be at that version (the guard), the unique (stream_id, stream_version)
+index refuses a concurrent writer who loaded the same version, and the command's
+idempotency record is written with the events or not at all."""
 
 _READ_AFTER = f"""
 SELECT {_COLUMNS} FROM events
@@ -147,41 +157,38 @@ class PostgresEventStore(EventStore):
     async def append(
         self, appends: Sequence[StreamAppend], *, command: CommandRecord | None = None
     ) -> int:
-        events = [e for a in appends for e in a.events]
         for a in appends:
             _check_versions(a)
-        guarded = [a for a in appends if a.expected_version > 0]
+        events = [e for a in appends for e in a.events]
         try:
-            async with self._pool.acquire() as conn, conn.transaction():
-                position = await self._insert(conn, appends, guarded) if events else 0
-                if command is not None:
-                    if not events:
-                        position = await conn.fetchval(
-                            "SELECT coalesce(max(position), 0) FROM events"
-                        )
-                    await conn.execute(
-                        "INSERT INTO commands (command_id, request_hash, result, position)"
-                        " VALUES ($1, $2, $3, $4)",
-                        command.command_id,
-                        command.request_hash,
-                        command.result,
-                        position,
-                    )
+            if events:
+                position = await self._insert(appends, events, command)
+            elif command is not None:
+                position = await self._pool.fetchval(
+                    "INSERT INTO commands (command_id, request_hash, result, position)"
+                    " SELECT $1, $2, $3, coalesce(max(position), 0) FROM events"
+                    " RETURNING position",
+                    command.command_id,
+                    command.request_hash,
+                    command.result,
+                )
+            else:
+                return 0
         except asyncpg.UniqueViolationError as e:
             raise await self._explain(e, appends, command) from None
         if events:
             self._wake()
             self._dirty.set()
-        return position
+        return int(position)
 
     async def _insert(
         self,
-        conn: Connection,
         appends: Sequence[StreamAppend],
-        guarded: Sequence[StreamAppend],
+        events: Sequence[NewEvent],
+        command: CommandRecord | None,
     ) -> int:
-        events = [e for a in appends for e in a.events]
-        rows = await conn.fetch(
+        guarded = [a for a in appends if a.expected_version > 0]
+        position = await self._pool.fetchval(
             _APPEND,
             [e.event_id for e in events],
             [e.stream_id for e in events],
@@ -192,15 +199,17 @@ class PostgresEventStore(EventStore):
             [_encode(e.metadata) for e in events],
             [a.stream_id for a in guarded],
             [a.expected_version for a in guarded],
+            None if command is None else command.command_id,
+            None if command is None else command.request_hash,
+            None if command is None else command.result,
         )
-        if not rows:  # the guard refused: a stream is not at its expected version
-            versions = await self._versions(conn, [a.stream_id for a in guarded])
+        if position is None:  # the guard refused: a stream is not at its expected version
+            versions = await self._versions(self._pool, [a.stream_id for a in guarded])
             stale = next(a for a in guarded if versions.get(a.stream_id) != a.expected_version)
             raise VersionConflict(
                 stale.stream_id, stale.expected_version, versions.get(stale.stream_id, 0)
             )
-        last: int = rows[-1][0]
-        return last
+        return int(position)
 
     async def _explain(
         self,
@@ -215,8 +224,7 @@ class PostgresEventStore(EventStore):
             if stored is not None:
                 return DuplicateCommand(stored)
         if constraint == "events_stream_id_stream_version_key":
-            async with self._pool.acquire() as conn:
-                versions = await self._versions(conn, [a.stream_id for a in appends])
+            versions = await self._versions(self._pool, [a.stream_id for a in appends])
             stale = next(
                 (a for a in appends if versions.get(a.stream_id, 0) != a.expected_version),
                 appends[0],
@@ -227,7 +235,7 @@ class PostgresEventStore(EventStore):
         return StoreError(f"append refused: {error}")
 
     @staticmethod
-    async def _versions(conn: Connection, stream_ids: Sequence[str]) -> dict[str, int]:
+    async def _versions(conn: Executor, stream_ids: Sequence[str]) -> dict[str, int]:
         rows = await conn.fetch(
             "SELECT stream_id, max(stream_version) FROM events"
             " WHERE stream_id = ANY($1::text[]) GROUP BY stream_id",
