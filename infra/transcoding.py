@@ -10,6 +10,7 @@ with the library's convention: `class_version = N` on the event class and static
 from __future__ import annotations
 
 import dataclasses
+import functools
 import typing
 from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import UUID
@@ -52,6 +53,12 @@ class _EventSpec:
         return result
 
 
+@functools.lru_cache(maxsize=65_536)
+def _aggregate_id(stream_id: str) -> UUID:
+    """`program-<uuid>` → the uuid; cached, as a catch-up meets each stream many times."""
+    return UUID(stream_id.partition("-")[2])
+
+
 class Transcoder:
     """Encodes domain events for the store and decodes stored events back."""
 
@@ -88,7 +95,7 @@ class Transcoder:
             state = spec.decoder.decode(stored.payload)
         else:
             state = spec.upcast(stored.payload, stored.schema_version)
-        aggregate_id = UUID(stored.stream_id.partition("-")[2])
+        aggregate_id = _aggregate_id(stored.stream_id)
         event = spec.cls.__new__(spec.cls)
         event.__dict__.update(
             state, originator_id=aggregate_id, originator_version=stored.stream_version
