@@ -127,11 +127,16 @@ class ProjectionRunner:
         return await self.catch_up(name)
 
     async def catch_up(self, name: str | None = None) -> int:
-        """Apply batches until nothing more is readable; return how many events were read."""
+        """Apply batches until nothing more is readable; return how many events were read.
+
+        Projections catch up side by side, each on its own connection."""
+        chosen = self._projections.values() if name is None else [self._projections[name]]
+        return sum(await asyncio.gather(*(self._drain(p) for p in chosen)))
+
+    async def _drain(self, p: Projection) -> int:
         total = 0
-        for p in self._projections.values() if name is None else [self._projections[name]]:
-            while read := await self._batch(p):
-                total += read
+        while read := await self._batch(p):
+            total += read
         return total
 
     async def _batch(self, p: Projection) -> int:
@@ -163,27 +168,19 @@ class ProjectionRunner:
         return len(events)
 
     async def run(self) -> None:
-        """Follow the log until cancelled: catch up, then wait for news (NOTIFY or poll).
+        """Follow the log until cancelled: each projection in its own task, catching up and
+        then waiting for news (NOTIFY or poll), so a slow or failing one holds up no other."""
+        async with asyncio.TaskGroup() as followers:
+            for p in self._projections.values():
+                followers.create_task(self._follow(p), name=f"projection-{p.name}")
 
-        A failing projection is logged and retried after a pause; the others go on.
-        """
+    async def _follow(self, p: Projection) -> None:
         while True:
-            failed = False
-            for name in self._projections:
-                try:
-                    await self.catch_up(name)
-                except Exception:
-                    log.exception("projection %s failed; retrying shortly", name)
-                    failed = True
-            if failed:
-                await asyncio.sleep(min(1.0, self._poll_interval))
-                continue
             try:
-                await self._store.wait_for_new_events(
-                    self._poll_interval, after=min(self._seen.values())
-                )
+                await self._drain(p)
+                await self._store.wait_for_new_events(self._poll_interval, after=self._seen[p.name])
             except Exception:
-                log.exception("waiting for new events failed; polling instead")
+                log.exception("projection %s failed; retrying shortly", p.name)
                 await asyncio.sleep(min(1.0, self._poll_interval))
 
     async def checkpoints(self) -> dict[str, Checkpoint]:

@@ -116,6 +116,8 @@ METADATA = EventMetadata(
     command="EnrollStudent",
 )
 
+METADATA_JSON = msgspec.json.encode(METADATA)
+
 
 def enrolled_payload() -> bytes:
     """The size and shape of a real `StudentEnrolled` payload."""
@@ -184,14 +186,14 @@ def _ratio(value: float | None) -> str:
 def table(rows: list[Row]) -> str:
     """A Markdown table: it prints readably and pastes into README.md as is."""
     lines = [
-        "| row | unit | ours | limit | ours/limit | peer | ours/peer | target | met |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        "| row | unit | ours | limit | ours/limit | peer | ours/peer | target | met | notes |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
     ]
     for r in rows:
         met = "–" if r.met is None else ("yes" if r.met else "**no**")
         lines.append(
             f"| {r.name} | {r.unit} | {_fmt(r.ours)} | {_fmt(r.limit)} | {_ratio(r.ratio(r.limit))} "
-            f"| {_fmt(r.peer)} | {_ratio(r.ratio(r.peer))} | {r.target} | {met} |"
+            f"| {_fmt(r.peer)} | {_ratio(r.ratio(r.peer))} | {r.target} | {met} | {r.notes} |"
         )
     return "\n".join(lines)
 
