@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import inspect
+from collections import OrderedDict
+from collections.abc import Iterator
 from types import ModuleType
+from typing import ClassVar
 
 import strawberry
 from bridgework.graphql import errors, mutations, queries, subscriptions, types
@@ -12,13 +15,19 @@ from bridgework.graphql.mutations import Mutation
 from bridgework.graphql.queries import Query
 from bridgework.graphql.subscriptions import Subscription
 from litestar import Controller
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 from strawberry.litestar import make_graphql_controller
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 MAX_DEPTH = 10
 MAX_TOKENS = 2000
 MAX_ALIASES = 30
+CACHED_DOCUMENTS = 512
 
 
 def describe_from_docstrings(*modules: ModuleType) -> None:
@@ -36,11 +45,33 @@ def describe_from_docstrings(*modules: ModuleType) -> None:
 
 describe_from_docstrings(types, errors, queries, mutations, subscriptions)
 
+
+class RememberValidDocuments(SchemaExtension):
+    """Validate each distinct document once: front ends send the same few again and again,
+    and validation (the depth and alias limits included) is a third of a typical query's
+    cost. Only documents that passed are remembered; validation depends on nothing else
+    (not on variables or the caller), so skipping it for them changes no answer."""
+
+    _valid: ClassVar[OrderedDict[str, None]] = OrderedDict()
+
+    def on_validate(self) -> Iterator[None]:
+        query = self.execution_context.query
+        if query is not None and query in self._valid:
+            self._valid.move_to_end(query)
+            self.execution_context.pre_execution_errors = []
+        yield
+        if query is not None and self.execution_context.pre_execution_errors == []:
+            self._valid[query] = None
+            if len(self._valid) > CACHED_DOCUMENTS:
+                self._valid.popitem(last=False)
+
+
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
     extensions=[
+        RememberValidDocuments,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),

@@ -145,20 +145,27 @@ class Enrollment:
     )
     changed_at: datetime
     entry: strawberry.Private[EnrolmentEntry]
+    student_view: strawberry.Private[StudentView | None]
 
     @classmethod
-    def from_view(cls, v: EnrolmentEntry) -> Enrollment:
-        return cls(
-            status=EnrollmentStatus(v.status),
-            waitlist_place=v.waitlist_place,
-            changed_at=v.changed_at,
-            entry=v,
-        )
+    async def load_all(cls, info: Info, entries: list[EnrolmentEntry]) -> list[Enrollment]:
+        """Enrollments with their students loaded up front in one batch: a list of a
+        hundred then resolves `student` synchronously, not as a hundred awaitables."""
+        students = await info.context.loaders.student.load_many([e.student_id for e in entries])
+        return [
+            cls(
+                status=EnrollmentStatus(e.status),
+                waitlist_place=e.waitlist_place,
+                changed_at=e.changed_at,
+                entry=e,
+                student_view=student,
+            )
+            for e, student in zip(entries, students, strict=True)
+        ]
 
     @strawberry.field
-    async def student(self, info: Info) -> Student | None:
-        found = await info.context.loaders.student.load(self.entry.student_id)
-        return None if found is None else Student.from_view(found)
+    def student(self) -> Student | None:
+        return None if self.student_view is None else Student.from_view(self.student_view)
 
     @strawberry.field
     async def program(self, info: Info) -> Program | None:
@@ -198,7 +205,7 @@ class ProgramEnrollment:
     )
     async def entries(self, info: Info) -> list[Enrollment]:
         found = await info.context.loaders.entries_of_program.load(self.program_id)
-        return [Enrollment.from_view(e) for e in found]
+        return await Enrollment.load_all(info, found)
 
     @strawberry.field(description="The waitlisted students, first in line first.")
     async def waitlist(self, info: Info) -> list[Enrollment]:
@@ -206,7 +213,7 @@ class ProgramEnrollment:
         found = await info.context.loaders.entries_of_program.load(self.program_id)
         waiting = [e for e in found if e.status == "WAITLISTED"]
         waiting.sort(key=lambda e: e.waitlist_place or 0)
-        return [Enrollment.from_view(e) for e in waiting]
+        return await Enrollment.load_all(info, waiting)
 
 
 @strawberry.type
@@ -327,7 +334,7 @@ class Student:
     @strawberry.field(description="The student's programs and where they stand in each.")
     async def enrollments(self, info: Info) -> list[Enrollment]:
         found = await info.context.loaders.entries_of_student.load(self.view.id)
-        return [Enrollment.from_view(e) for e in found]
+        return await Enrollment.load_all(info, found)
 
 
 @strawberry.type
