@@ -18,6 +18,7 @@ from litestar import Controller
 from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
 )
@@ -72,6 +73,7 @@ schema = strawberry.Schema(
     subscription=Subscription,
     extensions=[
         RememberValidDocuments,
+        lambda: ParserCache(maxsize=CACHED_DOCUMENTS),  # keyed by the text and the token limit
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
