@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +26,18 @@ if TYPE_CHECKING:
     from bridgework.infra.settings import Settings
 
 log = logging.getLogger("bridgework")
+
+
+GC_THRESHOLD = (50_000, 20, 20)
+
+
+def tune_garbage_collector() -> None:
+    """Reading the log makes thousands of short-lived, cycle-free objects per batch (rows,
+    stored events, domain events); at the default first threshold (700) the collector scans
+    them again and again, a third of catch-up time in tests/bench. Collect young objects less
+    often, and leave what start-up created out of every future scan."""
+    gc.set_threshold(*GC_THRESHOLD)
+    gc.freeze()
 
 
 def utc_now() -> datetime:
@@ -62,6 +75,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             pool, store, codec, default_projections(), poll_interval=settings.poll_interval_seconds
         )
         await runner.setup()
+        tune_garbage_collector()
         runtime = Runtime(settings=settings, pool=pool, store=store, deps=deps, runner=runner)
         try:
             yield runtime

@@ -96,12 +96,12 @@ class Transcoder:
         else:
             state = spec.upcast(stored.payload, stored.schema_version)
         aggregate_id = _aggregate_id(stored.stream_id)
-        event = spec.cls.__new__(spec.cls)
-        event.__dict__.update(
-            state, originator_id=aggregate_id, originator_version=stored.stream_version
-        )
+        state["originator_id"] = aggregate_id
+        state["originator_version"] = stored.stream_version
         if spec.topic is not None:
-            event.__dict__["originator_topic"] = spec.topic
+            state["originator_topic"] = spec.topic
+        event = spec.cls.__new__(spec.cls)
+        object.__setattr__(event, "__dict__", state)  # the decoded dict itself, not a copy
         return event
 
     def event_names(self) -> list[str]:

@@ -15,7 +15,7 @@ from uuid import UUID
 import msgspec
 
 
-class EventMetadata(msgspec.Struct, frozen=True, kw_only=True):
+class EventMetadata(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Who caused an event, and why: stored beside every event."""
 
     actor: str
@@ -25,7 +25,7 @@ class EventMetadata(msgspec.Struct, frozen=True, kw_only=True):
     command: str
 
 
-class NewEvent(msgspec.Struct, frozen=True, kw_only=True):
+class NewEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """An event about to be appended; `stream_version` is the version it gives its stream."""
 
     event_id: UUID
@@ -37,7 +37,7 @@ class NewEvent(msgspec.Struct, frozen=True, kw_only=True):
     metadata: EventMetadata
 
 
-class StoredEvent(msgspec.Struct, frozen=True, kw_only=True):
+class StoredEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """An event as recorded, with its global `position` and writing transaction `tx_id`."""
 
     position: int

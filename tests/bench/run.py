@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import harness  # noqa: E402
+from bridgework.infra.runtime import tune_garbage_collector  # noqa: E402
 import read_rows  # noqa: E402
 import service_rows  # noqa: E402
 import store_rows  # noqa: E402
@@ -38,6 +39,7 @@ def main() -> None:
     parser.add_argument("--json", default="bench-results.json", help="where to write the JSON")
     args = parser.parse_args()
     chosen = [s for s in (args.only.split(",") if args.only else SUITES) if s]
+    tune_garbage_collector()  # as every Bridgework process does once started
     rows: list[harness.Row] = []
     started = time.perf_counter()
     with harness.server() as admin_url:
