@@ -25,7 +25,6 @@ from bridgework.services.ports import (
     Checkpoint,
     CommandRecord,
     DuplicateCommand,
-    EventMetadata,
     EventStore,
     NewEvent,
     StoredCommand,
@@ -106,7 +105,6 @@ SELECT min(tx_id) < pg_snapshot_xmin(pg_current_snapshot()) AS readable FROM (
 ) AS next
 """
 
-_metadata = msgspec.json.Decoder(EventMetadata)
 _encode = msgspec.json.Encoder().encode
 
 
@@ -120,7 +118,7 @@ def _event(row: asyncpg.Record) -> StoredEvent:
         event_type=row[5],
         schema_version=row[6],
         payload=row[7],
-        metadata=_metadata.decode(row[8]),
+        metadata_json=row[8],
         recorded_at=row[9],
     )
 

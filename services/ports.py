@@ -37,6 +37,9 @@ class NewEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     metadata: EventMetadata
 
 
+_decode_metadata = msgspec.json.Decoder(EventMetadata).decode
+
+
 class StoredEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """An event as recorded, with its global `position` and writing transaction `tx_id`."""
 
@@ -48,8 +51,13 @@ class StoredEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     event_type: str
     schema_version: int
     payload: bytes
-    metadata: EventMetadata
+    metadata_json: bytes
+    """The `EventMetadata` as stored; most readers (projections) never need it decoded."""
     recorded_at: datetime
+
+    @property
+    def metadata(self) -> EventMetadata:
+        return _decode_metadata(self.metadata_json)
 
     @property
     def checkpoint(self) -> Checkpoint:

@@ -23,8 +23,11 @@ METADATA = EventMetadata(
 
 
 def stored(new: NewEvent, position: int = 1, **changes: Any) -> StoredEvent:
-    fields = {f: getattr(new, f) for f in new.__struct_fields__} | changes
-    return StoredEvent(position=position, tx_id=1, recorded_at=AT, **fields)
+    fields = {f: getattr(new, f) for f in new.__struct_fields__ if f != "metadata"} | changes
+    metadata_json = msgspec.json.encode(new.metadata)
+    return StoredEvent(
+        position=position, tx_id=1, recorded_at=AT, metadata_json=metadata_json, **fields
+    )
 
 
 def test_events_round_trip_with_real_ids_dates_and_enums():
@@ -76,7 +79,8 @@ def test_old_event_versions_are_upcast_on_read():
     v1 = msgspec.json.encode({"timestamp": AT, "student_id": student})
     row = StoredEvent(
         position=7, tx_id=1, event_id=uuid4(), stream_id=f"badge-{badge_id}", stream_version=2,
-        event_type="BadgeAwarded", schema_version=1, payload=v1, metadata=METADATA, recorded_at=AT,
+        event_type="BadgeAwarded", schema_version=1, payload=v1,
+        metadata_json=msgspec.json.encode(METADATA), recorded_at=AT,
     )  # fmt: skip
     decoded = codec.decode(row)
     assert decoded.level == 1
