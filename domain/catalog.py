@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from bridgework.domain.mentor import Mentor
 from bridgework.domain.organisation import Organisation
 from bridgework.domain.partnership import Partnership
-from bridgework.domain.people import Mentor, Student
 from bridgework.domain.program import Program
+from bridgework.domain.student import Student
 from eventsourcing.domain import CanMutateAggregate
 
 if TYPE_CHECKING:

@@ -11,8 +11,6 @@ from typing import ClassVar
 import strawberry
 from bridgework.graphql import errors, mutations, queries, subscriptions, types
 from bridgework.graphql.context import RefuseBadHeaders, context_getter
-from bridgework.graphql.mutations import Mutation
-from bridgework.graphql.queries import Query
 from bridgework.graphql.subscriptions import Subscription
 from litestar import Controller
 from strawberry.extensions import (
@@ -24,6 +22,7 @@ from strawberry.extensions import (
 )
 from strawberry.litestar import make_graphql_controller
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.tools import merge_types
 
 MAX_DEPTH = 10
 MAX_TOKENS = 2000
@@ -44,7 +43,21 @@ def describe_from_docstrings(*modules: ModuleType) -> None:
                 definition.description = doc
 
 
-describe_from_docstrings(types, errors, queries, mutations, subscriptions)
+MODULES: tuple[ModuleType, ...] = (types, errors, queries, mutations, subscriptions)
+"""Every module that defines GraphQL types; each area of the API is a module of its own."""
+
+QUERIES: tuple[type, ...] = (queries.Query,)
+MUTATIONS: tuple[type, ...] = (mutations.Mutation,)
+"""Each area's `Query` and `Mutation` classes, merged into the schema's root types."""
+
+describe_from_docstrings(*MODULES)
+
+
+def root(name: str, parts: tuple[type, ...], description: str) -> type:
+    """One root type with the fields of every part."""
+    merged = merge_types(name, parts)
+    merged.__strawberry_definition__.description = description  # type: ignore[attr-defined]
+    return merged
 
 
 class RememberValidDocuments(SchemaExtension):
@@ -68,8 +81,12 @@ class RememberValidDocuments(SchemaExtension):
 
 
 schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
+    query=root("Query", QUERIES, "Read models and the log itself."),
+    mutation=root(
+        "Mutation",
+        MUTATIONS,
+        "Every change is a command that appends events; nothing is overwritten.",
+    ),
     subscription=Subscription,
     extensions=[
         RememberValidDocuments,

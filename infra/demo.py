@@ -6,6 +6,7 @@ the demo twice changes nothing the second time.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -18,8 +19,6 @@ from bridgework.services import handlers as h
 from bridgework.services.context import Actor, CommandContext, Role
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
     from bridgework.services.unit_of_work import CommandResult, Deps
 
 FIRST = (
@@ -32,6 +31,26 @@ FIRST = (
     "Kira Petrova", "Liam Byrne", "Maya Cohen", "Noah Fischer", "Olivia Tran", "Pablo Ortega",
     "Rania Saleh", "Sofia Rossi", "Theo Laurent", "Ugo Eze", "Vera Lind", "Will Turner",
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class World:
+    """What the opening story made, by name, for the chapters that build on it."""
+
+    orgs: dict[str, UUID]
+    partnerships: dict[str, UUID]
+    programs: dict[str, UUID]
+    students: dict[str, list[UUID]]
+    """By school: lincoln, ridgeview, eastside, st_brigid, state_u."""
+    mentors: dict[str, list[UUID]]
+    """By organisation: ardent, helix, shieldnet."""
+
+
+Chapter = Callable[["Script", World], Awaitable[None]]
+"""A later part of the story (an area of the product), run after the opening."""
+
+CHAPTERS: tuple[Chapter, ...] = ()
+"""Run in this order; append new chapters at the end, so earlier steps keep their keys."""
 
 
 @dataclass
@@ -207,4 +226,28 @@ async def load_demo(deps: Deps, today: date | None = None) -> int:  # noqa: PLR0
     await s.complete(biotech, east_kids[6:9])
     await s.complete(solar, ridge_kids[:7])
     await s.complete(cyber, brigid_kids[:3])
+
+    world = World(
+        orgs={
+            "lincoln": lincoln, "ridgeview": ridgeview, "st_brigid": st_brigid,
+            "eastside": eastside, "state_u": state_u, "district": district, "ardent": ardent,
+            "sunspark": sunspark, "green": green, "bytewave": bytewave, "helix": helix,
+            "shieldnet": shieldnet, "codeclub": codeclub,
+        },
+        partnerships={
+            "robotics": robotics_p, "solar": solar_p, "bootcamp": bootcamp_p,
+            "biotech": biotech_p, "cyber": cyber_p, "apps": apps_p,
+        },
+        programs={
+            "robotics": robotics, "solar": solar, "bootcamp": bootcamp, "biotech": biotech,
+            "cyber": cyber, "apps": apps,
+        },
+        students={
+            "lincoln": lincoln_kids, "ridgeview": ridge_kids, "eastside": east_kids,
+            "st_brigid": brigid_kids, "state_u": undergrads,
+        },
+        mentors={"ardent": ardent_mentors, "helix": [helix_mentor], "shieldnet": [shield_mentor]},
+    )  # fmt: skip
+    for chapter in CHAPTERS:
+        await chapter(s, world)
     return max(s.positions)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bridgework.domain.mentor import Mentor
 from bridgework.domain.organisation import Organisation
 from bridgework.domain.partnership import Partnership
-from bridgework.domain.people import Mentor, Student
 from bridgework.domain.program import Program
+from bridgework.domain.student import Student
 from bridgework.projections.batch import Writes
 from bridgework.projections.views import (
     MentorView,

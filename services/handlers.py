@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bridgework.domain.mentor import Mentor
 from bridgework.domain.organisation import Organisation
 from bridgework.domain.partnership import Partnership
-from bridgework.domain.people import Mentor, Student
 from bridgework.domain.program import Program
+from bridgework.domain.student import Student
 from bridgework.services.unit_of_work import CommandResult, Deps, Session, execute
 
 if TYPE_CHECKING:

@@ -16,7 +16,8 @@ from bridgework.infra.store import PostgresEventStore
 from bridgework.infra.transcoding import Transcoder
 from bridgework.domain.organisation import Organisation
 from bridgework.domain.partnership import Partnership
-from bridgework.domain.people import Student, Mentor
+from bridgework.domain.mentor import Mentor
+from bridgework.domain.student import Student
 from bridgework.domain.program import Program
 from bridgework.services.ports import EventMetadata, StreamAppend
 from bridgework.projections.registry import default_projections

@@ -35,7 +35,7 @@ import httpx
 import psutil
 from bridgework.domain.organisation import Organisation, OrganisationKind
 from bridgework.domain.partnership import Partnership
-from bridgework.domain.people import Student
+from bridgework.domain.student import Student
 from bridgework.domain.program import Program, ProgramKind
 from bridgework.projections.registry import default_projections
 from bridgework.projections.runner import ProjectionRunner

@@ -5,8 +5,8 @@ from uuid import uuid4
 import pytest
 from bridgework.domain.base import ordinal
 from bridgework.domain.errors import RuleViolated
+from bridgework.domain.mentor import Mentor
 from bridgework.domain.partnership import Partnership
-from bridgework.domain.people import Mentor
 from support.given import AT
 
 
