@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 from uuid import UUID
 
 import msgspec
 from bridgework.domain.organisation import OrganisationKind
 from bridgework.domain.program import ProgramKind
+from bridgework.services.context import Role
 from bridgework.services.errors import InvalidInput
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
@@ -26,6 +27,9 @@ Grade = Annotated[int, msgspec.Meta(ge=0, le=12)]
 
 class Command(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Base of every command."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.COORDINATOR})
+    """Who may send it; a handler may check more (whose record it is, a signed token)."""
 
     def check(self) -> None:
         """Rules across fields; raise `InvalidInput` naming the field."""

@@ -17,7 +17,6 @@ from uuid import UUID
 
 import msgspec
 from bridgework.domain.base import BridgeworkAggregate, replay
-from bridgework.services.context import Actor, CommandContext, Role
 from bridgework.services.errors import Conflict, Forbidden, NotFound
 from bridgework.services.ports import (
     CommandRecord,
@@ -32,6 +31,7 @@ from bridgework.services.ports import (
 
 if TYPE_CHECKING:
     from bridgework.services.commands import Command
+    from bridgework.services.context import Actor, CommandContext
 
 A = TypeVar("A", bound=BridgeworkAggregate)
 
@@ -104,8 +104,8 @@ Decide = Callable[[Session], Awaitable[CommandResult]]
 
 
 def authorise(actor: Actor, command: Command) -> None:
-    """Only coordinators change program data for now; finer roles come with org scoping."""
-    if actor.role is not Role.COORDINATOR:
+    """Each command names the roles that may send it (coordinators, unless it says more)."""
+    if actor.role not in command.allowed_roles:
         raise Forbidden(f"{actor.role} {actor.id!r} may not {type(command).__name__}")
 
 
