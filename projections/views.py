@@ -113,3 +113,35 @@ class Executor(Protocol):
     """What the query functions need: an asyncpg pool or connection."""
 
     async def fetch(self, query: str, *args: Any) -> list[Any]: ...
+
+
+class SurveyDelta(msgspec.Struct, frozen=True, kw_only=True):
+    """Pre and post answers to one survey question, over students who answered both."""
+
+    question: str
+    respondents: int
+    pre_mean: float | None
+    post_mean: float | None
+    improved_share: float | None
+    """Share of respondents whose post answer is higher than their pre answer."""
+
+
+class ImpactNumbers(msgspec.Struct, frozen=True, kw_only=True):
+    """What a group of programs achieved over a period: the impact report's numbers, and
+    what partnership-health metrics are measured from (`projections/impact.py`)."""
+
+    students: int
+    """Distinct students who held a seat."""
+    enrolments: int
+    completions: int
+    completion_rate: float | None
+    hours_verified: float
+    hours_approved: float
+    attendance_rate: float | None
+    """Present ÷ attendance records (excused absences count as absences)."""
+    credentials: int
+    pathways: dict[str, int]
+    """college_stem, internship_offer, job_offer, apprenticeship → students."""
+    placements: int
+    """Students with an internship offer, job offer or apprenticeship."""
+    surveys: list[SurveyDelta]
