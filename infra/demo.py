@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 
 from bridgework.domain.organisation import OrganisationKind
 from bridgework.domain.program import ProgramKind
+from bridgework.infra.demo_partnerships import partnerships_chapter
 from bridgework.services import commands as c
 from bridgework.services import handlers as h
 from bridgework.services.context import Actor, CommandContext, Role
@@ -49,7 +50,7 @@ class World:
 Chapter = Callable[["Script", World], Awaitable[None]]
 """A later part of the story (an area of the product), run after the opening."""
 
-CHAPTERS: tuple[Chapter, ...] = ()
+CHAPTERS: tuple[Chapter, ...] = (partnerships_chapter,)
 """Run in this order; append new chapters at the end, so earlier steps keep their keys."""
 
 

@@ -21,13 +21,28 @@ from bridgework.projections.enrolment import (
     program_enrolments,
 )
 from bridgework.projections.outcome import program_outcomes, showcases_of_programs
+from bridgework.projections.partnerships import (
+    check_ins,
+    contributions,
+    liaisons,
+    partner_roles,
+    partnership_states,
+    partnership_transitions,
+    success_metrics,
+)
 
 __all__ = [
+    "check_ins",
+    "contributions",
     "enrolments_of_programs",
     "enrolments_of_students",
+    "liaisons",
     "list_programs",
     "mentors",
     "organisations",
+    "partner_roles",
+    "partnership_states",
+    "partnership_transitions",
     "partnerships",
     "program_enrolments",
     "program_outcomes",
@@ -35,4 +50,5 @@ __all__ = [
     "programs_of_partnerships",
     "showcases_of_programs",
     "students",
+    "success_metrics",
 ]

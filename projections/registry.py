@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 from bridgework.projections.directory import Directory
 from bridgework.projections.enrolment import Enrolment
 from bridgework.projections.outcome import Outcome
+from bridgework.projections.partnerships import Partnerships
 
 if TYPE_CHECKING:
     from bridgework.projections.runner import Projection
 
 
 def default_projections() -> list[Projection]:
-    return [Directory(), Enrolment(), Outcome()]
+    return [Directory(), Enrolment(), Outcome(), Partnerships()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 from uuid import UUID
 
@@ -145,3 +146,96 @@ class ImpactNumbers(msgspec.Struct, frozen=True, kw_only=True):
     placements: int
     """Students with an internship offer, job offer or apprenticeship."""
     surveys: list[SurveyDelta]
+
+
+class PartnershipStateView(msgspec.Struct, frozen=True, kw_only=True):
+    partnership_id: UUID
+    status: str
+    term_starts_on: date | None
+    term_ends_on: date | None
+    changed_at: datetime
+
+
+class PartnershipTransitionView(msgspec.Struct, frozen=True, kw_only=True):
+    """One step of a partnership's life: formed, activated, suspended, renewed, concluded."""
+
+    partnership_id: UUID
+    change: str
+    status: str
+    reason: str
+    term_starts_on: date | None
+    term_ends_on: date | None
+    at: datetime
+
+
+class PartnerRoleView(msgspec.Struct, frozen=True, kw_only=True):
+    partnership_id: UUID
+    organisation_id: UUID
+    role: str
+    commitments: list[str]
+
+
+class MetricValueView(msgspec.Struct, frozen=True, kw_only=True):
+    value: Decimal
+    recorded_for: date
+    note: str
+
+
+class SuccessMetricView(msgspec.Struct, frozen=True, kw_only=True):
+    """A charter's success metric, its target and where it stands today."""
+
+    id: UUID
+    partnership_id: UUID
+    name: str
+    measure: str
+    target: Decimal
+    unit: str
+    baseline: Decimal | None
+    due_on: date | None
+    program_kind: str | None
+    defined_on: date
+    retired_reason: str | None
+    current: Decimal | None
+    """Measured from the views, or the latest recorded value of a manual metric."""
+    values: list[MetricValueView]
+    """Recorded values of a manual metric, oldest first."""
+
+
+class LiaisonView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    partnership_id: UUID
+    organisation_id: UUID
+    name: str
+    title: str
+    email: str | None
+    phone: str | None
+    appointed_at: datetime
+    stood_down_reason: str | None
+
+
+class ContributionView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    partnership_id: UUID
+    organisation_id: UUID
+    kind: str
+    description: str
+    value: Decimal | None
+    currency: str | None
+    hours: Decimal | None
+    contributed_on: date
+
+
+class FollowUpView(msgspec.Struct, frozen=True, kw_only=True):
+    action: str
+    owner: str
+    due_on: date | None
+
+
+class CheckInView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    partnership_id: UUID
+    held_on: date
+    attendees: list[str]
+    notes: str
+    decisions: list[str]
+    follow_ups: list[FollowUpView]

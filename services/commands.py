@@ -46,6 +46,7 @@ class FormPartnership(Command):
     goals: Annotated[
         list[Annotated[str, msgspec.Meta(max_length=500)]], msgspec.Meta(max_length=20)
     ] = []
+    proposed: bool = False
 
     def check(self) -> None:
         if len(set(self.organization_ids)) != len(self.organization_ids):

@@ -36,7 +36,7 @@ async def register_organization(
 async def form_partnership(
     deps: Deps, ctx: CommandContext, cmd: c.FormPartnership
 ) -> CommandResult:
-    """Form a partnership between two or more registered organisations."""
+    """Form a partnership between two or more registered organisations (active, or proposed)."""
 
     async def decide(s: Session) -> CommandResult:
         for i, org_id in enumerate(cmd.organization_ids):
@@ -47,6 +47,7 @@ async def form_partnership(
             organisation_ids=tuple(cmd.organization_ids),
             goals=tuple(cmd.goals),
             at=s.now,
+            proposed=cmd.proposed,
         )
         s.add(partnership)
         return CommandResult(id=partnership.id)
@@ -58,7 +59,8 @@ async def launch_program(deps: Deps, ctx: CommandContext, cmd: c.LaunchProgram) 
     """Launch a program under a partnership."""
 
     async def decide(s: Session) -> CommandResult:
-        await s.get(Partnership, cmd.partnership_id, "partnershipId")
+        partnership = await s.get(Partnership, cmd.partnership_id, "partnershipId")
+        partnership.require_active(f"given a new program ('{cmd.name}')")
         program = Program.launch(
             id=deps.new_id(),
             partnership_id=cmd.partnership_id,

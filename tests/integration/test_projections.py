@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from bridgework.infra.demo import load_demo
@@ -14,14 +14,9 @@ from bridgework.projections.runner import ProjectionRunner, wait_for_position
 from bridgework.services import commands as c
 from bridgework.services import handlers as h
 from support.context import coordinator
+from support.scenario import a_program, enrol, runner_for, students
 
 TODAY = datetime.now(UTC).date()
-
-
-def runner_for(pool, deps, projections=None, batch_size=500) -> ProjectionRunner:
-    return ProjectionRunner(
-        pool, deps.store, deps.codec, projections or default_projections(), batch_size=batch_size
-    )
 
 
 @pytest.fixture
@@ -29,35 +24,6 @@ async def runner(pool, deps):
     runner = runner_for(pool, deps)
     await runner.setup()
     return runner
-
-
-async def a_program(deps, capacity: int):
-    orgs = [
-        (await h.register_organization(deps, coordinator(), c.RegisterOrganization(
-            name=name, kind=kind
-        ))).id
-        for name, kind in (("Lincoln Middle", "school"), ("Ardent", "business"))
-    ]  # fmt: skip
-    p = await h.form_partnership(
-        deps, coordinator(), c.FormPartnership(name="Robotics", organization_ids=orgs)
-    )
-    program = await h.launch_program(deps, coordinator(), c.LaunchProgram(
-        partnership_id=p.id, name="Robotics Club", kind="club", capacity=capacity,
-        starts_on=TODAY, ends_on=TODAY + timedelta(days=60),
-    ))  # fmt: skip
-    return program.id, orgs, p.id
-
-
-async def students(deps, n: int):
-    return [
-        (await h.register_student(deps, coordinator(), c.RegisterStudent(name=f"Student {i}"))).id
-        for i in range(n)
-    ]
-
-
-async def enrol(deps, program, student):
-    cmd = c.EnrollStudent(program_id=program, student_id=student)
-    return await h.enroll_student(deps, coordinator(), cmd)
 
 
 async def dump(pool, runner: ProjectionRunner) -> dict[str, list]:

@@ -1,0 +1,209 @@
+"""Partnerships through their handlers and the `partnerships` view: lifecycle, charter
+metrics measured from the log, liaisons, contributions, check-ins; refusals change nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from bridgework.domain.errors import RuleViolated
+from bridgework.projections import read
+from bridgework.services import commands as c
+from bridgework.services import handlers as h
+from bridgework.services import partnerships as ps
+from bridgework.services.errors import InvalidInput, NotFound
+from support.context import coordinator
+from support.scenario import a_program, enrol, runner_for, students
+
+TODAY = datetime.now(UTC).date()
+
+
+def cmd(command_type: type[Any], **data: Any) -> Any:
+    return c.parse(command_type, data)
+
+
+@pytest.fixture
+async def runner(pool, deps):
+    runner = runner_for(pool, deps)
+    await runner.setup()
+    return runner
+
+
+async def test_a_partnership_lives_proposed_active_suspended_renewed_concluded(deps, pool, runner):
+    orgs = [
+        (await h.register_organization(
+            deps, coordinator(), c.RegisterOrganization(name=n, kind="school")
+        )).id
+        for n in ("Lincoln", "Ardent")
+    ]  # fmt: skip
+    formed = await h.form_partnership(deps, coordinator(), c.FormPartnership(
+        name="Robotics", organization_ids=orgs, proposed=True,
+    ))  # fmt: skip
+    p = str(formed.id)
+    launch = c.LaunchProgram(
+        partnership_id=formed.id,
+        name="Club",
+        kind="club",
+        capacity=5,
+        starts_on=TODAY,
+        ends_on=TODAY + timedelta(days=30),
+    )
+    with pytest.raises(RuleViolated, match="is proposed, so it cannot be given a new program"):
+        await h.launch_program(deps, coordinator(), launch)
+    for handler, kind, extra in (
+        (ps.activate_partnership, ps.ActivatePartnership, {}),
+        (ps.suspend_partnership, ps.SuspendPartnership, {}),
+        (ps.activate_partnership, ps.ActivatePartnership, {}),
+        (ps.renew_partnership, ps.RenewPartnership, {
+            "term_starts_on": str(TODAY), "term_ends_on": str(TODAY + timedelta(days=365))}),
+    ):  # fmt: skip
+        await handler(deps, coordinator(), cmd(kind, partnership_id=p, reason="board", **extra))
+    await h.launch_program(deps, coordinator(), launch)
+    await ps.conclude_partnership(
+        deps, coordinator(), cmd(ps.ConcludePartnership, partnership_id=p, reason="done")
+    )
+    with pytest.raises(RuleViolated) as refused:
+        await ps.activate_partnership(
+            deps, coordinator(), cmd(ps.ActivatePartnership, partnership_id=p, reason="again")
+        )
+    assert refused.value.rule == "PARTNERSHIP_CONCLUDED"
+
+    await runner.catch_up()
+    state = (await read.partnership_states(pool, [formed.id]))[formed.id]
+    assert state.status == "concluded"
+    assert state.term_ends_on == TODAY + timedelta(days=365)
+    history = (await read.partnership_transitions(pool, [formed.id]))[formed.id]
+    assert [(t.change, t.status) for t in history] == [
+        ("formed", "proposed"), ("activated", "active"), ("suspended", "suspended"),
+        ("activated", "active"), ("renewed", "active"), ("concluded", "concluded"),
+    ]  # fmt: skip
+
+
+async def test_measured_metrics_follow_enrolments_and_completions(deps, pool, runner):
+    program, _, partnership = await a_program(deps, capacity=3)
+    p = str(partnership)
+    metric = lambda **kw: ps.define_success_metric(  # noqa: E731
+        deps, coordinator(), cmd(ps.DefineSuccessMetric, partnership_id=p, **kw)
+    )
+    await metric(name="Club enrolment +40%", measure="enrolments", target="14", baseline="10",
+                 unit="students", due_on=str(TODAY + timedelta(days=90)))  # fmt: skip
+    await metric(name="Completion", measure="completion_rate", target="80", unit="%")
+    await metric(name="Internship completions", measure="completions", target="2",
+                 program_kind="internship")  # fmt: skip
+    confident = await metric(name="More confident in lab techniques", measure="manual",
+                             target="80", unit="%")  # fmt: skip
+    await ps.record_metric_value(deps, coordinator(), cmd(
+        ps.RecordMetricValue, partnership_id=p, metric_id=str(confident.id), value="62",
+        recorded_for=str(TODAY), note="spring survey",
+    ))  # fmt: skip
+    kids = await students(deps, 4)
+    for kid in kids:
+        await enrol(deps, program, kid)
+    await h.complete_enrollment(
+        deps, coordinator(), c.CompleteEnrollment(program_id=program, student_id=kids[0])
+    )
+    await runner.catch_up()
+
+    metrics = (await read.success_metrics(pool, [partnership]))[partnership]
+    current = {m.name: m.current for m in metrics}
+    assert current == {
+        "Club enrolment +40%": Decimal(4),  # 3 seats, then the 4th student took the freed one
+        "Completion": Decimal("25.0"),
+        "Internship completions": Decimal(0),  # the club is not an internship
+        "More confident in lab techniques": Decimal(62),
+    }
+    with pytest.raises(RuleViolated) as refused:
+        await ps.record_metric_value(deps, coordinator(), cmd(
+            ps.RecordMetricValue, partnership_id=p, metric_id=str(metrics[0].id), value="5",
+            recorded_for=str(TODAY),
+        ))  # fmt: skip
+    assert refused.value.rule == "METRIC_IS_MEASURED"
+
+
+async def test_liaisons_contributions_and_check_ins_are_listed(deps, pool, runner):
+    _, orgs, partnership = await a_program(deps, capacity=3)
+    p = str(partnership)
+    liaison = await ps.appoint_liaison(deps, coordinator(), cmd(
+        ps.AppointLiaison, partnership_id=p, organization_id=str(orgs[1]), name="Sam Reyes",
+        title="Outreach lead", email="sam@ardent.example",
+    ))  # fmt: skip
+    await ps.stand_down_liaison(deps, coordinator(), cmd(
+        ps.StandDownLiaison, partnership_id=p, liaison_id=str(liaison.id), reason="moved on",
+    ))  # fmt: skip
+    await ps.record_contribution(deps, coordinator(), cmd(
+        ps.RecordContribution, partnership_id=p, organization_id=str(orgs[1]), kind="funding",
+        description="Robot kits grant", value="12500.00", currency="USD",
+        contributed_on=str(TODAY),
+    ))  # fmt: skip
+    await ps.record_contribution(deps, coordinator(), cmd(
+        ps.RecordContribution, partnership_id=p, organization_id=str(orgs[1]),
+        kind="volunteer_hours", description="Engineers at club nights", hours="40",
+        contributed_on=str(TODAY),
+    ))  # fmt: skip
+    await ps.record_check_in(deps, coordinator(), cmd(
+        ps.RecordCheckIn, partnership_id=p, held_on=str(TODAY), attendees=["Ana", "Sam"],
+        notes="Termly review", decisions=["Add a second club night"],
+        follow_ups=[{"action": "Book the lab", "owner": "Ana", "due_on": str(TODAY)}],
+    ))  # fmt: skip
+    await ps.set_partner_role(deps, coordinator(), cmd(
+        ps.SetPartnerRole, partnership_id=p, organization_id=str(orgs[1]), role="Mentor provider",
+        commitments=["Three engineers weekly"],
+    ))  # fmt: skip
+    await runner.catch_up()
+
+    (sam,) = (await read.liaisons(pool, [partnership]))[partnership]
+    assert (sam.name, sam.stood_down_reason) == ("Sam Reyes", "moved on")
+    grant, hours = (await read.contributions(pool, [partnership]))[partnership]
+    assert (grant.value, grant.currency, hours.hours) == (Decimal("12500.00"), "USD", Decimal(40))
+    (check_in,) = (await read.check_ins(pool, [partnership]))[partnership]
+    assert check_in.follow_ups[0].owner == "Ana"
+    (role,) = (await read.partner_roles(pool, [partnership]))[partnership]
+    assert role.commitments == ["Three engineers weekly"]
+
+
+async def test_bad_partnership_input_is_refused_naming_the_field_and_changes_nothing(deps, store):
+    _, orgs, partnership = await a_program(deps, capacity=3)
+    p = str(partnership)
+    before = await store.head()
+    with pytest.raises(InvalidInput) as bad:
+        cmd(ps.RecordContribution, partnership_id=p, organization_id=str(orgs[0]),
+            kind="funding", description="Grant", contributed_on=str(TODAY))  # fmt: skip
+    assert bad.value.field == "value"
+    with pytest.raises(InvalidInput) as bad:
+        cmd(ps.RecordContribution, partnership_id=p, organization_id=str(orgs[0]),
+            kind="funding", description="Grant", value="10", currency="usd",
+            contributed_on=str(TODAY))  # fmt: skip
+    assert bad.value.field == "currency"
+    with pytest.raises(InvalidInput) as bad:
+        cmd(ps.AppointLiaison, partnership_id=p, organization_id=str(orgs[0]), name="X",
+            email="not-an-email")  # fmt: skip
+    assert bad.value.field == "email"
+    with pytest.raises(InvalidInput) as bad:
+        cmd(ps.SuspendPartnership, partnership_id=p, reason="   ")
+    assert bad.value.field == "reason"
+    with pytest.raises(NotFound) as missing:
+        await ps.suspend_partnership(deps, coordinator(), cmd(
+            ps.SuspendPartnership, partnership_id=str(orgs[0]), reason="x"))  # fmt: skip
+    assert missing.value.field == "partnershipId"
+    with pytest.raises(RuleViolated) as refused:
+        await ps.appoint_liaison(deps, coordinator(), cmd(
+            ps.AppointLiaison, partnership_id=p, organization_id=str(partnership), name="X",
+        ))  # fmt: skip
+    assert refused.value.rule == "ORGANISATION_NOT_A_PARTNER"
+    with pytest.raises(RuleViolated) as refused:
+        await ps.record_check_in(deps, coordinator(), cmd(
+            ps.RecordCheckIn, partnership_id=p, held_on=str(TODAY + timedelta(days=3)),
+            attendees=["Ana"]))  # fmt: skip
+    assert refused.value.rule == "CHECK_IN_IN_FUTURE"
+    assert await store.head() == before
+
+
+@pytest.mark.parametrize("value", ["-1", "NaN", "Infinity", "1e13"])
+def test_amounts_must_be_finite_and_in_range(value):
+    with pytest.raises(InvalidInput) as bad:
+        cmd(ps.RecordMetricValue, partnership_id=str(uuid4()), metric_id=str(uuid4()),
+            value=value, recorded_for=str(TODAY))  # fmt: skip
+    assert bad.value.field == "value"
