@@ -7,6 +7,7 @@ from uuid import uuid4
 
 import pytest
 from bridgework.projections import read
+from bridgework.projections.registry import default_projections
 from support.api import ORG, org
 
 TODAY = datetime.now(UTC).date()
@@ -336,7 +337,7 @@ def test_graphiql_health_and_readiness(api):
     ready = api.client.get("/ready").json()
     assert ready["status"] == "ready"
     assert ready["head"] == created["position"]
-    assert set(ready["projections"]) == {"directory", "enrolment", "outcome"}
+    assert set(ready["projections"]) == {p.name for p in default_projections()}
 
 
 def test_a_mutation_payload_can_return_the_new_object_as_the_views_show_it(api):
