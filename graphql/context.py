@@ -16,15 +16,22 @@ import asyncpg
 from bridgework.projections import read
 from bridgework.projections.runner import wait_for_position
 from bridgework.projections.views import (
+    CheckInView,
+    ContributionView,
     EnrolmentEntry,
+    LiaisonView,
     MentorView,
     OrganisationView,
+    PartnerRoleView,
+    PartnershipStateView,
+    PartnershipTransitionView,
     PartnershipView,
     ProgramEnrolmentView,
     ProgramOutcomeView,
     ProgramView,
     ShowcaseView,
     StudentView,
+    SuccessMetricView,
 )
 from bridgework.services.context import Actor, Role
 from bridgework.services.ports import EventStore
@@ -101,6 +108,27 @@ class Loaders:
         )
         self.showcases_of_program: DataLoader[UUID, list[ShowcaseView]] = _lists_by_id(
             pool, read.showcases_of_programs
+        )
+        self.partnership_state: DataLoader[UUID, PartnershipStateView | None] = _by_id(
+            pool, read.partnership_states
+        )
+        self.history_of_partnership: DataLoader[UUID, list[PartnershipTransitionView]] = (
+            _lists_by_id(pool, read.partnership_transitions)
+        )
+        self.roles_of_partnership: DataLoader[UUID, list[PartnerRoleView]] = _lists_by_id(
+            pool, read.partner_roles
+        )
+        self.metrics_of_partnership: DataLoader[UUID, list[SuccessMetricView]] = _lists_by_id(
+            pool, read.success_metrics
+        )
+        self.liaisons_of_partnership: DataLoader[UUID, list[LiaisonView]] = _lists_by_id(
+            pool, read.liaisons
+        )
+        self.contributions_of_partnership: DataLoader[UUID, list[ContributionView]] = _lists_by_id(
+            pool, read.contributions
+        )
+        self.check_ins_of_partnership: DataLoader[UUID, list[CheckInView]] = _lists_by_id(
+            pool, read.check_ins
         )
 
 

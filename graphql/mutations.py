@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date
+from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, TypeVar
 from uuid import UUID, uuid4
@@ -220,6 +221,9 @@ class FormPartnershipInput:
     name: str
     organization_ids: list[strawberry.ID] = strawberry.field(description="Two to fifty, distinct.")
     goals: list[str] = strawberry.field(default_factory=list, description="Up to twenty.")
+    proposed: bool = strawberry.field(
+        default=False, description="Only proposed: activate it once the partners have signed."
+    )
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
@@ -313,7 +317,17 @@ Handler = Callable[[Deps, CommandContext, C], Awaitable[CommandResult]]
 
 
 def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else value
+    """An input as plain data for `commands.parse`: enums by value, decimals as text,
+    nested inputs as dicts."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "__strawberry_definition__"):
+        return {k: _plain(v) for k, v in vars(value).items()}
+    return value
 
 
 async def run(

@@ -9,7 +9,14 @@ from types import ModuleType
 from typing import ClassVar
 
 import strawberry
-from bridgework.graphql import errors, mutations, queries, subscriptions, types
+from bridgework.graphql import (
+    errors,
+    mutations,
+    partnerships,
+    queries,
+    subscriptions,
+    types,
+)
 from bridgework.graphql.context import RefuseBadHeaders, context_getter
 from bridgework.graphql.subscriptions import Subscription
 from litestar import Controller
@@ -43,11 +50,11 @@ def describe_from_docstrings(*modules: ModuleType) -> None:
                 definition.description = doc
 
 
-MODULES: tuple[ModuleType, ...] = (types, errors, queries, mutations, subscriptions)
+MODULES: tuple[ModuleType, ...] = (types, errors, queries, mutations, subscriptions, partnerships)
 """Every module that defines GraphQL types; each area of the API is a module of its own."""
 
 QUERIES: tuple[type, ...] = (queries.Query,)
-MUTATIONS: tuple[type, ...] = (mutations.Mutation,)
+MUTATIONS: tuple[type, ...] = (mutations.Mutation, partnerships.PartnershipMutation)
 """Each area's `Query` and `Mutation` classes, merged into the schema's root types."""
 
 describe_from_docstrings(*MODULES)

@@ -10,6 +10,7 @@ import base64
 import binascii
 from datetime import date, datetime
 from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import msgspec
@@ -29,7 +30,22 @@ from bridgework.projections.views import (
 from bridgework.services.ports import Checkpoint, StoredEvent
 from strawberry.scalars import JSON
 
+if TYPE_CHECKING:
+    from bridgework.graphql.partnerships import (
+        CheckIn,
+        Contribution,
+        Liaison,
+        PartnerRole,
+        PartnershipHealth,
+        PartnershipStatus,
+        PartnershipTransition,
+        SuccessMetric,
+    )
+
 Info = strawberry.Info[Context, None]
+
+_partnerships = strawberry.lazy("bridgework.graphql.partnerships")
+"""Partnership charters live in their own module, which builds on this one."""
 
 
 @strawberry.enum
@@ -133,6 +149,87 @@ class Partnership:
     async def programs(self, info: Info) -> list[Program]:
         found = await info.context.loaders.programs_of_partnership.load(self.view.id)
         return [Program.from_view(p) for p in found]
+
+    @strawberry.field(description="Proposed, active, suspended or concluded.")
+    async def status(self, info: Info) -> Annotated[PartnershipStatus, _partnerships] | None:
+        from bridgework.graphql.partnerships import PartnershipStatus  # noqa: PLC0415
+
+        found = await info.context.loaders.partnership_state.load(self.view.id)
+        return None if found is None else PartnershipStatus(found.status)
+
+    @strawberry.field(description="The current term, if it was ever renewed.")
+    async def term_starts_on(self, info: Info) -> date | None:
+        found = await info.context.loaders.partnership_state.load(self.view.id)
+        return None if found is None else found.term_starts_on
+
+    @strawberry.field(description="When the current term ends, if it was ever renewed.")
+    async def term_ends_on(self, info: Info) -> date | None:
+        found = await info.context.loaders.partnership_state.load(self.view.id)
+        return None if found is None else found.term_ends_on
+
+    @strawberry.field(description="Its life so far, oldest step first, each with its reason.")
+    async def history(self, info: Info) -> list[Annotated[PartnershipTransition, _partnerships]]:
+        from bridgework.graphql.partnerships import PartnershipTransition  # noqa: PLC0415
+
+        found = await info.context.loaders.history_of_partnership.load(self.view.id)
+        return [PartnershipTransition.from_view(t) for t in found]
+
+    @strawberry.field(description="Charter: each partner's role and commitments.")
+    async def roles(self, info: Info) -> list[Annotated[PartnerRole, _partnerships]]:
+        from bridgework.graphql.partnerships import PartnerRole  # noqa: PLC0415
+
+        found = await info.context.loaders.roles_of_partnership.load(self.view.id)
+        return [PartnerRole.from_view(r) for r in found]
+
+    @strawberry.field(description="Charter: success metrics with targets, in definition order.")
+    async def metrics(
+        self, info: Info, include_retired: bool = False
+    ) -> list[Annotated[SuccessMetric, _partnerships]]:
+        from bridgework.graphql.partnerships import SuccessMetric  # noqa: PLC0415
+
+        found = await info.context.loaders.metrics_of_partnership.load(self.view.id)
+        return [
+            SuccessMetric.from_view(m) for m in found if include_retired or m.retired_reason is None
+        ]
+
+    @strawberry.field(description="Each partner's liaisons; former ones only when asked.")
+    async def liaisons(
+        self, info: Info, include_former: bool = False
+    ) -> list[Annotated[Liaison, _partnerships]]:
+        from bridgework.graphql.partnerships import Liaison  # noqa: PLC0415
+
+        found = await info.context.loaders.liaisons_of_partnership.load(self.view.id)
+        return [
+            Liaison.from_view(v) for v in found if include_former or v.stood_down_reason is None
+        ]
+
+    @strawberry.field(description="What the partners gave, earliest first.")
+    async def contributions(self, info: Info) -> list[Annotated[Contribution, _partnerships]]:
+        from bridgework.graphql.partnerships import Contribution  # noqa: PLC0415
+
+        found = await info.context.loaders.contributions_of_partnership.load(self.view.id)
+        return [Contribution.from_view(v) for v in found]
+
+    @strawberry.field(description="Check-ins, latest first.")
+    async def check_ins(self, info: Info) -> list[Annotated[CheckIn, _partnerships]]:
+        from bridgework.graphql.partnerships import CheckIn  # noqa: PLC0415
+
+        found = await info.context.loaders.check_ins_of_partnership.load(self.view.id)
+        return [CheckIn.from_view(v) for v in found]
+
+    @strawberry.field(
+        description="Metrics against targets, contributions by partner, last check-in and "
+        "active programs, on `asOf` (default: today)."
+    )
+    async def health(
+        self, info: Info, as_of: date | None = None
+    ) -> Annotated[PartnershipHealth, _partnerships]:
+        from bridgework.graphql.partnerships import (  # noqa: PLC0415
+            partnership_health,
+            today,
+        )
+
+        return await partnership_health(info, self, as_of or today())
 
 
 @strawberry.type

@@ -2,34 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from uuid import uuid4
 
 import pytest
 from bridgework.projections import read
 from bridgework.projections.registry import default_projections
-from support.api import ORG, org
+from support.api import (
+    ORG,
+    PARTNERSHIP,
+    PROGRAM,
+    TODAY,
+    enrol,
+    org,
+    program_input,
+    student,
+)
 
-TODAY = datetime.now(UTC).date()
-
-PARTNERSHIP = """mutation($input: FormPartnershipInput!) { formPartnership(input: $input) {
-  __typename ... on PartnershipFormed { id position }
-  ... on UserError { message } ... on ValidationError { field } ... on NotFoundError { field }
-} }"""
-PROGRAM = """mutation($input: LaunchProgramInput!) { launchProgram(input: $input) {
-  __typename ... on ProgramLaunched { id position }
-  ... on UserError { message } ... on ValidationError { field } ... on NotFoundError { field }
-} }"""
-STUDENT = """mutation($name: String!) { registerStudent(input: {name: $name, grade: 7}) {
-  ... on StudentRegistered { id position } } }"""
 MENTOR = """mutation($org: ID!) {
   registerMentor(input: {name: "Dana Ortiz", organizationId: $org}) {
     ... on MentorRegistered { id position } } }"""
-ENROL = """mutation($input: EnrollStudentInput!) { enrollStudent(input: $input) {
-  __typename ... on StudentEnrolled { status message position }
-  ... on UserError { message } ... on RuleViolationError { rule }
-  ... on NotFoundError { field } ... on ValidationError { field }
-} }"""
 WITHDRAW = """mutation($input: WithdrawStudentInput!) { withdrawStudent(input: $input) {
   __typename ... on StudentWithdrawn { position } ... on UserError { message } } }"""
 ASSIGN = """mutation($input: AssignMentorInput!) { assignMentor(input: $input) {
@@ -51,33 +43,12 @@ WAITLIST = """query($id: ID!, $at: Int) { program(id: $id, atLeast: $at) {
   enrollment { waitlist { waitlistPlace student { name } } } } }"""
 
 
-def program_input(partnership_id, **changes):
-    return {
-        "partnershipId": partnership_id,
-        "name": "Robotics Club",
-        "kind": "CLUB",
-        "capacity": 2,
-        "startsOn": TODAY.isoformat(),
-        "endsOn": (TODAY + timedelta(days=90)).isoformat(),
-    } | changes
-
-
 def a_program(api, capacity=2):
     school, firm = org(api)["id"], org(api, "Ardent Engineering", "BUSINESS")["id"]
     p = api.data(PARTNERSHIP, {"input": {"name": "Robotics", "organizationIds": [school, firm]}})
     partnership = p["formPartnership"]["id"]
     launched = api.data(PROGRAM, {"input": program_input(partnership, capacity=capacity)})
     return launched["launchProgram"]["id"], school, firm
-
-
-def student(api, name):
-    return api.data(STUDENT, {"name": name})["registerStudent"]["id"]
-
-
-def enrol(api, program, kid, **extra):
-    return api.data(ENROL, {"input": {"programId": program, "studentId": kid} | extra})[
-        "enrollStudent"
-    ]
 
 
 def test_a_coordinator_runs_a_program_from_launch_to_completion(api):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from litestar.testing import TestClient
+
+TODAY = datetime.now(UTC).date()
 
 ORG = """mutation($name: String!, $kind: OrganizationKind!, $key: String) {
   registerOrganization(input: {name: $name, kind: $kind, idempotencyKey: $key}) {
@@ -46,3 +49,41 @@ def org(api, name="Lincoln Middle School", kind="SCHOOL", key=None):
     result = api.data(ORG, {"name": name, "kind": kind, "key": key})["registerOrganization"]
     assert result["__typename"] == "OrganizationRegistered", result
     return result
+
+
+PARTNERSHIP = """mutation($input: FormPartnershipInput!) { formPartnership(input: $input) {
+  __typename ... on PartnershipFormed { id position }
+  ... on UserError { message } ... on ValidationError { field } ... on NotFoundError { field }
+} }"""
+PROGRAM = """mutation($input: LaunchProgramInput!) { launchProgram(input: $input) {
+  __typename ... on ProgramLaunched { id position }
+  ... on UserError { message } ... on ValidationError { field } ... on NotFoundError { field }
+} }"""
+STUDENT = """mutation($name: String!) { registerStudent(input: {name: $name, grade: 7}) {
+  ... on StudentRegistered { id position } } }"""
+ENROL = """mutation($input: EnrollStudentInput!) { enrollStudent(input: $input) {
+  __typename ... on StudentEnrolled { status message position }
+  ... on UserError { message } ... on RuleViolationError { rule }
+  ... on NotFoundError { field } ... on ValidationError { field }
+} }"""
+
+
+def program_input(partnership_id, **changes):
+    return {
+        "partnershipId": partnership_id,
+        "name": "Robotics Club",
+        "kind": "CLUB",
+        "capacity": 2,
+        "startsOn": TODAY.isoformat(),
+        "endsOn": (TODAY + timedelta(days=90)).isoformat(),
+    } | changes
+
+
+def student(api, name):
+    return api.data(STUDENT, {"name": name})["registerStudent"]["id"]
+
+
+def enrol(api, program, kid, **extra):
+    return api.data(ENROL, {"input": {"programId": program, "studentId": kid} | extra})[
+        "enrollStudent"
+    ]
