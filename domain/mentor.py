@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 from uuid import UUID
 
-from bridgework.domain.base import BridgeworkAggregate
+from bridgework.domain.base import BridgeworkAggregate, day
 from bridgework.domain.errors import RuleViolated
 from eventsourcing.domain import Aggregate, event
 
 
+class ClearanceResult(StrEnum):
+    CLEAR = "clear"
+    FLAGGED = "flagged"
+    PENDING = "pending"
+
+
 class Mentor(BridgeworkAggregate):
-    """A volunteer or employee who mentors up to `capacity` students at once."""
+    """A volunteer or employee who mentors up to `capacity` students at once.
+
+    Internship hosts (the supervisor at the business an intern works at) are registered as
+    mentors too: they need the same clearance before they are matched with a student.
+    """
 
     STREAM = "mentor"
 
@@ -19,6 +30,17 @@ class Mentor(BridgeworkAggregate):
         name: str
         organisation_id: UUID
         capacity: int
+
+    class ClearanceRecorded(Aggregate.Event):
+        """A background check's outcome. A later record of the same check type (a renewal,
+        a result that came in) supersedes the earlier one."""
+
+        clearance_id: UUID
+        check_type: str
+        provider: str
+        result: ClearanceResult
+        completed_on: date | None
+        expires_on: date | None
 
     class MenteeTaken(Aggregate.Event):
         program_id: UUID
@@ -34,6 +56,8 @@ class Mentor(BridgeworkAggregate):
         self.organisation_id = organisation_id
         self.capacity = capacity
         self.mentees: set[tuple[UUID, UUID]] = set()
+        self.clearances: dict[str, tuple[ClearanceResult, date | None, date | None]] = {}
+        """Check type → (result, completed on, expires on) of its latest record."""
 
     @classmethod
     def register(
@@ -48,9 +72,80 @@ class Mentor(BridgeworkAggregate):
             timestamp=at,
         )
 
+    # Clearances ---------------------------------------------------------------------------
+
+    def record_clearance(
+        self,
+        *,
+        clearance_id: UUID,
+        check_type: str,
+        provider: str,
+        result: ClearanceResult,
+        completed_on: date | None,
+        expires_on: date | None,
+        at: datetime,
+    ) -> None:
+        if result is not ClearanceResult.PENDING and completed_on is None:
+            raise RuleViolated(
+                "CLEARANCE_NEEDS_DATE", f"A {result} {check_type} check needs its completion date"
+            )
+        if completed_on is not None and completed_on > at.date():
+            raise RuleViolated(
+                "CLEARANCE_IN_FUTURE",
+                f"A {check_type} check cannot be completed in the future ({day(completed_on)})",
+            )
+        if expires_on is not None and completed_on is not None and expires_on <= completed_on:
+            raise RuleViolated(
+                "CLEARANCE_EXPIRES_BEFORE_COMPLETION",
+                f"A {check_type} check cannot expire ({day(expires_on)}) on or before it was "
+                f"completed ({day(completed_on)})",
+            )
+        self._record_clearance(
+            clearance_id=clearance_id, check_type=check_type, provider=provider, result=result,
+            completed_on=completed_on, expires_on=expires_on, timestamp=at,
+        )  # fmt: skip
+
+    @event(ClearanceRecorded)
+    def _record_clearance(
+        self,
+        clearance_id: UUID,
+        check_type: str,
+        provider: str,
+        result: ClearanceResult,
+        completed_on: date | None,
+        expires_on: date | None,
+        timestamp: datetime,
+    ) -> None:
+        self.clearances[check_type] = (result, completed_on, expires_on)
+
+    def require_clearance(self, on: date) -> None:
+        """Refuse unless every check on record is clear and unexpired on `on` (and there is
+        at least one): a flagged or pending check, or an expired one, blocks new matches."""
+        if not self.clearances:
+            raise RuleViolated(
+                "CLEARANCE_MISSING", f"{self.name} has no background check on record"
+            )
+        for check_type, (result, _, expires_on) in sorted(self.clearances.items()):
+            if result is ClearanceResult.FLAGGED:
+                raise RuleViolated(
+                    "CLEARANCE_FLAGGED", f"{self.name}'s {check_type} check was flagged"
+                )
+            if result is ClearanceResult.PENDING:
+                raise RuleViolated(
+                    "CLEARANCE_PENDING", f"{self.name}'s {check_type} check is still pending"
+                )
+            if expires_on is not None and expires_on <= on:
+                raise RuleViolated(
+                    "CLEARANCE_EXPIRED",
+                    f"{self.name}'s {check_type} check expired on {day(expires_on)}",
+                )
+
+    # Mentees -----------------------------------------------------------------------------
+
     def take_mentee(self, *, program_id: UUID, student_id: UUID, at: datetime) -> None:
         if (program_id, student_id) in self.mentees:
             return
+        self.require_clearance(at.date())
         if len(self.mentees) >= self.capacity:
             raise RuleViolated(
                 "MENTOR_AT_CAPACITY",

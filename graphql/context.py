@@ -17,6 +17,7 @@ from bridgework.projections import read
 from bridgework.projections.runner import wait_for_position
 from bridgework.projections.views import (
     CheckInView,
+    ClearanceView,
     ContributionView,
     EnrolmentEntry,
     LiaisonView,
@@ -129,6 +130,9 @@ class Loaders:
         )
         self.check_ins_of_partnership: DataLoader[UUID, list[CheckInView]] = _lists_by_id(
             pool, read.check_ins
+        )
+        self.clearances_of_mentor: DataLoader[UUID, list[ClearanceView]] = _lists_by_id(
+            pool, read.clearances_of_mentors
         )
 
 

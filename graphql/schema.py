@@ -11,6 +11,7 @@ from typing import ClassVar
 import strawberry
 from bridgework.graphql import (
     errors,
+    mentoring,
     mutations,
     partnerships,
     queries,
@@ -50,11 +51,23 @@ def describe_from_docstrings(*modules: ModuleType) -> None:
                 definition.description = doc
 
 
-MODULES: tuple[ModuleType, ...] = (types, errors, queries, mutations, subscriptions, partnerships)
+MODULES: tuple[ModuleType, ...] = (
+    types,
+    errors,
+    queries,
+    mutations,
+    subscriptions,
+    partnerships,
+    mentoring,
+)
 """Every module that defines GraphQL types; each area of the API is a module of its own."""
 
-QUERIES: tuple[type, ...] = (queries.Query,)
-MUTATIONS: tuple[type, ...] = (mutations.Mutation, partnerships.PartnershipMutation)
+QUERIES: tuple[type, ...] = (queries.Query, mentoring.MentoringQuery)
+MUTATIONS: tuple[type, ...] = (
+    mutations.Mutation,
+    partnerships.PartnershipMutation,
+    mentoring.MentoringMutation,
+)
 """Each area's `Query` and `Mutation` classes, merged into the schema's root types."""
 
 describe_from_docstrings(*MODULES)

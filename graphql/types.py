@@ -31,6 +31,7 @@ from bridgework.services.ports import Checkpoint, StoredEvent
 from strawberry.scalars import JSON
 
 if TYPE_CHECKING:
+    from bridgework.graphql.mentoring import Clearance
     from bridgework.graphql.partnerships import (
         CheckIn,
         Contribution,
@@ -45,7 +46,8 @@ if TYPE_CHECKING:
 Info = strawberry.Info[Context, None]
 
 _partnerships = strawberry.lazy("bridgework.graphql.partnerships")
-"""Partnership charters live in their own module, which builds on this one."""
+_mentoring = strawberry.lazy("bridgework.graphql.mentoring")
+"""Partnership charters and safeguarding live in modules of their own, built on this one."""
 
 
 @strawberry.enum
@@ -455,6 +457,18 @@ class Mentor:
     async def organization(self, info: Info) -> Organization | None:
         found = await info.context.loaders.organisation.load(self.view.organisation_id)
         return None if found is None else Organization.from_view(found)
+
+    @strawberry.field(
+        description="Background checks, latest first; only the latest of each type unless "
+        "`includeSuperseded`."
+    )
+    async def clearances(
+        self, info: Info, include_superseded: bool = False
+    ) -> list[Annotated[Clearance, _mentoring]]:
+        from bridgework.graphql.mentoring import Clearance  # noqa: PLC0415
+
+        found = await info.context.loaders.clearances_of_mentor.load(self.view.id)
+        return [Clearance.from_view(c) for c in found if include_superseded or c.current]
 
 
 @strawberry.type

@@ -12,12 +12,14 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
+from bridgework.domain.mentor import ClearanceResult
 from bridgework.domain.organisation import OrganisationKind
 from bridgework.domain.program import ProgramKind
 from bridgework.infra.demo_partnerships import partnerships_chapter
 from bridgework.services import commands as c
 from bridgework.services import handlers as h
 from bridgework.services.context import Actor, CommandContext, Role
+from bridgework.services.mentoring import RecordClearance, record_clearance
 
 if TYPE_CHECKING:
     from bridgework.services.unit_of_work import CommandResult, Deps
@@ -49,9 +51,6 @@ class World:
 
 Chapter = Callable[["Script", World], Awaitable[None]]
 """A later part of the story (an area of the product), run after the opening."""
-
-CHAPTERS: tuple[Chapter, ...] = (partnerships_chapter,)
-"""Run in this order; append new chapters at the end, so earlier steps keep their keys."""
 
 
 @dataclass
@@ -106,8 +105,29 @@ class Script:
             )
 
     async def mentor(self, name: str, org: UUID, capacity: int = 3) -> UUID:
+        """A mentor with a clear background check (no one is matched without one)."""
         cmd = c.RegisterMentor(name=name, organization_id=org, capacity=capacity)
-        return (await self.run(h.register_mentor, cmd)).id
+        mentor = (await self.run(h.register_mentor, cmd)).id
+        await self.clearance(mentor, "clear", completed_days_ago=120, expires_in_days=975)
+        return mentor
+
+    async def clearance(
+        self,
+        mentor: UUID,
+        result: str,
+        completed_days_ago: int | None = None,
+        expires_in_days: int | None = None,
+        check_type: str = "Enhanced background check",
+    ) -> None:
+        cmd = RecordClearance(
+            mentor_id=mentor, check_type=check_type, provider="Valley Screening Services",
+            result=ClearanceResult(result),
+            completed_on=None if completed_days_ago is None
+            else self.today - timedelta(days=completed_days_ago),
+            expires_on=None if expires_in_days is None
+            else self.today + timedelta(days=expires_in_days),
+        )  # fmt: skip
+        await self.run(record_clearance, cmd)
 
     async def match(self, program_id: UUID, pairs: list[tuple[UUID, UUID]]) -> None:
         for student, m in pairs:
@@ -132,6 +152,21 @@ class Script:
             presenter_ids=presenters, attending_organization_ids=guests,
         )  # fmt: skip
         await self.run(h.record_showcase, cmd)
+
+
+async def safeguarding_chapter(s: Script, w: World) -> None:
+    """Checks that need attention: one lapsing soon, one flagged, one still pending."""
+    keisha = w.mentors["shieldnet"][0]
+    await s.clearance(keisha, "clear", completed_days_ago=353, expires_in_days=12,
+                      check_type="Child protection training")  # fmt: skip
+    flagged = await s.mentor("Victor Hale", w.orgs["bytewave"])
+    await s.clearance(flagged, "flagged", completed_days_ago=2)
+    pending = await s.mentor("Marta Ruiz", w.orgs["sunspark"])
+    await s.clearance(pending, "pending", check_type="State fingerprint check")
+
+
+CHAPTERS: tuple[Chapter, ...] = (partnerships_chapter, safeguarding_chapter)
+"""Run in this order; append new chapters at the end, so earlier steps keep their keys."""
 
 
 async def load_demo(deps: Deps, today: date | None = None) -> int:  # noqa: PLR0915 - a story, top to bottom

@@ -30,9 +30,12 @@ from bridgework.projections.partnerships import (
     partnership_transitions,
     success_metrics,
 )
+from bridgework.projections.safeguarding import clearances_expiring, clearances_of_mentors
 
 __all__ = [
     "check_ins",
+    "clearances_expiring",
+    "clearances_of_mentors",
     "contributions",
     "enrolments_of_programs",
     "enrolments_of_students",

@@ -8,10 +8,11 @@ from bridgework.projections.directory import Directory
 from bridgework.projections.enrolment import Enrolment
 from bridgework.projections.outcome import Outcome
 from bridgework.projections.partnerships import Partnerships
+from bridgework.projections.safeguarding import Safeguarding
 
 if TYPE_CHECKING:
     from bridgework.projections.runner import Projection
 
 
 def default_projections() -> list[Projection]:
-    return [Directory(), Enrolment(), Outcome(), Partnerships()]
+    return [Directory(), Enrolment(), Outcome(), Partnerships(), Safeguarding()]

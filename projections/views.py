@@ -239,3 +239,18 @@ class CheckInView(msgspec.Struct, frozen=True, kw_only=True):
     notes: str
     decisions: list[str]
     follow_ups: list[FollowUpView]
+
+
+class ClearanceView(msgspec.Struct, frozen=True, kw_only=True):
+    """A background check of a mentor or internship host."""
+
+    id: UUID
+    mentor_id: UUID
+    check_type: str
+    provider: str
+    result: str
+    completed_on: date | None
+    expires_on: date | None
+    recorded_at: datetime
+    current: bool
+    """The latest record of its check type for that mentor (older ones are superseded)."""

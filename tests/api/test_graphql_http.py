@@ -9,24 +9,22 @@ import pytest
 from bridgework.projections import read
 from bridgework.projections.registry import default_projections
 from support.api import (
+    ASSIGN,
+    MENTOR,
     ORG,
     PARTNERSHIP,
     PROGRAM,
     TODAY,
+    a_program,
+    clear,
     enrol,
     org,
     program_input,
     student,
 )
 
-MENTOR = """mutation($org: ID!) {
-  registerMentor(input: {name: "Dana Ortiz", organizationId: $org}) {
-    ... on MentorRegistered { id position } } }"""
 WITHDRAW = """mutation($input: WithdrawStudentInput!) { withdrawStudent(input: $input) {
   __typename ... on StudentWithdrawn { position } ... on UserError { message } } }"""
-ASSIGN = """mutation($input: AssignMentorInput!) { assignMentor(input: $input) {
-  __typename ... on MentorAssigned { position }
-  ... on UserError { message } ... on RuleViolationError { rule } } }"""
 SHOWCASE = """mutation($input: RecordShowcaseInput!) { recordShowcase(input: $input) {
   __typename ... on ShowcaseRecorded { id position }
   ... on UserError { message } ... on ValidationError { field } } }"""
@@ -41,14 +39,6 @@ PROGRAM_VIEW = """query($id: ID!, $at: Int) { program(id: $id, atLeast: $at) {
 } }"""
 WAITLIST = """query($id: ID!, $at: Int) { program(id: $id, atLeast: $at) {
   enrollment { waitlist { waitlistPlace student { name } } } } }"""
-
-
-def a_program(api, capacity=2):
-    school, firm = org(api)["id"], org(api, "Ardent Engineering", "BUSINESS")["id"]
-    p = api.data(PARTNERSHIP, {"input": {"name": "Robotics", "organizationIds": [school, firm]}})
-    partnership = p["formPartnership"]["id"]
-    launched = api.data(PROGRAM, {"input": program_input(partnership, capacity=capacity)})
-    return launched["launchProgram"]["id"], school, firm
 
 
 def test_a_coordinator_runs_a_program_from_launch_to_completion(api):
@@ -66,6 +56,7 @@ def test_a_coordinator_runs_a_program_from_launch_to_completion(api):
     withdrawn = api.data(WITHDRAW, {"input": {"programId": program, "studentId": ana}})
     assert withdrawn["withdrawStudent"]["__typename"] == "StudentWithdrawn"
     mentor = api.data(MENTOR, {"org": firm})["registerMentor"]["id"]
+    clear(api, mentor)
     assigned = api.data(ASSIGN, {"input": {"programId": program, "studentId": bo,
                                            "mentorId": mentor}})  # fmt: skip
     assert assigned["assignMentor"]["__typename"] == "MentorAssigned"

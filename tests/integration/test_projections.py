@@ -14,7 +14,7 @@ from bridgework.projections.runner import ProjectionRunner, wait_for_position
 from bridgework.services import commands as c
 from bridgework.services import handlers as h
 from support.context import coordinator
-from support.scenario import a_program, enrol, runner_for, students
+from support.scenario import a_program, cleared_mentor, enrol, runner_for, students
 
 TODAY = datetime.now(UTC).date()
 
@@ -40,9 +40,7 @@ async def test_the_views_follow_a_program_from_launch_to_showcase(deps, pool, ru
     kids = await students(deps, 4)
     for kid in kids:
         await enrol(deps, program, kid)
-    mentor = await h.register_mentor(
-        deps, coordinator(), c.RegisterMentor(name="Dana Ortiz", organization_id=orgs[1])
-    )
+    mentor = await cleared_mentor(deps, orgs[1])
     await h.withdraw_student(
         deps, coordinator(), c.WithdrawStudent(program_id=program, student_id=kids[0])
     )  # kids[2] takes the seat
@@ -233,9 +231,7 @@ async def test_batched_and_one_by_one_application_give_the_same_rows(deps, pool,
     await load_demo(deps)
     program, orgs, _ = await a_program(deps, capacity=1)
     first, second = await students(deps, 2)
-    mentor = await h.register_mentor(
-        deps, coordinator(), c.RegisterMentor(name="Dana Ortiz", organization_id=orgs[1])
-    )
+    mentor = await cleared_mentor(deps, orgs[1])
     await enrol(deps, program, first)
     await enrol(deps, program, second)
     await h.assign_mentor(deps, coordinator(), c.AssignMentor(

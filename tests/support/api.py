@@ -87,3 +87,36 @@ def enrol(api, program, kid, **extra):
     return api.data(ENROL, {"input": {"programId": program, "studentId": kid} | extra})[
         "enrollStudent"
     ]
+
+
+CLEARANCE = """mutation($input: RecordClearanceInput!) { recordClearance(input: $input) {
+  __typename ... on ClearanceRecorded { id position }
+  ... on UserError { message } ... on ValidationError { field } ... on NotFoundError { field }
+  ... on RuleViolationError { rule } } }"""
+
+
+def clear(api, mentor, **changes):
+    """Record a clear background check for `mentor` (matching needs one)."""
+    data = {
+        "mentorId": mentor, "checkType": "Enhanced background check",
+        "provider": "Valley Screening", "result": "CLEAR",
+        "completedOn": (TODAY - timedelta(days=30)).isoformat(),
+        "expiresOn": (TODAY + timedelta(days=365)).isoformat(),
+    } | changes  # fmt: skip
+    return api.data(CLEARANCE, {"input": data})["recordClearance"]
+
+
+MENTOR = """mutation($org: ID!) {
+  registerMentor(input: {name: "Dana Ortiz", organizationId: $org}) {
+    ... on MentorRegistered { id position } } }"""
+ASSIGN = """mutation($input: AssignMentorInput!) { assignMentor(input: $input) {
+  __typename ... on MentorAssigned { position }
+  ... on UserError { message } ... on RuleViolationError { rule } } }"""
+
+
+def a_program(api, capacity=2):
+    school, firm = org(api)["id"], org(api, "Ardent Engineering", "BUSINESS")["id"]
+    p = api.data(PARTNERSHIP, {"input": {"name": "Robotics", "organizationIds": [school, firm]}})
+    partnership = p["formPartnership"]["id"]
+    launched = api.data(PROGRAM, {"input": program_input(partnership, capacity=capacity)})
+    return launched["launchProgram"]["id"], school, firm

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bridgework.domain.mentor import ClearanceResult
 from bridgework.projections.registry import default_projections
 from bridgework.projections.runner import ProjectionRunner
 from bridgework.services import commands as c
 from bridgework.services import handlers as h
+from bridgework.services.mentoring import RecordClearance, record_clearance
 from support.context import coordinator
 
 TODAY = datetime.now(UTC).date()
@@ -46,3 +48,16 @@ async def students(deps, n: int):
 async def enrol(deps, program, student):
     cmd = c.EnrollStudent(program_id=program, student_id=student)
     return await h.enroll_student(deps, coordinator(), cmd)
+
+
+async def cleared_mentor(deps, org, name: str = "Dana Ortiz", capacity: int = 3):
+    """A registered mentor with a clear background check, as matching requires."""
+    mentor = await h.register_mentor(
+        deps, coordinator(), c.RegisterMentor(name=name, organization_id=org, capacity=capacity)
+    )
+    await record_clearance(deps, coordinator(), RecordClearance(
+        mentor_id=mentor.id, check_type="Enhanced background check", provider="Valley Screening",
+        result=ClearanceResult.CLEAR, completed_on=TODAY - timedelta(days=30),
+        expires_on=TODAY + timedelta(days=365),
+    ))  # fmt: skip
+    return mentor

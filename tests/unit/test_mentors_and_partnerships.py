@@ -7,7 +7,7 @@ from uuid import uuid4
 import pytest
 from bridgework.domain.base import ordinal
 from bridgework.domain.errors import RuleViolated
-from bridgework.domain.mentor import Mentor
+from bridgework.domain.mentor import ClearanceResult, Mentor
 from bridgework.domain.partnership import Partnership
 from bridgework.graphql.partnerships import health
 from bridgework.projections.views import SuccessMetricView
@@ -24,10 +24,21 @@ def test_a_partnership_needs_two_different_organisations():
         )
 
 
-def test_a_mentor_at_capacity_takes_no_more_mentees():
+def cleared(name: str = "Dana Ortiz", capacity: int = 1, **check) -> Mentor:
     mentor = Mentor.register(
-        id=uuid4(), name="Dana Ortiz", organisation_id=uuid4(), capacity=1, at=AT
+        id=uuid4(), name=name, organisation_id=uuid4(), capacity=capacity, at=AT
     )
+    mentor.record_clearance(**{
+        "clearance_id": uuid4(), "check_type": "Enhanced background check",
+        "provider": "Valley Screening", "result": ClearanceResult.CLEAR,
+        "completed_on": AT.date() - timedelta(days=30),
+        "expires_on": AT.date() + timedelta(days=365), "at": AT,
+    } | check)  # fmt: skip
+    return mentor
+
+
+def test_a_mentor_at_capacity_takes_no_more_mentees():
+    mentor = cleared()
     program = uuid4()
     mentor.take_mentee(program_id=program, student_id=uuid4(), at=AT)
     with pytest.raises(RuleViolated, match="Dana Ortiz already mentors 1 of 1 students"):
@@ -35,13 +46,55 @@ def test_a_mentor_at_capacity_takes_no_more_mentees():
 
 
 def test_a_released_mentee_frees_the_mentor():
-    mentor = Mentor.register(id=uuid4(), name="Dana", organisation_id=uuid4(), capacity=1, at=AT)
+    mentor = cleared("Dana")
     program, student = uuid4(), uuid4()
     mentor.take_mentee(program_id=program, student_id=student, at=AT)
     mentor.release_mentee(program_id=program, student_id=student, at=AT)
     mentor.take_mentee(program_id=program, student_id=uuid4(), at=AT)
     names = [type(e).__name__ for e in mentor.collect_events()]
-    assert names == ["MentorRegistered", "MenteeTaken", "MenteeReleased", "MenteeTaken"]
+    assert names == [
+        "MentorRegistered", "ClearanceRecorded", "MenteeTaken", "MenteeReleased", "MenteeTaken"
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("check", "rule", "says"),
+    [
+        ({"result": ClearanceResult.FLAGGED}, "CLEARANCE_FLAGGED", "check was flagged"),
+        ({"result": ClearanceResult.PENDING, "completed_on": None}, "CLEARANCE_PENDING",
+         "still pending"),
+        ({"completed_on": AT.date() - timedelta(days=400), "expires_on": AT.date()},
+         "CLEARANCE_EXPIRED", "expired on 2 March 2026"),
+    ],
+)  # fmt: skip
+def test_no_match_without_a_clear_unexpired_check(check, rule, says):
+    mentor = cleared(**check)
+    with pytest.raises(RuleViolated, match=says) as refused:
+        mentor.take_mentee(program_id=uuid4(), student_id=uuid4(), at=AT)
+    assert refused.value.rule == rule
+    assert not [e for e in mentor.collect_events() if type(e).__name__ == "MenteeTaken"]
+
+
+def test_no_match_without_any_check_and_a_later_check_supersedes_an_earlier_one():
+    mentor = Mentor.register(id=uuid4(), name="Dana", organisation_id=uuid4(), capacity=2, at=AT)
+    with pytest.raises(RuleViolated) as refused:
+        mentor.take_mentee(program_id=uuid4(), student_id=uuid4(), at=AT)
+    assert refused.value.rule == "CLEARANCE_MISSING"
+    mentor = cleared(result=ClearanceResult.PENDING, completed_on=None)
+    mentor.record_clearance(
+        clearance_id=uuid4(), check_type="Enhanced background check", provider="Valley",
+        result=ClearanceResult.CLEAR, completed_on=AT.date(), expires_on=None, at=AT,
+    )  # fmt: skip
+    mentor.take_mentee(program_id=uuid4(), student_id=uuid4(), at=AT)
+
+
+def test_a_check_cannot_be_dated_in_the_future_or_expire_before_it_is_done():
+    with pytest.raises(RuleViolated) as refused:
+        cleared(completed_on=AT.date() + timedelta(days=1))
+    assert refused.value.rule == "CLEARANCE_IN_FUTURE"
+    with pytest.raises(RuleViolated) as refused:
+        cleared(expires_on=AT.date() - timedelta(days=60))
+    assert refused.value.rule == "CLEARANCE_EXPIRES_BEFORE_COMPLETION"
 
 
 @pytest.mark.parametrize(

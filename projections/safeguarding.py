@@ -1,0 +1,94 @@
+"""`safeguarding`: every background check of every mentor and internship host, and which
+are about to lapse."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bridgework.domain.mentor import Mentor
+from bridgework.projections.batch import Writes
+from bridgework.projections.views import ClearanceView
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import date
+    from uuid import UUID
+
+    from bridgework.projections.views import Connection, Executor
+    from bridgework.services.ports import StoredEvent
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS safeguarding_clearances (
+    clearance_id uuid PRIMARY KEY, mentor_id uuid NOT NULL, check_type text NOT NULL,
+    provider text NOT NULL, result text NOT NULL, completed_on date, expires_on date,
+    recorded_at timestamptz NOT NULL, seq bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS safeguarding_clearances_by_mentor
+    ON safeguarding_clearances (mentor_id, check_type, seq);
+CREATE INDEX IF NOT EXISTS safeguarding_clearances_by_expiry
+    ON safeguarding_clearances (expires_on);
+"""
+
+_CLEARANCE = "INSERT INTO safeguarding_clearances VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+
+_COLUMNS = """c.clearance_id, c.mentor_id, c.check_type, c.provider, c.result, c.completed_on,
+c.expires_on, c.recorded_at, NOT EXISTS (
+    SELECT 1 FROM safeguarding_clearances later
+    WHERE later.mentor_id = c.mentor_id AND later.check_type = c.check_type
+      AND later.seq > c.seq) AS current"""
+
+
+class Safeguarding:
+    name = "safeguarding"
+    version = 1
+    schema = SCHEMA
+    tables = ("safeguarding_clearances",)
+    handles = frozenset({"ClearanceRecorded"})
+
+    async def apply_batch(
+        self, conn: Connection, events: Sequence[tuple[StoredEvent, Any]]
+    ) -> None:
+        writes = Writes(_CLEARANCE)
+        for event, e in events:
+            if not isinstance(e, Mentor.ClearanceRecorded):
+                raise TypeError(f"safeguarding does not handle {event.event_type}")
+            writes.add(
+                _CLEARANCE, e.clearance_id, e.originator_id, e.check_type, e.provider,
+                str(e.result), e.completed_on, e.expires_on, e.timestamp, event.position,
+            )  # fmt: skip
+        await writes.flush(conn)
+
+
+def _view(r: Any) -> ClearanceView:
+    return ClearanceView(
+        id=r[0], mentor_id=r[1], check_type=r[2], provider=r[3], result=r[4],
+        completed_on=r[5], expires_on=r[6], recorded_at=r[7], current=r[8],
+    )  # fmt: skip
+
+
+async def clearances_of_mentors(
+    conn: Executor, mentor_ids: Sequence[UUID]
+) -> dict[UUID, list[ClearanceView]]:
+    """Each mentor's checks, latest record first; `current` marks the latest of each type."""
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM safeguarding_clearances c"  # noqa: S608 - constant SQL
+        " WHERE c.mentor_id = ANY($1::uuid[]) ORDER BY c.mentor_id, c.seq DESC",
+        list(mentor_ids),
+    )
+    found: dict[UUID, list[ClearanceView]] = {}
+    for r in rows:
+        found.setdefault(r[1], []).append(_view(r))
+    return found
+
+
+async def clearances_expiring(conn: Executor, as_of: date, within_days: int) -> list[ClearanceView]:
+    """Current clear checks that expire within `within_days` of `as_of`, or already have;
+    soonest first."""
+    rows = await conn.fetch(
+        f"SELECT * FROM (SELECT {_COLUMNS} FROM safeguarding_clearances c"  # noqa: S608
+        " WHERE c.result = 'clear' AND c.expires_on <= $1::date + $2::int) found"
+        " WHERE current ORDER BY expires_on, mentor_id, check_type",
+        as_of,
+        within_days,
+    )
+    return [_view(r) for r in rows]
