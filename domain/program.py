@@ -8,6 +8,7 @@ from uuid import UUID
 
 from bridgework.domain.base import BridgeworkAggregate, day, ordinal
 from bridgework.domain.errors import RuleViolated
+from bridgework.domain.student import Applicant, age_on
 from eventsourcing.domain import Aggregate, event
 
 
@@ -34,6 +35,16 @@ class Program(BridgeworkAggregate):
         capacity: int
         starts_on: date
         ends_on: date
+
+    class EligibilitySet(Aggregate.Event):
+        """Who may join: a grade band, an age range on the start date, and programs a
+        student must have completed first. Each set replaces the one before."""
+
+        min_grade: int | None
+        max_grade: int | None
+        min_age: int | None
+        max_age: int | None
+        prerequisite_ids: tuple[UUID, ...]
 
     class StudentEnrolled(Aggregate.Event):
         student_id: UUID
@@ -83,6 +94,9 @@ class Program(BridgeworkAggregate):
         self.completed: set[UUID] = set()
         self.mentor_of: dict[UUID, UUID] = {}
         self.showcase_ids: set[UUID] = set()
+        self.grades: tuple[int | None, int | None] = (None, None)
+        self.ages: tuple[int | None, int | None] = (None, None)
+        self.prerequisite_ids: tuple[UUID, ...] = ()
 
     @classmethod
     def launch(
@@ -115,6 +129,73 @@ class Program(BridgeworkAggregate):
             ends_on=ends_on,
             timestamp=at,
         )
+
+    # Eligibility -------------------------------------------------------------------------
+
+    def set_eligibility(
+        self,
+        *,
+        min_grade: int | None,
+        max_grade: int | None,
+        min_age: int | None,
+        max_age: int | None,
+        prerequisite_ids: tuple[UUID, ...],
+        at: datetime,
+    ) -> None:
+        if self.id in prerequisite_ids:
+            raise RuleViolated(
+                "PREREQUISITE_IS_ITSELF", f"'{self.name}' cannot be its own prerequisite"
+            )
+        self._set_eligibility(
+            min_grade=min_grade, max_grade=max_grade, min_age=min_age, max_age=max_age,
+            prerequisite_ids=prerequisite_ids, timestamp=at,
+        )  # fmt: skip
+
+    @event(EligibilitySet)
+    def _set_eligibility(
+        self,
+        min_grade: int | None,
+        max_grade: int | None,
+        min_age: int | None,
+        max_age: int | None,
+        prerequisite_ids: tuple[UUID, ...],
+        timestamp: datetime,
+    ) -> None:
+        self.grades = (min_grade, max_grade)
+        self.ages = (min_age, max_age)
+        self.prerequisite_ids = prerequisite_ids
+
+    def check_eligible(self, applicant: Applicant) -> None:
+        """Refuse a student the rules leave out, naming the rule."""
+        low, high = self.grades
+        who = applicant.name
+        if (low is not None or high is not None) and not _within(applicant.grade, low, high):
+            raise RuleViolated(
+                "GRADE_OUT_OF_BAND",
+                f"'{self.name}' is for grades {_band(low, high)}; {who} is "
+                + (
+                    "of no recorded grade"
+                    if applicant.grade is None
+                    else f"in grade {applicant.grade}"
+                ),
+            )
+        low, high = self.ages
+        ages = f"'{self.name}' is for ages {_band(low, high)}"
+        if low is not None or high is not None:
+            if applicant.date_of_birth is None:
+                raise RuleViolated("AGE_UNKNOWN", f"{ages}; {who} has no date of birth on record")
+            age = age_on(applicant.date_of_birth, self.starts_on)
+            if low is not None and age < low:
+                raise RuleViolated("TOO_YOUNG", f"{ages}; {who} will be {age} when it starts")
+            if high is not None and age > high:
+                raise RuleViolated("TOO_OLD", f"{ages}; {who} will be {age} when it starts")
+        missing = [p for p in self.prerequisite_ids if p not in applicant.completed]
+        if missing:
+            raise RuleViolated(
+                "PREREQUISITE_MISSING",
+                f"{who} must first complete {len(missing)} prerequisite program(s) "
+                f"of '{self.name}'",
+            )
 
     # Enrolment ---------------------------------------------------------------------------
 
@@ -298,3 +379,13 @@ class Program(BridgeworkAggregate):
         timestamp: datetime,
     ) -> None:
         self.showcase_ids.add(showcase_id)
+
+
+def _within(value: int | None, low: int | None, high: int | None) -> bool:
+    return value is not None and (low is None or value >= low) and (high is None or value <= high)
+
+
+def _band(low: int | None, high: int | None) -> str:
+    if low is None:
+        return f"up to {high}"
+    return f"{low} and up" if high is None else f"{low} to {high}"

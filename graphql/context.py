@@ -18,6 +18,7 @@ from bridgework.projections.runner import wait_for_position
 from bridgework.projections.views import (
     CheckInView,
     ClearanceView,
+    ConsentView,
     ContributionView,
     EnrolmentEntry,
     LiaisonView,
@@ -133,6 +134,9 @@ class Loaders:
         )
         self.clearances_of_mentor: DataLoader[UUID, list[ClearanceView]] = _lists_by_id(
             pool, read.clearances_of_mentors
+        )
+        self.consents_of_student: DataLoader[UUID, list[ConsentView]] = _lists_by_id(
+            pool, read.consents_of_students
         )
 
 

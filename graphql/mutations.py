@@ -247,6 +247,11 @@ class RegisterStudentInput:
     name: str
     grade: int | None = strawberry.field(default=None, description="0 (kindergarten) to 12.")
     school_id: strawberry.ID | None = None
+    date_of_birth: date | None = strawberry.field(
+        default=None,
+        description="Without it the student counts as under 18: enrolment needs a guardian's "
+        "consent.",
+    )
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 

@@ -15,6 +15,7 @@ from bridgework.graphql import (
     mutations,
     partnerships,
     queries,
+    students,
     subscriptions,
     types,
 )
@@ -59,6 +60,7 @@ MODULES: tuple[ModuleType, ...] = (
     subscriptions,
     partnerships,
     mentoring,
+    students,
 )
 """Every module that defines GraphQL types; each area of the API is a module of its own."""
 
@@ -67,6 +69,7 @@ MUTATIONS: tuple[type, ...] = (
     mutations.Mutation,
     partnerships.PartnershipMutation,
     mentoring.MentoringMutation,
+    students.StudentMutation,
 )
 """Each area's `Query` and `Mutation` classes, merged into the schema's root types."""
 

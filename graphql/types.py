@@ -42,12 +42,15 @@ if TYPE_CHECKING:
         PartnershipTransition,
         SuccessMetric,
     )
+    from bridgework.graphql.students import Eligibility, GuardianConsent
 
 Info = strawberry.Info[Context, None]
 
 _partnerships = strawberry.lazy("bridgework.graphql.partnerships")
 _mentoring = strawberry.lazy("bridgework.graphql.mentoring")
-"""Partnership charters and safeguarding live in modules of their own, built on this one."""
+_students = strawberry.lazy("bridgework.graphql.students")
+"""Partnership charters, safeguarding and consent live in modules of their own, built on
+this one."""
 
 
 @strawberry.enum
@@ -377,6 +380,17 @@ class Program:
     launched_at: datetime
     view: strawberry.Private[ProgramView]
 
+    @strawberry.field(description="Who the program is for.")
+    def eligibility(self) -> Annotated[Eligibility, _students]:
+        from bridgework.graphql.students import Eligibility  # noqa: PLC0415
+
+        v = self.view
+        return Eligibility(
+            min_grade=v.min_grade, max_grade=v.max_grade, min_age=v.min_age,
+            max_age=v.max_age,
+            prerequisite_ids=[strawberry.ID(str(p)) for p in v.prerequisite_ids],
+        )  # fmt: skip
+
     @classmethod
     def from_view(cls, v: ProgramView) -> Program:
         return cls(
@@ -434,6 +448,17 @@ class Student:
     async def enrollments(self, info: Info) -> list[Enrollment]:
         found = await info.context.loaders.entries_of_student.load(self.view.id)
         return await Enrollment.load_all(info, found)
+
+    @strawberry.field(description="Null if not on record (then treated as under 18).")
+    def date_of_birth(self) -> date | None:
+        return self.view.date_of_birth
+
+    @strawberry.field(description="Guardians' consents, in the order they were recorded.")
+    async def consents(self, info: Info) -> list[Annotated[GuardianConsent, _students]]:
+        from bridgework.graphql.students import GuardianConsent  # noqa: PLC0415
+
+        found = await info.context.loaders.consents_of_student.load(self.view.id)
+        return [GuardianConsent.from_view(c) for c in found]
 
 
 @strawberry.type

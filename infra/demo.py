@@ -20,6 +20,14 @@ from bridgework.services import commands as c
 from bridgework.services import handlers as h
 from bridgework.services.context import Actor, CommandContext, Role
 from bridgework.services.mentoring import RecordClearance, record_clearance
+from bridgework.services.students import (
+    RecordGuardianConsent,
+    SetEligibility,
+    WithdrawGuardianConsent,
+    record_guardian_consent,
+    set_eligibility,
+    withdraw_guardian_consent,
+)
 
 if TYPE_CHECKING:
     from bridgework.services.unit_of_work import CommandResult, Deps
@@ -60,6 +68,8 @@ class Script:
     actor: Actor = field(default_factory=lambda: Actor(id="demo", role=Role.COORDINATOR))
     step: int = 0
     positions: list[int] = field(default_factory=list)
+    consents: dict[UUID, UUID] = field(default_factory=dict)
+    """Student → their parent's standing consent."""
 
     async def run(
         self, handler: Callable[[Deps, CommandContext, Any], Awaitable[CommandResult]], cmd: Any
@@ -80,10 +90,20 @@ class Script:
         return (await self.run(h.register_organization, cmd)).id
 
     async def students(self, names: tuple[str, ...], school: UUID, grade: int | None) -> list[UUID]:
+        """Students of an age to match their grade; a parent's standing consent for minors."""
         ids = []
-        for name in names:
-            cmd = c.RegisterStudent(name=name, grade=grade, school_id=school)
-            ids.append((await self.run(h.register_student, cmd)).id)
+        for i, name in enumerate(names):
+            years = 20 if grade is None else grade + 6
+            born = self.today - timedelta(days=365 * years - 17 * i)
+            cmd = c.RegisterStudent(name=name, grade=grade, school_id=school, date_of_birth=born)
+            student = (await self.run(h.register_student, cmd)).id
+            if grade is not None:
+                consent = RecordGuardianConsent(
+                    student_id=student, guardian_name=f"Parent of {name}", relationship="parent",
+                    given_on=self.today - timedelta(days=90),
+                )  # fmt: skip
+                self.consents[student] = (await self.run(record_guardian_consent, consent)).id
+            ids.append(student)
         return ids
 
     async def partnership(self, name: str, orgs: list[UUID], goals: list[str]) -> UUID:
@@ -163,6 +183,20 @@ async def safeguarding_chapter(s: Script, w: World) -> None:
     await s.clearance(flagged, "flagged", completed_days_ago=2)
     pending = await s.mentor("Marta Ruiz", w.orgs["sunspark"])
     await s.clearance(pending, "pending", check_type="State fingerprint check")
+
+    # Who programs are for, and a guardian who changed their mind.
+    await s.run(set_eligibility, SetEligibility(
+        program_id=w.programs["biotech"], min_grade=10, max_grade=12, min_age=15, max_age=19,
+    ))  # fmt: skip
+    await s.run(set_eligibility, SetEligibility(
+        program_id=w.programs["apps"], min_grade=9, max_grade=12,
+        prerequisite_ids=[w.programs["bootcamp"]],
+    ))  # fmt: skip
+    leaving = w.students["st_brigid"][5]
+    await s.run(withdraw_guardian_consent, WithdrawGuardianConsent(
+        student_id=leaving, consent_id=s.consents[leaving],
+        reason="Family moving abroad at the end of term",
+    ))  # fmt: skip
 
 
 CHAPTERS: tuple[Chapter, ...] = (partnerships_chapter, safeguarding_chapter)

@@ -38,14 +38,16 @@ CREATE TABLE IF NOT EXISTS directory_partnerships (
 CREATE TABLE IF NOT EXISTS directory_programs (
     id uuid PRIMARY KEY, partnership_id uuid NOT NULL, name text NOT NULL, kind text NOT NULL,
     capacity integer NOT NULL, starts_on date NOT NULL, ends_on date NOT NULL,
-    launched_at timestamptz NOT NULL, seq bigint NOT NULL UNIQUE
+    launched_at timestamptz NOT NULL, seq bigint NOT NULL UNIQUE,
+    min_grade integer, max_grade integer, min_age integer, max_age integer,
+    prerequisite_ids uuid[] NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS directory_programs_by_partnership
     ON directory_programs (partnership_id, seq);
 CREATE INDEX IF NOT EXISTS directory_programs_by_kind ON directory_programs (kind, seq);
 CREATE TABLE IF NOT EXISTS directory_students (
     id uuid PRIMARY KEY, name text NOT NULL, grade integer, school_id uuid,
-    registered_at timestamptz NOT NULL
+    registered_at timestamptz NOT NULL, date_of_birth date
 );
 CREATE TABLE IF NOT EXISTS directory_mentors (
     id uuid PRIMARY KEY, name text NOT NULL, organisation_id uuid NOT NULL,
@@ -56,7 +58,7 @@ CREATE TABLE IF NOT EXISTS directory_mentors (
 
 class Directory:
     name = "directory"
-    version = 1
+    version = 2
     schema = SCHEMA
     tables = (
         "directory_organisations",
@@ -70,6 +72,7 @@ class Directory:
             "OrganisationRegistered",
             "PartnershipFormed",
             "ProgramLaunched",
+            "EligibilitySet",
             "StudentRegistered",
             "MentorRegistered",
             "MenteeTaken",
@@ -80,7 +83,9 @@ class Directory:
     async def apply_batch(
         self, conn: Connection, events: Sequence[tuple[StoredEvent, Any]]
     ) -> None:
-        writes = Writes(_ORGANISATION, _PARTNERSHIP, _PROGRAM_ROW, _STUDENT, _MENTOR, _MENTEES)
+        writes = Writes(
+            _ORGANISATION, _PARTNERSHIP, _PROGRAM_ROW, _STUDENT, _MENTOR, _MENTEES, _ELIGIBILITY
+        )
         for event, e in events:
             writes.add(*_write(event, e))
         await writes.flush(conn)
@@ -101,8 +106,16 @@ def _write(event: StoredEvent, e: Any) -> tuple[Any, ...]:  # noqa: PLR0911 - on
                 _PROGRAM_ROW, e.originator_id, e.partnership_id, e.name, str(e.kind), e.capacity,
                 e.starts_on, e.ends_on, e.timestamp, event.position,
             )  # fmt: skip
+        case Program.EligibilitySet():
+            return (
+                _ELIGIBILITY, e.originator_id, e.min_grade, e.max_grade, e.min_age, e.max_age,
+                list(e.prerequisite_ids),
+            )  # fmt: skip
         case Student.StudentRegistered():
-            return (_STUDENT, e.originator_id, e.name, e.grade, e.school_id, e.timestamp)
+            return (
+                _STUDENT, e.originator_id, e.name, e.grade, e.school_id, e.timestamp,
+                e.date_of_birth,
+            )  # fmt: skip
         case Mentor.MentorRegistered():
             return (_MENTOR, e.originator_id, e.name, e.organisation_id, e.capacity)
         case Mentor.MenteeTaken():
@@ -116,20 +129,23 @@ def _write(event: StoredEvent, e: Any) -> tuple[Any, ...]:  # noqa: PLR0911 - on
 _ORGANISATION = "INSERT INTO directory_organisations VALUES ($1, $2, $3, $4)"
 _PARTNERSHIP = "INSERT INTO directory_partnerships VALUES ($1, $2, $3, $4, $5)"
 _PROGRAM_ROW = "INSERT INTO directory_programs VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-_STUDENT = "INSERT INTO directory_students VALUES ($1, $2, $3, $4, $5)"
+_STUDENT = "INSERT INTO directory_students VALUES ($1, $2, $3, $4, $5, $6)"
+_ELIGIBILITY = """UPDATE directory_programs SET min_grade = $2, max_grade = $3, min_age = $4,
+    max_age = $5, prerequisite_ids = $6 WHERE id = $1"""
 _MENTOR = "INSERT INTO directory_mentors VALUES ($1, $2, $3, $4, 0)"
 _MENTEES = "UPDATE directory_mentors SET active_mentees = active_mentees + $2 WHERE id = $1"
 
 _PROGRAM = (
-    "SELECT id, partnership_id, name, kind, capacity, starts_on, ends_on, launched_at, seq"
-    " FROM directory_programs"
+    "SELECT id, partnership_id, name, kind, capacity, starts_on, ends_on, launched_at, seq,"
+    " min_grade, max_grade, min_age, max_age, prerequisite_ids FROM directory_programs"
 )
 
 
 def _program(r: asyncpg.Record) -> ProgramView:
     return ProgramView(
         id=r[0], partnership_id=r[1], name=r[2], kind=r[3], capacity=r[4],
-        starts_on=r[5], ends_on=r[6], launched_at=r[7], seq=r[8],
+        starts_on=r[5], ends_on=r[6], launched_at=r[7], seq=r[8], min_grade=r[9],
+        max_grade=r[10], min_age=r[11], max_age=r[12], prerequisite_ids=r[13],
     )  # fmt: skip
 
 
@@ -193,12 +209,19 @@ async def list_programs(
 
 async def students(conn: Executor, ids: Sequence[UUID]) -> dict[UUID, StudentView]:
     rows = await conn.fetch(
-        "SELECT id, name, grade, school_id, registered_at FROM directory_students"
+        "SELECT id, name, grade, school_id, registered_at, date_of_birth FROM directory_students"
         " WHERE id = ANY($1::uuid[])",
         list(ids),
     )
     return {
-        r[0]: StudentView(id=r[0], name=r[1], grade=r[2], school_id=r[3], registered_at=r[4])
+        r[0]: StudentView(
+            id=r[0],
+            name=r[1],
+            grade=r[2],
+            school_id=r[3],
+            registered_at=r[4],
+            date_of_birth=r[5],
+        )
         for r in rows
     }
 

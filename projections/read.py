@@ -30,12 +30,17 @@ from bridgework.projections.partnerships import (
     partnership_transitions,
     success_metrics,
 )
-from bridgework.projections.safeguarding import clearances_expiring, clearances_of_mentors
+from bridgework.projections.safeguarding import (
+    clearances_expiring,
+    clearances_of_mentors,
+    consents_of_students,
+)
 
 __all__ = [
     "check_ins",
     "clearances_expiring",
     "clearances_of_mentors",
+    "consents_of_students",
     "contributions",
     "enrolments_of_programs",
     "enrolments_of_students",

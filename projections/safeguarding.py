@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bridgework.domain.mentor import Mentor
+from bridgework.domain.student import Student
 from bridgework.projections.batch import Writes
-from bridgework.projections.views import ClearanceView
+from bridgework.projections.views import ClearanceView, ConsentView
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -27,9 +28,21 @@ CREATE INDEX IF NOT EXISTS safeguarding_clearances_by_mentor
     ON safeguarding_clearances (mentor_id, check_type, seq);
 CREATE INDEX IF NOT EXISTS safeguarding_clearances_by_expiry
     ON safeguarding_clearances (expires_on);
+CREATE TABLE IF NOT EXISTS safeguarding_consents (
+    consent_id uuid PRIMARY KEY, student_id uuid NOT NULL, program_id uuid,
+    guardian_name text NOT NULL, relationship text NOT NULL, given_on date NOT NULL,
+    recorded_at timestamptz NOT NULL, withdrawn_reason text, withdrawn_at timestamptz,
+    seq bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS safeguarding_consents_by_student
+    ON safeguarding_consents (student_id, seq);
 """
 
 _CLEARANCE = "INSERT INTO safeguarding_clearances VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+_CONSENT = """INSERT INTO safeguarding_consents
+VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8)"""
+_CONSENT_WITHDRAWN = """UPDATE safeguarding_consents SET withdrawn_reason = $2, withdrawn_at = $3
+WHERE consent_id = $1"""
 
 _COLUMNS = """c.clearance_id, c.mentor_id, c.check_type, c.provider, c.result, c.completed_on,
 c.expires_on, c.recorded_at, NOT EXISTS (
@@ -42,20 +55,31 @@ class Safeguarding:
     name = "safeguarding"
     version = 1
     schema = SCHEMA
-    tables = ("safeguarding_clearances",)
-    handles = frozenset({"ClearanceRecorded"})
+    tables = ("safeguarding_clearances", "safeguarding_consents")
+    handles = frozenset(
+        {"ClearanceRecorded", "GuardianConsentRecorded", "GuardianConsentWithdrawn"}
+    )
 
     async def apply_batch(
         self, conn: Connection, events: Sequence[tuple[StoredEvent, Any]]
     ) -> None:
-        writes = Writes(_CLEARANCE)
+        writes = Writes(_CLEARANCE, _CONSENT, _CONSENT_WITHDRAWN)
         for event, e in events:
-            if not isinstance(e, Mentor.ClearanceRecorded):
-                raise TypeError(f"safeguarding does not handle {event.event_type}")
-            writes.add(
-                _CLEARANCE, e.clearance_id, e.originator_id, e.check_type, e.provider,
-                str(e.result), e.completed_on, e.expires_on, e.timestamp, event.position,
-            )  # fmt: skip
+            match e:
+                case Mentor.ClearanceRecorded():
+                    writes.add(
+                        _CLEARANCE, e.clearance_id, e.originator_id, e.check_type, e.provider,
+                        str(e.result), e.completed_on, e.expires_on, e.timestamp, event.position,
+                    )  # fmt: skip
+                case Student.GuardianConsentRecorded():
+                    writes.add(
+                        _CONSENT, e.consent_id, e.originator_id, e.program_id, e.guardian_name,
+                        e.relationship, e.given_on, e.timestamp, event.position,
+                    )  # fmt: skip
+                case Student.GuardianConsentWithdrawn():
+                    writes.add(_CONSENT_WITHDRAWN, e.consent_id, e.reason, e.timestamp)
+                case _:
+                    raise TypeError(f"safeguarding does not handle {event.event_type}")
         await writes.flush(conn)
 
 
@@ -92,3 +116,31 @@ async def clearances_expiring(conn: Executor, as_of: date, within_days: int) -> 
         within_days,
     )
     return [_view(r) for r in rows]
+
+
+async def consents_of_students(
+    conn: Executor, student_ids: Sequence[UUID]
+) -> dict[UUID, list[ConsentView]]:
+    """Each student's guardian consents, in the order they were recorded."""
+    rows = await conn.fetch(
+        "SELECT consent_id, student_id, program_id, guardian_name, relationship, given_on,"
+        " recorded_at, withdrawn_reason, withdrawn_at FROM safeguarding_consents"
+        " WHERE student_id = ANY($1::uuid[]) ORDER BY student_id, seq",
+        list(student_ids),
+    )
+    found: dict[UUID, list[ConsentView]] = {}
+    for r in rows:
+        found.setdefault(r[1], []).append(
+            ConsentView(
+                id=r[0],
+                student_id=r[1],
+                program_id=r[2],
+                guardian_name=r[3],
+                relationship=r[4],
+                given_on=r[5],
+                recorded_at=r[6],
+                withdrawn_reason=r[7],
+                withdrawn_at=r[8],
+            )
+        )
+    return found

@@ -42,6 +42,13 @@ class ProgramView(msgspec.Struct, frozen=True, kw_only=True):
     launched_at: datetime
     seq: int
     """Global position of the launch event: the stable order and cursor of program lists."""
+    min_grade: int | None = None
+    max_grade: int | None = None
+    min_age: int | None = None
+    """Ages are on the program's start date."""
+    max_age: int | None = None
+    prerequisite_ids: list[UUID] = msgspec.field(default_factory=list)
+    """Programs a student must have completed first."""
 
 
 class StudentView(msgspec.Struct, frozen=True, kw_only=True):
@@ -50,6 +57,7 @@ class StudentView(msgspec.Struct, frozen=True, kw_only=True):
     grade: int | None
     school_id: UUID | None
     registered_at: datetime
+    date_of_birth: date | None = None
 
 
 class MentorView(msgspec.Struct, frozen=True, kw_only=True):
@@ -254,3 +262,17 @@ class ClearanceView(msgspec.Struct, frozen=True, kw_only=True):
     recorded_at: datetime
     current: bool
     """The latest record of its check type for that mentor (older ones are superseded)."""
+
+
+class ConsentView(msgspec.Struct, frozen=True, kw_only=True):
+    """A guardian's consent for a student: for one program, or standing (no program)."""
+
+    id: UUID
+    student_id: UUID
+    program_id: UUID | None
+    guardian_name: str
+    relationship: str
+    given_on: date
+    recorded_at: datetime
+    withdrawn_reason: str | None
+    withdrawn_at: datetime | None

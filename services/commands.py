@@ -70,6 +70,12 @@ class RegisterStudent(Command):
     name: Name
     grade: Grade | None = None
     school_id: UUID | None = None
+    date_of_birth: date | None = None
+    """Without it the student counts as a minor: enrolment needs a guardian's consent."""
+
+    def check(self) -> None:
+        if self.date_of_birth is not None and self.date_of_birth.year < 1900:  # noqa: PLR2004
+            raise InvalidInput("dateOfBirth", "dateOfBirth must be after 1900")
 
 
 class RegisterMentor(Command):

@@ -12,7 +12,7 @@ from bridgework.domain.mentor import Mentor
 from bridgework.domain.organisation import Organisation
 from bridgework.domain.partnership import Partnership
 from bridgework.domain.program import Program
-from bridgework.domain.student import Student
+from bridgework.domain.student import Applicant, Student
 from bridgework.services.unit_of_work import CommandResult, Deps, Session, execute
 
 if TYPE_CHECKING:
@@ -86,8 +86,9 @@ async def register_student(
         if cmd.school_id is not None:
             await s.get(Organisation, cmd.school_id, "schoolId")
         student = Student.register(
-            id=deps.new_id(), name=cmd.name, grade=cmd.grade, school_id=cmd.school_id, at=s.now
-        )
+            id=deps.new_id(), name=cmd.name, grade=cmd.grade, school_id=cmd.school_id,
+            date_of_birth=cmd.date_of_birth, at=s.now,
+        )  # fmt: skip
         s.add(student)
         return CommandResult(id=student.id)
 
@@ -118,6 +119,18 @@ async def enroll_student(deps: Deps, ctx: CommandContext, cmd: c.EnrollStudent) 
     async def decide(s: Session) -> CommandResult:
         program = await s.get(Program, cmd.program_id, "programId")
         student = await s.get(Student, cmd.student_id, "studentId")
+        completed = [
+            p.id
+            for p in [await s.get(Program, p, "programId") for p in program.prerequisite_ids]
+            if student.id in p.completed
+        ]
+        program.check_eligible(
+            Applicant(
+                name=student.name, grade=student.grade, date_of_birth=student.date_of_birth,
+                completed=frozenset(completed),
+            )
+        )  # fmt: skip
+        student.rely_on_consent(program.id, s.now)
         program.enrol(student_id=student.id, student_name=student.name, at=s.now)
         if student.id in program.waitlist:
             notice = program.waitlist_notice(student.id, student.name)
@@ -128,6 +141,15 @@ async def enroll_student(deps: Deps, ctx: CommandContext, cmd: c.EnrollStudent) 
     return await execute(deps, ctx, cmd, decide)
 
 
+async def leave(s: Session, program: Program, student: Student, reason: str) -> None:
+    """Withdraw a student from a program (or its waitlist) and free their mentor."""
+    mentor_id = program.mentor_of.get(student.id)
+    program.withdraw(student_id=student.id, student_name=student.name, reason=reason, at=s.now)
+    if mentor_id is not None:
+        mentor = await s.get(Mentor, mentor_id, "studentId")
+        mentor.release_mentee(program_id=program.id, student_id=student.id, at=s.now)
+
+
 async def withdraw_student(
     deps: Deps, ctx: CommandContext, cmd: c.WithdrawStudent
 ) -> CommandResult:
@@ -136,13 +158,7 @@ async def withdraw_student(
     async def decide(s: Session) -> CommandResult:
         program = await s.get(Program, cmd.program_id, "programId")
         student = await s.get(Student, cmd.student_id, "studentId")
-        mentor_id = program.mentor_of.get(student.id)
-        program.withdraw(
-            student_id=student.id, student_name=student.name, reason=cmd.reason, at=s.now
-        )
-        if mentor_id is not None:
-            mentor = await s.get(Mentor, mentor_id, "studentId")
-            mentor.release_mentee(program_id=program.id, student_id=student.id, at=s.now)
+        await leave(s, program, student, cmd.reason)
         return CommandResult(id=program.id, status="WITHDRAWN")
 
     return await execute(deps, ctx, cmd, decide)

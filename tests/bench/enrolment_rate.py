@@ -15,7 +15,7 @@ import random
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bridgework.infra.database import create_pool, embedded_server
@@ -52,7 +52,7 @@ async def main(args: argparse.Namespace, dsn: str) -> None:
         for i in range(args.programs)
     ]
     students = [
-        (await h.register_student(deps, ctx(), c.RegisterStudent(name=f"Student {i}"))).id
+        (await h.register_student(deps, ctx(), c.RegisterStudent(name=f"Student {i}", date_of_birth=date(2000, 1, 1)))).id
         for i in range(args.students)
     ]
     work = [(prog, s) for prog in programs for s in students]

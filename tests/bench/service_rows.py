@@ -26,7 +26,7 @@ import textwrap
 import threading
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ async def seed(deps: Any, programs: int, capacity: int, students: int, enrolled:
     school = Organisation.register(id=uuid.uuid4(), name="Lincoln", kind=OrganisationKind.SCHOOL, at=now)
     firm = Organisation.register(id=uuid.uuid4(), name="Ardent", kind=OrganisationKind.BUSINESS, at=now)
     p = Partnership.form(id=uuid.uuid4(), name="P", organisation_ids=(school.id, firm.id), goals=(), at=now)
-    kids = [Student.register(id=uuid.uuid4(), name=f"Student {i}", grade=7, school_id=school.id, at=now) for i in range(students)]
+    kids = [Student.register(id=uuid.uuid4(), name=f"Student {i}", grade=12, school_id=school.id, date_of_birth=date(2000, 1, 1), at=now) for i in range(students)]
     progs = [
         Program.launch(id=uuid.uuid4(), partnership_id=p.id, name=f"Program {i}", kind=ProgramKind.CLUB,
                        capacity=capacity, starts_on=now.date(), ends_on=now.date() + timedelta(days=90), at=now)

@@ -14,6 +14,7 @@ from bridgework.services import handlers as h
 from bridgework.services.context import Role
 from bridgework.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from support.context import as_actor, coordinator
+from support.scenario import ADULT
 
 TODAY = datetime.now(UTC).date()
 
@@ -55,7 +56,11 @@ async def a_program(deps, capacity: int = 2):
 
 
 async def a_student(deps, name: str = "Ana Lima"):
-    return (await h.register_student(deps, coordinator(), c.RegisterStudent(name=name))).id
+    return (
+        await h.register_student(
+            deps, coordinator(), c.RegisterStudent(name=name, date_of_birth=ADULT)
+        )
+    ).id
 
 
 async def test_every_event_records_who_why_and_which_command(deps, store):

@@ -59,7 +59,8 @@ PROGRAM = """mutation($input: LaunchProgramInput!) { launchProgram(input: $input
   __typename ... on ProgramLaunched { id position }
   ... on UserError { message } ... on ValidationError { field } ... on NotFoundError { field }
 } }"""
-STUDENT = """mutation($name: String!) { registerStudent(input: {name: $name, grade: 7}) {
+STUDENT = """mutation($name: String!) {
+  registerStudent(input: {name: $name, grade: 12, dateOfBirth: "2007-01-15"}) {
   ... on StudentRegistered { id position } } }"""
 ENROL = """mutation($input: EnrollStudentInput!) { enrollStudent(input: $input) {
   __typename ... on StudentEnrolled { status message position }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bridgework.domain.mentor import ClearanceResult
 from bridgework.projections.registry import default_projections
@@ -13,6 +13,8 @@ from bridgework.services.mentoring import RecordClearance, record_clearance
 from support.context import coordinator
 
 TODAY = datetime.now(UTC).date()
+ADULT = date(2000, 1, 1)
+"""A date of birth that needs no guardian's consent."""
 
 
 def runner_for(pool, deps, projections=None, batch_size=500) -> ProjectionRunner:
@@ -40,7 +42,11 @@ async def a_program(deps, capacity: int):
 
 async def students(deps, n: int):
     return [
-        (await h.register_student(deps, coordinator(), c.RegisterStudent(name=f"Student {i}"))).id
+        (
+            await h.register_student(
+                deps, coordinator(), c.RegisterStudent(name=f"Student {i}", date_of_birth=ADULT)
+            )
+        ).id
         for i in range(n)
     ]
 
