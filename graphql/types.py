@@ -16,6 +16,8 @@ from uuid import UUID
 import msgspec
 import strawberry
 from bridgework.graphql.context import Context
+from bridgework.graphql.errors import bad_input
+from bridgework.projections.read import timelines
 from bridgework.projections.views import (
     EnrolmentEntry,
     MentorView,
@@ -26,6 +28,7 @@ from bridgework.projections.views import (
     ProgramView,
     ShowcaseView,
     StudentView,
+    TimelineEntry,
 )
 from bridgework.services.ports import Checkpoint, StoredEvent
 from strawberry.scalars import JSON
@@ -420,6 +423,43 @@ class Program:
         return [Showcase.from_view(s) for s in found]
 
 
+MAX_TIMELINE_PAGE = 200
+
+
+@strawberry.type
+class TimelineItem:
+    """Something that happened to a student."""
+
+    position: int = strawberry.field(description="Its place in the log.")
+    event_type: str
+    summary: str = strawberry.field(description="What happened, in words.")
+    at: datetime
+    program_id: strawberry.ID | None
+    view: strawberry.Private[TimelineEntry]
+
+    @classmethod
+    def from_view(cls, v: TimelineEntry) -> TimelineItem:
+        return cls(
+            position=v.position, event_type=v.event_type, summary=v.summary, at=v.at,
+            program_id=None if v.program_id is None else strawberry.ID(str(v.program_id)),
+            view=v,
+        )  # fmt: skip
+
+    @strawberry.field
+    async def program(self, info: Info) -> Program | None:
+        if self.view.program_id is None:
+            return None
+        found = await info.context.loaders.program.load(self.view.program_id)
+        return None if found is None else Program.from_view(found)
+
+
+@strawberry.type
+class TimelinePage:
+    entries: list[TimelineItem]
+    end_cursor: str | None
+    has_next_page: bool
+
+
 @strawberry.type
 class Student:
     """A student taking part in programs."""
@@ -448,6 +488,30 @@ class Student:
     async def enrollments(self, info: Info) -> list[Enrollment]:
         found = await info.context.loaders.entries_of_student.load(self.view.id)
         return await Enrollment.load_all(info, found)
+
+    @strawberry.field(
+        description="Every event about the student, oldest first (or newest first), a page at "
+        "a time: pass a page's `endCursor` as `after` for the next."
+    )
+    async def timeline(
+        self, info: Info, first: int = 50, after: str | None = None, newest_first: bool = False
+    ) -> TimelinePage:
+        if not 1 <= first <= MAX_TIMELINE_PAGE:
+            raise bad_input("first", f"must be between 1 and {MAX_TIMELINE_PAGE}, got {first}")
+        try:
+            position = None if after is None else decode_cursor("timeline", after, 1)[0]
+        except CursorError as e:
+            raise bad_input("after", str(e)) from None
+        found = await timelines(
+            info.context.api.pool, [self.view.id], after=position, limit=first + 1,
+            newest_first=newest_first,
+        )  # fmt: skip
+        page = found[:first]
+        return TimelinePage(
+            entries=[TimelineItem.from_view(e) for e in page],
+            end_cursor=encode_cursor("timeline", page[-1].position) if page else None,
+            has_next_page=len(found) > first,
+        )
 
     @strawberry.field(description="Null if not on record (then treated as under 18).")
     def date_of_birth(self) -> date | None:

@@ -35,6 +35,7 @@ from bridgework.projections.safeguarding import (
     clearances_of_mentors,
     consents_of_students,
 )
+from bridgework.projections.timeline import timelines
 
 __all__ = [
     "check_ins",
@@ -59,4 +60,5 @@ __all__ = [
     "showcases_of_programs",
     "students",
     "success_metrics",
+    "timelines",
 ]

@@ -9,10 +9,11 @@ from bridgework.projections.enrolment import Enrolment
 from bridgework.projections.outcome import Outcome
 from bridgework.projections.partnerships import Partnerships
 from bridgework.projections.safeguarding import Safeguarding
+from bridgework.projections.timeline import Timeline
 
 if TYPE_CHECKING:
     from bridgework.projections.runner import Projection
 
 
 def default_projections() -> list[Projection]:
-    return [Directory(), Enrolment(), Outcome(), Partnerships(), Safeguarding()]
+    return [Directory(), Enrolment(), Outcome(), Partnerships(), Safeguarding(), Timeline()]

@@ -276,3 +276,14 @@ class ConsentView(msgspec.Struct, frozen=True, kw_only=True):
     recorded_at: datetime
     withdrawn_reason: str | None
     withdrawn_at: datetime | None
+
+
+class TimelineEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """One event about a student."""
+
+    student_id: UUID
+    position: int
+    event_type: str
+    program_id: UUID | None
+    summary: str
+    at: datetime

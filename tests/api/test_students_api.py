@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from support.api import ENROL, TODAY, a_program
+from support.api import ENROL, TODAY, a_program, enrol, student
 
 MINOR = """mutation($born: Date) {
   registerStudent(input: {name: "Ana Lima", grade: 9, dateOfBirth: $born}) {
@@ -84,3 +84,29 @@ def test_bad_consent_and_rules_are_refused_by_name_and_append_nothing(api):
         result = api.data(query, {"input": data})[mutation]
         assert result.get(key) == expected, (mutation, data, result)
     assert api.event_count() == before
+
+
+TIMELINE = """query($s: ID!, $first: Int!, $after: String, $at: Int) {
+  student(id: $s, atLeast: $at) { timeline(first: $first, after: $after) {
+    entries { eventType summary program { name } } endCursor hasNextPage } } }"""
+
+
+def test_a_students_timeline_pages_through_what_happened(api):
+    program = a_program(api, capacity=3)[0]
+    kid = student(api, "Ana Lima")
+    done = enrol(api, program, kid)
+    first = api.data(TIMELINE, {"s": kid, "first": 1, "at": done["position"]})
+    page = first["student"]["timeline"]
+    assert page["entries"] == [
+        {"eventType": "StudentRegistered", "summary": "Registered as a student", "program": None}
+    ]
+    assert page["hasNextPage"] is True
+    rest = api.data(TIMELINE, {"s": kid, "first": 10, "after": page["endCursor"]})
+    assert rest["student"]["timeline"]["entries"] == [{
+        "eventType": "StudentEnrolled", "summary": "Enrolled in 'Robotics Club'",
+        "program": {"name": "Robotics Club"},
+    }]  # fmt: skip
+    assert rest["student"]["timeline"]["hasNextPage"] is False
+    for bad in ({"first": 0}, {"first": 5, "after": "bm90LWEtY3Vyc29y"}):
+        body = api.post(TIMELINE, {"s": kid, "first": 5} | bad)
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body

@@ -1,0 +1,163 @@
+"""`timeline`: every event about a student, in log order, with a line a person can read.
+
+An event is about a student when it is on the student's own stream, or names them in its
+payload (`student_id`, or a list of presenters). Which events those are is read off the
+event classes, so a new kind of event about students joins the timeline by itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from bridgework.domain.catalog import AGGREGATE_OF, EVENT_TYPES
+from bridgework.domain.program import Program
+from bridgework.domain.student import Student
+from bridgework.projections.batch import Writes
+from bridgework.projections.views import TimelineEntry
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from uuid import UUID
+
+    from bridgework.projections.views import Connection, Executor
+    from bridgework.services.ports import StoredEvent
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS timeline_programs (program_id uuid PRIMARY KEY, name text NOT NULL);
+CREATE TABLE IF NOT EXISTS timeline_entries (
+    student_id uuid NOT NULL, position bigint NOT NULL, event_type text NOT NULL,
+    program_id uuid, summary text NOT NULL, at timestamptz NOT NULL,
+    PRIMARY KEY (student_id, position)
+);
+"""
+
+_STUDENT_FIELDS = ("student_id", "presenter_ids")
+
+
+def _about_students(cls: type[Any]) -> bool:
+    names = {f.name for f in dataclasses.fields(cls)}
+    return AGGREGATE_OF[cls] is Student or any(f in names for f in _STUDENT_FIELDS)
+
+
+_ECHOES = frozenset({"MenteeTaken", "MenteeReleased"})
+"""The mentor's side of facts the program's events already tell (assigned, withdrawn…)."""
+
+_HANDLED = frozenset(
+    n for n, cls in EVENT_TYPES.items() if _about_students(cls) and n not in _ECHOES
+)
+
+_SUMMARIES: dict[str, str] = {
+    "StudentRegistered": "Registered as a student",
+    "StudentEnrolled": "Enrolled in {program}",
+    "StudentWaitlisted": "Waitlisted for {program}",
+    "StudentPromotedFromWaitlist": "Given a seat in {program} from the waitlist",
+    "StudentWithdrawn": "Withdrawn from {program}: {reason}",
+    "EnrolmentCompleted": "Completed {program}",
+    "MentorAssigned": "Given a mentor in {program}",
+    "ShowcaseRecorded": "Presented '{title}' at a showcase of {program}",
+    "GuardianConsentRecorded": "Guardian consent recorded ({guardian_name}, {relationship})",
+    "GuardianConsentWithdrawn": "Guardian consent withdrawn: {reason}",
+    "ConsentRelied": "Took part in {program} on a guardian's consent",
+}
+
+
+def _words(name: str) -> str:
+    """`MenteeTaken` → `Mentee taken`: the fallback for an event without a summary."""
+    spaced = "".join(f" {ch.lower()}" if ch.isupper() else ch for ch in name).strip()
+    return spaced[:1].upper() + spaced[1:]
+
+
+def _students_of(e: Any) -> list[UUID]:
+    if AGGREGATE_OF[type(e)] is Student:
+        return [e.originator_id]
+    found = list(getattr(e, "presenter_ids", ()))
+    student_id = getattr(e, "student_id", None)
+    return found + ([student_id] if student_id is not None else [])
+
+
+def _program_of(e: Any) -> UUID | None:
+    if AGGREGATE_OF[type(e)] is Program:
+        program: UUID = e.originator_id
+        return program
+    return getattr(e, "program_id", None)
+
+
+class Timeline:
+    name = "timeline"
+    version = 1
+    schema = SCHEMA
+    tables = ("timeline_programs", "timeline_entries")
+    handles = _HANDLED | {"ProgramLaunched"}
+
+    async def apply_batch(
+        self, conn: Connection, events: Sequence[tuple[StoredEvent, Any]]
+    ) -> None:
+        names = {
+            e.originator_id: e.name for _, e in events if isinstance(e, Program.ProgramLaunched)
+        }
+        wanted = {p for _, e in events if (p := _program_of(e)) is not None} - set(names)
+        if wanted:
+            rows = await conn.fetch(
+                "SELECT program_id, name FROM timeline_programs WHERE program_id = ANY($1)",
+                list(wanted),
+            )
+            known = {r[0]: r[1] for r in rows}
+        else:
+            known = {}
+        writes = Writes(
+            "INSERT INTO timeline_programs VALUES ($1, $2)",
+            "INSERT INTO timeline_entries VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        for event, e in events:
+            if isinstance(e, Program.ProgramLaunched):
+                writes.add("INSERT INTO timeline_programs VALUES ($1, $2)", e.originator_id, e.name)
+                continue
+            program = _program_of(e)
+            title = names.get(program) or known.get(program) or "a program"  # type: ignore[arg-type]
+            fields = {f.name: getattr(e, f.name) for f in dataclasses.fields(e)}
+            template = _SUMMARIES.get(event.event_type)
+            summary = (
+                template.format(program=f"'{title}'", **fields).rstrip(": ")
+                if template
+                else _words(event.event_type)
+            )
+            for student_id in _students_of(e):
+                writes.add(
+                    "INSERT INTO timeline_entries VALUES ($1, $2, $3, $4, $5, $6)",
+                    student_id, event.position, event.event_type, program, summary, e.timestamp,
+                )  # fmt: skip
+        await writes.flush(conn)
+
+
+async def timelines(
+    conn: Executor,
+    student_ids: Sequence[UUID],
+    *,
+    after: int | None = None,
+    limit: int = 50,
+    newest_first: bool = False,
+) -> list[TimelineEntry]:
+    """One student's (or several students') entries after a position, in log order or
+    newest first; the position is the cursor."""
+    order = "DESC" if newest_first else "ASC"
+    compare = "<" if newest_first else ">"
+    rows = await conn.fetch(
+        "SELECT student_id, position, event_type, program_id, summary, at FROM timeline_entries"  # noqa: S608 - fixed SQL
+        f" WHERE student_id = ANY($1::uuid[]) AND ($2::bigint IS NULL OR position {compare} $2)"
+        f" ORDER BY position {order} LIMIT $3",
+        list(student_ids),
+        after,
+        limit,
+    )
+    return [
+        TimelineEntry(
+            student_id=r[0],
+            position=r[1],
+            event_type=r[2],
+            program_id=r[3],
+            summary=r[4],
+            at=r[5],
+        )
+        for r in rows
+    ]
