@@ -58,7 +58,7 @@ _SUMMARIES: dict[str, str] = {
     "ShowcaseRecorded": "Presented '{title}' at a showcase of {program}",
     "GuardianConsentRecorded": "Guardian consent recorded ({guardian_name}, {relationship})",
     "GuardianConsentWithdrawn": "Guardian consent withdrawn: {reason}",
-    "ConsentRelied": "Took part in {program} on a guardian's consent",
+    "ConsentRelied": "Guardian consent covers {program}",
 }
 
 
