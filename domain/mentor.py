@@ -50,6 +50,13 @@ class Mentor(BridgeworkAggregate):
         program_id: UUID
         student_id: UUID
 
+    class MeetingLogged(Aggregate.Event):
+        program_id: UUID
+        student_id: UUID
+        met_on: date
+        minutes: int
+        notes: str
+
     @event(MentorRegistered)
     def __init__(self, name: str, organisation_id: UUID, capacity: int) -> None:
         self.name = name
@@ -164,3 +171,39 @@ class Mentor(BridgeworkAggregate):
     @event(MenteeReleased)
     def _release_mentee(self, program_id: UUID, student_id: UUID, timestamp: datetime) -> None:
         self.mentees.discard((program_id, student_id))
+
+    def log_meeting(
+        self,
+        *,
+        program_id: UUID,
+        student_id: UUID,
+        met_on: date,
+        minutes: int,
+        notes: str,
+        at: datetime,
+    ) -> None:
+        """Record a meeting with a current mentee (a match with none for 30 days is flagged)."""
+        if (program_id, student_id) not in self.mentees:
+            raise RuleViolated(
+                "NOT_A_MENTEE", f"{self.name} does not mentor that student in that program"
+            )
+        if met_on > at.date():
+            raise RuleViolated(
+                "MEETING_IN_FUTURE", f"A meeting cannot be logged before it happens ({day(met_on)})"
+            )
+        self._log_meeting(
+            program_id=program_id, student_id=student_id, met_on=met_on, minutes=minutes,
+            notes=notes, timestamp=at,
+        )  # fmt: skip
+
+    @event(MeetingLogged)
+    def _log_meeting(
+        self,
+        program_id: UUID,
+        student_id: UUID,
+        met_on: date,
+        minutes: int,
+        notes: str,
+        timestamp: datetime,
+    ) -> None:
+        pass

@@ -23,6 +23,17 @@ class ProgramKind(StrEnum):
     PROFESSIONAL_DEVELOPMENT = "professional_development"
 
 
+class MatchClosure(StrEnum):
+    """Why a mentor match ended."""
+
+    GOALS_MET = "goals_met"
+    MENTOR_MOVED = "mentor_moved"
+    SCHEDULE = "schedule"
+    MISMATCH = "mismatch"
+    STUDENT_LEFT = "student_left"
+    OTHER = "other"
+
+
 class Program(BridgeworkAggregate):
     """A program with a fixed number of seats and a first-come waitlist behind them."""
 
@@ -65,6 +76,15 @@ class Program(BridgeworkAggregate):
     class MentorAssigned(Aggregate.Event):
         student_id: UUID
         mentor_id: UUID
+
+    class MentorMatchClosed(Aggregate.Event):
+        """A match ended before the student left or completed (who leaves closes their
+        match as `student_left`; who completes, as `goals_met`)."""
+
+        student_id: UUID
+        mentor_id: UUID
+        reason: MatchClosure
+        note: str
 
     class ShowcaseRecorded(Aggregate.Event):
         showcase_id: UUID
@@ -325,6 +345,31 @@ class Program(BridgeworkAggregate):
     @event(MentorAssigned)
     def _assign_mentor(self, student_id: UUID, mentor_id: UUID, timestamp: datetime) -> None:
         self.mentor_of[student_id] = mentor_id
+
+    def close_match(
+        self, *, student_id: UUID, student_name: str, reason: MatchClosure, note: str, at: datetime
+    ) -> UUID:
+        """End a student's mentor match; return the mentor, whose place it frees."""
+        mentor_id = self.mentor_of.get(student_id)
+        if mentor_id is None:
+            raise RuleViolated(
+                "NO_MENTOR_MATCH", f"{student_name} has no mentor in '{self.name}' to part from"
+            )
+        self._close_match(
+            student_id=student_id, mentor_id=mentor_id, reason=reason, note=note, timestamp=at
+        )
+        return mentor_id
+
+    @event(MentorMatchClosed)
+    def _close_match(
+        self,
+        student_id: UUID,
+        mentor_id: UUID,
+        reason: MatchClosure,
+        note: str,
+        timestamp: datetime,
+    ) -> None:
+        self.mentor_of.pop(student_id, None)
 
     def record_showcase(
         self,

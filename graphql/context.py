@@ -22,6 +22,7 @@ from bridgework.projections.views import (
     ContributionView,
     EnrolmentEntry,
     LiaisonView,
+    MatchView,
     MentorView,
     OrganisationView,
     PartnerRoleView,
@@ -137,6 +138,12 @@ class Loaders:
         )
         self.consents_of_student: DataLoader[UUID, list[ConsentView]] = _lists_by_id(
             pool, read.consents_of_students
+        )
+        self.matches_of_mentor: DataLoader[UUID, list[MatchView]] = _lists_by_id(
+            pool, read.matches_of_mentors
+        )
+        self.matches_of_program: DataLoader[UUID, list[MatchView]] = _lists_by_id(
+            pool, read.matches_of_programs
         )
 
 

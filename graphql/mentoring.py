@@ -1,5 +1,5 @@
-"""Safeguarding in the API: background checks of mentors and internship hosts, and the
-checks about to lapse."""
+"""Mentoring in the API: background checks of mentors and internship hosts (and those about
+to lapse), matches from assignment to their end, meetings, each mentor's load."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from bridgework.graphql.errors import Failure
 from bridgework.graphql.mutations import IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.partnerships import today
 from bridgework.graphql.queries import AtLeast
-from bridgework.graphql.types import Info, Mentor
+from bridgework.graphql.types import Info, Mentor, Program, Student
 from bridgework.projections import read
+from bridgework.projections.views import MatchView
 from bridgework.services import mentoring as m
 from bridgework.services.unit_of_work import CommandResult
 
@@ -67,6 +68,74 @@ class Clearance:
         return None if found is None else Mentor.from_view(found)
 
 
+@strawberry.enum
+class MatchClosure(Enum):
+    """Why a mentor match ended."""
+
+    GOALS_MET = "goals_met"
+    MENTOR_MOVED = "mentor_moved"
+    SCHEDULE = "schedule"
+    MISMATCH = "mismatch"
+    STUDENT_LEFT = "student_left"
+    OTHER = "other"
+
+
+@strawberry.type
+class MentorMatch:
+    """A mentor matched with a student in a program. A student who leaves closes it as
+    STUDENT_LEFT; one who completes, as GOALS_MET."""
+
+    started_on: date
+    ended_on: date | None
+    closure_reason: MatchClosure | None
+    note: str
+    meetings: int
+    meeting_minutes: int
+    last_met_on: date | None
+    view: strawberry.Private[MatchView]
+
+    @classmethod
+    def from_view(cls, v: MatchView) -> MentorMatch:
+        return cls(
+            started_on=v.started_on, ended_on=v.ended_on,
+            closure_reason=None if v.closure_reason is None else MatchClosure(v.closure_reason),
+            note=v.note, meetings=v.meetings, meeting_minutes=v.meeting_minutes,
+            last_met_on=v.last_met_on, view=v,
+        )  # fmt: skip
+
+    @strawberry.field(description="Days from its start to its end, or to `asOf` (default today).")
+    def length_days(self, as_of: date | None = None) -> int:
+        return ((self.ended_on or as_of or today()) - self.started_on).days
+
+    @strawberry.field
+    async def mentor(self, info: Info) -> Mentor | None:
+        found = await info.context.loaders.mentor.load(self.view.mentor_id)
+        return None if found is None else Mentor.from_view(found)
+
+    @strawberry.field
+    async def student(self, info: Info) -> Student | None:
+        found = await info.context.loaders.student.load(self.view.student_id)
+        return None if found is None else Student.from_view(found)
+
+    @strawberry.field
+    async def program(self, info: Info) -> Program | None:
+        found = await info.context.loaders.program.load(self.view.program_id)
+        return None if found is None else Program.from_view(found)
+
+
+@strawberry.type
+class MentorLoad:
+    """A mentor's matches in numbers, on a date."""
+
+    capacity: int
+    active: int
+    closed: int
+    closed_early: int = strawberry.field(description="Closed for a reason other than GOALS_MET.")
+    average_days: float | None = strawberry.field(
+        description="Average match length; open matches counted to `asOf`."
+    )
+
+
 @strawberry.type
 class ClearanceRecorded(Recorded):
     """The check is on record."""
@@ -83,6 +152,41 @@ class ClearanceRecorded(Recorded):
 RecordClearancePayload = Annotated[
     ClearanceRecorded | Failure, strawberry.union("RecordClearancePayload")
 ]
+
+
+@strawberry.type
+class MentorMatchChanged(Recorded):
+    """The match is closed, or its meeting logged."""
+
+    program_id: strawberry.ID
+    student_id: strawberry.ID
+    mentor_id: strawberry.ID
+
+
+MentorMatchPayload = Annotated[MentorMatchChanged | Failure, strawberry.union("MentorMatchPayload")]
+
+
+@strawberry.input
+class CloseMentorMatchInput:
+    """End a student's mentor match, and say why."""
+
+    program_id: strawberry.ID
+    student_id: strawberry.ID
+    reason: MatchClosure
+    note: str = ""
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
+
+
+@strawberry.input
+class LogMentorMeetingInput:
+    """A meeting between a student and their mentor: when, and for how long (1 to 600)."""
+
+    program_id: strawberry.ID
+    student_id: strawberry.ID
+    met_on: date
+    minutes: int
+    notes: str = ""
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input
@@ -113,6 +217,30 @@ class MentoringMutation:
             id=strawberry.ID(str(r.id)), mentor_id=input.mentor_id, position=r.position
         )
 
+    @strawberry.mutation(description="End a mentor match, with why; the mentor's place is freed.")
+    async def close_mentor_match(
+        self, info: Info, input: CloseMentorMatchInput
+    ) -> MentorMatchPayload:
+        r = await run(info, m.close_mentor_match, m.CloseMentorMatch, input)
+        if not isinstance(r, CommandResult):
+            return r
+        return MentorMatchChanged(
+            program_id=input.program_id, student_id=input.student_id,
+            mentor_id=strawberry.ID(str(r.id)), position=r.position,
+        )  # fmt: skip
+
+    @strawberry.mutation(description="Log a meeting between a student and their mentor.")
+    async def log_mentor_meeting(
+        self, info: Info, input: LogMentorMeetingInput
+    ) -> MentorMatchPayload:
+        r = await run(info, m.log_mentor_meeting, m.LogMentorMeeting, input)
+        if not isinstance(r, CommandResult):
+            return r
+        return MentorMatchChanged(
+            program_id=input.program_id, student_id=input.student_id,
+            mentor_id=strawberry.ID(str(r.id)), position=r.position,
+        )  # fmt: skip
+
 
 @strawberry.type
 class MentoringQuery:
@@ -135,3 +263,32 @@ class MentoringQuery:
         await info.context.see_at_least(at_least)
         found = await read.clearances_expiring(info.context.api.pool, as_of or today(), within_days)
         return [Clearance.from_view(v) for v in found]
+
+    @strawberry.field(
+        description="Open matches with no meeting logged in the `days` (default 30) before "
+        "`asOf` (default today), quietest first."
+    )
+    async def quiet_mentor_matches(
+        self, info: Info, as_of: date | None = None, days: int = 30, at_least: AtLeast = None
+    ) -> list[MentorMatch]:
+        if not 1 <= days <= MOST_DAYS_AHEAD:
+            raise GraphQLError(
+                f"days must be 1 to {MOST_DAYS_AHEAD}",
+                extensions={"code": "BAD_USER_INPUT", "argument": "days"},
+            )
+        await info.context.see_at_least(at_least)
+        found = await read.quiet_matches(info.context.api.pool, as_of or today(), days)
+        return [MentorMatch.from_view(v) for v in found]
+
+
+async def mentor_load(info: Info, mentor: Mentor, as_of: date) -> MentorLoad:
+    found = (await read.mentor_loads(info.context.api.pool, [mentor.view.id], as_of)).get(
+        mentor.view.id
+    )
+    return MentorLoad(
+        capacity=mentor.capacity,
+        active=0 if found is None else found.active,
+        closed=0 if found is None else found.closed,
+        closed_early=0 if found is None else found.closed_early,
+        average_days=None if found is None else found.average_days,
+    )

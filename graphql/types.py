@@ -34,7 +34,7 @@ from bridgework.services.ports import Checkpoint, StoredEvent
 from strawberry.scalars import JSON
 
 if TYPE_CHECKING:
-    from bridgework.graphql.mentoring import Clearance
+    from bridgework.graphql.mentoring import Clearance, MentorLoad, MentorMatch
     from bridgework.graphql.partnerships import (
         CheckIn,
         Contribution,
@@ -383,6 +383,13 @@ class Program:
     launched_at: datetime
     view: strawberry.Private[ProgramView]
 
+    @strawberry.field(description="Mentor matches in the program, oldest first.")
+    async def mentor_matches(self, info: Info) -> list[Annotated[MentorMatch, _mentoring]]:
+        from bridgework.graphql.mentoring import MentorMatch  # noqa: PLC0415
+
+        found = await info.context.loaders.matches_of_program.load(self.view.id)
+        return [MentorMatch.from_view(v) for v in found]
+
     @strawberry.field(description="Who the program is for.")
     def eligibility(self) -> Annotated[Eligibility, _students]:
         from bridgework.graphql.students import Eligibility  # noqa: PLC0415
@@ -558,6 +565,24 @@ class Mentor:
 
         found = await info.context.loaders.clearances_of_mentor.load(self.view.id)
         return [Clearance.from_view(c) for c in found if include_superseded or c.current]
+
+    @strawberry.field(description="Matches, oldest first; open ones only unless asked.")
+    async def matches(
+        self, info: Info, include_closed: bool = False
+    ) -> list[Annotated[MentorMatch, _mentoring]]:
+        from bridgework.graphql.mentoring import MentorMatch  # noqa: PLC0415
+
+        found = await info.context.loaders.matches_of_mentor.load(self.view.id)
+        return [MentorMatch.from_view(v) for v in found if include_closed or v.ended_on is None]
+
+    @strawberry.field(description="Active and closed matches, early closures, average length.")
+    async def load(
+        self, info: Info, as_of: date | None = None
+    ) -> Annotated[MentorLoad, _mentoring]:
+        from bridgework.graphql.mentoring import mentor_load  # noqa: PLC0415
+        from bridgework.graphql.partnerships import today  # noqa: PLC0415
+
+        return await mentor_load(info, self, as_of or today())
 
 
 @strawberry.type

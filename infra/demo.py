@@ -14,12 +14,19 @@ from uuid import UUID, uuid4
 
 from bridgework.domain.mentor import ClearanceResult
 from bridgework.domain.organisation import OrganisationKind
-from bridgework.domain.program import ProgramKind
+from bridgework.domain.program import MatchClosure, ProgramKind
 from bridgework.infra.demo_partnerships import partnerships_chapter
 from bridgework.services import commands as c
 from bridgework.services import handlers as h
 from bridgework.services.context import Actor, CommandContext, Role
-from bridgework.services.mentoring import RecordClearance, record_clearance
+from bridgework.services.mentoring import (
+    CloseMentorMatch,
+    LogMentorMeeting,
+    RecordClearance,
+    close_mentor_match,
+    log_mentor_meeting,
+    record_clearance,
+)
 from bridgework.services.students import (
     RecordGuardianConsent,
     SetEligibility,
@@ -191,6 +198,21 @@ async def safeguarding_chapter(s: Script, w: World) -> None:
     await s.run(set_eligibility, SetEligibility(
         program_id=w.programs["apps"], min_grade=9, max_grade=12,
         prerequisite_ids=[w.programs["bootcamp"]],
+    ))  # fmt: skip
+    # Mentoring: meetings, a match that did not work out, and one gone quiet.
+    robotics, biotech = w.programs["robotics"], w.programs["biotech"]
+    lincoln, east = w.students["lincoln"], w.students["eastside"]
+    for kid, days_ago in ((lincoln[0], 3), (lincoln[1], 10), (lincoln[0], 17)):
+        await s.run(log_mentor_meeting, LogMentorMeeting(
+            program_id=robotics, student_id=kid, met_on=s.today - timedelta(days=days_ago),
+            minutes=45, notes="Worked on the drivetrain",
+        ))  # fmt: skip
+    await s.run(log_mentor_meeting, LogMentorMeeting(
+        program_id=biotech, student_id=east[9], met_on=s.today - timedelta(days=40), minutes=60,
+    ))  # fmt: skip
+    await s.run(close_mentor_match, CloseMentorMatch(
+        program_id=robotics, student_id=lincoln[2], reason=MatchClosure.SCHEDULE,
+        note="Practice clashes with the engineer's shifts",
     ))  # fmt: skip
     leaving = w.students["st_brigid"][5]
     await s.run(withdraw_guardian_consent, WithdrawGuardianConsent(

@@ -25,3 +25,21 @@ class Writes:
         for statement, rows in self._rows.items():
             if rows:
                 await conn.executemany(statement, rows)
+
+
+class InOrder:
+    """Statements in the order their events came, runs of the same statement sent as one
+    `executemany`: for models whose updates depend on what came just before."""
+
+    def __init__(self) -> None:
+        self._runs: list[tuple[str, list[tuple[Any, ...]]]] = []
+
+    def add(self, statement: str, *args: Any) -> None:
+        if self._runs and self._runs[-1][0] == statement:
+            self._runs[-1][1].append(args)
+        else:
+            self._runs.append((statement, [args]))
+
+    async def flush(self, conn: Connection) -> None:
+        for statement, rows in self._runs:
+            await conn.executemany(statement, rows)

@@ -20,6 +20,12 @@ from bridgework.projections.enrolment import (
     enrolments_of_students,
     program_enrolments,
 )
+from bridgework.projections.mentoring import (
+    matches_of_mentors,
+    matches_of_programs,
+    mentor_loads,
+    quiet_matches,
+)
 from bridgework.projections.outcome import program_outcomes, showcases_of_programs
 from bridgework.projections.partnerships import (
     check_ins,
@@ -47,6 +53,9 @@ __all__ = [
     "enrolments_of_students",
     "liaisons",
     "list_programs",
+    "matches_of_mentors",
+    "matches_of_programs",
+    "mentor_loads",
     "mentors",
     "organisations",
     "partner_roles",
@@ -57,6 +66,7 @@ __all__ = [
     "program_outcomes",
     "programs",
     "programs_of_partnerships",
+    "quiet_matches",
     "showcases_of_programs",
     "students",
     "success_metrics",

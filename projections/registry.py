@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from bridgework.projections.directory import Directory
 from bridgework.projections.enrolment import Enrolment
+from bridgework.projections.mentoring import Mentoring
 from bridgework.projections.outcome import Outcome
 from bridgework.projections.partnerships import Partnerships
 from bridgework.projections.safeguarding import Safeguarding
@@ -16,4 +17,12 @@ if TYPE_CHECKING:
 
 
 def default_projections() -> list[Projection]:
-    return [Directory(), Enrolment(), Outcome(), Partnerships(), Safeguarding(), Timeline()]
+    return [
+        Directory(),
+        Enrolment(),
+        Outcome(),
+        Partnerships(),
+        Safeguarding(),
+        Timeline(),
+        Mentoring(),
+    ]

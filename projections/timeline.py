@@ -59,6 +59,8 @@ _SUMMARIES: dict[str, str] = {
     "GuardianConsentRecorded": "Guardian consent recorded ({guardian_name}, {relationship})",
     "GuardianConsentWithdrawn": "Guardian consent withdrawn: {reason}",
     "ConsentRelied": "Guardian consent covers {program}",
+    "MentorMatchClosed": "Mentor match in {program} ended ({reason}): {note}",
+    "MeetingLogged": "Met their mentor for {minutes} minutes in {program}",
 }
 
 

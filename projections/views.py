@@ -287,3 +287,28 @@ class TimelineEntry(msgspec.Struct, frozen=True, kw_only=True):
     program_id: UUID | None
     summary: str
     at: datetime
+
+
+class MatchView(msgspec.Struct, frozen=True, kw_only=True):
+    """A mentor matched with a student in a program, from assignment to its end."""
+
+    program_id: UUID
+    student_id: UUID
+    mentor_id: UUID
+    started_on: date
+    ended_on: date | None
+    closure_reason: str | None
+    note: str
+    meetings: int
+    meeting_minutes: int
+    last_met_on: date | None
+
+
+class MentorLoadView(msgspec.Struct, frozen=True, kw_only=True):
+    mentor_id: UUID
+    active: int
+    closed: int
+    closed_early: int
+    """Closed for a reason other than goals met."""
+    average_days: float | None
+    """Average match length, open ones counted to the date asked about."""

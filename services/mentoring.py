@@ -1,4 +1,5 @@
-"""Mentor safeguarding: background checks (clearances) for mentors and internship hosts."""
+"""Mentoring: background checks (clearances) for mentors and internship hosts, meetings,
+and the end of a match."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from uuid import UUID
 
 import msgspec
 from bridgework.domain.mentor import ClearanceResult, Mentor
-from bridgework.services.commands import Command
+from bridgework.domain.program import MatchClosure, Program
+from bridgework.domain.student import Student
+from bridgework.services.commands import Command, Text
 from bridgework.services.errors import InvalidInput
 from bridgework.services.unit_of_work import CommandResult, Deps, Session, execute
 
@@ -46,5 +49,60 @@ async def record_clearance(deps: Deps, ctx: CommandContext, cmd: RecordClearance
             at=s.now,
         )  # fmt: skip
         return CommandResult(id=clearance_id, status=str(cmd.result))
+
+    return await execute(deps, ctx, cmd, decide)
+
+
+class CloseMentorMatch(Command):
+    program_id: UUID
+    student_id: UUID
+    reason: MatchClosure
+    note: Text = ""
+
+
+class LogMentorMeeting(Command):
+    program_id: UUID
+    student_id: UUID
+    met_on: date
+    minutes: Annotated[int, msgspec.Meta(ge=1, le=600)]
+    notes: Text = ""
+
+
+async def close_mentor_match(
+    deps: Deps, ctx: CommandContext, cmd: CloseMentorMatch
+) -> CommandResult:
+    """End a student's mentor match, with why; the mentor's place is freed."""
+
+    async def decide(s: Session) -> CommandResult:
+        program = await s.get(Program, cmd.program_id, "programId")
+        student = await s.get(Student, cmd.student_id, "studentId")
+        mentor_id = program.close_match(
+            student_id=student.id, student_name=student.name, reason=cmd.reason,
+            note=cmd.note, at=s.now,
+        )  # fmt: skip
+        mentor = await s.get(Mentor, mentor_id, "studentId")
+        mentor.release_mentee(program_id=program.id, student_id=student.id, at=s.now)
+        return CommandResult(id=mentor_id, status=str(cmd.reason))
+
+    return await execute(deps, ctx, cmd, decide)
+
+
+async def log_mentor_meeting(
+    deps: Deps, ctx: CommandContext, cmd: LogMentorMeeting
+) -> CommandResult:
+    """Log a meeting between a student and their mentor."""
+
+    async def decide(s: Session) -> CommandResult:
+        program = await s.get(Program, cmd.program_id, "programId")
+        await s.get(Student, cmd.student_id, "studentId")
+        mentor_id = program.mentor_of.get(cmd.student_id)
+        if mentor_id is None:
+            raise InvalidInput("studentId", "studentId has no mentor in that program")
+        mentor = await s.get(Mentor, mentor_id, "studentId")
+        mentor.log_meeting(
+            program_id=program.id, student_id=cmd.student_id, met_on=cmd.met_on,
+            minutes=cmd.minutes, notes=cmd.notes, at=s.now,
+        )  # fmt: skip
+        return CommandResult(id=mentor_id)
 
     return await execute(deps, ctx, cmd, decide)

@@ -68,3 +68,44 @@ def test_bad_clearances_are_refused_by_name_and_append_nothing(api):
                                            "provider": "y", "result": "MAYBE"}})  # fmt: skip
     assert "errors" in wrong
     assert api.event_count() == before
+
+
+CLOSE = """mutation($input: CloseMentorMatchInput!) { closeMentorMatch(input: $input) {
+  __typename ... on MentorMatchChanged { position } ... on RuleViolationError { rule }
+  ... on ValidationError { field } } }"""
+MEET = """mutation($input: LogMentorMeetingInput!) { logMentorMeeting(input: $input) {
+  __typename ... on MentorMatchChanged { position } ... on ValidationError { field } } }"""
+MATCHES = """query($id: ID!, $at: Int, $later: Date) {
+  mentor(id: $id, atLeast: $at) {
+    matches(includeClosed: true) { closureReason note meetings student { name } }
+    load { capacity active closed closedEarly } }
+  quietMentorMatches(asOf: $later) { student { name } } }"""
+
+
+def test_a_match_ends_with_a_reason_and_a_quiet_one_is_flagged(api):
+    program, _, firm = a_program(api, capacity=2)
+    ana, bo = student(api, "Ana Lima"), student(api, "Bo Chen")
+    mentor = api.data(MENTOR, {"org": firm})["registerMentor"]["id"]
+    clear(api, mentor)
+    for kid in (ana, bo):
+        enrol(api, program, kid)
+        api.data(ASSIGN, {"input": {"programId": program, "studentId": kid, "mentorId": mentor}})
+    met = api.data(MEET, {"input": {"programId": program, "studentId": ana,
+                                    "metOn": TODAY.isoformat(), "minutes": 30}})  # fmt: skip
+    assert met["logMentorMeeting"]["__typename"] == "MentorMatchChanged"
+    too_long = api.data(MEET, {"input": {"programId": program, "studentId": ana,
+                                         "metOn": TODAY.isoformat(), "minutes": 601}})  # fmt: skip
+    assert too_long["logMentorMeeting"]["field"] == "minutes"
+    closing = {"programId": program, "studentId": bo, "reason": "SCHEDULE", "note": "Shifts"}
+    closed = api.data(CLOSE, {"input": closing})["closeMentorMatch"]
+    assert closed["__typename"] == "MentorMatchChanged"
+    again = api.data(CLOSE, {"input": {"programId": program, "studentId": bo, "reason": "OTHER"}})
+    assert again["closeMentorMatch"]["rule"] == "NO_MENTOR_MATCH"
+    later = (TODAY + timedelta(days=31)).isoformat()
+    view = api.data(MATCHES, {"id": mentor, "at": closed["position"], "later": later})
+    assert [(mt["student"]["name"], mt["closureReason"], mt["meetings"])
+            for mt in view["mentor"]["matches"]] == [
+        ("Ana Lima", None, 1), ("Bo Chen", "SCHEDULE", 0),
+    ]  # fmt: skip
+    assert view["mentor"]["load"] == {"capacity": 3, "active": 1, "closed": 1, "closedEarly": 1}
+    assert view["quietMentorMatches"] == [{"student": {"name": "Ana Lima"}}]

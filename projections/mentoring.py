@@ -1,0 +1,153 @@
+"""`mentoring`: every mentor match, from assignment to its end and why, with its meetings;
+each mentor's load; the matches gone quiet."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bridgework.domain.mentor import Mentor
+from bridgework.domain.program import MatchClosure, Program
+from bridgework.projections.batch import InOrder
+from bridgework.projections.views import MatchView, MentorLoadView
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import date
+    from uuid import UUID
+
+    from bridgework.projections.views import Connection, Executor
+    from bridgework.services.ports import StoredEvent
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS mentoring_matches (
+    program_id uuid NOT NULL, student_id uuid NOT NULL, mentor_id uuid NOT NULL,
+    started_on date NOT NULL, ended_on date, closure_reason text, note text NOT NULL DEFAULT '',
+    meetings integer NOT NULL DEFAULT 0, meeting_minutes integer NOT NULL DEFAULT 0,
+    last_met_on date, seq bigint NOT NULL, PRIMARY KEY (program_id, student_id, seq)
+);
+CREATE INDEX IF NOT EXISTS mentoring_matches_by_mentor ON mentoring_matches (mentor_id, seq);
+CREATE INDEX IF NOT EXISTS mentoring_matches_open
+    ON mentoring_matches (program_id, student_id) WHERE ended_on IS NULL;
+"""
+
+_OPEN = (
+    "INSERT INTO mentoring_matches (program_id, student_id, mentor_id, started_on, seq)"
+    " VALUES ($1, $2, $3, $4, $5)"
+)
+_CLOSE = """UPDATE mentoring_matches SET ended_on = $3, closure_reason = $4, note = $5
+WHERE program_id = $1 AND student_id = $2 AND ended_on IS NULL"""
+_MEETING = """UPDATE mentoring_matches SET meetings = meetings + 1,
+    meeting_minutes = meeting_minutes + $4, last_met_on = greatest(last_met_on, $3)
+WHERE program_id = $1 AND student_id = $2 AND ended_on IS NULL"""
+
+
+class Mentoring:
+    name = "mentoring"
+    version = 1
+    schema = SCHEMA
+    tables = ("mentoring_matches",)
+    handles = frozenset(
+        {"MentorAssigned", "MentorMatchClosed", "StudentWithdrawn", "EnrolmentCompleted",
+         "MeetingLogged"}
+    )  # fmt: skip
+
+    async def apply_batch(
+        self, conn: Connection, events: Sequence[tuple[StoredEvent, Any]]
+    ) -> None:
+        # In event order: a match can close and a new one open for the same student.
+        writes = InOrder()
+        for event, e in events:
+            on = e.timestamp.date()
+            match e:
+                case Program.MentorAssigned():
+                    writes.add(_OPEN, e.originator_id, e.student_id, e.mentor_id, on,
+                               event.position)  # fmt: skip
+                case Program.MentorMatchClosed():
+                    writes.add(_CLOSE, e.originator_id, e.student_id, on, str(e.reason), e.note)
+                case Program.StudentWithdrawn():
+                    writes.add(_CLOSE, e.originator_id, e.student_id, on,
+                               str(MatchClosure.STUDENT_LEFT), e.reason)  # fmt: skip
+                case Program.EnrolmentCompleted():
+                    writes.add(_CLOSE, e.originator_id, e.student_id, on,
+                               str(MatchClosure.GOALS_MET), "Completed the program")  # fmt: skip
+                case Mentor.MeetingLogged():
+                    writes.add(_MEETING, e.program_id, e.student_id, e.met_on, e.minutes)
+                case _:
+                    raise TypeError(f"mentoring does not handle {event.event_type}")
+        await writes.flush(conn)
+
+
+_MATCH = """SELECT program_id, student_id, mentor_id, started_on, ended_on, closure_reason,
+    note, meetings, meeting_minutes, last_met_on FROM mentoring_matches"""
+
+
+def _match(r: Any) -> MatchView:
+    return MatchView(
+        program_id=r[0], student_id=r[1], mentor_id=r[2], started_on=r[3], ended_on=r[4],
+        closure_reason=r[5], note=r[6], meetings=r[7], meeting_minutes=r[8], last_met_on=r[9],
+    )  # fmt: skip
+
+
+async def _grouped(conn: Executor, column: str, ids: Sequence[UUID]) -> dict[UUID, list[MatchView]]:
+    rows = await conn.fetch(
+        f"{_MATCH} WHERE {column} = ANY($1::uuid[]) ORDER BY {column}, seq", list(ids)
+    )
+    found: dict[UUID, list[MatchView]] = {}
+    for r in rows:
+        view = _match(r)
+        found.setdefault(getattr(view, column), []).append(view)
+    return found
+
+
+async def matches_of_mentors(
+    conn: Executor, mentor_ids: Sequence[UUID]
+) -> dict[UUID, list[MatchView]]:
+    """Each mentor's matches, oldest first."""
+    return await _grouped(conn, "mentor_id", mentor_ids)
+
+
+async def matches_of_programs(
+    conn: Executor, program_ids: Sequence[UUID]
+) -> dict[UUID, list[MatchView]]:
+    """Each program's matches, oldest first."""
+    return await _grouped(conn, "program_id", program_ids)
+
+
+async def mentor_loads(
+    conn: Executor, mentor_ids: Sequence[UUID], as_of: date
+) -> dict[UUID, MentorLoadView]:
+    rows = await conn.fetch(
+        """
+        SELECT mentor_id,
+               count(*) FILTER (WHERE ended_on IS NULL),
+               count(*) FILTER (WHERE ended_on IS NOT NULL),
+               count(*) FILTER (WHERE closure_reason IS NOT NULL AND closure_reason <> 'goals_met'),
+               avg(coalesce(ended_on, $2::date) - started_on)
+        FROM mentoring_matches WHERE mentor_id = ANY($1::uuid[]) GROUP BY mentor_id
+        """,
+        list(mentor_ids),
+        as_of,
+    )
+    return {
+        r[0]: MentorLoadView(
+            mentor_id=r[0],
+            active=r[1],
+            closed=r[2],
+            closed_early=r[3],
+            average_days=None if r[4] is None else float(r[4]),
+        )
+        for r in rows
+    }
+
+
+async def quiet_matches(conn: Executor, as_of: date, days: int) -> list[MatchView]:
+    """Open matches with no meeting logged in the `days` before `as_of` (counting from the
+    match's start when there has been none), quietest first."""
+    rows = await conn.fetch(
+        f"{_MATCH} WHERE ended_on IS NULL"
+        " AND coalesce(last_met_on, started_on) <= $1::date - $2::int"
+        " ORDER BY coalesce(last_met_on, started_on), seq",
+        as_of,
+        days,
+    )
+    return [_match(r) for r in rows]

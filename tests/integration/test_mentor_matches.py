@@ -1,0 +1,74 @@
+"""Mentor matches from assignment to their end: closure reasons, meetings, load, quiet ones."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from bridgework.domain.errors import RuleViolated
+from bridgework.domain.program import MatchClosure
+from bridgework.projections import read
+from bridgework.services import commands as c
+from bridgework.services import handlers as h
+from bridgework.services import mentoring as m
+from bridgework.services.errors import InvalidInput
+from support.context import coordinator
+from support.scenario import TODAY, a_program, cleared_mentor, enrol, runner_for, students
+
+
+async def test_matches_end_with_a_reason_and_meetings_keep_them_alive(deps, pool, store):
+    program, orgs, _ = await a_program(deps, capacity=4)
+    ana, bo, cy, dee = await students(deps, 4)
+    mentor = (await cleared_mentor(deps, orgs[1], capacity=4)).id
+    for kid in (ana, bo, cy, dee):
+        await enrol(deps, program, kid)
+        await h.assign_mentor(deps, coordinator(), c.AssignMentor(
+            program_id=program, student_id=kid, mentor_id=mentor))  # fmt: skip
+    await m.log_mentor_meeting(deps, coordinator(), m.LogMentorMeeting(
+        program_id=program, student_id=ana, met_on=TODAY, minutes=45))  # fmt: skip
+    await m.close_mentor_match(deps, coordinator(), m.CloseMentorMatch(
+        program_id=program, student_id=bo, reason=MatchClosure.MISMATCH, note="Different goals",
+    ))  # fmt: skip
+    await h.withdraw_student(deps, coordinator(), c.WithdrawStudent(
+        program_id=program, student_id=cy, reason="Moved away"))  # fmt: skip
+    await h.complete_enrollment(deps, coordinator(), c.CompleteEnrollment(
+        program_id=program, student_id=dee))  # fmt: skip
+    # Bo can be matched again once the first match is closed.
+    await h.assign_mentor(deps, coordinator(), c.AssignMentor(
+        program_id=program, student_id=bo, mentor_id=mentor))  # fmt: skip
+    before = await store.head()
+    with pytest.raises(RuleViolated) as refused:
+        await m.close_mentor_match(deps, coordinator(), m.CloseMentorMatch(
+            program_id=program, student_id=cy, reason=MatchClosure.OTHER))  # fmt: skip
+    assert refused.value.rule == "NO_MENTOR_MATCH"
+    with pytest.raises(RuleViolated) as refused:
+        await m.log_mentor_meeting(deps, coordinator(), m.LogMentorMeeting(
+            program_id=program, student_id=ana, met_on=TODAY + timedelta(days=1), minutes=5,
+        ))  # fmt: skip
+    assert refused.value.rule == "MEETING_IN_FUTURE"
+    with pytest.raises(InvalidInput) as bad:
+        await m.log_mentor_meeting(deps, coordinator(), m.LogMentorMeeting(
+            program_id=program, student_id=cy, met_on=TODAY, minutes=5))  # fmt: skip
+    assert bad.value.field == "studentId"
+    with pytest.raises(InvalidInput) as bad:
+        c.parse(m.LogMentorMeeting, {"program_id": str(program), "student_id": str(ana),
+                                     "met_on": str(TODAY), "minutes": 0})  # fmt: skip
+    assert bad.value.field == "minutes"
+    assert await store.head() == before
+
+    runner = runner_for(pool, deps)
+    await runner.setup()
+    await runner.catch_up()
+    matches = (await read.matches_of_mentors(pool, [mentor]))[mentor]
+    ended = {(mt.student_id, mt.closure_reason) for mt in matches if mt.ended_on is not None}
+    assert ended == {(bo, "mismatch"), (cy, "student_left"), (dee, "goals_met")}
+    (ana_match,) = [mt for mt in matches if mt.student_id == ana]
+    assert (ana_match.meetings, ana_match.meeting_minutes, ana_match.last_met_on) == (
+        1, 45, TODAY,
+    )  # fmt: skip
+    load = (await read.mentor_loads(pool, [mentor], TODAY))[mentor]
+    assert (load.active, load.closed, load.closed_early) == (2, 3, 2)
+    later = TODAY + timedelta(days=31)
+    quiet = await read.quiet_matches(pool, later, 30)
+    assert {mt.student_id for mt in quiet} == {ana, bo}
+    assert await read.quiet_matches(pool, TODAY, 30) == []
