@@ -16,6 +16,7 @@ import asyncpg
 from bridgework.projections import read
 from bridgework.projections.runner import wait_for_position
 from bridgework.projections.views import (
+    AttendanceView,
     CheckInView,
     ClearanceView,
     ConsentView,
@@ -32,6 +33,7 @@ from bridgework.projections.views import (
     ProgramEnrolmentView,
     ProgramOutcomeView,
     ProgramView,
+    SessionView,
     ShowcaseView,
     StudentView,
     SuccessMetricView,
@@ -144,6 +146,12 @@ class Loaders:
         )
         self.matches_of_program: DataLoader[UUID, list[MatchView]] = _lists_by_id(
             pool, read.matches_of_programs
+        )
+        self.sessions_of_program: DataLoader[UUID, list[SessionView]] = _lists_by_id(
+            pool, read.sessions_of_programs
+        )
+        self.attendance_of_program: DataLoader[UUID, list[AttendanceView]] = _lists_by_id(
+            pool, read.attendance_of_programs
         )
 
 

@@ -13,6 +13,7 @@ from bridgework.graphql import (
     errors,
     mentoring,
     mutations,
+    participation,
     partnerships,
     queries,
     students,
@@ -61,6 +62,7 @@ MODULES: tuple[ModuleType, ...] = (
     partnerships,
     mentoring,
     students,
+    participation,
 )
 """Every module that defines GraphQL types; each area of the API is a module of its own."""
 
@@ -70,6 +72,7 @@ MUTATIONS: tuple[type, ...] = (
     partnerships.PartnershipMutation,
     mentoring.MentoringMutation,
     students.StudentMutation,
+    participation.ParticipationMutation,
 )
 """Each area's `Query` and `Mutation` classes, merged into the schema's root types."""
 

@@ -35,6 +35,7 @@ from strawberry.scalars import JSON
 
 if TYPE_CHECKING:
     from bridgework.graphql.mentoring import Clearance, MentorLoad, MentorMatch
+    from bridgework.graphql.participation import ProgramSession, StudentAttendance
     from bridgework.graphql.partnerships import (
         CheckIn,
         Contribution,
@@ -52,6 +53,7 @@ Info = strawberry.Info[Context, None]
 _partnerships = strawberry.lazy("bridgework.graphql.partnerships")
 _mentoring = strawberry.lazy("bridgework.graphql.mentoring")
 _students = strawberry.lazy("bridgework.graphql.students")
+_participation = strawberry.lazy("bridgework.graphql.participation")
 """Partnership charters, safeguarding and consent live in modules of their own, built on
 this one."""
 
@@ -382,6 +384,21 @@ class Program:
     ends_on: date
     launched_at: datetime
     view: strawberry.Private[ProgramView]
+
+    @strawberry.field(description="The program's sessions in date order, with who came.")
+    async def sessions(self, info: Info) -> list[Annotated[ProgramSession, _participation]]:
+        from bridgework.graphql.participation import ProgramSession  # noqa: PLC0415
+
+        found = await info.context.loaders.sessions_of_program.load(self.view.id)
+        return [ProgramSession.from_view(v) for v in found]
+
+    @strawberry.field(description="Each marked student's attendance; `flagged` ones first.")
+    async def attendance(self, info: Info) -> list[Annotated[StudentAttendance, _participation]]:
+        from bridgework.graphql.participation import StudentAttendance  # noqa: PLC0415
+
+        found = await info.context.loaders.attendance_of_program.load(self.view.id)
+        rows = [StudentAttendance.from_view(v) for v in found]
+        return sorted(rows, key=lambda a: (not a.flagged, -a.absences_in_a_row))
 
     @strawberry.field(description="Mentor matches in the program, oldest first.")
     async def mentor_matches(self, info: Info) -> list[Annotated[MentorMatch, _mentoring]]:

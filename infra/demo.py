@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 
 from bridgework.domain.mentor import ClearanceResult
 from bridgework.domain.organisation import OrganisationKind
-from bridgework.domain.program import MatchClosure, ProgramKind
+from bridgework.domain.program import Attendance, MatchClosure, ProgramKind
 from bridgework.infra.demo_partnerships import partnerships_chapter
 from bridgework.services import commands as c
 from bridgework.services import handlers as h
@@ -26,6 +26,13 @@ from bridgework.services.mentoring import (
     close_mentor_match,
     log_mentor_meeting,
     record_clearance,
+)
+from bridgework.services.participation import (
+    Mark,
+    RecordAttendance,
+    ScheduleSession,
+    record_attendance,
+    schedule_session,
 )
 from bridgework.services.students import (
     RecordGuardianConsent,
@@ -221,7 +228,25 @@ async def safeguarding_chapter(s: Script, w: World) -> None:
     ))  # fmt: skip
 
 
-CHAPTERS: tuple[Chapter, ...] = (partnerships_chapter, safeguarding_chapter)
+async def participation_chapter(s: Script, w: World) -> None:
+    """Four robotics club nights; one student has missed the last three."""
+    robotics, kids = w.programs["robotics"], w.students["lincoln"]
+    for n, days_ago in enumerate((28, 21, 14, 7)):
+        session = (await s.run(schedule_session, ScheduleSession(
+            program_id=robotics, held_on=s.today - timedelta(days=days_ago),
+            title=f"Club night {n + 1}",
+        ))).id  # fmt: skip
+        away = Attendance.UNEXCUSED if n == 2 else Attendance.EXCUSED  # noqa: PLR2004
+        marks = [
+            Mark(student_id=kid, status=away if (kid == kids[4] and n > 0) else Attendance.PRESENT)
+            for kid in (kids[0], kids[1], kids[2], kids[4])
+        ]
+        await s.run(record_attendance, RecordAttendance(
+            program_id=robotics, session_id=session, marks=marks,
+        ))  # fmt: skip
+
+
+CHAPTERS: tuple[Chapter, ...] = (partnerships_chapter, safeguarding_chapter, participation_chapter)
 """Run in this order; append new chapters at the end, so earlier steps keep their keys."""
 
 

@@ -6,6 +6,7 @@ dict keyed by id with missing ids simply absent, which is what a dataloader want
 
 from __future__ import annotations
 
+from bridgework.projections.attendance import attendance_of_programs, sessions_of_programs
 from bridgework.projections.directory import (
     list_programs,
     mentors,
@@ -44,6 +45,7 @@ from bridgework.projections.safeguarding import (
 from bridgework.projections.timeline import timelines
 
 __all__ = [
+    "attendance_of_programs",
     "check_ins",
     "clearances_expiring",
     "clearances_of_mentors",
@@ -67,6 +69,7 @@ __all__ = [
     "programs",
     "programs_of_partnerships",
     "quiet_matches",
+    "sessions_of_programs",
     "showcases_of_programs",
     "students",
     "success_metrics",

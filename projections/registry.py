@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bridgework.projections.attendance import Attendance
 from bridgework.projections.directory import Directory
 from bridgework.projections.enrolment import Enrolment
 from bridgework.projections.mentoring import Mentoring
@@ -25,4 +26,5 @@ def default_projections() -> list[Projection]:
         Safeguarding(),
         Timeline(),
         Mentoring(),
+        Attendance(),
     ]

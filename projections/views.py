@@ -312,3 +312,29 @@ class MentorLoadView(msgspec.Struct, frozen=True, kw_only=True):
     """Closed for a reason other than goals met."""
     average_days: float | None
     """Average match length, open ones counted to the date asked about."""
+
+
+class SessionView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    program_id: UUID
+    held_on: date
+    title: str
+    present: int
+    excused: int
+    unexcused: int
+
+
+class AttendanceView(msgspec.Struct, frozen=True, kw_only=True):
+    """One student's attendance in one program."""
+
+    program_id: UUID
+    student_id: UUID
+    sessions: int
+    """Sessions they were marked at."""
+    present: int
+    excused: int
+    unexcused: int
+    rate: float
+    """Present ÷ sessions marked (an excused absence is still an absence)."""
+    absences_in_a_row: int
+    """Sessions missed since they were last present."""
