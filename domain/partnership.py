@@ -38,6 +38,11 @@ class MetricMeasure(StrEnum):
     PRESENTERS = "presenters"
     """Distinct students who presented at a showcase."""
     STUDENTS_MENTORED = "students_mentored"
+    CREDENTIALS = "credentials"
+    """Credentials earned through the partnership's programs."""
+    PLACEMENTS = "placements"
+    """Distinct students with an internship offer, job offer or apprenticeship after one of
+    the partnership's programs."""
     MANUAL = "manual"
     """Values recorded by hand, e.g. from a survey run outside Bridgework."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +13,19 @@ from bridgework.domain.errors import RuleViolated
 from eventsourcing.domain import Aggregate, event
 
 ADULT_AGE = 18
+
+
+class Pathway(StrEnum):
+    """Where a student went after a program."""
+
+    COLLEGE_STEM = "college_stem"
+    INTERNSHIP_OFFER = "internship_offer"
+    JOB_OFFER = "job_offer"
+    APPRENTICESHIP = "apprenticeship"
+
+
+PLACEMENTS = frozenset({Pathway.INTERNSHIP_OFFER, Pathway.JOB_OFFER, Pathway.APPRENTICESHIP})
+"""Pathways that count as a placement in partnership metrics."""
 
 
 def age_on(born: date, on: date) -> int:
@@ -55,6 +69,21 @@ class Student(BridgeworkAggregate):
         consent_id: UUID
         program_id: UUID
 
+    class CredentialEarned(Aggregate.Event):
+        credential_id: UUID
+        program_id: UUID | None
+        name: str
+        issuer: str
+        earned_on: date
+
+    class PathwayRecorded(Aggregate.Event):
+        pathway_id: UUID
+        program_id: UUID | None
+        """The program that led there, if any."""
+        pathway: Pathway
+        organisation: str
+        on: date
+
     @event(StudentRegistered)
     def __init__(
         self, name: str, grade: int | None, school_id: UUID | None, date_of_birth: date | None
@@ -67,6 +96,7 @@ class Student(BridgeworkAggregate):
         """Consents in force: consent id → the program it covers (None: all)."""
         self.relied: dict[UUID, UUID] = {}
         """Program → the consent its enrolment relied on."""
+        self.credentials: set[tuple[str, UUID | None]] = set()
 
     @classmethod
     def register(
@@ -170,10 +200,77 @@ class Student(BridgeworkAggregate):
                 self._rely(consent_id=other, program_id=program_id, timestamp=at)
         return leaving
 
+    # Outcomes ----------------------------------------------------------------------------
+
+    def earn_credential(
+        self,
+        *,
+        credential_id: UUID,
+        program_id: UUID | None,
+        name: str,
+        issuer: str,
+        earned_on: date,
+        at: datetime,
+    ) -> None:
+        _not_after("A credential", earned_on, at)
+        if (name.casefold(), program_id) in self.credentials:
+            raise RuleViolated(
+                "CREDENTIAL_EXISTS", f"{self.name} already has the credential '{name}'"
+            )
+        self._earn(
+            credential_id=credential_id, program_id=program_id, name=name, issuer=issuer,
+            earned_on=earned_on, timestamp=at,
+        )  # fmt: skip
+
+    @event(CredentialEarned)
+    def _earn(
+        self,
+        credential_id: UUID,
+        program_id: UUID | None,
+        name: str,
+        issuer: str,
+        earned_on: date,
+        timestamp: datetime,
+    ) -> None:
+        self.credentials.add((name.casefold(), program_id))
+
+    def record_pathway(
+        self,
+        *,
+        pathway_id: UUID,
+        program_id: UUID | None,
+        pathway: Pathway,
+        organisation: str,
+        on: date,
+        at: datetime,
+    ) -> None:
+        _not_after("A pathway", on, at)
+        self._pathway(
+            pathway_id=pathway_id, program_id=program_id, pathway=pathway,
+            organisation=organisation, on=on, timestamp=at,
+        )  # fmt: skip
+
+    @event(PathwayRecorded)
+    def _pathway(
+        self,
+        pathway_id: UUID,
+        program_id: UUID | None,
+        pathway: Pathway,
+        organisation: str,
+        on: date,
+        timestamp: datetime,
+    ) -> None:
+        pass
+
     @event(GuardianConsentWithdrawn)
     def _withdraw_consent(self, consent_id: UUID, reason: str, timestamp: datetime) -> None:
         self.consents.pop(consent_id, None)
         self.relied = {p: c for p, c in self.relied.items() if c != consent_id}
+
+
+def _not_after(what: str, on: date, at: datetime) -> None:
+    if on > at.date():
+        raise RuleViolated("DATE_IN_FUTURE", f"{what} cannot be dated after today")
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from bridgework.projections.views import (
     ClearanceView,
     ConsentView,
     ContributionView,
+    CredentialView,
     EnrolmentEntry,
     LiaisonView,
     MatchView,
@@ -30,6 +31,7 @@ from bridgework.projections.views import (
     PartnershipStateView,
     PartnershipTransitionView,
     PartnershipView,
+    PathwayView,
     ProgramEnrolmentView,
     ProgramOutcomeView,
     ProgramView,
@@ -146,6 +148,12 @@ class Loaders:
         )
         self.matches_of_program: DataLoader[UUID, list[MatchView]] = _lists_by_id(
             pool, read.matches_of_programs
+        )
+        self.credentials_of_student: DataLoader[UUID, list[CredentialView]] = _lists_by_id(
+            pool, read.credentials_of_students
+        )
+        self.pathways_of_student: DataLoader[UUID, list[PathwayView]] = _lists_by_id(
+            pool, read.pathways_of_students
         )
         self.sessions_of_program: DataLoader[UUID, list[SessionView]] = _lists_by_id(
             pool, read.sessions_of_programs

@@ -46,6 +46,8 @@ class MetricMeasure(Enum):
     COMPLETION_RATE = "completion_rate"
     PRESENTERS = "presenters"
     STUDENTS_MENTORED = "students_mentored"
+    CREDENTIALS = "credentials"
+    PLACEMENTS = "placements"
     MANUAL = "manual"
 
 

@@ -1,8 +1,10 @@
-"""Student safeguarding in the API: guardians' consent and programs' eligibility rules."""
+"""Students in the API: guardians' consent, programs' eligibility rules, and what students
+achieved (credentials, pathways)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
@@ -14,7 +16,54 @@ from bridgework.services import students as st
 from bridgework.services.unit_of_work import CommandResult
 
 if TYPE_CHECKING:
-    from bridgework.projections.views import ConsentView
+    from bridgework.projections.views import ConsentView, CredentialView, PathwayView
+
+
+@strawberry.enum
+class Pathway(Enum):
+    """Where a student went after a program."""
+
+    COLLEGE_STEM = "college_stem"
+    INTERNSHIP_OFFER = "internship_offer"
+    JOB_OFFER = "job_offer"
+    APPRENTICESHIP = "apprenticeship"
+
+
+@strawberry.type
+class Credential:
+    """A skill or credential a student earned."""
+
+    id: strawberry.ID
+    name: str
+    issuer: str
+    earned_on: date
+    program_id: strawberry.ID | None
+
+    @classmethod
+    def from_view(cls, v: CredentialView) -> Credential:
+        return cls(
+            id=strawberry.ID(str(v.id)), name=v.name, issuer=v.issuer, earned_on=v.earned_on,
+            program_id=None if v.program_id is None else strawberry.ID(str(v.program_id)),
+        )  # fmt: skip
+
+
+@strawberry.type
+class StudentPathway:
+    """Where a student went next, and which program led there."""
+
+    id: strawberry.ID
+    pathway: Pathway
+    organisation: str
+    on: date
+    program_id: strawberry.ID | None
+
+    @classmethod
+    def from_view(cls, v: PathwayView) -> StudentPathway:
+        return cls(
+            id=strawberry.ID(str(v.id)), pathway=Pathway(v.pathway), organisation=v.organisation,
+            on=v.on,
+            program_id=None if v.program_id is None else strawberry.ID(str(v.program_id)),
+        )  # fmt: skip
 
 
 @strawberry.type
@@ -146,7 +195,60 @@ class SetEligibilityInput:
 
 
 @strawberry.type
+class OutcomeRecorded(Recorded):
+    """The credential or pathway is on record."""
+
+    id: strawberry.ID
+    student_id: strawberry.ID
+
+
+OutcomePayload = Annotated[OutcomeRecorded | Failure, strawberry.union("OutcomePayload")]
+
+
+@strawberry.input
+class RecordCredentialInput:
+    """A credential earned, optionally through a program the student took part in."""
+
+    student_id: strawberry.ID
+    name: str
+    issuer: str
+    earned_on: date
+    program_id: strawberry.ID | None = None
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
+
+
+@strawberry.input
+class RecordPathwayInput:
+    """Where a student went next; an offer or apprenticeship counts as a placement."""
+
+    student_id: strawberry.ID
+    pathway: Pathway
+    on: date
+    organisation: str = ""
+    program_id: strawberry.ID | None = None
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
+
+
+@strawberry.type
 class StudentMutation:
+    @strawberry.mutation(description="Record a skill or credential a student earned.")
+    async def record_credential(self, info: Info, input: RecordCredentialInput) -> OutcomePayload:
+        r = await run(info, st.record_credential, st.RecordCredential, input)
+        if not isinstance(r, CommandResult):
+            return r
+        return OutcomeRecorded(
+            id=strawberry.ID(str(r.id)), student_id=input.student_id, position=r.position
+        )
+
+    @strawberry.mutation(description="Record where a student went next.")
+    async def record_pathway(self, info: Info, input: RecordPathwayInput) -> OutcomePayload:
+        r = await run(info, st.record_pathway, st.RecordPathway, input)
+        if not isinstance(r, CommandResult):
+            return r
+        return OutcomeRecorded(
+            id=strawberry.ID(str(r.id)), student_id=input.student_id, position=r.position
+        )
+
     @strawberry.mutation(description="Record a guardian's consent for a student.")
     async def record_guardian_consent(
         self, info: Info, input: RecordGuardianConsentInput

@@ -46,7 +46,12 @@ if TYPE_CHECKING:
         PartnershipTransition,
         SuccessMetric,
     )
-    from bridgework.graphql.students import Eligibility, GuardianConsent
+    from bridgework.graphql.students import (
+        Credential,
+        Eligibility,
+        GuardianConsent,
+        StudentPathway,
+    )
 
 Info = strawberry.Info[Context, None]
 
@@ -540,6 +545,20 @@ class Student:
     @strawberry.field(description="Null if not on record (then treated as under 18).")
     def date_of_birth(self) -> date | None:
         return self.view.date_of_birth
+
+    @strawberry.field(description="Credentials earned, earliest first.")
+    async def credentials(self, info: Info) -> list[Annotated[Credential, _students]]:
+        from bridgework.graphql.students import Credential  # noqa: PLC0415
+
+        found = await info.context.loaders.credentials_of_student.load(self.view.id)
+        return [Credential.from_view(v) for v in found]
+
+    @strawberry.field(description="Where the student went next, earliest first.")
+    async def pathways(self, info: Info) -> list[Annotated[StudentPathway, _students]]:
+        from bridgework.graphql.students import StudentPathway  # noqa: PLC0415
+
+        found = await info.context.loaders.pathways_of_student.load(self.view.id)
+        return [StudentPathway.from_view(v) for v in found]
 
     @strawberry.field(description="Guardians' consents, in the order they were recorded.")
     async def consents(self, info: Info) -> list[Annotated[GuardianConsent, _students]]:

@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 from bridgework.domain.mentor import ClearanceResult
 from bridgework.domain.organisation import OrganisationKind
 from bridgework.domain.program import Attendance, MatchClosure, ProgramKind
+from bridgework.domain.student import Pathway
 from bridgework.infra.demo_partnerships import partnerships_chapter
 from bridgework.services import commands as c
 from bridgework.services import handlers as h
@@ -35,10 +36,14 @@ from bridgework.services.participation import (
     schedule_session,
 )
 from bridgework.services.students import (
+    RecordCredential,
     RecordGuardianConsent,
+    RecordPathway,
     SetEligibility,
     WithdrawGuardianConsent,
+    record_credential,
     record_guardian_consent,
+    record_pathway,
     set_eligibility,
     withdraw_guardian_consent,
 )
@@ -229,7 +234,33 @@ async def safeguarding_chapter(s: Script, w: World) -> None:
 
 
 async def participation_chapter(s: Script, w: World) -> None:
-    """Four robotics club nights; one student has missed the last three."""
+    """Four robotics club nights (one student has missed the last three); credentials and
+    pathways after the bootcamp and the biotech internship."""
+    east, bootcamp, biotech = w.students["eastside"], w.programs["bootcamp"], w.programs["biotech"]
+    for kid in east[0:5]:
+        await s.run(record_credential, RecordCredential(
+            student_id=kid, program_id=bootcamp, name="AWS Cloud Practitioner",
+            issuer="Amazon Web Services", earned_on=s.today - timedelta(days=4),
+        ))  # fmt: skip
+    for kid in east[6:9]:
+        await s.run(record_credential, RecordCredential(
+            student_id=kid, program_id=biotech, name="Lab safety certificate",
+            issuer="Helix Biotech", earned_on=s.today - timedelta(days=6),
+        ))  # fmt: skip
+    for kid, pathway, where in (
+        (east[0], Pathway.INTERNSHIP_OFFER, "Bytewave Technologies"),
+        (east[1], Pathway.INTERNSHIP_OFFER, "Bytewave Technologies"),
+        (east[2], Pathway.COLLEGE_STEM, "State University School of Computing"),
+    ):
+        await s.run(record_pathway, RecordPathway(
+            student_id=kid, program_id=bootcamp, pathway=pathway, organisation=where,
+            on=s.today - timedelta(days=2),
+        ))  # fmt: skip
+    await s.run(record_pathway, RecordPathway(
+        student_id=east[6], program_id=biotech, pathway=Pathway.APPRENTICESHIP,
+        organisation="Helix Biotech", on=s.today - timedelta(days=1),
+    ))  # fmt: skip
+
     robotics, kids = w.programs["robotics"], w.students["lincoln"]
     for n, days_ago in enumerate((28, 21, 14, 7)):
         session = (await s.run(schedule_session, ScheduleSession(

@@ -120,7 +120,7 @@ async def partnerships_chapter(s: Script, w: World) -> None:
     bootcamp = p["bootcamp"]
     await metric(bootcamp, "80% bootcamp completion", "completion_rate", 80, unit="%",
                  due_on=june)  # fmt: skip
-    await metric(bootcamp, "20 internship placements", "manual", 20, unit="placements",
+    await metric(bootcamp, "20 internship placements", "placements", 20, unit="students",
                  due_on=june)  # fmt: skip
     await give(bootcamp, o["bytewave"], "software", "Cloud credits and IDE licences", 50,
                value="8000.00", currency="USD")  # fmt: skip

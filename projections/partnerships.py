@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from bridgework.domain.partnership import MetricMeasure, Partnership
+from bridgework.domain.student import PLACEMENTS
 from bridgework.projections.batch import Writes
 from bridgework.projections.views import (
     CheckInView,
@@ -289,7 +290,10 @@ SELECT m.metric_id,
        (SELECT count(DISTINCT student_id) FROM outcome_presenters
         WHERE program_id = ANY(chosen.ids)),
        (SELECT count(DISTINCT student_id) FROM outcome_mentorships
-        WHERE program_id = ANY(chosen.ids))
+        WHERE program_id = ANY(chosen.ids)),
+       (SELECT count(*) FROM achievements_credentials WHERE program_id = ANY(chosen.ids)),
+       (SELECT count(DISTINCT student_id) FROM achievements_pathways
+        WHERE program_id = ANY(chosen.ids) AND pathway = ANY($2::text[]))
 FROM partnership_metrics m
 CROSS JOIN LATERAL (
     SELECT coalesce(array_agg(p.id), '{}') AS ids FROM directory_programs p
@@ -300,26 +304,25 @@ WHERE m.metric_id = ANY($1::uuid[])
 """
 """Per metric: students who held a seat, completions, seats held (a student in two
 programs counts twice, as in each program's completion rate), presenters, students
-mentored, over the partnership's programs (of the metric's kind, if it names one)."""
+mentored, credentials and placed students, over the partnership's programs (of the
+metric's kind, if it names one)."""
 
 
 def _measure(measure: str, row: Any) -> Decimal:
     """A measured metric's value from its row of `_MEASURED`."""
-    students, completions, seats, presenters, mentored = row[1:6]
-    match MetricMeasure(measure):
-        case MetricMeasure.ENROLMENTS:
-            return Decimal(students)
-        case MetricMeasure.COMPLETIONS:
-            return Decimal(completions)
-        case MetricMeasure.COMPLETION_RATE:
-            rate = Decimal(100 * completions) / seats if seats else Decimal(0)
-            return rate.quantize(Decimal("0.1"))
-        case MetricMeasure.PRESENTERS:
-            return Decimal(presenters)
-        case MetricMeasure.STUDENTS_MENTORED:
-            return Decimal(mentored)
-        case MetricMeasure.MANUAL:
-            raise ValueError("a manual metric is recorded, not measured")
+    students, completions, seats, presenters, mentored, credentials, placed = row[1:8]
+    if measure == MetricMeasure.COMPLETION_RATE:
+        rate = Decimal(100 * completions) / seats if seats else Decimal(0)
+        return rate.quantize(Decimal("0.1"))
+    counts = {
+        MetricMeasure.ENROLMENTS: students,
+        MetricMeasure.COMPLETIONS: completions,
+        MetricMeasure.PRESENTERS: presenters,
+        MetricMeasure.STUDENTS_MENTORED: mentored,
+        MetricMeasure.CREDENTIALS: credentials,
+        MetricMeasure.PLACEMENTS: placed,
+    }
+    return Decimal(counts[MetricMeasure(measure)])
 
 
 async def success_metrics(
@@ -342,7 +345,11 @@ async def success_metrics(
         0,
     )
     measured_ids = [r[0] for r in rows if r[3] != MetricMeasure.MANUAL]
-    measured = {m[0]: m for m in await conn.fetch(_MEASURED, measured_ids)} if measured_ids else {}
+    measured = (
+        {m[0]: m for m in await conn.fetch(_MEASURED, measured_ids, sorted(PLACEMENTS))}
+        if measured_ids
+        else {}
+    )
     found: dict[UUID, list[SuccessMetricView]] = {}
     for r in rows:
         recorded = [

@@ -6,6 +6,7 @@ dict keyed by id with missing ids simply absent, which is what a dataloader want
 
 from __future__ import annotations
 
+from bridgework.projections.achievements import credentials_of_students, pathways_of_students
 from bridgework.projections.attendance import attendance_of_programs, sessions_of_programs
 from bridgework.projections.directory import (
     list_programs,
@@ -51,6 +52,7 @@ __all__ = [
     "clearances_of_mentors",
     "consents_of_students",
     "contributions",
+    "credentials_of_students",
     "enrolments_of_programs",
     "enrolments_of_students",
     "liaisons",
@@ -64,6 +66,7 @@ __all__ = [
     "partnership_states",
     "partnership_transitions",
     "partnerships",
+    "pathways_of_students",
     "program_enrolments",
     "program_outcomes",
     "programs",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bridgework.projections.achievements import Achievements
 from bridgework.projections.attendance import Attendance
 from bridgework.projections.directory import Directory
 from bridgework.projections.enrolment import Enrolment
@@ -27,4 +28,5 @@ def default_projections() -> list[Projection]:
         Timeline(),
         Mentoring(),
         Attendance(),
+        Achievements(),
     ]

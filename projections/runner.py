@@ -72,6 +72,10 @@ class ProjectionRunner:
         self._projections = {p.name: p for p in projections}
         self._locks = {p.name: asyncio.Lock() for p in projections}
         self._seen = {p.name: ORIGIN for p in projections}
+        # A batch holds one connection and reads the log through the store on another, so at
+        # most half the pool (less one for LISTEN) may run batches at once: more projections
+        # than that catching up side by side would otherwise wait on each other for ever.
+        self._slots = asyncio.Semaphore(max(1, (pool.get_max_size() - 1) // 2))
         self._poll_interval = poll_interval
         self._batch_size = batch_size
 
@@ -140,7 +144,12 @@ class ProjectionRunner:
         return total
 
     async def _batch(self, p: Projection) -> int:
-        async with self._locks[p.name], self._pool.acquire() as conn, conn.transaction():
+        async with (
+            self._locks[p.name],
+            self._slots,
+            self._pool.acquire() as conn,
+            conn.transaction(),
+        ):
             # An advisory lock rather than SELECT … FOR UPDATE: a transaction gets an id
             # (and so holds back every reader of the log) only once it writes.
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", _lock_key(p.name))

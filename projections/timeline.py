@@ -61,6 +61,8 @@ _SUMMARIES: dict[str, str] = {
     "ConsentRelied": "Guardian consent covers {program}",
     "MentorMatchClosed": "Mentor match in {program} ended ({reason}): {note}",
     "MeetingLogged": "Met their mentor for {minutes} minutes in {program}",
+    "CredentialEarned": "Earned '{name}' ({issuer})",
+    "PathwayRecorded": "Went on to {pathway}: {organisation}",
 }
 
 

@@ -338,3 +338,21 @@ class AttendanceView(msgspec.Struct, frozen=True, kw_only=True):
     """Present ÷ sessions marked (an excused absence is still an absence)."""
     absences_in_a_row: int
     """Sessions missed since they were last present."""
+
+
+class CredentialView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    student_id: UUID
+    program_id: UUID | None
+    name: str
+    issuer: str
+    earned_on: date
+
+
+class PathwayView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    student_id: UUID
+    program_id: UUID | None
+    pathway: str
+    organisation: str
+    on: date

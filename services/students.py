@@ -1,4 +1,4 @@
-"""Safeguarding students: guardians' consent, and who a program is for."""
+"""Students: guardians' consent, who a program is for, and what students achieved."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import msgspec
+from bridgework.domain.errors import RuleViolated
 from bridgework.domain.program import Program
-from bridgework.domain.student import Student
+from bridgework.domain.student import Pathway, Student
 from bridgework.services.commands import Command, Grade, Name
 from bridgework.services.errors import InvalidInput
 from bridgework.services.handlers import leave
@@ -108,5 +109,69 @@ async def set_eligibility(deps: Deps, ctx: CommandContext, cmd: SetEligibility) 
             max_age=cmd.max_age, prerequisite_ids=tuple(cmd.prerequisite_ids), at=s.now,
         )  # fmt: skip
         return CommandResult(id=program.id)
+
+    return await execute(deps, ctx, cmd, decide)
+
+
+class RecordCredential(Command):
+    student_id: UUID
+    name: Name
+    """E.g. 'OSHA 10 safety certificate', 'AWS Cloud Practitioner'."""
+    issuer: Name
+    earned_on: date
+    program_id: UUID | None = None
+
+
+class RecordPathway(Command):
+    student_id: UUID
+    pathway: Pathway
+    on: date
+    organisation: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    """The college, employer or apprenticeship provider."""
+    program_id: UUID | None = None
+
+
+async def _program_of_student(s: Session, program_id: UUID | None, student: Student) -> None:
+    """The program an outcome credits must be one the student held a seat in."""
+    if program_id is None:
+        return
+    program = await s.get(Program, program_id, "programId")
+    if student.id not in program.enrolled and student.id not in program.completed:
+        raise RuleViolated(
+            "NOT_IN_PROGRAM", f"{student.name} has not taken part in '{program.name}'"
+        )
+
+
+async def record_credential(
+    deps: Deps, ctx: CommandContext, cmd: RecordCredential
+) -> CommandResult:
+    """Record a skill or credential a student earned, optionally through a program."""
+
+    async def decide(s: Session) -> CommandResult:
+        student = await s.get(Student, cmd.student_id, "studentId")
+        await _program_of_student(s, cmd.program_id, student)
+        credential_id = deps.new_id()
+        student.earn_credential(
+            credential_id=credential_id, program_id=cmd.program_id, name=cmd.name,
+            issuer=cmd.issuer, earned_on=cmd.earned_on, at=s.now,
+        )  # fmt: skip
+        return CommandResult(id=credential_id)
+
+    return await execute(deps, ctx, cmd, decide)
+
+
+async def record_pathway(deps: Deps, ctx: CommandContext, cmd: RecordPathway) -> CommandResult:
+    """Record where a student went next: college STEM, an internship or job offer, an
+    apprenticeship."""
+
+    async def decide(s: Session) -> CommandResult:
+        student = await s.get(Student, cmd.student_id, "studentId")
+        await _program_of_student(s, cmd.program_id, student)
+        pathway_id = deps.new_id()
+        student.record_pathway(
+            pathway_id=pathway_id, program_id=cmd.program_id, pathway=cmd.pathway,
+            organisation=cmd.organisation, on=cmd.on, at=s.now,
+        )  # fmt: skip
+        return CommandResult(id=pathway_id)
 
     return await execute(deps, ctx, cmd, decide)
