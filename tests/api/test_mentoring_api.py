@@ -79,7 +79,7 @@ MATCHES = """query($id: ID!, $at: Int, $later: Date) {
   mentor(id: $id, atLeast: $at) {
     matches(includeClosed: true) { closureReason note meetings student { name } }
     load { capacity active closed closedEarly } }
-  quietMentorMatches(asOf: $later) { student { name } } }"""
+  quietMentorMatches(asOf: $later, atLeast: $at) { student { name } } }"""
 
 
 def test_a_match_ends_with_a_reason_and_a_quiet_one_is_flagged(api):
