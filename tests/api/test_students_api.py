@@ -23,7 +23,8 @@ VIEW = """query($s: ID!, $p: ID!, $at: Int) {
   student(id: $s, atLeast: $at) { dateOfBirth
     consents { guardianName relationship withdrawnReason program { name } }
     enrollments { status } }
-  program(id: $p, atLeast: $at) { eligibility { minGrade maxGrade minAge maxAge prerequisites { name } } }
+  program(id: $p, atLeast: $at) {
+    eligibility { minGrade maxGrade minAge maxAge prerequisites { name } } }
 }"""
 
 
