@@ -63,6 +63,28 @@ class Program(BridgeworkAggregate):
         max_age: int | None
         prerequisite_ids: tuple[UUID, ...]
 
+    class ApplicationReceived(Aggregate.Event):
+        student_id: UUID
+        statement: str
+
+    class ApplicationRefused(Aggregate.Event):
+        """The eligibility rules leave the applicant out; kept so the refusal and its rule
+        show in the views, not only in the reply."""
+
+        student_id: UUID
+        rule: str
+        detail: str
+
+    class ApplicationAccepted(Aggregate.Event):
+        """Followed at once by a seat (`StudentEnrolled`) or a place in line
+        (`StudentWaitlisted`)."""
+
+        student_id: UUID
+
+    class ApplicationDenied(Aggregate.Event):
+        student_id: UUID
+        reason: str
+
     class StudentEnrolled(Aggregate.Event):
         student_id: UUID
 
@@ -130,6 +152,7 @@ class Program(BridgeworkAggregate):
         self.ends_on = ends_on
         self.enrolled: list[UUID] = []
         self.waitlist: list[UUID] = []
+        self.applications: set[UUID] = set()
         self.completed: set[UUID] = set()
         self.mentor_of: dict[UUID, UUID] = {}
         self.showcase_ids: set[UUID] = set()
@@ -243,8 +266,7 @@ class Program(BridgeworkAggregate):
     def is_full(self) -> bool:
         return len(self.enrolled) >= self.capacity
 
-    def enrol(self, *, student_id: UUID, student_name: str, at: datetime) -> None:
-        """Enrol a student, or put them at the back of the waitlist when every seat is taken."""
+    def _check_can_join(self, student_id: UUID, student_name: str, at: datetime) -> None:
         if student_id in self.enrolled:
             raise RuleViolated(
                 "ALREADY_ENROLLED", f"{student_name} is already enrolled in '{self.name}'"
@@ -264,6 +286,71 @@ class Program(BridgeworkAggregate):
                 "PROGRAM_ENDED",
                 f"'{self.name}' ended on {day(self.ends_on)} and takes no more enrolments",
             )
+
+    def apply(
+        self,
+        *,
+        student_id: UUID,
+        student_name: str,
+        statement: str,
+        applicant: Applicant,
+        at: datetime,
+    ) -> RuleViolated | None:
+        """Receive an application. One the eligibility rules leave out is refused at once
+        and the refusal recorded; the broken rule is returned."""
+        if student_id in self.applications:
+            raise RuleViolated(
+                "ALREADY_APPLIED",
+                f"{student_name} already has an open application to '{self.name}'",
+            )
+        self._check_can_join(student_id, student_name, at)
+        self._receive(student_id=student_id, statement=statement, timestamp=at)
+        try:
+            self.check_eligible(applicant)
+        except RuleViolated as refused:
+            self._refuse(
+                student_id=student_id, rule=refused.rule, detail=refused.message, timestamp=at
+            )
+            return refused
+        return None
+
+    @event(ApplicationReceived)
+    def _receive(self, student_id: UUID, statement: str, timestamp: datetime) -> None:
+        self.applications.add(student_id)
+
+    @event(ApplicationRefused)
+    def _refuse(self, student_id: UUID, rule: str, detail: str, timestamp: datetime) -> None:
+        self.applications.discard(student_id)
+
+    def _open_application(self, student_id: UUID, student_name: str) -> None:
+        if student_id not in self.applications:
+            raise RuleViolated(
+                "NO_OPEN_APPLICATION",
+                f"{student_name} has no open application to '{self.name}'",
+            )
+
+    def accept(self, *, student_id: UUID, student_name: str, at: datetime) -> None:
+        """Accept an open application: the student gets a seat, or a place in line."""
+        self._open_application(student_id, student_name)
+        self._accept(student_id=student_id, timestamp=at)
+        self.enrol(student_id=student_id, student_name=student_name, at=at)
+
+    @event(ApplicationAccepted)
+    def _accept(self, student_id: UUID, timestamp: datetime) -> None:
+        self.applications.discard(student_id)
+
+    def deny(self, *, student_id: UUID, student_name: str, reason: str, at: datetime) -> None:
+        self._open_application(student_id, student_name)
+        self._deny(student_id=student_id, reason=reason, timestamp=at)
+
+    @event(ApplicationDenied)
+    def _deny(self, student_id: UUID, reason: str, timestamp: datetime) -> None:
+        self.applications.discard(student_id)
+
+    def enrol(self, *, student_id: UUID, student_name: str, at: datetime) -> None:
+        """Enrol a student, or put them at the back of the waitlist when every seat is taken.
+        Enrolling a student with an open application settles it."""
+        self._check_can_join(student_id, student_name, at)
         if self.is_full:
             self._waitlist(student_id=student_id, timestamp=at)
         else:
@@ -277,23 +364,31 @@ class Program(BridgeworkAggregate):
             f"{student_name} is {place} on the waitlist"
         )
 
+    def holds_place(self, student_id: UUID) -> bool:
+        """Enrolled or waitlisted."""
+        return student_id in self.enrolled or student_id in self.waitlist
+
     def waitlist_place(self, student_id: UUID) -> int | None:
         return self.waitlist.index(student_id) + 1 if student_id in self.waitlist else None
 
     @event(StudentEnrolled)
     def _enrol(self, student_id: UUID, timestamp: datetime) -> None:
+        self.applications.discard(student_id)
         self.enrolled.append(student_id)
 
     @event(StudentWaitlisted)
     def _waitlist(self, student_id: UUID, timestamp: datetime) -> None:
+        self.applications.discard(student_id)
         self.waitlist.append(student_id)
 
     def withdraw(self, *, student_id: UUID, student_name: str, reason: str, at: datetime) -> None:
-        """Withdraw an enrolled or waitlisted student; a freed seat goes to the first in line."""
-        if student_id not in self.enrolled and student_id not in self.waitlist:
+        """Withdraw an enrolled, waitlisted or applying student; a freed seat goes to the first
+        in line."""
+        if not self.holds_place(student_id) and student_id not in self.applications:
             raise RuleViolated(
                 "NOT_ENROLLED",
-                f"{student_name} is neither enrolled in nor waitlisted for '{self.name}'",
+                f"{student_name} is neither enrolled in, waitlisted for nor applying to "
+                f"'{self.name}'",
             )
         self._withdraw(student_id=student_id, reason=reason, timestamp=at)
         self._fill_freed_seat(at)
@@ -307,8 +402,9 @@ class Program(BridgeworkAggregate):
     def _withdraw(self, student_id: UUID, reason: str, timestamp: datetime) -> None:
         if student_id in self.enrolled:
             self.enrolled.remove(student_id)
-        else:
+        elif student_id in self.waitlist:
             self.waitlist.remove(student_id)
+        self.applications.discard(student_id)
         self.mentor_of.pop(student_id, None)
 
     @event(StudentPromotedFromWaitlist)

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 import strawberry
 from bridgework.graphql import (
+    applications,
     errors,
     mentoring,
     mutations,
@@ -63,6 +64,7 @@ MODULES: tuple[ModuleType, ...] = (
     mentoring,
     students,
     participation,
+    applications,
 )
 """Every module that defines GraphQL types; each area of the API is a module of its own."""
 
@@ -73,6 +75,7 @@ MUTATIONS: tuple[type, ...] = (
     mentoring.MentoringMutation,
     students.StudentMutation,
     participation.ParticipationMutation,
+    applications.ApplicationMutation,
 )
 """Each area's `Query` and `Mutation` classes, merged into the schema's root types."""
 

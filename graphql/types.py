@@ -92,8 +92,12 @@ class ProgramKind(Enum):
 
 @strawberry.enum
 class EnrollmentStatus(Enum):
-    """Where a student stands in a program."""
+    """Where a student stands in a program: ACCEPTED is passing (a seat or the waitlist follows)."""
 
+    APPLIED = "APPLIED"
+    ACCEPTED = "ACCEPTED"
+    DENIED = "DENIED"
+    REFUSED = "REFUSED"
     ENROLLED = "ENROLLED"
     WAITLISTED = "WAITLISTED"
     WITHDRAWN = "WITHDRAWN"
@@ -249,13 +253,19 @@ class Partnership:
 
 @strawberry.type
 class Enrollment:
-    """A student enrolled in, waitlisted for or done with a program."""
+    """A student applying to, enrolled in, waitlisted for or done with a program."""
 
     status: EnrollmentStatus
     waitlist_place: int | None = strawberry.field(
         description="1 for the first in line; null unless waitlisted."
     )
     changed_at: datetime
+    reason: str = strawberry.field(
+        description="Why they were denied or withdrawn, or what a refusal found."
+    )
+    rule: str | None = strawberry.field(
+        description="The eligibility rule that refused them (REFUSED only), e.g. TOO_YOUNG."
+    )
     entry: strawberry.Private[EnrolmentEntry]
     student_view: strawberry.Private[StudentView | None]
 
@@ -269,6 +279,8 @@ class Enrollment:
                 status=EnrollmentStatus(e.status),
                 waitlist_place=e.waitlist_place,
                 changed_at=e.changed_at,
+                reason=e.reason,
+                rule=e.rule,
                 entry=e,
                 student_view=student,
             )
@@ -301,6 +313,9 @@ class ProgramEnrollment:
     waitlisted: int
     withdrawn: int
     completed: int
+    applied: int = strawberry.field(description="Open applications, not yet decided.")
+    denied: int
+    refused: int = strawberry.field(description="Applications the eligibility rules refused.")
     seats_left: int
     program_id: strawberry.Private[UUID]
 
@@ -308,7 +323,8 @@ class ProgramEnrollment:
     def from_view(cls, v: ProgramEnrolmentView) -> ProgramEnrollment:
         return cls(
             capacity=v.capacity, enrolled=v.enrolled, waitlisted=v.waitlisted,
-            withdrawn=v.withdrawn, completed=v.completed, seats_left=v.seats_left,
+            withdrawn=v.withdrawn, completed=v.completed, applied=v.applied, denied=v.denied,
+            refused=v.refused, seats_left=v.seats_left,
             program_id=v.program_id,
         )  # fmt: skip
 

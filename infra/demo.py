@@ -17,6 +17,7 @@ from bridgework.domain.organisation import OrganisationKind
 from bridgework.domain.program import Attendance, MatchClosure, ProgramKind
 from bridgework.domain.student import Pathway
 from bridgework.infra.demo_partnerships import partnerships_chapter
+from bridgework.services import applications as ap
 from bridgework.services import commands as c
 from bridgework.services import handlers as h
 from bridgework.services.context import Actor, CommandContext, Role
@@ -277,7 +278,35 @@ async def participation_chapter(s: Script, w: World) -> None:
         ))  # fmt: skip
 
 
-CHAPTERS: tuple[Chapter, ...] = (partnerships_chapter, safeguarding_chapter, participation_chapter)
+async def applications_chapter(s: Script, w: World) -> None:
+    """A summer internship at Bytewave for bootcamp graduates: two accepted into its seats, one
+    onto the waitlist, one denied, one refused by the rules, one still to decide."""
+    east = w.students["eastside"]
+    internship = await s.program(
+        w.partnerships["bootcamp"], "Bytewave Summer Internship", "internship", 2
+    )
+    w.programs["internship"] = internship
+    await s.run(set_eligibility, SetEligibility(
+        program_id=internship, min_age=16, prerequisite_ids=[w.programs["bootcamp"]],
+    ))  # fmt: skip
+    for kid in (east[0], east[1], east[2], east[3], east[4], east[10]):
+        await s.run(ap.apply_to_program, ap.ApplyToProgram(
+            program_id=internship, student_id=kid, statement="I want to build real software",
+        ))  # fmt: skip
+    for kid in (east[0], east[1], east[2]):
+        cmd = ap.AcceptApplication(program_id=internship, student_id=kid)
+        await s.run(ap.accept_application, cmd)
+    await s.run(ap.deny_application, ap.DenyApplication(
+        program_id=internship, student_id=east[3], reason="Missed both interview slots",
+    ))  # fmt: skip
+
+
+CHAPTERS: tuple[Chapter, ...] = (
+    partnerships_chapter,
+    safeguarding_chapter,
+    participation_chapter,
+    applications_chapter,
+)
 """Run in this order; append new chapters at the end, so earlier steps keep their keys."""
 
 

@@ -22,69 +22,88 @@ CREATE TABLE IF NOT EXISTS enrolment_programs (
 );
 CREATE TABLE IF NOT EXISTS enrolment_entries (
     program_id uuid NOT NULL, student_id uuid NOT NULL,
-    status text NOT NULL CHECK (status IN ('ENROLLED', 'WAITLISTED', 'WITHDRAWN', 'COMPLETED')),
+    status text NOT NULL CHECK (status IN ('APPLIED', 'ACCEPTED', 'DENIED', 'REFUSED',
+                                           'ENROLLED', 'WAITLISTED', 'WITHDRAWN', 'COMPLETED')),
     -- The log position of the StudentWaitlisted event: the order of the line.
     waitlisted_at_position bigint,
     mentor_id uuid,
     changed_at timestamptz NOT NULL,
+    reason text NOT NULL,
+    rule text,
     PRIMARY KEY (program_id, student_id)
 );
 CREATE INDEX IF NOT EXISTS enrolment_entries_by_student ON enrolment_entries (student_id);
 """
 
 _LOAD = """
-SELECT program_id, student_id, status, waitlisted_at_position, mentor_id, changed_at
+SELECT program_id, student_id, status, waitlisted_at_position, mentor_id, changed_at, reason, rule
 FROM enrolment_entries JOIN unnest($1::uuid[], $2::uuid[]) AS k(program_id, student_id)
      USING (program_id, student_id)
 """
 
 _SAVE = """
 INSERT INTO enrolment_entries (program_id, student_id, status, waitlisted_at_position, mentor_id,
-                               changed_at)
+                               changed_at, reason, rule)
 SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bigint[], $5::uuid[],
-                     $6::timestamptz[])
+                     $6::timestamptz[], $7::text[], $8::text[])
 ON CONFLICT (program_id, student_id) DO UPDATE
 SET status = excluded.status, waitlisted_at_position = excluded.waitlisted_at_position,
-    mentor_id = excluded.mentor_id, changed_at = excluded.changed_at
+    mentor_id = excluded.mentor_id, changed_at = excluded.changed_at, reason = excluded.reason,
+    rule = excluded.rule
 """
 
 Key: TypeAlias = tuple[UUID, UUID]
-Row: TypeAlias = tuple[str, int | None, UUID | None, datetime]
-"""status, position of the StudentWaitlisted event (the order of the line), mentor, changed at."""
+Row: TypeAlias = tuple[str, int | None, UUID | None, datetime, str, str | None]
+"""status, position of the StudentWaitlisted event (the order of the line), mentor, changed at,
+reason, the eligibility rule of a refusal."""
 
-_JOINS = (Program.StudentEnrolled, Program.StudentWaitlisted)
+_FRESH = (Program.StudentEnrolled, Program.StudentWaitlisted, Program.ApplicationReceived)
+"""Events that start an entry afresh, so the batch need not load the row they replace."""
 
 
-def _evolve(row: Row | None, event: StoredEvent, e: Any) -> Row | None:  # noqa: PLR0911 - one case per event
+def _evolve(row: Row | None, event: StoredEvent, e: Any) -> Row | None:  # noqa: C901, PLR0911 - one case per event
     """One entry after one event, as the domain has it (None: no entry yet)."""
     at = e.timestamp
     match e:
+        case Program.ApplicationReceived():
+            return ("APPLIED", None, None, at, "", None)
         case Program.StudentEnrolled():
-            return ("ENROLLED", None, None, at)
+            return ("ENROLLED", None, None, at, "", None)
         case Program.StudentWaitlisted():
-            return ("WAITLISTED", event.position, None, at)
+            return ("WAITLISTED", event.position, None, at, "", None)
         case _ if row is None:
             return None
+        case Program.ApplicationRefused():
+            return ("REFUSED", None, None, at, e.detail, e.rule)
+        case Program.ApplicationAccepted():
+            return ("ACCEPTED", None, None, at, "", None)
+        case Program.ApplicationDenied():
+            return ("DENIED", None, None, at, e.reason, None)
         case Program.StudentWithdrawn():
-            return ("WITHDRAWN", None, None, at)  # the program forgets their mentor too
+            # the program forgets their mentor too
+            return ("WITHDRAWN", None, None, at, e.reason, None)
         case Program.StudentPromotedFromWaitlist():
-            return ("ENROLLED", None, row[2], at)
+            return ("ENROLLED", None, row[2], at, "", None)
         case Program.EnrolmentCompleted():
-            return ("COMPLETED", None, row[2], at)
+            return ("COMPLETED", None, row[2], at, "", None)
         case Program.MentorAssigned():
-            return (row[0], row[1], e.mentor_id, at)
+            return (row[0], row[1], e.mentor_id, at, row[4], row[5])
         case _:
             raise TypeError(f"enrolment does not handle {event.event_type}")
 
 
 class Enrolment:
     name = "enrolment"
-    version = 1
+    version = 2
     schema = SCHEMA
     tables = ("enrolment_programs", "enrolment_entries")
     handles = frozenset(
         {
             "ProgramLaunched",
+            "ApplicationReceived",
+            "ApplicationRefused",
+            "ApplicationAccepted",
+            "ApplicationDenied",
             "StudentEnrolled",
             "StudentWaitlisted",
             "StudentWithdrawn",
@@ -112,11 +131,11 @@ class Enrolment:
             key = (e.originator_id, e.student_id)
             if key not in rows:
                 rows[key] = None
-                if not isinstance(e, _JOINS):
+                if not isinstance(e, _FRESH):
                     unknown.append(key)
         if unknown:
             found = await conn.fetch(_LOAD, [k[0] for k in unknown], [k[1] for k in unknown])
-            rows.update({(r[0], r[1]): (r[2], r[3], r[4], r[5]) for r in found})
+            rows.update({(r[0], r[1]): (r[2], r[3], r[4], r[5], r[6], r[7]) for r in found})
         for stored, e in changes:
             key = (e.originator_id, e.student_id)
             rows[key] = _evolve(rows[key], stored, e)
@@ -129,16 +148,17 @@ class Enrolment:
 
 _ENTRIES = """
 WITH ranked AS (
-    SELECT program_id, student_id, status, mentor_id, changed_at,
+    SELECT program_id, student_id, status, mentor_id, changed_at, reason, rule,
            CASE WHEN status = 'WAITLISTED' THEN row_number() OVER (
                PARTITION BY program_id, status = 'WAITLISTED' ORDER BY waitlisted_at_position)
            END AS place
     FROM enrolment_entries
     WHERE program_id IN (SELECT program_id FROM enrolment_entries WHERE {column} = ANY($1::uuid[]))
 )
-SELECT program_id, student_id, status, mentor_id, changed_at, place FROM ranked
+SELECT program_id, student_id, status, mentor_id, changed_at, place, reason, rule FROM ranked
 WHERE {column} = ANY($1::uuid[])
-ORDER BY {column}, array_position('{{ENROLLED,WAITLISTED,COMPLETED,WITHDRAWN}}'::text[], status),
+ORDER BY {column}, array_position(
+    '{{ENROLLED,WAITLISTED,ACCEPTED,APPLIED,COMPLETED,WITHDRAWN,DENIED,REFUSED}}'::text[], status),
          place, changed_at, program_id, student_id
 """
 """Waitlist places are ranks within the whole program, so they are computed over all of a
@@ -160,6 +180,8 @@ async def _entries(
                 mentor_id=r[3],
                 changed_at=r[4],
                 waitlist_place=r[5],
+                reason=r[6],
+                rule=r[7],
             )
         )
     return found
@@ -189,6 +211,9 @@ async def program_enrolments(
                count(*) FILTER (WHERE e.status = 'WAITLISTED'),
                count(*) FILTER (WHERE e.status = 'WITHDRAWN'),
                count(*) FILTER (WHERE e.status = 'COMPLETED'),
+               count(*) FILTER (WHERE e.status = 'APPLIED'),
+               count(*) FILTER (WHERE e.status = 'DENIED'),
+               count(*) FILTER (WHERE e.status = 'REFUSED'),
                coalesce(array_agg(e.student_id ORDER BY e.waitlisted_at_position)
                         FILTER (WHERE e.status = 'WAITLISTED'), '{}')
         FROM enrolment_programs p LEFT JOIN enrolment_entries e USING (program_id)
@@ -205,8 +230,11 @@ async def program_enrolments(
             waitlisted=r[3],
             withdrawn=r[4],
             completed=r[5],
+            applied=r[6],
+            denied=r[7],
+            refused=r[8],
             seats_left=max(r[1] - r[2], 0),
-            waitlist=list(r[6]),
+            waitlist=list(r[9]),
         )
         for r in rows
     }

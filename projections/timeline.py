@@ -49,6 +49,10 @@ _HANDLED = frozenset(
 
 _SUMMARIES: dict[str, str] = {
     "StudentRegistered": "Registered as a student",
+    "ApplicationReceived": "Applied to {program}",
+    "ApplicationRefused": "Application to {program} refused ({rule}): {detail}",
+    "ApplicationAccepted": "Application to {program} accepted",
+    "ApplicationDenied": "Application to {program} denied: {reason}",
     "StudentEnrolled": "Enrolled in {program}",
     "StudentWaitlisted": "Waitlisted for {program}",
     "StudentPromotedFromWaitlist": "Given a seat in {program} from the waitlist",

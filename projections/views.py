@@ -13,7 +13,9 @@ if TYPE_CHECKING:
     import asyncpg
     from asyncpg.pool import PoolConnectionProxy
 
-EnrolmentStatus = Literal["ENROLLED", "WAITLISTED", "WITHDRAWN", "COMPLETED"]
+EnrolmentStatus = Literal[
+    "APPLIED", "ACCEPTED", "DENIED", "REFUSED", "ENROLLED", "WAITLISTED", "WITHDRAWN", "COMPLETED"
+]
 
 
 class OrganisationView(msgspec.Struct, frozen=True, kw_only=True):
@@ -77,6 +79,10 @@ class EnrolmentEntry(msgspec.Struct, frozen=True, kw_only=True):
     waitlist_place: int | None
     mentor_id: UUID | None
     changed_at: datetime
+    reason: str = ""
+    """Why they were denied or withdrawn, or what a refusal found."""
+    rule: str | None = None
+    """The eligibility rule that refused them (REFUSED only)."""
 
 
 class ProgramEnrolmentView(msgspec.Struct, frozen=True, kw_only=True):
@@ -86,6 +92,10 @@ class ProgramEnrolmentView(msgspec.Struct, frozen=True, kw_only=True):
     waitlisted: int
     withdrawn: int
     completed: int
+    applied: int
+    """Open applications."""
+    denied: int
+    refused: int
     seats_left: int
     waitlist: list[UUID]
     """Waitlisted student ids, first in line first."""

@@ -119,26 +119,34 @@ async def enroll_student(deps: Deps, ctx: CommandContext, cmd: c.EnrollStudent) 
     async def decide(s: Session) -> CommandResult:
         program = await s.get(Program, cmd.program_id, "programId")
         student = await s.get(Student, cmd.student_id, "studentId")
-        completed = [
-            p.id
-            for p in [await s.get(Program, p, "programId") for p in program.prerequisite_ids]
-            if student.id in p.completed
-        ]
-        program.check_eligible(
-            Applicant(
-                name=student.name, grade=student.grade, date_of_birth=student.date_of_birth,
-                completed=frozenset(completed),
-            )
-        )  # fmt: skip
+        program.check_eligible(await applicant(s, program, student))
         student.rely_on_consent(program.id, s.now)
         program.enrol(student_id=student.id, student_name=student.name, at=s.now)
-        if student.id in program.waitlist:
-            notice = program.waitlist_notice(student.id, student.name)
-            return CommandResult(id=program.id, status="WAITLISTED", message=notice)
-        message = f"{student.name} is enrolled in '{program.name}'"
-        return CommandResult(id=program.id, status="ENROLLED", message=message)
+        return seated(program, student)
 
     return await execute(deps, ctx, cmd, decide)
+
+
+async def applicant(s: Session, program: Program, student: Student) -> Applicant:
+    """What the program's eligibility rules look at, prerequisites completed included."""
+    completed = [
+        p.id
+        for p in [await s.get(Program, p, "programId") for p in program.prerequisite_ids]
+        if student.id in p.completed
+    ]
+    return Applicant(
+        name=student.name, grade=student.grade, date_of_birth=student.date_of_birth,
+        completed=frozenset(completed),
+    )  # fmt: skip
+
+
+def seated(program: Program, student: Student) -> CommandResult:
+    """The reply to a student joining: a seat, or their place in line."""
+    if student.id in program.waitlist:
+        notice = program.waitlist_notice(student.id, student.name)
+        return CommandResult(id=program.id, status="WAITLISTED", message=notice)
+    message = f"{student.name} is enrolled in '{program.name}'"
+    return CommandResult(id=program.id, status="ENROLLED", message=message)
 
 
 async def leave(s: Session, program: Program, student: Student, reason: str) -> None:

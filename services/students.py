@@ -90,7 +90,7 @@ async def withdraw_guardian_consent(
         leaving = student.withdraw_consent(consent_id=cmd.consent_id, reason=cmd.reason, at=s.now)
         for program_id in leaving:
             program = await s.get(Program, program_id, "consentId")
-            if student.id in program.enrolled or student.id in program.waitlist:
+            if program.holds_place(student.id):
                 await leave(s, program, student, f"Guardian consent withdrawn: {cmd.reason}")
         return CommandResult(id=cmd.consent_id, message=f"{len(leaving)} program(s) left")
 

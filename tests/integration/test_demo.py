@@ -10,7 +10,10 @@ async def test_the_demo_loads_through_the_handlers_and_a_second_run_changes_noth
     counts = dict(await pool.fetch("SELECT event_type, count(*) FROM events GROUP BY event_type"))
     assert head == await pool.fetchval("SELECT max(position) FROM events")
     assert counts["OrganisationRegistered"] == 13
-    assert counts["ProgramLaunched"] == 6
+    assert counts["ProgramLaunched"] == 7
+    assert counts["ApplicationReceived"] == 6
+    assert (counts["ApplicationAccepted"], counts["ApplicationDenied"]) == (3, 1)
+    assert counts["ApplicationRefused"] == 1
     assert counts["StudentWaitlisted"] >= 5
     assert counts["StudentPromotedFromWaitlist"] == 6  # a withdrawal and five completions
     assert counts["ShowcaseRecorded"] == 5

@@ -291,18 +291,18 @@ async def test_reading_your_writes_waits_for_the_runner(deps, pool, runner):
             await following
 
 
-class EnrolmentV2(Enrolment):
-    version = 2
+class EnrolmentUpgraded(Enrolment):
+    version = Enrolment.version + 1
 
 
 async def test_a_new_projection_version_rebuilds_on_setup(deps, pool, runner):
     program, _, _ = await a_program(deps, capacity=1)
     await runner.catch_up()
-    await pool.execute("DELETE FROM enrolment_programs")  # damage it; v2 must rebuild it
-    upgraded = runner_for(pool, deps, [EnrolmentV2()])
+    await pool.execute("DELETE FROM enrolment_programs")  # damage it; a new version rebuilds it
+    upgraded = runner_for(pool, deps, [EnrolmentUpgraded()])
     await upgraded.setup()
     assert program in await read.program_enrolments(pool, [program])
     assert (
         await pool.fetchval("SELECT version FROM projection_checkpoints WHERE name = 'enrolment'")
-        == 2
+        == EnrolmentUpgraded.version
     )

@@ -1,0 +1,95 @@
+"""Applications: a student asks for a place; the rules or a coordinator decide.
+
+applied → accepted (a seat, or a place in line) | denied (with a reason) | refused (the
+eligibility rules leave the student out; recorded, naming the rule).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, ClassVar
+from uuid import UUID
+
+import msgspec
+from bridgework.domain.program import Program
+from bridgework.domain.student import Student
+from bridgework.services.commands import Command, Text
+from bridgework.services.context import Role
+from bridgework.services.errors import Forbidden
+from bridgework.services.handlers import applicant, seated
+from bridgework.services.unit_of_work import CommandResult, Deps, Session, execute
+
+if TYPE_CHECKING:
+    from bridgework.services.context import CommandContext
+
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=r"\S")]
+
+
+class ApplyToProgram(Command):
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.COORDINATOR, Role.STUDENT})
+
+    program_id: UUID
+    student_id: UUID
+    statement: Text = ""
+    """Why the student wants to take part, in their words."""
+
+
+class AcceptApplication(Command):
+    program_id: UUID
+    student_id: UUID
+
+
+class DenyApplication(Command):
+    program_id: UUID
+    student_id: UUID
+    reason: Reason
+
+
+async def apply_to_program(deps: Deps, ctx: CommandContext, cmd: ApplyToProgram) -> CommandResult:
+    """Apply for a place. A student may apply only for themselves (`X-Actor: student:<id>`)."""
+    if ctx.actor.role is Role.STUDENT and ctx.actor.id != str(cmd.student_id):
+        raise Forbidden(f"student {ctx.actor.id!r} may apply only for themselves")
+
+    async def decide(s: Session) -> CommandResult:
+        program = await s.get(Program, cmd.program_id, "programId")
+        student = await s.get(Student, cmd.student_id, "studentId")
+        refused = program.apply(
+            student_id=student.id, student_name=student.name, statement=cmd.statement,
+            applicant=await applicant(s, program, student), at=s.now,
+        )  # fmt: skip
+        if refused is not None:
+            return CommandResult(
+                id=program.id, status="REFUSED", message=f"{refused.rule}: {refused.message}"
+            )
+        message = f"{student.name} applied to '{program.name}'"
+        return CommandResult(id=program.id, status="APPLIED", message=message)
+
+    return await execute(deps, ctx, cmd, decide)
+
+
+async def accept_application(
+    deps: Deps, ctx: CommandContext, cmd: AcceptApplication
+) -> CommandResult:
+    """Accept an open application: a seat, or a place on the waitlist when the program is full.
+    The rules are checked again (they may have changed), and a minor needs a guardian's consent."""
+
+    async def decide(s: Session) -> CommandResult:
+        program = await s.get(Program, cmd.program_id, "programId")
+        student = await s.get(Student, cmd.student_id, "studentId")
+        program.check_eligible(await applicant(s, program, student))
+        student.rely_on_consent(program.id, s.now)
+        program.accept(student_id=student.id, student_name=student.name, at=s.now)
+        return seated(program, student)
+
+    return await execute(deps, ctx, cmd, decide)
+
+
+async def deny_application(deps: Deps, ctx: CommandContext, cmd: DenyApplication) -> CommandResult:
+    """Turn down an open application, with the reason the student will be given."""
+
+    async def decide(s: Session) -> CommandResult:
+        program = await s.get(Program, cmd.program_id, "programId")
+        student = await s.get(Student, cmd.student_id, "studentId")
+        program.deny(student_id=student.id, student_name=student.name, reason=cmd.reason, at=s.now)
+        return CommandResult(id=program.id, status="DENIED", message=cmd.reason)
+
+    return await execute(deps, ctx, cmd, decide)
