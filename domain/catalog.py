@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from bridgework.domain.hours import HoursLog
 from bridgework.domain.mentor import Mentor
 from bridgework.domain.organisation import Organisation
 from bridgework.domain.partnership import Partnership
@@ -25,6 +26,7 @@ AGGREGATES: tuple[type[BridgeworkAggregate], ...] = (
     Program,
     Student,
     Mentor,
+    HoursLog,
 )
 
 EventClass = type[CanMutateAggregate[Any]]

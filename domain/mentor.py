@@ -149,15 +149,19 @@ class Mentor(BridgeworkAggregate):
 
     # Mentees -----------------------------------------------------------------------------
 
-    def take_mentee(self, *, program_id: UUID, student_id: UUID, at: datetime) -> None:
-        if (program_id, student_id) in self.mentees:
-            return
-        self.require_clearance(at.date())
+    def require_room(self, on: date) -> None:
+        """Refuse a new match unless the mentor is cleared on `on` and below capacity."""
+        self.require_clearance(on)
         if len(self.mentees) >= self.capacity:
             raise RuleViolated(
                 "MENTOR_AT_CAPACITY",
                 f"{self.name} already mentors {len(self.mentees)} of {self.capacity} students",
             )
+
+    def take_mentee(self, *, program_id: UUID, student_id: UUID, at: datetime) -> None:
+        if (program_id, student_id) in self.mentees:
+            return
+        self.require_room(at.date())
         self._take_mentee(program_id=program_id, student_id=student_id, timestamp=at)
 
     @event(MenteeTaken)

@@ -101,7 +101,20 @@ class Program(BridgeworkAggregate):
     class EnrolmentCompleted(Aggregate.Event):
         student_id: UUID
 
+    class MentorMatchProposed(Aggregate.Event):
+        """A match put to the mentor; it starts (`MentorAssigned`) once they confirm it."""
+
+        student_id: UUID
+        mentor_id: UUID
+
+    class MentorMatchDeclined(Aggregate.Event):
+        student_id: UUID
+        mentor_id: UUID
+        reason: str
+
     class MentorAssigned(Aggregate.Event):
+        """The match is active: assigned at once, or a proposal confirmed."""
+
         student_id: UUID
         mentor_id: UUID
 
@@ -155,6 +168,8 @@ class Program(BridgeworkAggregate):
         self.applications: set[UUID] = set()
         self.completed: set[UUID] = set()
         self.mentor_of: dict[UUID, UUID] = {}
+        self.proposed: dict[UUID, UUID] = {}
+        """Student → the mentor a match was proposed to, awaiting their answer."""
         self.showcase_ids: set[UUID] = set()
         self.sessions: dict[UUID, date] = {}
         self.grades: tuple[int | None, int | None] = (None, None)
@@ -368,6 +383,14 @@ class Program(BridgeworkAggregate):
         """Enrolled or waitlisted."""
         return student_id in self.enrolled or student_id in self.waitlist
 
+    def require_participant(self, student_id: UUID, student_name: str) -> None:
+        """Refuse a record about the program (hours, a credential…) for a student who has
+        not held a seat in it."""
+        if student_id not in self.enrolled and student_id not in self.completed:
+            raise RuleViolated(
+                "NOT_IN_PROGRAM", f"{student_name} has not taken part in '{self.name}'"
+            )
+
     def waitlist_place(self, student_id: UUID) -> int | None:
         return self.waitlist.index(student_id) + 1 if student_id in self.waitlist else None
 
@@ -406,6 +429,7 @@ class Program(BridgeworkAggregate):
             self.waitlist.remove(student_id)
         self.applications.discard(student_id)
         self.mentor_of.pop(student_id, None)
+        self.proposed.pop(student_id, None)
 
     @event(StudentPromotedFromWaitlist)
     def _promote(self, student_id: UUID, timestamp: datetime) -> None:
@@ -430,6 +454,7 @@ class Program(BridgeworkAggregate):
     def _complete(self, student_id: UUID, timestamp: datetime) -> None:
         self.enrolled.remove(student_id)
         self.completed.add(student_id)
+        self.proposed.pop(student_id, None)
 
     # Sessions and attendance -------------------------------------------------------------
 
@@ -480,14 +505,8 @@ class Program(BridgeworkAggregate):
 
     # Mentors and showcases ---------------------------------------------------------------
 
-    def assign_mentor(
-        self,
-        *,
-        student_id: UUID,
-        student_name: str,
-        mentor_id: UUID,
-        mentor_name: str,
-        at: datetime,
+    def _check_matchable(
+        self, student_id: UUID, student_name: str, mentor_id: UUID, mentor_name: str
     ) -> None:
         if student_id not in self.enrolled:
             raise RuleViolated(
@@ -503,11 +522,66 @@ class Program(BridgeworkAggregate):
             raise RuleViolated(
                 "STUDENT_HAS_MENTOR", f"{student_name} already has a mentor in '{self.name}'"
             )
+
+    def assign_mentor(
+        self,
+        *,
+        student_id: UUID,
+        student_name: str,
+        mentor_id: UUID,
+        mentor_name: str,
+        at: datetime,
+    ) -> None:
+        """Match at once (a proposal to someone else for the student lapses)."""
+        self._check_matchable(student_id, student_name, mentor_id, mentor_name)
         self._assign_mentor(student_id=student_id, mentor_id=mentor_id, timestamp=at)
 
     @event(MentorAssigned)
     def _assign_mentor(self, student_id: UUID, mentor_id: UUID, timestamp: datetime) -> None:
+        self.proposed.pop(student_id, None)
         self.mentor_of[student_id] = mentor_id
+
+    def propose_match(
+        self,
+        *,
+        student_id: UUID,
+        student_name: str,
+        mentor_id: UUID,
+        mentor_name: str,
+        at: datetime,
+    ) -> None:
+        """Put a match to a mentor; one open proposal per student."""
+        self._check_matchable(student_id, student_name, mentor_id, mentor_name)
+        if student_id in self.proposed:
+            raise RuleViolated(
+                "MATCH_ALREADY_PROPOSED",
+                f"A match for {student_name} in '{self.name}' already awaits a mentor's answer",
+            )
+        self._propose(student_id=student_id, mentor_id=mentor_id, timestamp=at)
+
+    @event(MentorMatchProposed)
+    def _propose(self, student_id: UUID, mentor_id: UUID, timestamp: datetime) -> None:
+        self.proposed[student_id] = mentor_id
+
+    def proposal_for(self, student_id: UUID, student_name: str) -> UUID:
+        """The mentor a student's open proposal went to."""
+        if student_id not in self.proposed:
+            raise RuleViolated(
+                "NO_PROPOSED_MATCH", f"No match for {student_name} in '{self.name}' is proposed"
+            )
+        return self.proposed[student_id]
+
+    def decline_match(
+        self, *, student_id: UUID, student_name: str, reason: str, at: datetime
+    ) -> None:
+        mentor_id = self.proposal_for(student_id, student_name)
+        self._decline_match(student_id=student_id, mentor_id=mentor_id, reason=reason, timestamp=at)
+
+    @event(MentorMatchDeclined)
+    def _decline_match(
+        self, student_id: UUID, mentor_id: UUID, reason: str, timestamp: datetime
+    ) -> None:
+        self.proposed.pop(student_id, None)
 
     def close_match(
         self, *, student_id: UUID, student_name: str, reason: MatchClosure, note: str, at: datetime

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from bridgework.domain.base import BridgeworkAggregate
+from bridgework.domain.base import BridgeworkAggregate, day
 from bridgework.domain.errors import RuleViolated
 from eventsourcing.domain import Aggregate, event
 
@@ -26,6 +26,20 @@ class Pathway(StrEnum):
 
 PLACEMENTS = frozenset({Pathway.INTERNSHIP_OFFER, Pathway.JOB_OFFER, Pathway.APPRENTICESHIP})
 """Pathways that count as a placement in partnership metrics."""
+
+
+class SurveyPhase(StrEnum):
+    """When a student answered a survey: before a program or after it."""
+
+    PRE = "pre"
+    POST = "post"
+
+
+class EvaluationPhase(StrEnum):
+    """When a supervisor evaluated an intern."""
+
+    MIDPOINT = "midpoint"
+    END = "end"
 
 
 def age_on(born: date, on: date) -> int:
@@ -266,6 +280,135 @@ class Student(BridgeworkAggregate):
     def _withdraw_consent(self, consent_id: UUID, reason: str, timestamp: datetime) -> None:
         self.consents.pop(consent_id, None)
         self.relied = {p: c for p, c in self.relied.items() if c != consent_id}
+
+    # Surveys and evaluations -------------------------------------------------------------
+
+    class SurveyAnswered(Aggregate.Event):
+        """A later answer of the same phase for the same program corrects this one."""
+
+        survey_id: UUID
+        program_id: UUID
+        phase: SurveyPhase
+        answered_on: date
+        answers: tuple[tuple[str, int], ...]
+        """Question key → score 1..5, e.g. ("confidence_lab_techniques", 2)."""
+
+    class EvaluationRecorded(Aggregate.Event):
+        """A supervisor's evaluation of an intern; the same phase again corrects it."""
+
+        evaluation_id: UUID
+        program_id: UUID
+        phase: EvaluationPhase
+        evaluator: str
+        evaluated_on: date
+        ratings: tuple[tuple[str, int], ...]
+        """Competency → score 1..5, e.g. ("communication", 4)."""
+        comments: str
+
+    def answer_survey(
+        self,
+        *,
+        survey_id: UUID,
+        program_id: UUID,
+        program_name: str,
+        phase: SurveyPhase,
+        answered_on: date,
+        answers: tuple[tuple[str, int], ...],
+        at: datetime,
+    ) -> None:
+        _not_after("A survey", answered_on, at)
+        dated = self._surveys_on()
+        pre = dated.get((program_id, SurveyPhase.PRE))
+        post = dated.get((program_id, SurveyPhase.POST))
+        if phase == SurveyPhase.POST and pre is not None and answered_on < pre:
+            raise RuleViolated(
+                "POST_BEFORE_PRE",
+                f"{self.name}'s post survey for '{program_name}' cannot be dated "
+                f"{day(answered_on)}, before their pre survey of {day(pre)}",
+            )
+        if phase == SurveyPhase.PRE and post is not None and answered_on > post:
+            raise RuleViolated(
+                "PRE_AFTER_POST",
+                f"{self.name}'s pre survey for '{program_name}' cannot be dated "
+                f"{day(answered_on)}, after their post survey of {day(post)}",
+            )
+        self._answer(
+            survey_id=survey_id, program_id=program_id, phase=phase, answered_on=answered_on,
+            answers=answers, timestamp=at,
+        )  # fmt: skip
+
+    @event(SurveyAnswered)
+    def _answer(
+        self,
+        survey_id: UUID,
+        program_id: UUID,
+        phase: SurveyPhase,
+        answered_on: date,
+        answers: tuple[tuple[str, int], ...],
+        timestamp: datetime,
+    ) -> None:
+        self._surveys_on()[program_id, SurveyPhase(phase)] = answered_on
+
+    def evaluate(
+        self,
+        *,
+        evaluation_id: UUID,
+        program_id: UUID,
+        program_name: str,
+        phase: EvaluationPhase,
+        evaluator: str,
+        evaluated_on: date,
+        ratings: tuple[tuple[str, int], ...],
+        comments: str,
+        at: datetime,
+    ) -> None:
+        _not_after("An evaluation", evaluated_on, at)
+        dated = self._evaluations_on()
+        midpoint = dated.get((program_id, EvaluationPhase.MIDPOINT))
+        end = dated.get((program_id, EvaluationPhase.END))
+        if phase == EvaluationPhase.END and midpoint is not None and evaluated_on < midpoint:
+            raise RuleViolated(
+                "END_BEFORE_MIDPOINT",
+                f"{self.name}'s end evaluation for '{program_name}' cannot be dated "
+                f"{day(evaluated_on)}, before their midpoint evaluation of {day(midpoint)}",
+            )
+        if phase == EvaluationPhase.MIDPOINT and end is not None and evaluated_on > end:
+            raise RuleViolated(
+                "END_BEFORE_MIDPOINT",
+                f"{self.name}'s midpoint evaluation for '{program_name}' cannot be dated "
+                f"{day(evaluated_on)}, after their end evaluation of {day(end)}",
+            )
+        self._evaluate(
+            evaluation_id=evaluation_id, program_id=program_id, phase=phase, evaluator=evaluator,
+            evaluated_on=evaluated_on, ratings=ratings, comments=comments, timestamp=at,
+        )  # fmt: skip
+
+    @event(EvaluationRecorded)
+    def _evaluate(
+        self,
+        evaluation_id: UUID,
+        program_id: UUID,
+        phase: EvaluationPhase,
+        evaluator: str,
+        evaluated_on: date,
+        ratings: tuple[tuple[str, int], ...],
+        comments: str,
+        timestamp: datetime,
+    ) -> None:
+        self._evaluations_on()[program_id, EvaluationPhase(phase)] = evaluated_on
+
+    def _surveys_on(self) -> dict[tuple[UUID, SurveyPhase], date]:
+        """(program, phase) → the date of the answer in force; made on first use, so the
+        registration event (and students registered before surveys) need not change."""
+        found: dict[tuple[UUID, SurveyPhase], date] = vars(self).setdefault("surveys_on", {})
+        return found
+
+    def _evaluations_on(self) -> dict[tuple[UUID, EvaluationPhase], date]:
+        """(program, phase) → the date of the evaluation in force."""
+        found: dict[tuple[UUID, EvaluationPhase], date] = vars(self).setdefault(
+            "evaluations_on", {}
+        )
+        return found
 
 
 def _not_after(what: str, on: date, at: datetime) -> None:

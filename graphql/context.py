@@ -23,6 +23,9 @@ from bridgework.projections.views import (
     ContributionView,
     CredentialView,
     EnrolmentEntry,
+    EvaluationView,
+    HoursTotals,
+    HoursView,
     LiaisonView,
     MatchView,
     MentorView,
@@ -35,10 +38,13 @@ from bridgework.projections.views import (
     ProgramEnrolmentView,
     ProgramOutcomeView,
     ProgramView,
+    ProposalView,
     SessionView,
     ShowcaseView,
+    StudentSurveyView,
     StudentView,
     SuccessMetricView,
+    SurveyDelta,
 )
 from bridgework.services.context import Actor, Role
 from bridgework.services.ports import EventStore
@@ -160,6 +166,31 @@ class Loaders:
         )
         self.attendance_of_program: DataLoader[UUID, list[AttendanceView]] = _lists_by_id(
             pool, read.attendance_of_programs
+        )
+        self.survey_results_of_program: DataLoader[UUID, list[SurveyDelta]] = _lists_by_id(
+            pool, read.survey_deltas_of_programs
+        )
+        self.surveys_of_student: DataLoader[UUID, list[StudentSurveyView]] = _lists_by_id(
+            pool, read.surveys_of_students
+        )
+        self.evaluations_of_student: DataLoader[UUID, list[EvaluationView]] = _lists_by_id(
+            pool, read.evaluations_of_students
+        )
+        self.proposals_of_mentor: DataLoader[UUID, list[ProposalView]] = _lists_by_id(
+            pool, read.proposals_of_mentors
+        )
+        self.proposals_of_program: DataLoader[UUID, list[ProposalView]] = _lists_by_id(
+            pool, read.proposals_of_programs
+        )
+        self.hours_entry: DataLoader[UUID, HoursView | None] = _by_id(pool, read.hours_entries)
+        self.hours_of_student: DataLoader[UUID, list[HoursView]] = _lists_by_id(
+            pool, read.hours_of_students
+        )
+        self.hours_of_program: DataLoader[UUID, list[HoursView]] = _lists_by_id(
+            pool, read.hours_of_programs
+        )
+        self.hours_totals: DataLoader[UUID, HoursTotals | None] = _by_id(
+            pool, read.hours_totals_of_programs
         )
 
 

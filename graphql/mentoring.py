@@ -15,7 +15,7 @@ from bridgework.graphql.partnerships import today
 from bridgework.graphql.queries import AtLeast
 from bridgework.graphql.types import Info, Mentor, Program, Student
 from bridgework.projections import read
-from bridgework.projections.views import MatchView
+from bridgework.projections.views import MatchView, ProposalView
 from bridgework.services import mentoring as m
 from bridgework.services.unit_of_work import CommandResult
 
@@ -123,6 +123,43 @@ class MentorMatch:
         return None if found is None else Program.from_view(found)
 
 
+@strawberry.enum
+class ProposalStatus(Enum):
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    LAPSED = "lapsed"
+
+
+@strawberry.type
+class MentorMatchProposal:
+    """A match put to a mentor: PROPOSED until they answer; CONFIRMED starts the match;
+    LAPSED when the student left, completed or was matched with someone else first."""
+
+    proposed_on: date
+    answered_on: date | None
+    status: ProposalStatus
+    reason: str = strawberry.field(description="Why it was declined.")
+    view: strawberry.Private[ProposalView]
+
+    @classmethod
+    def from_view(cls, v: ProposalView) -> MentorMatchProposal:
+        return cls(
+            proposed_on=v.proposed_on, answered_on=v.answered_on,
+            status=ProposalStatus(v.status), reason=v.reason, view=v,
+        )  # fmt: skip
+
+    @strawberry.field
+    async def mentor(self, info: Info) -> Mentor | None:
+        found = await info.context.loaders.mentor.load(self.view.mentor_id)
+        return None if found is None else Mentor.from_view(found)
+
+    @strawberry.field
+    async def student(self, info: Info) -> Student | None:
+        found = await info.context.loaders.student.load(self.view.student_id)
+        return None if found is None else Student.from_view(found)
+
+
 @strawberry.type
 class MentorLoad:
     """A mentor's matches in numbers, on a date."""
@@ -156,7 +193,7 @@ RecordClearancePayload = Annotated[
 
 @strawberry.type
 class MentorMatchChanged(Recorded):
-    """The match is closed, or its meeting logged."""
+    """The match is proposed, confirmed, declined or closed, or its meeting logged."""
 
     program_id: strawberry.ID
     student_id: strawberry.ID
@@ -164,6 +201,17 @@ class MentorMatchChanged(Recorded):
 
 
 MentorMatchPayload = Annotated[MentorMatchChanged | Failure, strawberry.union("MentorMatchPayload")]
+
+
+def _match_changed(
+    r: CommandResult | Failure, program_id: strawberry.ID, student_id: strawberry.ID
+) -> MentorMatchPayload:
+    if not isinstance(r, CommandResult):
+        return r
+    return MentorMatchChanged(
+        program_id=program_id, student_id=student_id, mentor_id=strawberry.ID(str(r.id)),
+        position=r.position,
+    )  # fmt: skip
 
 
 @strawberry.input
@@ -186,6 +234,35 @@ class LogMentorMeetingInput:
     met_on: date
     minutes: int
     notes: str = ""
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
+
+
+@strawberry.input
+class ProposeMentorMatchInput:
+    """Put a match to a cleared mentor with room; it starts when they confirm it."""
+
+    program_id: strawberry.ID
+    student_id: strawberry.ID
+    mentor_id: strawberry.ID
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
+
+
+@strawberry.input
+class ConfirmMentorMatchInput:
+    """A mentor (`X-Actor: mentor:<their id>`) or a coordinator accepts a proposed match."""
+
+    program_id: strawberry.ID
+    student_id: strawberry.ID
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
+
+
+@strawberry.input
+class DeclineMentorMatchInput:
+    """A mentor (`X-Actor: mentor:<their id>`) or a coordinator turns a proposed match down."""
+
+    program_id: strawberry.ID
+    student_id: strawberry.ID
+    reason: str
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
@@ -217,29 +294,40 @@ class MentoringMutation:
             id=strawberry.ID(str(r.id)), mentor_id=input.mentor_id, position=r.position
         )
 
+    @strawberry.mutation(description="Propose a match to a mentor; it starts once confirmed.")
+    async def propose_mentor_match(
+        self, info: Info, input: ProposeMentorMatchInput
+    ) -> MentorMatchPayload:
+        r = await run(info, m.propose_mentor_match, m.ProposeMentorMatch, input)
+        return _match_changed(r, input.program_id, input.student_id)
+
+    @strawberry.mutation(description="The mentor confirms a proposed match: it is active.")
+    async def confirm_mentor_match(
+        self, info: Info, input: ConfirmMentorMatchInput
+    ) -> MentorMatchPayload:
+        r = await run(info, m.confirm_mentor_match, m.ConfirmMentorMatch, input)
+        return _match_changed(r, input.program_id, input.student_id)
+
+    @strawberry.mutation(description="The mentor declines a proposed match, with a reason.")
+    async def decline_mentor_match(
+        self, info: Info, input: DeclineMentorMatchInput
+    ) -> MentorMatchPayload:
+        r = await run(info, m.decline_mentor_match, m.DeclineMentorMatch, input)
+        return _match_changed(r, input.program_id, input.student_id)
+
     @strawberry.mutation(description="End a mentor match, with why; the mentor's place is freed.")
     async def close_mentor_match(
         self, info: Info, input: CloseMentorMatchInput
     ) -> MentorMatchPayload:
         r = await run(info, m.close_mentor_match, m.CloseMentorMatch, input)
-        if not isinstance(r, CommandResult):
-            return r
-        return MentorMatchChanged(
-            program_id=input.program_id, student_id=input.student_id,
-            mentor_id=strawberry.ID(str(r.id)), position=r.position,
-        )  # fmt: skip
+        return _match_changed(r, input.program_id, input.student_id)
 
     @strawberry.mutation(description="Log a meeting between a student and their mentor.")
     async def log_mentor_meeting(
         self, info: Info, input: LogMentorMeetingInput
     ) -> MentorMatchPayload:
         r = await run(info, m.log_mentor_meeting, m.LogMentorMeeting, input)
-        if not isinstance(r, CommandResult):
-            return r
-        return MentorMatchChanged(
-            program_id=input.program_id, student_id=input.student_id,
-            mentor_id=strawberry.ID(str(r.id)), position=r.position,
-        )  # fmt: skip
+        return _match_changed(r, input.program_id, input.student_id)
 
 
 @strawberry.type

@@ -12,6 +12,7 @@ import strawberry
 from bridgework.graphql import (
     applications,
     errors,
+    hours,
     mentoring,
     mutations,
     participation,
@@ -19,6 +20,7 @@ from bridgework.graphql import (
     queries,
     students,
     subscriptions,
+    surveys,
     types,
 )
 from bridgework.graphql.context import RefuseBadHeaders, context_getter
@@ -65,10 +67,12 @@ MODULES: tuple[ModuleType, ...] = (
     students,
     participation,
     applications,
+    hours,
+    surveys,
 )
 """Every module that defines GraphQL types; each area of the API is a module of its own."""
 
-QUERIES: tuple[type, ...] = (queries.Query, mentoring.MentoringQuery)
+QUERIES: tuple[type, ...] = (queries.Query, mentoring.MentoringQuery, hours.HoursQuery)
 MUTATIONS: tuple[type, ...] = (
     mutations.Mutation,
     partnerships.PartnershipMutation,
@@ -76,6 +80,8 @@ MUTATIONS: tuple[type, ...] = (
     students.StudentMutation,
     participation.ParticipationMutation,
     applications.ApplicationMutation,
+    hours.HoursMutation,
+    surveys.SurveyMutation,
 )
 """Each area's `Query` and `Mutation` classes, merged into the schema's root types."""
 

@@ -34,7 +34,8 @@ from bridgework.services.ports import Checkpoint, StoredEvent
 from strawberry.scalars import JSON
 
 if TYPE_CHECKING:
-    from bridgework.graphql.mentoring import Clearance, MentorLoad, MentorMatch
+    from bridgework.graphql.hours import HoursEntry, HoursTotals
+    from bridgework.graphql.mentoring import Clearance, MentorLoad, MentorMatch, MentorMatchProposal
     from bridgework.graphql.participation import ProgramSession, StudentAttendance
     from bridgework.graphql.partnerships import (
         CheckIn,
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
         GuardianConsent,
         StudentPathway,
     )
+    from bridgework.graphql.surveys import Evaluation, StudentSurvey, SurveyResult
 
 Info = strawberry.Info[Context, None]
 
@@ -59,6 +61,8 @@ _partnerships = strawberry.lazy("bridgework.graphql.partnerships")
 _mentoring = strawberry.lazy("bridgework.graphql.mentoring")
 _students = strawberry.lazy("bridgework.graphql.students")
 _participation = strawberry.lazy("bridgework.graphql.participation")
+_surveys = strawberry.lazy("bridgework.graphql.surveys")
+_hours = strawberry.lazy("bridgework.graphql.hours")
 """Partnership charters, safeguarding and consent live in modules of their own, built on
 this one."""
 
@@ -421,6 +425,39 @@ class Program:
         rows = [StudentAttendance.from_view(v) for v in found]
         return sorted(rows, key=lambda a: (not a.flagged, -a.absences_in_a_row))
 
+    @strawberry.field(
+        description="Per survey question, pre and post over the students who answered both."
+    )
+    async def survey_results(self, info: Info) -> list[Annotated[SurveyResult, _surveys]]:
+        from bridgework.graphql.surveys import SurveyResult  # noqa: PLC0415
+
+        found = await info.context.loaders.survey_results_of_program.load(self.view.id)
+        return [SurveyResult.from_view(v) for v in found]
+
+    @strawberry.field(description="Students' hours in the program, by the day worked.")
+    async def hours(self, info: Info) -> list[Annotated[HoursEntry, _hours]]:
+        from bridgework.graphql.hours import HoursEntry  # noqa: PLC0415
+
+        found = await info.context.loaders.hours_of_program.load(self.view.id)
+        return [HoursEntry.from_view(v) for v in found]
+
+    @strawberry.field(description="Hours submitted, verified and approved, and what waits.")
+    async def hours_totals(self, info: Info) -> Annotated[HoursTotals, _hours]:
+        from bridgework.graphql.hours import HoursTotals  # noqa: PLC0415
+        from bridgework.projections.hours import NO_HOURS  # noqa: PLC0415
+
+        found = await info.context.loaders.hours_totals.load(self.view.id)
+        return HoursTotals.from_view(found or NO_HOURS)
+
+    @strawberry.field(description="Matches proposed in the program and their answers.")
+    async def mentor_proposals(
+        self, info: Info
+    ) -> list[Annotated[MentorMatchProposal, _mentoring]]:
+        from bridgework.graphql.mentoring import MentorMatchProposal  # noqa: PLC0415
+
+        found = await info.context.loaders.proposals_of_program.load(self.view.id)
+        return [MentorMatchProposal.from_view(v) for v in found]
+
     @strawberry.field(description="Mentor matches in the program, oldest first.")
     async def mentor_matches(self, info: Info) -> list[Annotated[MentorMatch, _mentoring]]:
         from bridgework.graphql.mentoring import MentorMatch  # noqa: PLC0415
@@ -576,6 +613,27 @@ class Student:
         found = await info.context.loaders.pathways_of_student.load(self.view.id)
         return [StudentPathway.from_view(v) for v in found]
 
+    @strawberry.field(description="Pre and post survey answers, by program and question.")
+    async def surveys(self, info: Info) -> list[Annotated[StudentSurvey, _surveys]]:
+        from bridgework.graphql.surveys import StudentSurvey  # noqa: PLC0415
+
+        found = await info.context.loaders.surveys_of_student.load(self.view.id)
+        return [StudentSurvey.from_view(v) for v in found]
+
+    @strawberry.field(description="Supervisors' evaluations, by program, midpoint first.")
+    async def evaluations(self, info: Info) -> list[Annotated[Evaluation, _surveys]]:
+        from bridgework.graphql.surveys import Evaluation  # noqa: PLC0415
+
+        found = await info.context.loaders.evaluations_of_student.load(self.view.id)
+        return [Evaluation.from_view(v) for v in found]
+
+    @strawberry.field(description="Their hours in every program, by the day worked.")
+    async def hours(self, info: Info) -> list[Annotated[HoursEntry, _hours]]:
+        from bridgework.graphql.hours import HoursEntry  # noqa: PLC0415
+
+        found = await info.context.loaders.hours_of_student.load(self.view.id)
+        return [HoursEntry.from_view(v) for v in found]
+
     @strawberry.field(description="Guardians' consents, in the order they were recorded.")
     async def consents(self, info: Info) -> list[Annotated[GuardianConsent, _students]]:
         from bridgework.graphql.students import GuardianConsent  # noqa: PLC0415
@@ -626,6 +684,19 @@ class Mentor:
 
         found = await info.context.loaders.matches_of_mentor.load(self.view.id)
         return [MentorMatch.from_view(v) for v in found if include_closed or v.ended_on is None]
+
+    @strawberry.field(description="Matches proposed to the mentor; open ones only unless asked.")
+    async def proposals(
+        self, info: Info, include_answered: bool = False
+    ) -> list[Annotated[MentorMatchProposal, _mentoring]]:
+        from bridgework.graphql.mentoring import MentorMatchProposal  # noqa: PLC0415
+
+        found = await info.context.loaders.proposals_of_mentor.load(self.view.id)
+        return [
+            MentorMatchProposal.from_view(v)
+            for v in found
+            if include_answered or v.status == "proposed"
+        ]
 
     @strawberry.field(description="Active and closed matches, early closures, average length.")
     async def load(

@@ -16,7 +16,9 @@ from bridgework.domain.mentor import ClearanceResult
 from bridgework.domain.organisation import OrganisationKind
 from bridgework.domain.program import Attendance, MatchClosure, ProgramKind
 from bridgework.domain.student import Pathway
+from bridgework.infra.demo_internship import internship_chapter
 from bridgework.infra.demo_partnerships import partnerships_chapter
+from bridgework.infra.demo_surveys import surveys_chapter
 from bridgework.services import applications as ap
 from bridgework.services import commands as c
 from bridgework.services import handlers as h
@@ -92,11 +94,14 @@ class Script:
     """Student → their parent's standing consent."""
 
     async def run(
-        self, handler: Callable[[Deps, CommandContext, Any], Awaitable[CommandResult]], cmd: Any
+        self,
+        handler: Callable[[Deps, CommandContext, Any], Awaitable[CommandResult]],
+        cmd: Any,
+        actor: Actor | None = None,
     ) -> CommandResult:
         self.step += 1
         ctx = CommandContext(
-            actor=self.actor,
+            actor=actor or self.actor,
             correlation_id=uuid4(),
             command_uuid=uuid4(),
             idempotency_key=f"demo:{self.step}",
@@ -306,6 +311,8 @@ CHAPTERS: tuple[Chapter, ...] = (
     safeguarding_chapter,
     participation_chapter,
     applications_chapter,
+    internship_chapter,
+    surveys_chapter,
 )
 """Run in this order; append new chapters at the end, so earlier steps keep their keys."""
 

@@ -70,7 +70,10 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         store = PostgresEventStore(pool)
         await store.start()
         codec = Transcoder()
-        deps = Deps(store=store, codec=codec, clock=utc_now, new_id=uuid4)
+        deps = Deps(
+            store=store, codec=codec, clock=utc_now, new_id=uuid4,
+            secret_key=settings.signing_key(), link_days=settings.link_days,
+        )  # fmt: skip
         runner = ProjectionRunner(
             pool, store, codec, default_projections(), poll_interval=settings.poll_interval_seconds
         )

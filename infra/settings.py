@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -60,6 +61,10 @@ class Settings:
     read_wait_seconds: float = 2.0
     poll_interval_seconds: float = 1.0
     run_projections: bool = True
+    secret_key: str | None = None
+    """Signs supervisors' verification links. None: a key kept in `data_dir/secret_key`, made
+    on first start (every instance behind a load balancer needs the same one: set it)."""
+    link_days: int = 14
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -95,4 +100,36 @@ class Settings:
             run_projections=_read(
                 env, "BRIDGEWORK_RUN_PROJECTIONS", d.run_projections, _flag, "true or false"
             ),
-        )
+            secret_key=_read(
+                env, "BRIDGEWORK_SECRET_KEY", d.secret_key, _long_secret,
+                f"a secret of at least {MIN_SECRET} characters",
+            ),
+            link_days=_read(env, "BRIDGEWORK_LINK_DAYS", d.link_days, _days, "1 to 365 days"),
+        )  # fmt: skip
+
+    def signing_key(self) -> str:
+        """The configured secret, or the one kept in the data folder (made if missing)."""
+        if self.secret_key is not None:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+                f.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+
+MIN_SECRET = 32
+
+
+def _long_secret(raw: str) -> str:
+    if len(raw) < MIN_SECRET:
+        raise ValueError(raw)
+    return raw
+
+
+def _days(raw: str) -> int:
+    days = int(raw)
+    if not 1 <= days <= 365:  # noqa: PLR2004
+        raise ValueError(raw)
+    return days

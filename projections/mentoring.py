@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from bridgework.domain.mentor import Mentor
 from bridgework.domain.program import MatchClosure, Program
 from bridgework.projections.batch import InOrder
-from bridgework.projections.views import MatchView, MentorLoadView
+from bridgework.projections.views import MatchView, MentorLoadView, ProposalView
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -28,6 +28,13 @@ CREATE TABLE IF NOT EXISTS mentoring_matches (
 CREATE INDEX IF NOT EXISTS mentoring_matches_by_mentor ON mentoring_matches (mentor_id, seq);
 CREATE INDEX IF NOT EXISTS mentoring_matches_open
     ON mentoring_matches (program_id, student_id) WHERE ended_on IS NULL;
+CREATE TABLE IF NOT EXISTS mentoring_proposals (
+    program_id uuid NOT NULL, student_id uuid NOT NULL, mentor_id uuid NOT NULL,
+    proposed_on date NOT NULL, answered_on date,
+    status text NOT NULL CHECK (status IN ('proposed', 'confirmed', 'declined', 'lapsed')),
+    reason text NOT NULL DEFAULT '', seq bigint NOT NULL, PRIMARY KEY (program_id, student_id, seq)
+);
+CREATE INDEX IF NOT EXISTS mentoring_proposals_by_mentor ON mentoring_proposals (mentor_id, seq);
 """
 
 _OPEN = (
@@ -36,6 +43,13 @@ _OPEN = (
 )
 _CLOSE = """UPDATE mentoring_matches SET ended_on = $3, closure_reason = $4, note = $5
 WHERE program_id = $1 AND student_id = $2 AND ended_on IS NULL"""
+_PROPOSE = """INSERT INTO mentoring_proposals (program_id, student_id, mentor_id, proposed_on,
+    status, seq) VALUES ($1, $2, $3, $4, 'proposed', $5)"""
+_ANSWER = """UPDATE mentoring_proposals SET status = $3, answered_on = $4, reason = $5
+WHERE program_id = $1 AND student_id = $2 AND status = 'proposed'"""
+_CONFIRM = """UPDATE mentoring_proposals
+SET status = CASE WHEN mentor_id = $3 THEN 'confirmed' ELSE 'lapsed' END, answered_on = $4
+WHERE program_id = $1 AND student_id = $2 AND status = 'proposed'"""
 _MEETING = """UPDATE mentoring_matches SET meetings = meetings + 1,
     meeting_minutes = meeting_minutes + $4, last_met_on = greatest(last_met_on, $3)
 WHERE program_id = $1 AND student_id = $2 AND ended_on IS NULL"""
@@ -43,12 +57,12 @@ WHERE program_id = $1 AND student_id = $2 AND ended_on IS NULL"""
 
 class Mentoring:
     name = "mentoring"
-    version = 1
+    version = 2
     schema = SCHEMA
-    tables = ("mentoring_matches",)
+    tables = ("mentoring_matches", "mentoring_proposals")
     handles = frozenset(
-        {"MentorAssigned", "MentorMatchClosed", "StudentWithdrawn", "EnrolmentCompleted",
-         "MeetingLogged"}
+        {"MentorMatchProposed", "MentorMatchDeclined", "MentorAssigned", "MentorMatchClosed",
+         "StudentWithdrawn", "EnrolmentCompleted", "MeetingLogged"}
     )  # fmt: skip
 
     async def apply_batch(
@@ -59,17 +73,27 @@ class Mentoring:
         for event, e in events:
             on = e.timestamp.date()
             match e:
+                case Program.MentorMatchProposed():
+                    writes.add(_PROPOSE, e.originator_id, e.student_id, e.mentor_id, on,
+                               event.position)  # fmt: skip
+                case Program.MentorMatchDeclined():
+                    writes.add(_ANSWER, e.originator_id, e.student_id, "declined", on, e.reason)
                 case Program.MentorAssigned():
+                    # A proposal to this mentor is confirmed; one to another has lapsed.
+                    writes.add(_CONFIRM, e.originator_id, e.student_id, e.mentor_id, on)
                     writes.add(_OPEN, e.originator_id, e.student_id, e.mentor_id, on,
                                event.position)  # fmt: skip
                 case Program.MentorMatchClosed():
                     writes.add(_CLOSE, e.originator_id, e.student_id, on, str(e.reason), e.note)
                 case Program.StudentWithdrawn():
+                    writes.add(_ANSWER, e.originator_id, e.student_id, "lapsed", on, e.reason)
                     writes.add(_CLOSE, e.originator_id, e.student_id, on,
                                str(MatchClosure.STUDENT_LEFT), e.reason)  # fmt: skip
                 case Program.EnrolmentCompleted():
+                    done = "Completed the program"
+                    writes.add(_ANSWER, e.originator_id, e.student_id, "lapsed", on, done)
                     writes.add(_CLOSE, e.originator_id, e.student_id, on,
-                               str(MatchClosure.GOALS_MET), "Completed the program")  # fmt: skip
+                               str(MatchClosure.GOALS_MET), done)  # fmt: skip
                 case Mentor.MeetingLogged():
                     writes.add(_MEETING, e.program_id, e.student_id, e.met_on, e.minutes)
                 case _:
@@ -151,3 +175,35 @@ async def quiet_matches(conn: Executor, as_of: date, days: int) -> list[MatchVie
         days,
     )
     return [_match(r) for r in rows]
+
+
+async def _proposals(
+    conn: Executor, column: str, ids: Sequence[UUID]
+) -> dict[UUID, list[ProposalView]]:
+    rows = await conn.fetch(
+        "SELECT program_id, student_id, mentor_id, proposed_on, answered_on, status, reason"  # noqa: S608 - fixed SQL
+        f" FROM mentoring_proposals WHERE {column} = ANY($1::uuid[]) ORDER BY {column}, seq",
+        list(ids),
+    )
+    found: dict[UUID, list[ProposalView]] = {}
+    for r in rows:
+        view = ProposalView(
+            program_id=r[0], student_id=r[1], mentor_id=r[2], proposed_on=r[3],
+            answered_on=r[4], status=r[5], reason=r[6],
+        )  # fmt: skip
+        found.setdefault(getattr(view, column), []).append(view)
+    return found
+
+
+async def proposals_of_mentors(
+    conn: Executor, mentor_ids: Sequence[UUID]
+) -> dict[UUID, list[ProposalView]]:
+    """Each mentor's proposed matches and how they answered, oldest first."""
+    return await _proposals(conn, "mentor_id", mentor_ids)
+
+
+async def proposals_of_programs(
+    conn: Executor, program_ids: Sequence[UUID]
+) -> dict[UUID, list[ProposalView]]:
+    """Each program's proposed matches, oldest first."""
+    return await _proposals(conn, "program_id", program_ids)

@@ -22,10 +22,18 @@ from bridgework.projections.enrolment import (
     enrolments_of_students,
     program_enrolments,
 )
+from bridgework.projections.hours import (
+    hours_entries,
+    hours_of_programs,
+    hours_of_students,
+    hours_totals_of_programs,
+)
 from bridgework.projections.mentoring import (
     matches_of_mentors,
     matches_of_programs,
     mentor_loads,
+    proposals_of_mentors,
+    proposals_of_programs,
     quiet_matches,
 )
 from bridgework.projections.outcome import program_outcomes, showcases_of_programs
@@ -43,6 +51,12 @@ from bridgework.projections.safeguarding import (
     clearances_of_mentors,
     consents_of_students,
 )
+from bridgework.projections.surveys import (
+    evaluations_of_students,
+    survey_deltas_of_partnership,
+    survey_deltas_of_programs,
+    surveys_of_students,
+)
 from bridgework.projections.timeline import timelines
 
 __all__ = [
@@ -55,6 +69,11 @@ __all__ = [
     "credentials_of_students",
     "enrolments_of_programs",
     "enrolments_of_students",
+    "evaluations_of_students",
+    "hours_entries",
+    "hours_of_programs",
+    "hours_of_students",
+    "hours_totals_of_programs",
     "liaisons",
     "list_programs",
     "matches_of_mentors",
@@ -71,10 +90,15 @@ __all__ = [
     "program_outcomes",
     "programs",
     "programs_of_partnerships",
+    "proposals_of_mentors",
+    "proposals_of_programs",
     "quiet_matches",
     "sessions_of_programs",
     "showcases_of_programs",
     "students",
     "success_metrics",
+    "survey_deltas_of_partnership",
+    "survey_deltas_of_programs",
+    "surveys_of_students",
     "timelines",
 ]

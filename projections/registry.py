@@ -8,10 +8,12 @@ from bridgework.projections.achievements import Achievements
 from bridgework.projections.attendance import Attendance
 from bridgework.projections.directory import Directory
 from bridgework.projections.enrolment import Enrolment
+from bridgework.projections.hours import Hours
 from bridgework.projections.mentoring import Mentoring
 from bridgework.projections.outcome import Outcome
 from bridgework.projections.partnerships import Partnerships
 from bridgework.projections.safeguarding import Safeguarding
+from bridgework.projections.surveys import Surveys
 from bridgework.projections.timeline import Timeline
 
 if TYPE_CHECKING:
@@ -29,4 +31,6 @@ def default_projections() -> list[Projection]:
         Mentoring(),
         Attendance(),
         Achievements(),
+        Hours(),
+        Surveys(),
     ]

@@ -65,6 +65,11 @@ _SUMMARIES: dict[str, str] = {
     "ConsentRelied": "Guardian consent covers {program}",
     "MentorMatchClosed": "Mentor match in {program} ended ({reason}): {note}",
     "MeetingLogged": "Met their mentor for {minutes} minutes in {program}",
+    "HoursSubmitted": "Logged {hours} hours in {program}: {activity}",
+    "HoursVerified": "Hours verified by {supervisor_name}",
+    "HoursDeclined": "Hours declined by {supervisor_name}: {reason}",
+    "HoursApproved": "Hours approved by the school: {note}",
+    "HoursRejected": "Hours rejected by the school: {reason}",
     "CredentialEarned": "Earned '{name}' ({issuer})",
     "PathwayRecorded": "Went on to {pathway}: {organisation}",
 }

@@ -143,6 +143,8 @@ class SurveyDelta(msgspec.Struct, frozen=True, kw_only=True):
     post_mean: float | None
     improved_share: float | None
     """Share of respondents whose post answer is higher than their pre answer."""
+    mean_change: float | None = None
+    """Mean of post minus pre over the respondents."""
 
 
 class ImpactNumbers(msgspec.Struct, frozen=True, kw_only=True):
@@ -314,6 +316,19 @@ class MatchView(msgspec.Struct, frozen=True, kw_only=True):
     last_met_on: date | None
 
 
+class ProposalView(msgspec.Struct, frozen=True, kw_only=True):
+    """A match put to a mentor, and their answer."""
+
+    program_id: UUID
+    student_id: UUID
+    mentor_id: UUID
+    proposed_on: date
+    answered_on: date | None
+    status: str
+    """proposed, confirmed, declined, or lapsed (the student left, or was matched otherwise)."""
+    reason: str
+
+
 class MentorLoadView(msgspec.Struct, frozen=True, kw_only=True):
     mentor_id: UUID
     active: int
@@ -366,3 +381,73 @@ class PathwayView(msgspec.Struct, frozen=True, kw_only=True):
     pathway: str
     organisation: str
     on: date
+
+
+class HoursView(msgspec.Struct, frozen=True, kw_only=True):
+    """One entry of a student's hours and where it stands."""
+
+    id: UUID
+    student_id: UUID
+    program_id: UUID
+    worked_on: date
+    hours: Decimal
+    activity: str
+    supervisor_name: str
+    supervisor_email: str
+    status: str
+    """submitted, verified, declined, approved or rejected."""
+    reason: str
+    """Why the supervisor declined or the school rejected them."""
+    note: str
+    link_expires_at: datetime | None
+    submitted_at: datetime
+    verified_at: datetime | None
+    """When the supervisor answered (verified or declined)."""
+    approved_at: datetime | None
+    """When the school answered (approved or rejected)."""
+
+
+class HoursTotals(msgspec.Struct, frozen=True, kw_only=True):
+    """Hours in a program (or of a student), by how far they got."""
+
+    submitted: Decimal
+    """Every entry logged, whatever became of it."""
+    verified: Decimal
+    """Confirmed by the supervisor (approved ones included)."""
+    approved: Decimal
+    awaiting_supervisor: int
+    """Entries still waiting for the supervisor."""
+    awaiting_school: int
+    """Verified entries the school has not decided on."""
+
+
+class StudentSurveyView(msgspec.Struct, frozen=True, kw_only=True):
+    """A student's pre and post answers to one question of a program's survey."""
+
+    student_id: UUID
+    program_id: UUID
+    question: str
+    pre: int | None
+    post: int | None
+    change: int | None
+    """Post minus pre; None unless both were answered."""
+    pre_on: date | None
+    post_on: date | None
+
+
+class RatingView(msgspec.Struct, frozen=True, kw_only=True):
+    competency: str
+    score: int
+
+
+class EvaluationView(msgspec.Struct, frozen=True, kw_only=True):
+    """A supervisor's evaluation of an intern: the one in force for its phase."""
+
+    id: UUID
+    student_id: UUID
+    program_id: UUID
+    phase: str
+    evaluator: str
+    evaluated_on: date
+    comments: str
+    ratings: list[RatingView]

@@ -14,6 +14,8 @@ class Role(StrEnum):
     MENTOR = "mentor"
     STUDENT = "student"
     AUDITOR = "auditor"
+    SUPERVISOR = "supervisor"
+    """An outside supervisor, acting through a signed link rather than an account."""
     INTEGRATION = "integration"
 
 

@@ -4,7 +4,7 @@ and the end of a match."""
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar
 from uuid import UUID
 
 import msgspec
@@ -12,7 +12,8 @@ from bridgework.domain.mentor import ClearanceResult, Mentor
 from bridgework.domain.program import MatchClosure, Program
 from bridgework.domain.student import Student
 from bridgework.services.commands import Command, Text
-from bridgework.services.errors import InvalidInput
+from bridgework.services.context import Role
+from bridgework.services.errors import Forbidden, InvalidInput
 from bridgework.services.unit_of_work import CommandResult, Deps, Session, execute
 
 if TYPE_CHECKING:
@@ -104,5 +105,90 @@ async def log_mentor_meeting(
             minutes=cmd.minutes, notes=cmd.notes, at=s.now,
         )  # fmt: skip
         return CommandResult(id=mentor_id)
+
+    return await execute(deps, ctx, cmd, decide)
+
+
+class ProposeMentorMatch(Command):
+    program_id: UUID
+    student_id: UUID
+    mentor_id: UUID
+
+
+class ConfirmMentorMatch(Command):
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.COORDINATOR, Role.MENTOR})
+
+    program_id: UUID
+    student_id: UUID
+
+
+class DeclineMentorMatch(Command):
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.COORDINATOR, Role.MENTOR})
+
+    program_id: UUID
+    student_id: UUID
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=r"\S")]
+
+
+def _the_mentor(ctx: CommandContext, mentor_id: UUID) -> None:
+    """A mentor answers only proposals made to them (`X-Actor: mentor:<their id>`)."""
+    if ctx.actor.role is Role.MENTOR and ctx.actor.id != str(mentor_id):
+        raise Forbidden(f"mentor {ctx.actor.id!r} may answer only matches proposed to them")
+
+
+async def propose_mentor_match(
+    deps: Deps, ctx: CommandContext, cmd: ProposeMentorMatch
+) -> CommandResult:
+    """Put a match to a cleared mentor with room; it starts when they confirm it."""
+
+    async def decide(s: Session) -> CommandResult:
+        program = await s.get(Program, cmd.program_id, "programId")
+        student = await s.get(Student, cmd.student_id, "studentId")
+        mentor = await s.get(Mentor, cmd.mentor_id, "mentorId")
+        program.propose_match(
+            student_id=student.id, student_name=student.name, mentor_id=mentor.id,
+            mentor_name=mentor.name, at=s.now,
+        )  # fmt: skip
+        mentor.require_room(s.now.date())
+        return CommandResult(id=mentor.id, status="proposed")
+
+    return await execute(deps, ctx, cmd, decide)
+
+
+async def confirm_mentor_match(
+    deps: Deps, ctx: CommandContext, cmd: ConfirmMentorMatch
+) -> CommandResult:
+    """The mentor accepts a proposed match: it is active from now (clearance and room are
+    checked again, as they may have changed)."""
+
+    async def decide(s: Session) -> CommandResult:
+        program = await s.get(Program, cmd.program_id, "programId")
+        student = await s.get(Student, cmd.student_id, "studentId")
+        mentor = await s.get(Mentor, program.proposal_for(student.id, student.name), "studentId")
+        _the_mentor(ctx, mentor.id)
+        program.assign_mentor(
+            student_id=student.id, student_name=student.name, mentor_id=mentor.id,
+            mentor_name=mentor.name, at=s.now,
+        )  # fmt: skip
+        mentor.take_mentee(program_id=program.id, student_id=student.id, at=s.now)
+        return CommandResult(id=mentor.id, status="active")
+
+    return await execute(deps, ctx, cmd, decide)
+
+
+async def decline_mentor_match(
+    deps: Deps, ctx: CommandContext, cmd: DeclineMentorMatch
+) -> CommandResult:
+    """The mentor (or the coordinator for them) turns a proposed match down, with why."""
+
+    async def decide(s: Session) -> CommandResult:
+        program = await s.get(Program, cmd.program_id, "programId")
+        student = await s.get(Student, cmd.student_id, "studentId")
+        mentor_id = program.proposal_for(student.id, student.name)
+        _the_mentor(ctx, mentor_id)
+        program.decline_match(
+            student_id=student.id, student_name=student.name, reason=cmd.reason, at=s.now
+        )
+        return CommandResult(id=mentor_id, status="declined")
 
     return await execute(deps, ctx, cmd, decide)

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import msgspec
-from bridgework.domain.errors import RuleViolated
 from bridgework.domain.program import Program
 from bridgework.domain.student import Pathway, Student
 from bridgework.services.commands import Command, Grade, Name
@@ -131,15 +130,12 @@ class RecordPathway(Command):
     program_id: UUID | None = None
 
 
-async def _program_of_student(s: Session, program_id: UUID | None, student: Student) -> None:
+async def program_of_student(s: Session, program_id: UUID | None, student: Student) -> None:
     """The program an outcome credits must be one the student held a seat in."""
     if program_id is None:
         return
     program = await s.get(Program, program_id, "programId")
-    if student.id not in program.enrolled and student.id not in program.completed:
-        raise RuleViolated(
-            "NOT_IN_PROGRAM", f"{student.name} has not taken part in '{program.name}'"
-        )
+    program.require_participant(student.id, student.name)
 
 
 async def record_credential(
@@ -149,7 +145,7 @@ async def record_credential(
 
     async def decide(s: Session) -> CommandResult:
         student = await s.get(Student, cmd.student_id, "studentId")
-        await _program_of_student(s, cmd.program_id, student)
+        await program_of_student(s, cmd.program_id, student)
         credential_id = deps.new_id()
         student.earn_credential(
             credential_id=credential_id, program_id=cmd.program_id, name=cmd.name,
@@ -166,7 +162,7 @@ async def record_pathway(deps: Deps, ctx: CommandContext, cmd: RecordPathway) ->
 
     async def decide(s: Session) -> CommandResult:
         student = await s.get(Student, cmd.student_id, "studentId")
-        await _program_of_student(s, cmd.program_id, student)
+        await program_of_student(s, cmd.program_id, student)
         pathway_id = deps.new_id()
         student.record_pathway(
             pathway_id=pathway_id, program_id=cmd.program_id, pathway=cmd.pathway,

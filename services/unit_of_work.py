@@ -46,15 +46,22 @@ class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
     position: int = 0
     status: str | None = None
     message: str | None = None
+    token: str | None = None
+    """A credential the command issued for someone without an account (a supervisor's link)."""
 
 
 class Deps(msgspec.Struct, frozen=True, kw_only=True):
-    """What handlers need: the store, the codec, and sources of time and new ids."""
+    """What handlers need: the store, the codec, sources of time and new ids, and the key
+    that signs links."""
 
     store: EventStore
     codec: EventCodec
     clock: Callable[[], datetime]
     new_id: Callable[[], UUID]
+    secret_key: str = ""
+    """Signs the links that let outsiders act without an account (a supervisor's)."""
+    link_days: int = 14
+    """How long such a link works."""
 
 
 class Session:

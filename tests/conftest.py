@@ -19,6 +19,7 @@ from bridgework.infra.migrate import migrate
 from bridgework.infra.store import PostgresEventStore
 from bridgework.infra.transcoding import Transcoder
 from bridgework.services.unit_of_work import Deps
+from support.context import SECRET_KEY
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -92,4 +93,7 @@ async def store(pool: asyncpg.Pool) -> AsyncIterator[PostgresEventStore]:
 
 @pytest.fixture
 def deps(store: PostgresEventStore) -> Deps:
-    return Deps(store=store, codec=Transcoder(), clock=lambda: datetime.now(UTC), new_id=uuid.uuid4)
+    return Deps(
+        store=store, codec=Transcoder(), clock=lambda: datetime.now(UTC), new_id=uuid.uuid4,
+        secret_key=SECRET_KEY,
+    )  # fmt: skip

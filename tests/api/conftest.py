@@ -9,13 +9,16 @@ from bridgework.infra.app import create_app
 from bridgework.infra.settings import Settings
 from litestar.testing import TestClient
 from support.api import Api
+from support.context import SECRET_KEY
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 
 def settings(database_url: str, **overrides: Any) -> Settings:
-    return Settings(database_url=database_url, poll_interval_seconds=0.2, **overrides)
+    return Settings(
+        database_url=database_url, poll_interval_seconds=0.2, secret_key=SECRET_KEY, **overrides
+    )
 
 
 @pytest.fixture

@@ -109,3 +109,51 @@ def test_a_match_ends_with_a_reason_and_a_quiet_one_is_flagged(api):
     ]  # fmt: skip
     assert view["mentor"]["load"] == {"capacity": 3, "active": 1, "closed": 1, "closedEarly": 1}
     assert view["quietMentorMatches"] == [{"student": {"name": "Ana Lima"}}]
+
+
+ANSWER = """__typename ... on MentorMatchChanged { mentorId position }
+  ... on RuleViolationError { rule } ... on ForbiddenError { message }
+  ... on ValidationError { field }"""
+PROPOSE = f"""mutation($input: ProposeMentorMatchInput!) {{ proposeMentorMatch(input: $input) {{
+  {ANSWER} }} }}"""
+CONFIRM = f"""mutation($input: ConfirmMentorMatchInput!) {{ confirmMentorMatch(input: $input) {{
+  {ANSWER} }} }}"""
+DECLINE = f"""mutation($input: DeclineMentorMatchInput!) {{ declineMentorMatch(input: $input) {{
+  {ANSWER} }} }}"""
+PROPOSALS = """query($program: ID!, $mentor: ID!, $at: Int) {
+  program(id: $program, atLeast: $at) { mentorProposals { status reason student { name } }
+    mentorMatches { student { name } } }
+  mentor(id: $mentor, atLeast: $at) { proposals { status } all: proposals(includeAnswered: true) {
+    status } } }"""
+
+
+def test_a_proposed_match_waits_for_the_mentors_answer(api):
+    program, _, firm = a_program(api, capacity=2)
+    ana, bo = student(api, "Ana Lima"), student(api, "Bo Chen")
+    for kid in (ana, bo):
+        enrol(api, program, kid)
+    mentor = api.data(MENTOR, {"org": firm})["registerMentor"]["id"]
+    clear(api, mentor)
+    for kid in (ana, bo):
+        proposed = api.data(PROPOSE, {"input": {"programId": program, "studentId": kid,
+                                                "mentorId": mentor}})  # fmt: skip
+        assert proposed["proposeMentorMatch"]["mentorId"] == mentor
+    someone = api.data(CONFIRM, {"input": {"programId": program, "studentId": ana}},
+                       x_actor="mentor:someone-else")["confirmMentorMatch"]  # fmt: skip
+    assert someone["__typename"] == "ForbiddenError"
+    confirmed = api.data(CONFIRM, {"input": {"programId": program, "studentId": ana}},
+                         x_actor=f"mentor:{mentor}")["confirmMentorMatch"]  # fmt: skip
+    assert confirmed["__typename"] == "MentorMatchChanged"
+    blank = api.data(DECLINE, {"input": {"programId": program, "studentId": bo, "reason": ""}})
+    assert blank["declineMentorMatch"]["field"] == "reason"
+    declined = api.data(DECLINE, {"input": {"programId": program, "studentId": bo,
+                                            "reason": "No evenings free"}})  # fmt: skip
+    at = declined["declineMentorMatch"]["position"]
+    view = api.data(PROPOSALS, {"program": program, "mentor": mentor, "at": at})
+    assert view["program"]["mentorProposals"] == [
+        {"status": "CONFIRMED", "reason": "", "student": {"name": "Ana Lima"}},
+        {"status": "DECLINED", "reason": "No evenings free", "student": {"name": "Bo Chen"}},
+    ]
+    assert view["program"]["mentorMatches"] == [{"student": {"name": "Ana Lima"}}]
+    assert view["mentor"] == {"proposals": [], "all": [{"status": "CONFIRMED"},
+                                                       {"status": "DECLINED"}]}  # fmt: skip

@@ -13,21 +13,15 @@ from bridgework.services import commands as c
 from bridgework.services import handlers as h
 from bridgework.services import students as st
 from bridgework.services.commands import parse
-from bridgework.services.context import Actor, CommandContext, Role
+from bridgework.services.context import Role
 from bridgework.services.errors import Forbidden, InvalidInput, NotFound
-from support.context import as_actor, coordinator
+from support.context import as_actor, as_person, coordinator
 from support.scenario import a_program, enrol, runner_for, students
-
-
-def as_student(student_id) -> CommandContext:
-    return CommandContext(
-        actor=Actor(str(student_id), Role.STUDENT), correlation_id=uuid4(), command_uuid=uuid4()
-    )
 
 
 async def apply(deps, program, student, ctx=None, statement="I love robots"):
     cmd = ap.ApplyToProgram(program_id=program, student_id=student, statement=statement)
-    return await ap.apply_to_program(deps, ctx or as_student(student), cmd)
+    return await ap.apply_to_program(deps, ctx or as_person(Role.STUDENT, student), cmd)
 
 
 async def accept(deps, program, student):
@@ -129,12 +123,12 @@ async def test_bad_applications_name_the_problem_and_append_nothing(deps, store)
     (ana,) = await students(deps, 1)
     before = await store.head()
     with pytest.raises(Forbidden, match="only for themselves"):
-        await apply(deps, program, ana, ctx=as_student(uuid4()))
+        await apply(deps, program, ana, ctx=as_person(Role.STUDENT, uuid4()))
     with pytest.raises(Forbidden):
         await apply(deps, program, ana, ctx=as_actor(Role.MENTOR))
     cmd = ap.AcceptApplication(program_id=program, student_id=ana)
     with pytest.raises(Forbidden):
-        await ap.accept_application(deps, as_student(ana), cmd)
+        await ap.accept_application(deps, as_person(Role.STUDENT, ana), cmd)
     with pytest.raises(NotFound) as missing:
         await apply(deps, uuid4(), ana)
     assert missing.value.field == "programId"

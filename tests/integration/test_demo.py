@@ -14,11 +14,14 @@ async def test_the_demo_loads_through_the_handlers_and_a_second_run_changes_noth
     assert counts["ApplicationReceived"] == 6
     assert (counts["ApplicationAccepted"], counts["ApplicationDenied"]) == (3, 1)
     assert counts["ApplicationRefused"] == 1
+    assert (counts["HoursSubmitted"], counts["HoursVerified"], counts["HoursDeclined"]) == (7, 5, 1)
+    assert counts["HoursApproved"] == 4
+    assert counts["MentorMatchProposed"] == 2
     assert counts["StudentWaitlisted"] >= 5
     assert counts["StudentPromotedFromWaitlist"] == 6  # a withdrawal and five completions
     assert counts["ShowcaseRecorded"] == 5
     assert counts["EnrolmentCompleted"] == 18
-    assert counts["MentorAssigned"] == 15
+    assert counts["MentorAssigned"] == 16  # one a confirmed proposal
 
     assert await load_demo(deps) == head
     assert await pool.fetchval("SELECT count(*) FROM events") == sum(counts.values())

@@ -11,8 +11,10 @@ from bridgework.projections import read
 from bridgework.services import commands as c
 from bridgework.services import handlers as h
 from bridgework.services import mentoring as m
-from bridgework.services.errors import InvalidInput
-from support.context import coordinator
+from bridgework.services.commands import parse
+from bridgework.services.context import Role
+from bridgework.services.errors import Forbidden, InvalidInput
+from support.context import as_person, coordinator
 from support.scenario import TODAY, a_program, cleared_mentor, enrol, runner_for, students
 
 
@@ -72,3 +74,81 @@ async def test_matches_end_with_a_reason_and_meetings_keep_them_alive(deps, pool
     quiet = await read.quiet_matches(pool, later, 30)
     assert {mt.student_id for mt in quiet} == {ana, bo}
     assert await read.quiet_matches(pool, TODAY, 30) == []
+
+
+async def test_a_proposed_match_starts_only_when_the_mentor_confirms_it(deps, pool, store):
+    program, orgs, _ = await a_program(deps, capacity=4)
+    ana, bo, cy = await students(deps, 3)
+    for kid in (ana, bo, cy):
+        await enrol(deps, program, kid)
+    dana = (await cleared_mentor(deps, orgs[1], capacity=2)).id
+    eli = (await cleared_mentor(deps, orgs[1], name="Eli Moss", capacity=1)).id
+    for kid, mentor in ((ana, dana), (bo, dana), (cy, eli)):
+        await m.propose_mentor_match(deps, coordinator(), m.ProposeMentorMatch(
+            program_id=program, student_id=kid, mentor_id=mentor))  # fmt: skip
+
+    before = await store.head()
+    refusals = [
+        (m.propose_mentor_match(deps, coordinator(), m.ProposeMentorMatch(
+            program_id=program, student_id=ana, mentor_id=eli)), "MATCH_ALREADY_PROPOSED"),
+        (m.log_mentor_meeting(deps, coordinator(), m.LogMentorMeeting(
+            program_id=program, student_id=ana, met_on=TODAY, minutes=30)), None),
+    ]  # fmt: skip
+    for attempt, rule in refusals:
+        with pytest.raises(RuleViolated if rule else InvalidInput) as refused:
+            await attempt
+        if rule:
+            assert refused.value.rule == rule
+    confirm = m.ConfirmMentorMatch(program_id=program, student_id=ana)
+    with pytest.raises(Forbidden, match="only matches proposed to them"):
+        await m.confirm_mentor_match(deps, as_person(Role.MENTOR, eli), confirm)
+    assert await store.head() == before
+
+    confirmed = await m.confirm_mentor_match(deps, as_person(Role.MENTOR, dana), confirm)
+    assert confirmed.status == "active"
+    decline = m.DeclineMentorMatch(
+        program_id=program, student_id=bo, reason="Our schedules do not overlap"
+    )
+    declined = await m.decline_mentor_match(deps, as_person(Role.MENTOR, dana), decline)
+    assert declined.status == "declined"
+    with pytest.raises(RuleViolated) as refused:
+        await m.confirm_mentor_match(deps, as_person(Role.MENTOR, dana), m.ConfirmMentorMatch(
+            program_id=program, student_id=bo))  # fmt: skip
+    assert refused.value.rule == "NO_PROPOSED_MATCH"
+    await h.withdraw_student(deps, coordinator(), c.WithdrawStudent(
+        program_id=program, student_id=cy, reason="Moved away"))  # fmt: skip
+
+    runner = runner_for(pool, deps)
+    await runner.setup()
+    await runner.catch_up()
+    proposals = (await read.proposals_of_programs(pool, [program]))[program]
+    assert [(p.student_id, p.status, p.reason) for p in proposals] == [
+        (ana, "confirmed", ""), (bo, "declined", "Our schedules do not overlap"),
+        (cy, "lapsed", "Moved away"),
+    ]  # fmt: skip
+    (match,) = (await read.matches_of_programs(pool, [program]))[program]
+    assert (match.student_id, match.mentor_id, match.ended_on) == (ana, dana, None)
+
+
+async def test_a_match_is_proposed_only_to_a_cleared_mentor_with_room(deps, store):
+    program, orgs, _ = await a_program(deps, capacity=4)
+    ana, bo = await students(deps, 2)
+    for kid in (ana, bo):
+        await enrol(deps, program, kid)
+    full = (await cleared_mentor(deps, orgs[1], capacity=1)).id
+    await h.assign_mentor(deps, coordinator(), c.AssignMentor(
+        program_id=program, student_id=ana, mentor_id=full))  # fmt: skip
+    unchecked = await h.register_mentor(
+        deps, coordinator(), c.RegisterMentor(name="New Volunteer", organization_id=orgs[1])
+    )
+    before = await store.head()
+    for mentor, rule in ((full, "MENTOR_AT_CAPACITY"), (unchecked.id, "CLEARANCE_MISSING")):
+        with pytest.raises(RuleViolated) as refused:
+            await m.propose_mentor_match(deps, coordinator(), m.ProposeMentorMatch(
+                program_id=program, student_id=bo, mentor_id=mentor))  # fmt: skip
+        assert refused.value.rule == rule
+    with pytest.raises(InvalidInput) as bad:
+        parse(m.DeclineMentorMatch, {"program_id": str(program), "student_id": str(bo),
+                                     "reason": ""})  # fmt: skip
+    assert bad.value.field == "reason"
+    assert await store.head() == before
