@@ -43,8 +43,21 @@ class MetricMeasure(StrEnum):
     PLACEMENTS = "placements"
     """Distinct students with an internship offer, job offer or apprenticeship after one of
     the partnership's programs."""
+    HOURS_VERIFIED = "hours_verified"
+    """Hours students logged that their supervisors verified (approved ones included)."""
+    HOURS_APPROVED = "hours_approved"
+    ATTENDANCE_RATE = "attendance_rate"
+    """Sessions attended ÷ sessions marked, as a percentage."""
+    SURVEY_IMPROVED = "survey_improved"
+    """Share of students whose post-survey answer beat their pre-survey answer, as a
+    percentage: to the metric's `question`, or to any question when it names none."""
     MANUAL = "manual"
     """Values recorded by hand, e.g. from a survey run outside Bridgework."""
+
+
+PERCENTAGES = frozenset(
+    {MetricMeasure.COMPLETION_RATE, MetricMeasure.ATTENDANCE_RATE, MetricMeasure.SURVEY_IMPROVED}
+)
 
 
 class ContributionKind(StrEnum):
@@ -101,6 +114,9 @@ class Partnership(BridgeworkAggregate):
         commitments: tuple[str, ...]
 
     class SuccessMetricDefined(Aggregate.Event):
+        """v2 adds `question`, the survey question a SURVEY_IMPROVED metric follows."""
+
+        class_version = 2
         metric_id: UUID
         name: str
         measure: MetricMeasure
@@ -109,6 +125,12 @@ class Partnership(BridgeworkAggregate):
         baseline: Decimal | None
         due_on: date | None
         program_kind: str | None
+        question: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> dict[str, Any]:
+            state["question"] = None
+            return state
 
     class SuccessMetricRetired(Aggregate.Event):
         metric_id: UUID
@@ -313,15 +335,17 @@ class Partnership(BridgeworkAggregate):
         due_on: date | None,
         program_kind: str | None,
         at: datetime,
+        question: str | None = None,
     ) -> None:
         self._open("given success metrics")
-        if measure is MetricMeasure.COMPLETION_RATE and target > 100:  # noqa: PLR2004
+        if measure in PERCENTAGES and target > 100:  # noqa: PLR2004
             raise RuleViolated(
-                "TARGET_OUT_OF_RANGE", f"Metric '{name}': a completion rate is at most 100%"
+                "TARGET_OUT_OF_RANGE", f"Metric '{name}': a {measure} is at most 100%"
             )
         self._define_metric(
             metric_id=metric_id, name=name, measure=measure, target=target, unit=unit,
-            baseline=baseline, due_on=due_on, program_kind=program_kind, timestamp=at,
+            baseline=baseline, due_on=due_on, program_kind=program_kind, question=question,
+            timestamp=at,
         )  # fmt: skip
 
     @event(SuccessMetricDefined)
@@ -335,6 +359,7 @@ class Partnership(BridgeworkAggregate):
         baseline: Decimal | None,
         due_on: date | None,
         program_kind: str | None,
+        question: str | None,
         timestamp: datetime,
     ) -> None:
         self.metrics[metric_id] = measure

@@ -28,6 +28,18 @@ PLACEMENTS = frozenset({Pathway.INTERNSHIP_OFFER, Pathway.JOB_OFFER, Pathway.APP
 """Pathways that count as a placement in partnership metrics."""
 
 
+class Demographic(StrEnum):
+    """Optional, self-reported fields an impact report may break numbers down by."""
+
+    GENDER = "gender"
+    RACE_ETHNICITY = "race_ethnicity"
+    FIRST_GENERATION = "first_generation"
+    """First in their family to go to college."""
+    LOW_INCOME = "low_income"
+    DISABILITY = "disability"
+    ENGLISH_LEARNER = "english_learner"
+
+
 class SurveyPhase(StrEnum):
     """When a student answered a survey: before a program or after it."""
 
@@ -280,6 +292,25 @@ class Student(BridgeworkAggregate):
     def _withdraw_consent(self, consent_id: UUID, reason: str, timestamp: datetime) -> None:
         self.consents.pop(consent_id, None)
         self.relied = {p: c for p, c in self.relied.items() if c != consent_id}
+
+    # Demographics ------------------------------------------------------------------------
+
+    class DemographicsReported(Aggregate.Event):
+        """What the student chose to tell about themselves; it replaces any earlier report
+        (an empty one withdraws them all). Only ever shown in groups of five or more."""
+
+        answers: tuple[tuple[Demographic, str], ...]
+
+    def report_demographics(
+        self, *, answers: tuple[tuple[Demographic, str], ...], at: datetime
+    ) -> None:
+        self._report_demographics(answers=answers, timestamp=at)
+
+    @event(DemographicsReported)
+    def _report_demographics(
+        self, answers: tuple[tuple[Demographic, str], ...], timestamp: datetime
+    ) -> None:
+        pass
 
     # Surveys and evaluations -------------------------------------------------------------
 

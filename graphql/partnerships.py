@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import strawberry
+from bridgework.domain.partnership import MetricMeasure
 from bridgework.graphql.errors import Failure
 from bridgework.graphql.mutations import IDEMPOTENCY_KEY, Handler, Recorded, run, viewed
 from bridgework.graphql.types import Info, Organization, Partnership, Program, ProgramKind
@@ -37,18 +38,11 @@ class PartnershipStatus(Enum):
     CONCLUDED = "concluded"
 
 
-@strawberry.enum
-class MetricMeasure(Enum):
-    """What a success metric counts; all but MANUAL are measured from the views."""
-
-    ENROLMENTS = "enrolments"
-    COMPLETIONS = "completions"
-    COMPLETION_RATE = "completion_rate"
-    PRESENTERS = "presenters"
-    STUDENTS_MENTORED = "students_mentored"
-    CREDENTIALS = "credentials"
-    PLACEMENTS = "placements"
-    MANUAL = "manual"
+strawberry.enum(
+    MetricMeasure,
+    description="What a success metric counts; all but MANUAL are measured from the views.",
+)
+"""The domain's own enum: a new measure reaches the API without a copy to keep in step."""
 
 
 @strawberry.enum
@@ -130,6 +124,9 @@ class SuccessMetric:
     program_kind: ProgramKind | None = strawberry.field(
         description="Measured over programs of this kind only; null for all."
     )
+    question: str | None = strawberry.field(
+        description="SURVEY_IMPROVED: the survey question followed; null for every question."
+    )
     retired_reason: str | None
     current: Decimal | None = strawberry.field(
         description="Measured now, or the latest recorded value; null if none yet."
@@ -143,7 +140,7 @@ class SuccessMetric:
             id=strawberry.ID(str(v.id)), name=v.name, measure=MetricMeasure(v.measure),
             target=v.target, unit=v.unit, baseline=v.baseline, due_on=v.due_on,
             program_kind=None if v.program_kind is None else ProgramKind(v.program_kind),
-            retired_reason=v.retired_reason, current=v.current,
+            question=v.question, retired_reason=v.retired_reason, current=v.current,
             values=[MetricValue(value=x.value, recorded_for=x.recorded_for, note=x.note)
                     for x in v.values],
             view=v,
@@ -425,6 +422,11 @@ class DefineSuccessMetricInput:
     due_on: date | None = None
     program_kind: ProgramKind | None = strawberry.field(
         default=None, description="Measure over programs of this kind only."
+    )
+    question: str | None = strawberry.field(
+        default=None,
+        description="SURVEY_IMPROVED only: the survey question's key, e.g. "
+        "'confidence_lab_techniques'; omit it to count every question.",
     )
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 

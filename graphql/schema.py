@@ -13,8 +13,10 @@ from bridgework.graphql import (
     applications,
     errors,
     hours,
+    impact,
     mentoring,
     mutations,
+    outcomes,
     participation,
     partnerships,
     queries,
@@ -69,10 +71,17 @@ MODULES: tuple[ModuleType, ...] = (
     applications,
     hours,
     surveys,
+    outcomes,
+    impact,
 )
 """Every module that defines GraphQL types; each area of the API is a module of its own."""
 
-QUERIES: tuple[type, ...] = (queries.Query, mentoring.MentoringQuery, hours.HoursQuery)
+QUERIES: tuple[type, ...] = (
+    queries.Query,
+    mentoring.MentoringQuery,
+    hours.HoursQuery,
+    impact.ImpactQuery,
+)
 MUTATIONS: tuple[type, ...] = (
     mutations.Mutation,
     partnerships.PartnershipMutation,
@@ -82,6 +91,7 @@ MUTATIONS: tuple[type, ...] = (
     applications.ApplicationMutation,
     hours.HoursMutation,
     surveys.SurveyMutation,
+    impact.ImpactMutation,
 )
 """Each area's `Query` and `Mutation` classes, merged into the schema's root types."""
 

@@ -36,6 +36,7 @@ from strawberry.scalars import JSON
 if TYPE_CHECKING:
     from bridgework.graphql.hours import HoursEntry, HoursTotals
     from bridgework.graphql.mentoring import Clearance, MentorLoad, MentorMatch, MentorMatchProposal
+    from bridgework.graphql.outcomes import StudentOutcome
     from bridgework.graphql.participation import ProgramSession, StudentAttendance
     from bridgework.graphql.partnerships import (
         CheckIn,
@@ -63,6 +64,7 @@ _students = strawberry.lazy("bridgework.graphql.students")
 _participation = strawberry.lazy("bridgework.graphql.participation")
 _surveys = strawberry.lazy("bridgework.graphql.surveys")
 _hours = strawberry.lazy("bridgework.graphql.hours")
+_outcomes = strawberry.lazy("bridgework.graphql.outcomes")
 """Partnership charters, safeguarding and consent live in modules of their own, built on
 this one."""
 
@@ -640,6 +642,16 @@ class Student:
 
         found = await info.context.loaders.consents_of_student.load(self.view.id)
         return [GuardianConsent.from_view(c) for c in found]
+
+    @strawberry.field(
+        description="Per program they have an enrolment entry in (any status), in the order of "
+        "`enrollments`: their standing, hours, attendance, survey changes, credentials, "
+        "pathways and evaluations there."
+    )
+    async def outcomes(self, info: Info) -> list[Annotated[StudentOutcome, _outcomes]]:
+        from bridgework.graphql.outcomes import student_outcomes  # noqa: PLC0415
+
+        return await student_outcomes(info, self.view.id)
 
 
 @strawberry.type

@@ -16,6 +16,7 @@ from bridgework.domain.mentor import ClearanceResult
 from bridgework.domain.organisation import OrganisationKind
 from bridgework.domain.program import Attendance, MatchClosure, ProgramKind
 from bridgework.domain.student import Pathway
+from bridgework.infra.demo_impact import impact_chapter
 from bridgework.infra.demo_internship import internship_chapter
 from bridgework.infra.demo_partnerships import partnerships_chapter
 from bridgework.infra.demo_surveys import surveys_chapter
@@ -313,6 +314,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     applications_chapter,
     internship_chapter,
     surveys_chapter,
+    impact_chapter,
 )
 """Run in this order; append new chapters at the end, so earlier steps keep their keys."""
 

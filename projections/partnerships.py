@@ -50,7 +50,7 @@ CREATE TABLE IF NOT EXISTS partnership_metrics (
     metric_id uuid PRIMARY KEY, partnership_id uuid NOT NULL, name text NOT NULL,
     measure text NOT NULL, target numeric NOT NULL, unit text NOT NULL, baseline numeric,
     due_on date, program_kind text, defined_on date NOT NULL, retired_reason text,
-    seq bigint NOT NULL
+    seq bigint NOT NULL, question text
 );
 CREATE INDEX IF NOT EXISTS partnership_metrics_by_partnership
     ON partnership_metrics (partnership_id, seq);
@@ -89,7 +89,7 @@ _ROLE = """INSERT INTO partnership_roles VALUES ($1, $2, $3, $4)
 ON CONFLICT (partnership_id, organisation_id)
 DO UPDATE SET role = excluded.role, commitments = excluded.commitments"""
 _METRIC = """INSERT INTO partnership_metrics
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11)"""
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, $12)"""
 _VALUE = "INSERT INTO partnership_metric_values VALUES ($1, $2, $3, $4, $5)"
 _LIAISON = "INSERT INTO partnership_liaisons VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9)"
 _CONTRIBUTION = """INSERT INTO partnership_contributions
@@ -115,7 +115,7 @@ _CHANGES: dict[type[Any], tuple[str, str]] = {
 
 class Partnerships:
     name = "partnerships"
-    version = 1
+    version = 2
     schema = SCHEMA
     tables = (
         "partnership_states",
@@ -179,7 +179,7 @@ def _write(writes: Writes, event: StoredEvent, e: Any) -> None:  # noqa: C901 - 
         case P.SuccessMetricDefined():
             writes.add(
                 _METRIC, e.metric_id, p, e.name, str(e.measure), e.target, e.unit, e.baseline,
-                e.due_on, e.program_kind, at.date(), seq,
+                e.due_on, e.program_kind, at.date(), seq, e.question,
             )  # fmt: skip
         case P.SuccessMetricRetired():
             writes.add(_RETIRE, e.metric_id, e.reason)
@@ -293,7 +293,26 @@ SELECT m.metric_id,
         WHERE program_id = ANY(chosen.ids)),
        (SELECT count(*) FROM achievements_credentials WHERE program_id = ANY(chosen.ids)),
        (SELECT count(DISTINCT student_id) FROM achievements_pathways
-        WHERE program_id = ANY(chosen.ids) AND pathway = ANY($2::text[]))
+        WHERE program_id = ANY(chosen.ids) AND pathway = ANY($2::text[])),
+       (SELECT coalesce(sum(hours), 0) FROM hours_entries
+        WHERE program_id = ANY(chosen.ids) AND status IN ('verified', 'approved')),
+       (SELECT coalesce(sum(hours), 0) FROM hours_entries
+        WHERE program_id = ANY(chosen.ids) AND status = 'approved'),
+       (SELECT count(*) FILTER (WHERE status = 'present') FROM attendance_marks
+        WHERE program_id = ANY(chosen.ids)),
+       (SELECT count(*) FROM attendance_marks WHERE program_id = ANY(chosen.ids)),
+       (SELECT count(*) FILTER (WHERE post > pre) FROM (
+            SELECT max(score) FILTER (WHERE phase = 'pre') AS pre,
+                   max(score) FILTER (WHERE phase = 'post') AS post
+            FROM survey_answers
+            WHERE program_id = ANY(chosen.ids) AND (m.question IS NULL OR question = m.question)
+            GROUP BY program_id, student_id, question
+        ) pairs WHERE pre IS NOT NULL AND post IS NOT NULL),
+       (SELECT count(*) FROM (
+            SELECT 1 FROM survey_answers
+            WHERE program_id = ANY(chosen.ids) AND (m.question IS NULL OR question = m.question)
+            GROUP BY program_id, student_id, question HAVING count(DISTINCT phase) = 2
+        ) pairs)
 FROM partnership_metrics m
 CROSS JOIN LATERAL (
     SELECT coalesce(array_agg(p.id), '{}') AS ids FROM directory_programs p
@@ -304,17 +323,29 @@ WHERE m.metric_id = ANY($1::uuid[])
 """
 """Per metric: students who held a seat, completions, seats held (a student in two
 programs counts twice, as in each program's completion rate), presenters, students
-mentored, credentials and placed students, over the partnership's programs (of the
-metric's kind, if it names one)."""
+mentored, credentials, placed students, hours verified and approved, attendance marks
+present and in all, and survey answer pairs improved and in all (to the metric's question,
+if it names one), over the partnership's programs (of the metric's kind, if it names one)."""
+
+
+def _percent(part: int, whole: int) -> Decimal:
+    return (Decimal(100 * part) / whole if whole else Decimal(0)).quantize(Decimal("0.1"))
 
 
 def _measure(measure: str, row: Any) -> Decimal:
     """A measured metric's value from its row of `_MEASURED`."""
     students, completions, seats, presenters, mentored, credentials, placed = row[1:8]
-    if measure == MetricMeasure.COMPLETION_RATE:
-        rate = Decimal(100 * completions) / seats if seats else Decimal(0)
-        return rate.quantize(Decimal("0.1"))
+    hours_verified, hours_approved, present, marked, improved, pairs = row[8:14]
+    rates = {
+        MetricMeasure.COMPLETION_RATE: (completions, seats),
+        MetricMeasure.ATTENDANCE_RATE: (present, marked),
+        MetricMeasure.SURVEY_IMPROVED: (improved, pairs),
+    }
+    if measure in rates:
+        return _percent(*rates[MetricMeasure(measure)])
     counts = {
+        MetricMeasure.HOURS_VERIFIED: hours_verified,
+        MetricMeasure.HOURS_APPROVED: hours_approved,
         MetricMeasure.ENROLMENTS: students,
         MetricMeasure.COMPLETIONS: completions,
         MetricMeasure.PRESENTERS: presenters,
@@ -331,7 +362,7 @@ async def success_metrics(
     """Each partnership's metrics in the order they were defined, with their current values."""
     rows = await conn.fetch(
         "SELECT metric_id, partnership_id, name, measure, target, unit, baseline, due_on,"
-        " program_kind, defined_on, retired_reason FROM partnership_metrics"
+        " program_kind, defined_on, retired_reason, question FROM partnership_metrics"
         " WHERE partnership_id = ANY($1::uuid[]) ORDER BY partnership_id, seq",
         list(ids),
     )
@@ -372,6 +403,7 @@ async def success_metrics(
                 program_kind=r[8],
                 defined_on=r[9],
                 retired_reason=r[10],
+                question=r[11],
                 current=current,
                 values=recorded,
             )

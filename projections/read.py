@@ -28,6 +28,7 @@ from bridgework.projections.hours import (
     hours_of_students,
     hours_totals_of_programs,
 )
+from bridgework.projections.impact import impact_numbers, impact_report
 from bridgework.projections.mentoring import (
     matches_of_mentors,
     matches_of_programs,
@@ -53,7 +54,7 @@ from bridgework.projections.safeguarding import (
 )
 from bridgework.projections.surveys import (
     evaluations_of_students,
-    survey_deltas_of_partnership,
+    survey_deltas,
     survey_deltas_of_programs,
     surveys_of_students,
 )
@@ -74,6 +75,8 @@ __all__ = [
     "hours_of_programs",
     "hours_of_students",
     "hours_totals_of_programs",
+    "impact_numbers",
+    "impact_report",
     "liaisons",
     "list_programs",
     "matches_of_mentors",
@@ -97,7 +100,7 @@ __all__ = [
     "showcases_of_programs",
     "students",
     "success_metrics",
-    "survey_deltas_of_partnership",
+    "survey_deltas",
     "survey_deltas_of_programs",
     "surveys_of_students",
     "timelines",

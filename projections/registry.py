@@ -9,6 +9,7 @@ from bridgework.projections.attendance import Attendance
 from bridgework.projections.directory import Directory
 from bridgework.projections.enrolment import Enrolment
 from bridgework.projections.hours import Hours
+from bridgework.projections.impact import Demographics
 from bridgework.projections.mentoring import Mentoring
 from bridgework.projections.outcome import Outcome
 from bridgework.projections.partnerships import Partnerships
@@ -32,5 +33,6 @@ def default_projections() -> list[Projection]:
         Attendance(),
         Achievements(),
         Hours(),
+        Demographics(),
         Surveys(),
     ]

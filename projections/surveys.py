@@ -134,29 +134,35 @@ async def survey_deltas_of_programs(
     return found
 
 
-async def survey_deltas_of_partnership(
-    conn: Executor, partnership_id: UUID, starts_on: date | None, ends_on: date | None
+async def survey_deltas(
+    conn: Executor,
+    program_ids: Sequence[UUID],
+    student_ids: Sequence[UUID] | None,
+    starts_on: date | None,
+    ends_on: date | None,
 ) -> list[SurveyDelta]:
-    """Over all of a partnership's programs, per question, the answer pairs whose post
-    survey was answered within the period (either end may be open, both inclusive). A
-    student surveyed in two of its programs counts once per program. Questions without a
-    pair in the period are left out."""
+    """Over some programs (and some of their students, or all), per question, the answer
+    pairs whose post survey was answered within the period (either end may be open, both
+    inclusive). A student surveyed in two of the programs counts once per program.
+    Questions without a pair in the period are left out."""
     rows = await conn.fetch(
         f"""
         SELECT {_DELTA_COLUMNS}
         FROM (
-            SELECT a.program_id, a.student_id, a.question,
-                   max(a.score) FILTER (WHERE a.phase = 'pre') AS pre,
-                   max(a.score) FILTER (WHERE a.phase = 'post') AS post
-            FROM survey_answers a JOIN directory_programs p ON p.id = a.program_id
-            WHERE p.partnership_id = $1
-            GROUP BY a.program_id, a.student_id, a.question
-            HAVING bool_or(a.phase = 'post' AND ($2::date IS NULL OR a.answered_on >= $2)
-                           AND ($3::date IS NULL OR a.answered_on <= $3))
+            SELECT program_id, student_id, question,
+                   max(score) FILTER (WHERE phase = 'pre') AS pre,
+                   max(score) FILTER (WHERE phase = 'post') AS post
+            FROM survey_answers
+            WHERE program_id = ANY($1::uuid[])
+              AND ($2::uuid[] IS NULL OR student_id = ANY($2::uuid[]))
+            GROUP BY program_id, student_id, question
+            HAVING bool_or(phase = 'post' AND ($3::date IS NULL OR answered_on >= $3)
+                           AND ($4::date IS NULL OR answered_on <= $4))
         ) pairs
         GROUP BY question HAVING count(post - pre) > 0 ORDER BY question
         """,  # noqa: S608 - a constant, no input
-        partnership_id,
+        list(program_ids),
+        None if student_ids is None else list(student_ids),
         starts_on,
         ends_on,
     )

@@ -148,24 +148,52 @@ class SurveyDelta(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ImpactNumbers(msgspec.Struct, frozen=True, kw_only=True):
-    """What a group of programs achieved over a period: the impact report's numbers, and
-    what partnership-health metrics are measured from (`projections/impact.py`)."""
+    """What a group of programs achieved with a group of students over a period: the impact
+    report's numbers (`projections/impact.py`)."""
 
     students: int
     """Distinct students who held a seat."""
-    enrolments: int
+    seats: int
+    """Seats held: a student in two programs counts twice."""
     completions: int
     completion_rate: float | None
-    hours_verified: float
-    hours_approved: float
+    """Completions ÷ seats held."""
+    hours_verified: Decimal
+    """Verified by supervisors (approved ones included), for days worked in the period."""
+    hours_approved: Decimal
     attendance_rate: float | None
-    """Present ÷ attendance records (excused absences count as absences)."""
+    """Present ÷ marks at sessions held in the period (an excused absence is an absence)."""
     credentials: int
+    """Earned in the period."""
     pathways: dict[str, int]
-    """college_stem, internship_offer, job_offer, apprenticeship → students."""
+    """college_stem, internship_offer, job_offer, apprenticeship → students, in the period."""
     placements: int
-    """Students with an internship offer, job offer or apprenticeship."""
+    """Students with an internship offer, job offer or apprenticeship in the period."""
     surveys: list[SurveyDelta]
+    """Per question, over answer pairs whose post survey falls in the period."""
+
+
+class ImpactGroup(msgspec.Struct, frozen=True, kw_only=True):
+    """One row of a breakdown; `numbers` is None when the group is too small to show."""
+
+    label: str
+    numbers: ImpactNumbers | None
+
+
+class ImpactBreakdown(msgspec.Struct, frozen=True, kw_only=True):
+    by: str
+    """`program_kind`, or a demographic field such as `gender`."""
+    groups: list[ImpactGroup]
+
+
+class ImpactReport(msgspec.Struct, frozen=True, kw_only=True):
+    partnership_id: UUID
+    starts_on: date
+    ends_on: date
+    program_ids: list[UUID]
+    """The partnership's programs that ran during the period."""
+    totals: ImpactNumbers
+    breakdowns: list[ImpactBreakdown]
 
 
 class PartnershipStateView(msgspec.Struct, frozen=True, kw_only=True):
@@ -215,6 +243,8 @@ class SuccessMetricView(msgspec.Struct, frozen=True, kw_only=True):
     program_kind: str | None
     defined_on: date
     retired_reason: str | None
+    question: str | None
+    """The survey question a SURVEY_IMPROVED metric follows (None: every question)."""
     current: Decimal | None
     """Measured from the views, or the latest recorded value of a manual metric."""
     values: list[MetricValueView]

@@ -17,7 +17,7 @@ from bridgework.domain.partnership import (
     Partnership,
 )
 from bridgework.domain.program import ProgramKind
-from bridgework.services.commands import Command, Name, Text
+from bridgework.services.commands import Command, Key, Name, Text
 from bridgework.services.errors import InvalidInput
 from bridgework.services.unit_of_work import CommandResult, Deps, Session, execute
 
@@ -87,12 +87,16 @@ class DefineSuccessMetric(PartnershipCommand):
     baseline: Amount | None = None
     due_on: date | None = None
     program_kind: ProgramKind | None = None
+    question: Key | None = None
+    """SURVEY_IMPROVED only: the survey question it follows (any question when omitted)."""
 
     def check(self) -> None:
         _amount("target", self.target)
         _amount("baseline", self.baseline)
         if self.measure is MetricMeasure.MANUAL and self.program_kind is not None:
             raise InvalidInput("programKind", "programKind applies to measured metrics only")
+        if self.question is not None and self.measure is not MetricMeasure.SURVEY_IMPROVED:
+            raise InvalidInput("question", "question applies to SURVEY_IMPROVED metrics only")
 
 
 class RetireSuccessMetric(PartnershipCommand):
@@ -238,7 +242,8 @@ async def define_success_metric(
         p.define_metric(
             metric_id=metric_id, name=cmd.name, measure=cmd.measure, target=cmd.target,
             unit=cmd.unit, baseline=cmd.baseline, due_on=cmd.due_on,
-            program_kind=None if cmd.program_kind is None else str(cmd.program_kind), at=s.now,
+            program_kind=None if cmd.program_kind is None else str(cmd.program_kind),
+            question=cmd.question, at=s.now,
         )  # fmt: skip
         return metric_id
 

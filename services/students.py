@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar
 from uuid import UUID
 
 import msgspec
 from bridgework.domain.program import Program
-from bridgework.domain.student import Pathway, Student
+from bridgework.domain.student import Demographic, Pathway, Student
 from bridgework.services.commands import Command, Grade, Name
-from bridgework.services.errors import InvalidInput
+from bridgework.services.context import Role
+from bridgework.services.errors import Forbidden, InvalidInput
 from bridgework.services.handlers import leave
 from bridgework.services.unit_of_work import CommandResult, Deps, Session, execute
 
@@ -169,5 +170,41 @@ async def record_pathway(deps: Deps, ctx: CommandContext, cmd: RecordPathway) ->
             organisation=cmd.organisation, on=cmd.on, at=s.now,
         )  # fmt: skip
         return CommandResult(id=pathway_id)
+
+    return await execute(deps, ctx, cmd, decide)
+
+
+class DemographicAnswer(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    field: Demographic
+    value: Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"\S")]
+    """The student's own words or a choice from the school's form, e.g. 'female', 'yes'."""
+
+
+class ReportDemographics(Command):
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.COORDINATOR, Role.STUDENT})
+
+    student_id: UUID
+    answers: Annotated[list[DemographicAnswer], msgspec.Meta(max_length=len(Demographic))]
+    """Every field is optional; an empty list withdraws an earlier report."""
+
+    def check(self) -> None:
+        fields = [a.field for a in self.answers]
+        if len(set(fields)) != len(fields):
+            raise InvalidInput("answers", "answers gives a field twice")
+
+
+async def report_demographics(
+    deps: Deps, ctx: CommandContext, cmd: ReportDemographics
+) -> CommandResult:
+    """Record what a student chose to report about themselves (students report their own)."""
+    if ctx.actor.role is Role.STUDENT and ctx.actor.id != str(cmd.student_id):
+        raise Forbidden(f"student {ctx.actor.id!r} may report only their own demographics")
+
+    async def decide(s: Session) -> CommandResult:
+        student = await s.get(Student, cmd.student_id, "studentId")
+        student.report_demographics(
+            answers=tuple((a.field, a.value.strip()) for a in cmd.answers), at=s.now
+        )
+        return CommandResult(id=student.id)
 
     return await execute(deps, ctx, cmd, decide)

@@ -11,7 +11,7 @@ import msgspec
 from bridgework.domain.errors import RuleViolated
 from bridgework.domain.program import Program, ProgramKind
 from bridgework.domain.student import EvaluationPhase, Student, SurveyPhase
-from bridgework.services.commands import Command, Name, Text
+from bridgework.services.commands import Command, Key, Name, Text
 from bridgework.services.context import Role
 from bridgework.services.errors import Forbidden, InvalidInput
 from bridgework.services.students import program_of_student
@@ -20,7 +20,6 @@ from bridgework.services.unit_of_work import CommandResult, Deps, Session, execu
 if TYPE_CHECKING:
     from bridgework.services.context import CommandContext
 
-Key = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 """A question or competency key: `confidence_lab_techniques`, `communication`."""
 Score = Annotated[int, msgspec.Meta(ge=1, le=5)]
 

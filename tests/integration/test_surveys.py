@@ -69,7 +69,7 @@ async def an_internship(deps, partnership):
 
 
 async def test_survey_deltas_count_only_students_with_both_answers(deps, pool):
-    program, _, partnership = await a_program(deps, capacity=5)
+    program, _, _ = await a_program(deps, capacity=5)
     ana, bo, cy, di = await students(deps, 4)
     for kid in (ana, bo, cy, di):
         await enrol(deps, program, kid)
@@ -96,15 +96,16 @@ async def test_survey_deltas_count_only_students_with_both_answers(deps, pool):
     team = deltas[TEAM]
     assert (team.respondents, team.pre_mean, team.improved_share) == (0, None, None)
 
-    whole = {d.question: d for d in await read.survey_deltas_of_partnership(
-        pool, partnership, None, None
-    )}  # fmt: skip
+    whole = {d.question: d for d in await read.survey_deltas(pool, [program], None, None, None)}
     assert whole == {LAB: lab, STEM: stem}  # questions without pairs are left out
-    assert await read.survey_deltas_of_partnership(
-        pool, partnership, TODAY + timedelta(days=1), None
-    ) == []  # fmt: skip
-    assert len(await read.survey_deltas_of_partnership(pool, partnership, TODAY, TODAY)) == 2
-    assert await read.survey_deltas_of_partnership(pool, uuid4(), None, None) == []
+    later = TODAY + timedelta(days=1)
+    assert await read.survey_deltas(pool, [program], None, later, None) == []
+    assert len(await read.survey_deltas(pool, [program], None, TODAY, TODAY)) == 2
+    assert await read.survey_deltas(pool, [uuid4()], None, None, None) == []
+    only_ana = await read.survey_deltas(pool, [program], [ana], None, None)
+    assert [(d.question, d.respondents, d.mean_change) for d in only_ana] == [
+        (LAB, 1, 2.0), (STEM, 1, 0.0)
+    ]  # fmt: skip
 
     mine = await read.surveys_of_students(pool, [ana, cy])
     assert [(s.question, s.pre, s.post, s.change) for s in mine[ana]] == [

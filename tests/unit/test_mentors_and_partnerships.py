@@ -109,7 +109,7 @@ def _metric(target, current, baseline=None, due_in=None, retired=None):
         id=uuid4(), partnership_id=uuid4(), name="m", measure="enrolments",
         target=Decimal(target), unit="", baseline=None if baseline is None else Decimal(baseline),
         due_on=None if due_in is None else AT.date() + timedelta(days=due_in), program_kind=None,
-        defined_on=AT.date(), retired_reason=retired,
+        defined_on=AT.date(), retired_reason=retired, question=None,
         current=None if current is None else Decimal(current), values=[],
     )  # fmt: skip
 

@@ -1,0 +1,189 @@
+"""The impact report and the partnership metrics measured from hours, attendance and surveys:
+exact numbers over a small world, breakdowns that never show fewer than five students."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+from bridgework.domain.program import Attendance
+from bridgework.domain.student import Demographic, Pathway, SurveyPhase
+from bridgework.projections import read
+from bridgework.projections.impact import suppress
+from bridgework.services import commands as c
+from bridgework.services import handlers as h
+from bridgework.services import hours as hr
+from bridgework.services import participation as pa
+from bridgework.services import partnerships as ps
+from bridgework.services import students as st
+from bridgework.services import surveys as su
+from bridgework.services.context import Role
+from bridgework.services.errors import Forbidden, InvalidInput
+from support.context import as_actor, as_person, coordinator
+from support.scenario import TODAY, a_program, enrol, runner_for, students
+
+LAB = "confidence_lab_techniques"
+
+
+async def demographics(deps, kid, **answers):
+    cmd = st.ReportDemographics(
+        student_id=kid,
+        answers=[st.DemographicAnswer(field=Demographic(f), value=v) for f, v in answers.items()],
+    )
+    await st.report_demographics(deps, as_person(Role.STUDENT, kid), cmd)
+
+
+async def hours(deps, kid, program, amount, *, approve):
+    logged = await hr.submit_hours(deps, coordinator(), hr.SubmitHours(
+        student_id=kid, program_id=program, worked_on=TODAY, hours=Decimal(amount),
+        activity="Build night", supervisor_name="Dana Ortiz", supervisor_email="d@ardent.example",
+    ))  # fmt: skip
+    await hr.verify_hours(deps, as_actor(Role.SUPERVISOR), hr.VerifyHours(
+        token=logged.token or "", supervisor_name="Dana Ortiz", verified=True))  # fmt: skip
+    if approve:
+        await hr.approve_hours(deps, coordinator(), hr.ApproveHours(log_id=logged.id))
+
+
+async def survey(deps, kid, program, phase, score):
+    await su.record_survey(deps, coordinator(), su.RecordSurvey(
+        student_id=kid, program_id=program, phase=phase, answered_on=TODAY,
+        answers=[su.Answer(question=LAB, score=score)],
+    ))  # fmt: skip
+
+
+async def metric(deps, partnership, measure, **extra):
+    data = {"partnership_id": str(partnership), "name": measure, "measure": measure,
+            "target": "80"} | extra  # fmt: skip
+    await ps.define_success_metric(deps, coordinator(), c.parse(ps.DefineSuccessMetric, data))
+
+
+async def a_world(deps):
+    """Seven club students (five also interns), with hours, attendance, a survey pair, a
+    credential, a job offer, two completions and self-reported demographics."""
+    club, _, partnership = await a_program(deps, capacity=10)
+    internship = (await h.launch_program(deps, coordinator(), c.LaunchProgram(
+        partnership_id=partnership, name="Lab Internship", kind="internship", capacity=10,
+        starts_on=TODAY, ends_on=TODAY + timedelta(days=30),
+    ))).id  # fmt: skip
+    kids = await students(deps, 7)
+    for kid in kids:
+        await enrol(deps, club, kid)
+    for kid in kids[:5]:
+        await enrol(deps, internship, kid)
+    session = (await pa.schedule_session(deps, coordinator(), pa.ScheduleSession(
+        program_id=club, held_on=TODAY, title="Night 1"))).id  # fmt: skip
+    await pa.record_attendance(deps, coordinator(), pa.RecordAttendance(
+        program_id=club, session_id=session,
+        marks=[pa.Mark(student_id=k, status=Attendance.PRESENT if i < 5 else Attendance.UNEXCUSED)
+               for i, k in enumerate(kids)],
+    ))  # fmt: skip
+    await hours(deps, kids[0], internship, "3", approve=True)
+    await hours(deps, kids[1], internship, "2", approve=False)
+    await survey(deps, kids[0], internship, SurveyPhase.PRE, 2)
+    await survey(deps, kids[0], internship, SurveyPhase.POST, 4)
+    await st.record_credential(deps, coordinator(), st.RecordCredential(
+        student_id=kids[0], program_id=club, name="OSHA 10", issuer="OSHA", earned_on=TODAY,
+    ))  # fmt: skip
+    await st.record_pathway(deps, coordinator(), st.RecordPathway(
+        student_id=kids[0], program_id=internship, pathway=Pathway.JOB_OFFER, on=TODAY,
+    ))  # fmt: skip
+    for kid in kids[:2]:
+        await h.complete_enrollment(deps, coordinator(), c.CompleteEnrollment(
+            program_id=club, student_id=kid))  # fmt: skip
+    for i, kid in enumerate(kids):
+        gender = "Female" if i < 5 else "male"  # told in any case; grouped without it
+        if i < 6:  # the last student reports nothing
+            await demographics(deps, kid, gender=gender, first_generation="no" if i == 0 else "yes")
+    return partnership, club, internship, kids
+
+
+async def test_the_impact_report_counts_exactly_and_hides_small_groups(deps, pool):
+    partnership, club, internship, _ = await a_world(deps)
+    runner = runner_for(pool, deps)
+    await runner.setup()
+    await runner.catch_up()
+
+    report = await read.impact_report(pool, partnership, TODAY, TODAY + timedelta(days=7))
+    assert report.program_ids == [club, internship]
+    t = report.totals
+    assert (t.students, t.seats, t.completions, t.completion_rate) == (7, 12, 2, 2 / 12)
+    assert (t.hours_verified, t.hours_approved) == (Decimal(5), Decimal(3))
+    assert (t.attendance_rate, t.credentials, t.placements) == (5 / 7, 1, 1)
+    assert t.pathways == {"job_offer": 1}
+    ((lab,),) = [t.surveys]
+    assert (lab.question, lab.respondents, lab.improved_share) == (LAB, 1, 1.0)
+
+    kinds, gender, first_generation = report.breakdowns
+    assert kinds.by == "program_kind"
+    assert [(g.label, g.numbers and g.numbers.students) for g in kinds.groups] == [
+        ("club", 7), ("internship", 5)
+    ]  # fmt: skip
+    assert gender.by == "gender"
+    assert [(g.label, g.numbers and g.numbers.students) for g in gender.groups] == [
+        ("female", 5), ("male", None), ("not reported", None)
+    ]  # fmt: skip
+    assert [(g.label, g.numbers and g.numbers.students) for g in first_generation.groups] == [
+        ("no", None), ("not reported", None), ("yes", 5)
+    ]  # fmt: skip
+
+    before = await read.impact_report(pool, partnership, TODAY - timedelta(days=30),
+                                      TODAY - timedelta(days=1))  # fmt: skip
+    assert before.program_ids == []
+    assert (before.totals.students, before.totals.surveys) == (0, [])
+    assert (await read.impact_report(pool, uuid4(), TODAY, TODAY)).program_ids == []
+
+
+def test_a_lone_small_group_takes_the_next_smallest_with_it():
+    a, b, c_ = [uuid4() for _ in range(5)], [uuid4() for _ in range(6)], [uuid4()]
+    assert suppress({"a": a, "b": b}) == set()
+    assert suppress({"a": a, "b": b, "c": c_}) == {"c", "a"}
+    assert suppress({"a": a, "c": c_, "d": [uuid4()]}) == {"c", "d"}
+    assert suppress({"c": c_}) == {"c"}
+
+
+async def test_metrics_measure_hours_attendance_and_survey_improvement(deps, pool):
+    partnership, *_ = await a_world(deps)
+    for measure in ("hours_verified", "hours_approved", "attendance_rate", "survey_improved"):
+        await metric(deps, partnership, measure)
+    await metric(deps, partnership, "survey_improved", question="teamwork")
+    runner = runner_for(pool, deps)
+    await runner.setup()
+    await runner.catch_up()
+    found = (await read.success_metrics(pool, [partnership]))[partnership]
+    assert [(m.measure, m.question, m.current) for m in found] == [
+        ("hours_verified", None, Decimal("5.00")),
+        ("hours_approved", None, Decimal("3.00")),
+        ("attendance_rate", None, Decimal("71.4")),
+        ("survey_improved", None, Decimal("100.0")),
+        ("survey_improved", "teamwork", Decimal("0.0")),
+    ]
+
+
+async def test_bad_metrics_and_demographics_are_refused_naming_the_field(deps, store):
+    _, _, partnership = await a_program(deps, capacity=2)
+    (kid,) = await students(deps, 1)
+    before = await store.head()
+    bad = [
+        (ps.DefineSuccessMetric, {"partnership_id": str(partnership), "name": "x",
+                                  "measure": "enrolments", "target": "5", "question": "lab"},
+         "question"),
+        (ps.DefineSuccessMetric, {"partnership_id": str(partnership), "name": "x",
+                                  "measure": "survey_improved", "target": "5",
+                                  "question": "Not A Key"}, "question"),
+        (st.ReportDemographics, {"student_id": str(kid), "answers": [
+            {"field": "gender", "value": "f"}, {"field": "gender", "value": "m"}]}, "answers"),
+        (st.ReportDemographics, {"student_id": str(kid), "answers": [
+            {"field": "shoe_size", "value": "9"}]}, "answers[0].field"),
+        (st.ReportDemographics, {"student_id": str(kid), "answers": [
+            {"field": "gender", "value": "x" * 101}]}, "answers[0].value"),
+    ]  # fmt: skip
+    for command, data, field in bad:
+        with pytest.raises(InvalidInput) as refused:
+            c.parse(command, data)
+        assert refused.value.field == field
+    with pytest.raises(Forbidden):
+        await st.report_demographics(deps, as_person(Role.STUDENT, uuid4()), st.ReportDemographics(
+            student_id=kid, answers=[]))  # fmt: skip
+    assert await store.head() == before
