@@ -1,10 +1,14 @@
 """The projection runner: tails the log and keeps each read model's rows and checkpoint in step.
 
-Each batch is one transaction per projection: take the projection's advisory lock (so any
-number of workers, in any number of processes, apply each event exactly once), read the
-events after its checkpoint, apply them, move the checkpoint, commit. A crash anywhere
-rolls the whole batch back, rows and checkpoint together. Events a projection does not
-handle still move its checkpoint.
+Each batch reads the events after the checkpoint the runner last saw, then applies them in
+one transaction per projection: take the projection's advisory lock (so any number of
+workers, in any number of processes, apply each event exactly once), check that the
+checkpoint is still the one the events were read after (another worker may have moved it:
+then read again from there), apply them, move the checkpoint, commit. A crash anywhere rolls
+the whole batch back, rows and checkpoint together. Events a projection does not handle
+still move its checkpoint. The log is read before the batch's connection is taken, so a
+batch holds one pool connection at a time and any number of projections can catch up side
+by side on a small pool.
 """
 
 from __future__ import annotations
@@ -72,10 +76,7 @@ class ProjectionRunner:
         self._projections = {p.name: p for p in projections}
         self._locks = {p.name: asyncio.Lock() for p in projections}
         self._seen = {p.name: ORIGIN for p in projections}
-        # A batch holds one connection and reads the log through the store on another, so at
-        # most half the pool (less one for LISTEN) may run batches at once: more projections
-        # than that catching up side by side would otherwise wait on each other for ever.
-        self._slots = asyncio.Semaphore(max(1, (pool.get_max_size() - 1) // 2))
+        """The checkpoint each projection was last seen at: where the next read starts."""
         self._poll_interval = poll_interval
         self._batch_size = batch_size
 
@@ -139,17 +140,19 @@ class ProjectionRunner:
 
     async def _drain(self, p: Projection) -> int:
         total = 0
-        while read := await self._batch(p):
-            total += read
+        async with self._locks[p.name]:
+            while (read := await self._batch(p)) != 0:
+                total += read or 0
         return total
 
-    async def _batch(self, p: Projection) -> int:
-        async with (
-            self._locks[p.name],
-            self._slots,
-            self._pool.acquire() as conn,
-            conn.transaction(),
-        ):
+    async def _batch(self, p: Projection) -> int | None:
+        """Apply the next batch; return the events read, or None when another worker had
+        moved the checkpoint (the runner now knows where to read from)."""
+        seen = self._seen[p.name]
+        events = await self._store.read_after(seen, self._batch_size)
+        if not events:
+            return 0  # nothing after `seen`, so nothing after the (later) real checkpoint
+        async with self._pool.acquire() as conn, conn.transaction():
             # An advisory lock rather than SELECT … FOR UPDATE: a transaction gets an id
             # (and so holds back every reader of the log) only once it writes.
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", _lock_key(p.name))
@@ -158,10 +161,9 @@ class ProjectionRunner:
             )
             if row is None:
                 raise RuntimeError(f"projection {p.name!r} has no checkpoint: run setup() first")
-            events = await self._store.read_after(Checkpoint(row[0], row[1]), self._batch_size)
-            if not events:
+            if Checkpoint(row[0], row[1]) != seen:
                 self._seen[p.name] = Checkpoint(row[0], row[1])
-                return 0
+                return None
             handled = [(e, self._codec.decode(e)) for e in events if e.event_type in p.handles]
             if handled:
                 await p.apply_batch(conn, handled)

@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
+from bridgework.infra.database import create_pool
 from bridgework.infra.demo import load_demo
 from bridgework.projections import read
 from bridgework.projections.enrolment import Enrolment
@@ -212,6 +213,19 @@ async def test_rebuilding_from_position_zero_gives_exactly_the_live_rows(deps, p
     for name in runner.names():
         assert await runner.rebuild(name) > 0
     assert await dump(pool, runner) == live
+
+
+async def test_every_projection_catches_up_side_by_side_on_a_pool_of_two(deps, database_url):
+    """A batch holds one connection at a time, so a small pool is slow, never stuck."""
+    await load_demo(deps)
+    small = await create_pool(database_url, 1, 2)
+    try:
+        runner = runner_for(small, deps, batch_size=50)
+        await runner.setup()
+        read_ = await asyncio.wait_for(runner.catch_up(), timeout=120)
+        assert read_ == len(runner.names()) * await small.fetchval("SELECT count(*) FROM events")
+    finally:
+        await small.close()
 
 
 class OneByOne:
