@@ -94,6 +94,13 @@ class Partnership(BridgeworkAggregate):
             state["status"] = PartnershipStatus.ACTIVE.value
             return state
 
+    class ProgramAdded(Aggregate.Event):
+        """A program launched under the partnership. Recorded on the partnership's own
+        stream so a launch and a concurrent suspension or conclusion cannot both win."""
+
+        program_id: UUID
+        name: str
+
     class PartnershipActivated(Aggregate.Event):
         reason: str
 
@@ -240,9 +247,14 @@ class Partnership(BridgeworkAggregate):
                 code, f"Partnership '{self.name}' is {self.status}, so it cannot be {doing}"
             )
 
-    def require_active(self, doing: str) -> None:
-        """Programs launch, and partners report, only while a partnership is active."""
-        self._refuse_unless(doing, PartnershipStatus.ACTIVE)
+    def add_program(self, *, program_id: UUID, name: str, at: datetime) -> None:
+        """Programs launch only while the partnership is active."""
+        self._refuse_unless(f"given a new program ('{name}')", PartnershipStatus.ACTIVE)
+        self._add_program(program_id=program_id, name=name, timestamp=at)
+
+    @event(ProgramAdded)
+    def _add_program(self, program_id: UUID, name: str, timestamp: datetime) -> None:
+        pass
 
     def activate(self, *, reason: str, at: datetime) -> None:
         """Start a proposed partnership, or resume a suspended one."""

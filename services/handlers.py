@@ -60,9 +60,10 @@ async def launch_program(deps: Deps, ctx: CommandContext, cmd: c.LaunchProgram) 
 
     async def decide(s: Session) -> CommandResult:
         partnership = await s.get(Partnership, cmd.partnership_id, "partnershipId")
-        partnership.require_active(f"given a new program ('{cmd.name}')")
+        program_id = deps.new_id()
+        partnership.add_program(program_id=program_id, name=cmd.name, at=s.now)
         program = Program.launch(
-            id=deps.new_id(),
+            id=program_id,
             partnership_id=cmd.partnership_id,
             name=cmd.name,
             kind=cmd.kind,

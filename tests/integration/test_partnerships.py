@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
+import msgspec
 import pytest
 from bridgework.domain.errors import RuleViolated
 from bridgework.projections import read
@@ -207,3 +208,35 @@ def test_amounts_must_be_finite_and_in_range(value):
         cmd(ps.RecordMetricValue, partnership_id=str(uuid4()), metric_id=str(uuid4()),
             value=value, recorded_for=str(TODAY))  # fmt: skip
     assert bad.value.field == "value"
+
+
+class SuspendFirst:
+    """An event store whose first append is overtaken by a suspension of the partnership."""
+
+    def __init__(self, deps, partnership) -> None:
+        self.deps, self.partnership, self.raced = deps, partnership, False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.deps.store, name)
+
+    async def append(self, appends, **kwargs):
+        if not self.raced:
+            self.raced = True
+            await ps.suspend_partnership(self.deps, coordinator(), cmd(
+                ps.SuspendPartnership, partnership_id=str(self.partnership),
+                reason="Funding under review"))  # fmt: skip
+        return await self.deps.store.append(appends, **kwargs)
+
+
+async def test_a_launch_overtaken_by_a_suspension_is_refused(deps, store):
+    _, _, partnership = await a_program(deps, capacity=2)
+    racing = msgspec.structs.replace(deps, store=SuspendFirst(deps, partnership))
+    launch = c.LaunchProgram(
+        partnership_id=partnership, name="Summer Camp", kind="bootcamp", capacity=5,
+        starts_on=TODAY, ends_on=TODAY + timedelta(days=10),
+    )  # fmt: skip
+    with pytest.raises(RuleViolated) as refused:
+        await h.launch_program(racing, coordinator(), launch)
+    assert refused.value.rule == "PARTNERSHIP_STATUS"
+    types = [e.event_type for e in await store.load(f"partnership-{partnership}")]
+    assert types[-2:] == ["ProgramAdded", "PartnershipSuspended"]  # the first program's only
