@@ -13,6 +13,8 @@ from bridgework.services import students as st
 from bridgework.services.context import Actor, Role
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from bridgework.infra.demo import Script, World
 
 GENDERS = ("female", "male", "female", "female", "male", "nonbinary", "female", "male")
@@ -31,13 +33,22 @@ async def impact_chapter(s: Script, w: World) -> None:
             "measure": measure, "target": str(target), "due_on": june, **extra,
         }))  # fmt: skip
     for i, kid in enumerate(w.students["eastside"][:14]):
-        answers = [st.DemographicAnswer(field=Demographic.GENDER, value=GENDERS[i % 8])]
-        if i % 3 != 2:  # noqa: PLR2004 - some leave it out
-            answers.append(st.DemographicAnswer(
-                field=Demographic.FIRST_GENERATION, value="yes" if i % 2 else "no"
-            ))  # fmt: skip
-        await s.run(
-            st.report_demographics,
-            st.ReportDemographics(student_id=kid, answers=answers),
-            actor=Actor(str(kid), Role.STUDENT),
+        first_generation = None if i % 3 == 2 else "yes" if i % 2 else "no"  # noqa: PLR2004
+        await _report(s, kid, GENDERS[i % 8], first_generation)
+    # Ridgeview's solar club is big enough for its report to show groups (of five or more).
+    for i, kid in enumerate(w.students["ridgeview"]):
+        await _report(s, kid, "female" if i % 2 else "male", "yes" if i < 6 else None)  # noqa: PLR2004
+
+
+async def _report(s: Script, kid: UUID, gender: str, first_generation: str | None) -> None:
+    """A student reports about themselves; some leave a field out."""
+    answers = [st.DemographicAnswer(field=Demographic.GENDER, value=gender)]
+    if first_generation is not None:
+        answers.append(
+            st.DemographicAnswer(field=Demographic.FIRST_GENERATION, value=first_generation)
         )
+    await s.run(
+        st.report_demographics,
+        st.ReportDemographics(student_id=kid, answers=answers),
+        actor=Actor(str(kid), Role.STUDENT),
+    )

@@ -17,7 +17,7 @@ async def test_the_demo_loads_through_the_handlers_and_a_second_run_changes_noth
     assert (counts["HoursSubmitted"], counts["HoursVerified"], counts["HoursDeclined"]) == (7, 5, 1)
     assert counts["HoursApproved"] == 4
     assert counts["MentorMatchProposed"] == 2
-    assert counts["DemographicsReported"] == 14
+    assert counts["DemographicsReported"] == 24
     assert counts["StudentWaitlisted"] >= 5
     assert counts["StudentPromotedFromWaitlist"] == 6  # a withdrawal and five completions
     assert counts["ShowcaseRecorded"] == 5
