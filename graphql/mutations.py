@@ -25,7 +25,7 @@ from bridgework.graphql.types import (
 )
 from bridgework.services import commands as c
 from bridgework.services import handlers as h
-from bridgework.services.context import Actor, CommandContext
+from bridgework.services.context import CommandContext
 from bridgework.services.unit_of_work import CommandResult, Deps
 from strawberry.dataloader import DataLoader
 
@@ -336,14 +336,9 @@ def _plain(value: Any) -> Any:
 
 
 async def run(
-    info: Info,
-    handler: Handler[C],
-    command_type: type[C],
-    given: object,
-    actor: Actor | None = None,
+    info: Info, handler: Handler[C], command_type: type[C], given: object
 ) -> CommandResult | Failure:
-    """Validate the input into a command, run it, and turn expected failures into types.
-    `actor` replaces the caller's for commands whose authority is a signed link."""
+    """Validate the input into a command, run it, and turn expected failures into types."""
     ctx = info.context
     data = {k: _plain(v) for k, v in vars(given).items() if k != "idempotency_key"}
     key: str | None = getattr(given, "idempotency_key", None)
@@ -353,7 +348,7 @@ async def run(
             message=f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters",
         )
     context = CommandContext(
-        actor=actor or ctx.actor,
+        actor=ctx.actor,
         correlation_id=ctx.correlation_id,
         command_uuid=uuid4(),
         idempotency_key=key,

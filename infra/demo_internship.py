@@ -14,8 +14,6 @@ from bridgework.services import mentoring as m
 from bridgework.services.context import Actor, Role
 
 if TYPE_CHECKING:
-    from uuid import UUID
-
     from bridgework.infra.demo import Script, World
 
 
@@ -51,18 +49,9 @@ async def internship_chapter(s: Script, w: World) -> None:
         ))  # fmt: skip
         if verified is None:
             continue
-        await _answer(s, logged.id, logged.token or "", supervisor, verified=verified)
+        await s.run(hr.verify_hours, hr.VerifyHours(
+            token=logged.token or "", supervisor_name=supervisor, verified=verified,
+            reason="" if verified else "That was a company holiday",
+        ))  # fmt: skip
         if approve:
             await s.run(hr.approve_hours, hr.ApproveHours(log_id=logged.id))
-
-
-async def _answer(s: Script, log: UUID, token: str, supervisor: str, *, verified: bool) -> None:
-    """The supervisor's click on their link: they act as themselves, not as the coordinator."""
-    await s.run(
-        hr.verify_hours,
-        hr.VerifyHours(
-            token=token, supervisor_name=supervisor, verified=verified,
-            reason="" if verified else "That was a company holiday",
-        ),
-        actor=Actor(f"link:{log}", Role.SUPERVISOR),
-    )  # fmt: skip

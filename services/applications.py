@@ -6,22 +6,24 @@ eligibility rules leave the student out; recorded, naming the rule).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID
 
-import msgspec
 from bridgework.domain.program import Program
 from bridgework.domain.student import Student
-from bridgework.services.commands import Command, Text
+from bridgework.services.commands import Command, Reason, Text
 from bridgework.services.context import Role
-from bridgework.services.errors import Forbidden
 from bridgework.services.handlers import applicant, seated
-from bridgework.services.unit_of_work import CommandResult, Deps, Session, execute
+from bridgework.services.unit_of_work import (
+    CommandResult,
+    Deps,
+    Session,
+    authorise_self,
+    execute,
+)
 
 if TYPE_CHECKING:
     from bridgework.services.context import CommandContext
-
-Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=r"\S")]
 
 
 class ApplyToProgram(Command):
@@ -46,8 +48,7 @@ class DenyApplication(Command):
 
 async def apply_to_program(deps: Deps, ctx: CommandContext, cmd: ApplyToProgram) -> CommandResult:
     """Apply for a place. A student may apply only for themselves (`X-Actor: student:<id>`)."""
-    if ctx.actor.role is Role.STUDENT and ctx.actor.id != str(cmd.student_id):
-        raise Forbidden(f"student {ctx.actor.id!r} may apply only for themselves")
+    authorise_self(ctx, Role.STUDENT, cmd.student_id, "apply only for themselves")
 
     async def decide(s: Session) -> CommandResult:
         program = await s.get(Program, cmd.program_id, "programId")

@@ -23,6 +23,8 @@ Text = Annotated[str, msgspec.Meta(max_length=2000)]
 Capacity = Annotated[int, msgspec.Meta(ge=1, le=10_000)]
 MentorCapacity = Annotated[int, msgspec.Meta(ge=1, le=50)]
 Grade = Annotated[int, msgspec.Meta(ge=0, le=12)]
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=r"\S")]
+"""Why something was refused, withdrawn or ended: required, and not blank."""
 Key = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 """A stable identifier people choose, e.g. a survey question: `confidence_lab_techniques`."""
 

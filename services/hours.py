@@ -17,20 +17,26 @@ import msgspec
 from bridgework.domain.hours import HoursLog
 from bridgework.domain.program import Program
 from bridgework.domain.student import Student
-from bridgework.services.commands import Command, Name, Text
-from bridgework.services.context import Role
-from bridgework.services.errors import Forbidden, InvalidInput
-from bridgework.services.unit_of_work import CommandResult, Deps, Session, execute
+from bridgework.services.commands import Command, Name, Reason, Text
+from bridgework.services.context import Actor, Role
+from bridgework.services.errors import InvalidInput
+from bridgework.services.unit_of_work import (
+    CommandResult,
+    Deps,
+    Session,
+    authorise_self,
+    execute,
+)
 from itsdangerous import BadSignature, URLSafeSerializer
 
 if TYPE_CHECKING:
     from bridgework.services.context import CommandContext
 
-Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=r"\S")]
 Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 MAX_TOKEN = 500
 Token = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TOKEN)]
 STUDENT_OR_COORDINATOR = frozenset({Role.COORDINATOR, Role.STUDENT})
+OWN_HOURS = "log and resend only their own hours"
 _SALT = "bridgework.hours-verification"
 
 
@@ -109,11 +115,6 @@ def read_token(deps: Deps, token: str) -> LinkClaims:
         ) from None
 
 
-def _for_self(ctx: CommandContext, student_id: UUID) -> None:
-    if ctx.actor.role is Role.STUDENT and ctx.actor.id != str(student_id):
-        raise Forbidden(f"student {ctx.actor.id!r} may log and resend only their own hours")
-
-
 def _issued(deps: Deps, log: HoursLog) -> CommandResult:
     assert log.link_expires_at is not None  # noqa: S101 - every issue sets it
     return CommandResult(
@@ -124,7 +125,7 @@ def _issued(deps: Deps, log: HoursLog) -> CommandResult:
 
 async def submit_hours(deps: Deps, ctx: CommandContext, cmd: SubmitHours) -> CommandResult:
     """Log a day's hours at a placement; returns the token of the supervisor's link."""
-    _for_self(ctx, cmd.student_id)
+    authorise_self(ctx, Role.STUDENT, cmd.student_id, OWN_HOURS)
 
     async def decide(s: Session) -> CommandResult:
         program = await s.get(Program, cmd.program_id, "programId")
@@ -150,7 +151,7 @@ async def resend_verification_link(
 
     async def decide(s: Session) -> CommandResult:
         log = await s.get(HoursLog, cmd.log_id, "logId")
-        _for_self(ctx, log.student_id)
+        authorise_self(ctx, Role.STUDENT, log.student_id, OWN_HOURS)
         log.issue_link(expires_at=s.now + timedelta(days=deps.link_days), at=s.now)
         return _issued(deps, log)
 
@@ -158,8 +159,10 @@ async def resend_verification_link(
 
 
 async def verify_hours(deps: Deps, ctx: CommandContext, cmd: VerifyHours) -> CommandResult:
-    """The supervisor confirms the hours, or declines them with a reason."""
+    """The supervisor confirms the hours, or declines them with a reason. The link is the
+    authority: the events name it as their actor, whoever sent the request."""
     claims = read_token(deps, cmd.token)
+    ctx = msgspec.structs.replace(ctx, actor=Actor(f"link:{claims.log}", Role.SUPERVISOR))
 
     async def decide(s: Session) -> CommandResult:
         log = await s.get(HoursLog, claims.log, "token")

@@ -11,10 +11,16 @@ import msgspec
 from bridgework.domain.mentor import ClearanceResult, Mentor
 from bridgework.domain.program import MatchClosure, Program
 from bridgework.domain.student import Student
-from bridgework.services.commands import Command, Text
+from bridgework.services.commands import Command, Reason, Text
 from bridgework.services.context import Role
-from bridgework.services.errors import Forbidden, InvalidInput
-from bridgework.services.unit_of_work import CommandResult, Deps, Session, execute
+from bridgework.services.errors import InvalidInput
+from bridgework.services.unit_of_work import (
+    CommandResult,
+    Deps,
+    Session,
+    authorise_self,
+    execute,
+)
 
 if TYPE_CHECKING:
     from bridgework.services.context import CommandContext
@@ -109,6 +115,10 @@ async def log_mentor_meeting(
     return await execute(deps, ctx, cmd, decide)
 
 
+PROPOSED_TO_THEM = "answer only matches proposed to them"
+"""A mentor (`X-Actor: mentor:<their id>`) answers only proposals made to them."""
+
+
 class ProposeMentorMatch(Command):
     program_id: UUID
     student_id: UUID
@@ -127,13 +137,7 @@ class DeclineMentorMatch(Command):
 
     program_id: UUID
     student_id: UUID
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=r"\S")]
-
-
-def _the_mentor(ctx: CommandContext, mentor_id: UUID) -> None:
-    """A mentor answers only proposals made to them (`X-Actor: mentor:<their id>`)."""
-    if ctx.actor.role is Role.MENTOR and ctx.actor.id != str(mentor_id):
-        raise Forbidden(f"mentor {ctx.actor.id!r} may answer only matches proposed to them")
+    reason: Reason
 
 
 async def propose_mentor_match(
@@ -165,7 +169,7 @@ async def confirm_mentor_match(
         program = await s.get(Program, cmd.program_id, "programId")
         student = await s.get(Student, cmd.student_id, "studentId")
         mentor = await s.get(Mentor, program.proposal_for(student.id, student.name), "studentId")
-        _the_mentor(ctx, mentor.id)
+        authorise_self(ctx, Role.MENTOR, mentor.id, PROPOSED_TO_THEM)
         program.assign_mentor(
             student_id=student.id, student_name=student.name, mentor_id=mentor.id,
             mentor_name=mentor.name, at=s.now,
@@ -185,7 +189,7 @@ async def decline_mentor_match(
         program = await s.get(Program, cmd.program_id, "programId")
         student = await s.get(Student, cmd.student_id, "studentId")
         mentor_id = program.proposal_for(student.id, student.name)
-        _the_mentor(ctx, mentor_id)
+        authorise_self(ctx, Role.MENTOR, mentor_id, PROPOSED_TO_THEM)
         program.decline_match(
             student_id=student.id, student_name=student.name, reason=cmd.reason, at=s.now
         )

@@ -17,7 +17,7 @@ from bridgework.domain.partnership import (
     Partnership,
 )
 from bridgework.domain.program import ProgramKind
-from bridgework.services.commands import Command, Key, Name, Text
+from bridgework.services.commands import Command, Key, Name, Reason, Text
 from bridgework.services.errors import InvalidInput
 from bridgework.services.unit_of_work import CommandResult, Deps, Session, execute
 
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
     from bridgework.services.context import CommandContext
 
-Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=r"\S")]
 Line = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"\S")]
 Lines = Annotated[list[Line], msgspec.Meta(max_length=50)]
 Amount = Decimal

@@ -9,17 +9,22 @@ from uuid import UUID
 import msgspec
 from bridgework.domain.program import Program
 from bridgework.domain.student import Demographic, Pathway, Student
-from bridgework.services.commands import Command, Grade, Name
+from bridgework.services.commands import Command, Grade, Name, Reason
 from bridgework.services.context import Role
-from bridgework.services.errors import Forbidden, InvalidInput
+from bridgework.services.errors import InvalidInput
 from bridgework.services.handlers import leave
-from bridgework.services.unit_of_work import CommandResult, Deps, Session, execute
+from bridgework.services.unit_of_work import (
+    CommandResult,
+    Deps,
+    Session,
+    authorise_self,
+    execute,
+)
 
 if TYPE_CHECKING:
     from bridgework.services.context import CommandContext
 
 Age = Annotated[int, msgspec.Meta(ge=3, le=120)]
-Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=r"\S")]
 
 
 class RecordGuardianConsent(Command):
@@ -197,8 +202,7 @@ async def report_demographics(
     deps: Deps, ctx: CommandContext, cmd: ReportDemographics
 ) -> CommandResult:
     """Record what a student chose to report about themselves (students report their own)."""
-    if ctx.actor.role is Role.STUDENT and ctx.actor.id != str(cmd.student_id):
-        raise Forbidden(f"student {ctx.actor.id!r} may report only their own demographics")
+    authorise_self(ctx, Role.STUDENT, cmd.student_id, "report only their own demographics")
 
     async def decide(s: Session) -> CommandResult:
         student = await s.get(Student, cmd.student_id, "studentId")

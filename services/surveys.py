@@ -13,9 +13,14 @@ from bridgework.domain.program import Program, ProgramKind
 from bridgework.domain.student import EvaluationPhase, Student, SurveyPhase
 from bridgework.services.commands import Command, Key, Name, Text
 from bridgework.services.context import Role
-from bridgework.services.errors import Forbidden, InvalidInput
-from bridgework.services.students import program_of_student
-from bridgework.services.unit_of_work import CommandResult, Deps, Session, execute
+from bridgework.services.errors import InvalidInput
+from bridgework.services.unit_of_work import (
+    CommandResult,
+    Deps,
+    Session,
+    authorise_self,
+    execute,
+)
 
 if TYPE_CHECKING:
     from bridgework.services.context import CommandContext
@@ -69,16 +74,16 @@ class RecordEvaluation(Command):
 
 async def _participant(s: Session, student_id: UUID, program_id: UUID) -> tuple[Student, Program]:
     student = await s.get(Student, student_id, "studentId")
-    await program_of_student(s, program_id, student)
-    return student, await s.get(Program, program_id, "programId")
+    program = await s.get(Program, program_id, "programId")
+    program.require_participant(student.id, student.name)
+    return student, program
 
 
 async def record_survey(deps: Deps, ctx: CommandContext, cmd: RecordSurvey) -> CommandResult:
     """Record a student's pre or post survey for a program they took part in; answering the
     same phase again corrects the earlier answers. A student may answer only for themselves
     (`X-Actor: student:<id>`)."""
-    if ctx.actor.role is Role.STUDENT and ctx.actor.id != str(cmd.student_id):
-        raise Forbidden(f"student {ctx.actor.id!r} may answer surveys only for themselves")
+    authorise_self(ctx, Role.STUDENT, cmd.student_id, "answer surveys only for themselves")
 
     async def decide(s: Session) -> CommandResult:
         student, program = await _participant(s, cmd.student_id, cmd.program_id)

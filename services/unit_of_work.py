@@ -31,7 +31,7 @@ from bridgework.services.ports import (
 
 if TYPE_CHECKING:
     from bridgework.services.commands import Command
-    from bridgework.services.context import Actor, CommandContext
+    from bridgework.services.context import Actor, CommandContext, Role
 
 A = TypeVar("A", bound=BridgeworkAggregate)
 
@@ -114,6 +114,13 @@ def authorise(actor: Actor, command: Command) -> None:
     """Each command names the roles that may send it (coordinators, unless it says more)."""
     if actor.role not in command.allowed_roles:
         raise Forbidden(f"{actor.role} {actor.id!r} may not {type(command).__name__}")
+
+
+def authorise_self(ctx: CommandContext, role: Role, person_id: UUID, may: str) -> None:
+    """A student or mentor acts only for themselves: their actor id must be their own id
+    (`X-Actor: student:<id>`); other roles are left to `authorise`."""
+    if ctx.actor.role is role and ctx.actor.id != str(person_id):
+        raise Forbidden(f"{role} {ctx.actor.id!r} may {may}")
 
 
 def request_hash(command: Command) -> str:
