@@ -352,7 +352,8 @@ class Partnership(BridgeworkAggregate):
         self._open("given success metrics")
         if measure in PERCENTAGES and target > 100:  # noqa: PLR2004
             raise RuleViolated(
-                "TARGET_OUT_OF_RANGE", f"Metric '{name}': a {measure} is at most 100%"
+                "TARGET_OUT_OF_RANGE",
+                f"Metric '{name}': {MetricMeasure(measure).name} is a percentage, at most 100%",
             )
         self._define_metric(
             metric_id=metric_id, name=name, measure=measure, target=target, unit=unit,

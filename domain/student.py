@@ -123,6 +123,8 @@ class Student(BridgeworkAggregate):
         self.relied: dict[UUID, UUID] = {}
         """Program → the consent its enrolment relied on."""
         self.credentials: set[tuple[str, UUID | None]] = set()
+        self.dated: dict[tuple[UUID, SurveyPhase | EvaluationPhase], date] = {}
+        """(program, phase) → the date of the survey or evaluation in force."""
 
     @classmethod
     def register(
@@ -348,21 +350,10 @@ class Student(BridgeworkAggregate):
         at: datetime,
     ) -> None:
         _not_after("A survey", answered_on, at)
-        dated = self._surveys_on()
-        pre = dated.get((program_id, SurveyPhase.PRE))
-        post = dated.get((program_id, SurveyPhase.POST))
-        if phase == SurveyPhase.POST and pre is not None and answered_on < pre:
-            raise RuleViolated(
-                "POST_BEFORE_PRE",
-                f"{self.name}'s post survey for '{program_name}' cannot be dated "
-                f"{day(answered_on)}, before their pre survey of {day(pre)}",
-            )
-        if phase == SurveyPhase.PRE and post is not None and answered_on > post:
-            raise RuleViolated(
-                "PRE_AFTER_POST",
-                f"{self.name}'s pre survey for '{program_name}' cannot be dated "
-                f"{day(answered_on)}, after their post survey of {day(post)}",
-            )
+        self._check_dated_in_order(
+            "survey", program_id, program_name, phase, answered_on,
+            (SurveyPhase.PRE, SurveyPhase.POST), ("POST_BEFORE_PRE", "PRE_AFTER_POST"),
+        )  # fmt: skip
         self._answer(
             survey_id=survey_id, program_id=program_id, phase=phase, answered_on=answered_on,
             answers=answers, timestamp=at,
@@ -378,7 +369,7 @@ class Student(BridgeworkAggregate):
         answers: tuple[tuple[str, int], ...],
         timestamp: datetime,
     ) -> None:
-        self._surveys_on()[program_id, SurveyPhase(phase)] = answered_on
+        self.dated[program_id, SurveyPhase(phase)] = answered_on
 
     def evaluate(
         self,
@@ -394,21 +385,11 @@ class Student(BridgeworkAggregate):
         at: datetime,
     ) -> None:
         _not_after("An evaluation", evaluated_on, at)
-        dated = self._evaluations_on()
-        midpoint = dated.get((program_id, EvaluationPhase.MIDPOINT))
-        end = dated.get((program_id, EvaluationPhase.END))
-        if phase == EvaluationPhase.END and midpoint is not None and evaluated_on < midpoint:
-            raise RuleViolated(
-                "END_BEFORE_MIDPOINT",
-                f"{self.name}'s end evaluation for '{program_name}' cannot be dated "
-                f"{day(evaluated_on)}, before their midpoint evaluation of {day(midpoint)}",
-            )
-        if phase == EvaluationPhase.MIDPOINT and end is not None and evaluated_on > end:
-            raise RuleViolated(
-                "END_BEFORE_MIDPOINT",
-                f"{self.name}'s midpoint evaluation for '{program_name}' cannot be dated "
-                f"{day(evaluated_on)}, after their end evaluation of {day(end)}",
-            )
+        self._check_dated_in_order(
+            "evaluation", program_id, program_name, phase, evaluated_on,
+            (EvaluationPhase.MIDPOINT, EvaluationPhase.END),
+            ("END_BEFORE_MIDPOINT", "END_BEFORE_MIDPOINT"),
+        )  # fmt: skip
         self._evaluate(
             evaluation_id=evaluation_id, program_id=program_id, phase=phase, evaluator=evaluator,
             evaluated_on=evaluated_on, ratings=ratings, comments=comments, timestamp=at,
@@ -426,20 +407,27 @@ class Student(BridgeworkAggregate):
         comments: str,
         timestamp: datetime,
     ) -> None:
-        self._evaluations_on()[program_id, EvaluationPhase(phase)] = evaluated_on
+        self.dated[program_id, EvaluationPhase(phase)] = evaluated_on
 
-    def _surveys_on(self) -> dict[tuple[UUID, SurveyPhase], date]:
-        """(program, phase) → the date of the answer in force; made on first use, so the
-        registration event (and students registered before surveys) need not change."""
-        found: dict[tuple[UUID, SurveyPhase], date] = vars(self).setdefault("surveys_on", {})
-        return found
-
-    def _evaluations_on(self) -> dict[tuple[UUID, EvaluationPhase], date]:
-        """(program, phase) → the date of the evaluation in force."""
-        found: dict[tuple[UUID, EvaluationPhase], date] = vars(self).setdefault(
-            "evaluations_on", {}
-        )
-        return found
+    def _check_dated_in_order(
+        self,
+        what: str,
+        program_id: UUID,
+        program_name: str,
+        phase: SurveyPhase | EvaluationPhase,
+        on: date,
+        pair: tuple[SurveyPhase, SurveyPhase] | tuple[EvaluationPhase, EvaluationPhase],
+        rules: tuple[str, str],
+    ) -> None:
+        """The second of a pair of phases (pre, post; midpoint, end) is never dated before
+        the first: `rules` name a late first and an early second."""
+        first, second = pair
+        earlier, later = self.dated.get((program_id, first)), self.dated.get((program_id, second))
+        about = f"{self.name}'s {phase} {what} for '{program_name}' cannot be dated {day(on)}"
+        if phase == second and earlier is not None and on < earlier:
+            raise RuleViolated(rules[0], f"{about}, before their {first} {what} of {day(earlier)}")
+        if phase == first and later is not None and on > later:
+            raise RuleViolated(rules[1], f"{about}, after their {second} {what} of {day(later)}")
 
 
 def _not_after(what: str, on: date, at: datetime) -> None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
+from bridgework.domain.errors import RuleViolated
 from bridgework.domain.program import Attendance
 from bridgework.domain.student import Demographic, Pathway, SurveyPhase
 from bridgework.projections import read
@@ -186,4 +187,8 @@ async def test_bad_metrics_and_demographics_are_refused_naming_the_field(deps, s
     with pytest.raises(Forbidden):
         await st.report_demographics(deps, as_person(Role.STUDENT, uuid4()), st.ReportDemographics(
             student_id=kid, answers=[]))  # fmt: skip
+    with pytest.raises(RuleViolated) as refused:
+        await metric(deps, partnership, "attendance_rate", target="120")
+    assert refused.value.rule == "TARGET_OUT_OF_RANGE"
+    assert "ATTENDANCE_RATE is a percentage, at most 100%" in refused.value.message
     assert await store.head() == before
