@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from bridgework.domain.hours import HoursStatus
 from bridgework.graphql.errors import Failure, bad_input
 from bridgework.graphql.mutations import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
-from bridgework.graphql.types import Info, Program, Student
+from bridgework.graphql.types import Info, Program, Student, program_of, student_of
 from bridgework.projections.views import HoursView
 from bridgework.services import hours as hr
 from bridgework.services.errors import InvalidInput
@@ -21,13 +21,7 @@ if TYPE_CHECKING:
     from bridgework.projections.views import HoursTotals as HoursTotalsView
 
 
-@strawberry.enum
-class HoursStatus(Enum):
-    SUBMITTED = "submitted"
-    VERIFIED = "verified"
-    DECLINED = "declined"
-    APPROVED = "approved"
-    REJECTED = "rejected"
+strawberry.enum(HoursStatus, description="Where an entry of hours stands.")
 
 
 @strawberry.type
@@ -64,13 +58,11 @@ class HoursEntry:
 
     @strawberry.field
     async def student(self, info: Info) -> Student | None:
-        found = await info.context.loaders.student.load(self.view.student_id)
-        return None if found is None else Student.from_view(found)
+        return await student_of(info, self.view.student_id)
 
     @strawberry.field
     async def program(self, info: Info) -> Program | None:
-        found = await info.context.loaders.program.load(self.view.program_id)
-        return None if found is None else Program.from_view(found)
+        return await program_of(info, self.view.program_id)
 
 
 @strawberry.type
@@ -161,7 +153,7 @@ def _changed(r: CommandResult | Failure) -> HoursPayload:
     if not isinstance(r, CommandResult):
         return r
     return HoursChanged(
-        log_id=strawberry.ID(str(r.id)), status=HoursStatus(r.status), position=r.position,
+        log_id=strawberry.ID(str(r.id)), status=HoursStatus(str(r.status)), position=r.position,
         verification_token=r.token,
     )  # fmt: skip
 

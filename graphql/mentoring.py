@@ -13,7 +13,15 @@ from bridgework.graphql.errors import Failure
 from bridgework.graphql.mutations import IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.partnerships import today
 from bridgework.graphql.queries import AtLeast
-from bridgework.graphql.types import Info, Mentor, Program, Student
+from bridgework.graphql.types import (
+    Info,
+    Mentor,
+    Program,
+    Student,
+    mentor_of,
+    program_of,
+    student_of,
+)
 from bridgework.projections import read
 from bridgework.projections.views import MatchView, ProposalView
 from bridgework.services import mentoring as m
@@ -64,8 +72,7 @@ class Clearance:
 
     @strawberry.field
     async def mentor(self, info: Info) -> Mentor | None:
-        found = await info.context.loaders.mentor.load(UUID(self.mentor_id))
-        return None if found is None else Mentor.from_view(found)
+        return await mentor_of(info, UUID(self.mentor_id))
 
 
 @strawberry.enum
@@ -109,18 +116,15 @@ class MentorMatch:
 
     @strawberry.field
     async def mentor(self, info: Info) -> Mentor | None:
-        found = await info.context.loaders.mentor.load(self.view.mentor_id)
-        return None if found is None else Mentor.from_view(found)
+        return await mentor_of(info, self.view.mentor_id)
 
     @strawberry.field
     async def student(self, info: Info) -> Student | None:
-        found = await info.context.loaders.student.load(self.view.student_id)
-        return None if found is None else Student.from_view(found)
+        return await student_of(info, self.view.student_id)
 
     @strawberry.field
     async def program(self, info: Info) -> Program | None:
-        found = await info.context.loaders.program.load(self.view.program_id)
-        return None if found is None else Program.from_view(found)
+        return await program_of(info, self.view.program_id)
 
 
 @strawberry.enum
@@ -151,13 +155,11 @@ class MentorMatchProposal:
 
     @strawberry.field
     async def mentor(self, info: Info) -> Mentor | None:
-        found = await info.context.loaders.mentor.load(self.view.mentor_id)
-        return None if found is None else Mentor.from_view(found)
+        return await mentor_of(info, self.view.mentor_id)
 
     @strawberry.field
     async def student(self, info: Info) -> Student | None:
-        found = await info.context.loaders.student.load(self.view.student_id)
-        return None if found is None else Student.from_view(found)
+        return await student_of(info, self.view.student_id)
 
 
 @strawberry.type

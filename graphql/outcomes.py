@@ -14,7 +14,7 @@ import strawberry
 from bridgework.graphql.participation import StudentAttendance
 from bridgework.graphql.students import Credential, StudentPathway
 from bridgework.graphql.surveys import Evaluation, StudentSurvey
-from bridgework.graphql.types import EnrollmentStatus, Info, Program
+from bridgework.graphql.types import EnrollmentStatus, Info, Program, program_of
 from bridgework.projections.views import EnrolmentEntry, HoursView
 
 VERIFIED = frozenset({"verified", "approved"})
@@ -34,8 +34,7 @@ class StudentOutcome:
 
     @strawberry.field(description="Null only while the views have not caught up with it.")
     async def program(self, info: Info) -> Program | None:
-        found = await info.context.loaders.program.load(self.entry.program_id)
-        return None if found is None else Program.from_view(found)
+        return await program_of(info, self.entry.program_id)
 
     @strawberry.field(description="Where they stand in the program now.")
     def status(self) -> EnrollmentStatus:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from bridgework.graphql.errors import Failure
 from bridgework.graphql.mutations import IDEMPOTENCY_KEY, Recorded, run, viewed
-from bridgework.graphql.types import Info, Program, Student
+from bridgework.graphql.types import Info, Program, Student, student_of
 from bridgework.projections.views import AttendanceView
 from bridgework.services import participation as pa
 from bridgework.services.unit_of_work import CommandResult
@@ -72,8 +72,7 @@ class StudentAttendance:
 
     @strawberry.field
     async def student(self, info: Info) -> Student | None:
-        found = await info.context.loaders.student.load(self.view.student_id)
-        return None if found is None else Student.from_view(found)
+        return await student_of(info, self.view.student_id)
 
 
 @strawberry.type

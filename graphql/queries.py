@@ -21,6 +21,9 @@ from bridgework.graphql.types import (
     encode_cursor,
     event_checkpoint,
     event_cursor,
+    mentor_of,
+    program_of,
+    student_of,
 )
 from bridgework.projections import read
 from bridgework.services.ports import ORIGIN
@@ -131,8 +134,7 @@ class Query:
         at_least: AtLeast = None,
     ) -> Program | None:
         await info.context.see_at_least(at_least)
-        found = await info.context.loaders.program.load(parse_id("id", id))
-        return None if found is None else Program.from_view(found)
+        return await program_of(info, parse_id("id", id))
 
     @strawberry.field(description="Programs in launch order, a page at a time.")
     async def programs(
@@ -177,8 +179,7 @@ class Query:
         at_least: AtLeast = None,
     ) -> Student | None:
         await info.context.see_at_least(at_least)
-        found = await info.context.loaders.student.load(parse_id("id", id))
-        return None if found is None else Student.from_view(found)
+        return await student_of(info, parse_id("id", id))
 
     @strawberry.field(description="A mentor by id.")
     async def mentor(
@@ -188,8 +189,7 @@ class Query:
         at_least: AtLeast = None,
     ) -> Mentor | None:
         await info.context.see_at_least(at_least)
-        found = await info.context.loaders.mentor.load(parse_id("id", id))
-        return None if found is None else Mentor.from_view(found)
+        return await mentor_of(info, parse_id("id", id))
 
     @strawberry.field(
         description="The log itself, for auditors: every event after a cursor, in the one "

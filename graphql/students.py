@@ -11,7 +11,7 @@ from uuid import UUID
 import strawberry
 from bridgework.graphql.errors import Failure
 from bridgework.graphql.mutations import IDEMPOTENCY_KEY, Recorded, run, viewed
-from bridgework.graphql.types import Info, Program, Student
+from bridgework.graphql.types import Info, Program, Student, program_of
 from bridgework.services import students as st
 from bridgework.services.unit_of_work import CommandResult
 
@@ -96,8 +96,7 @@ class GuardianConsent:
     async def program(self, info: Info) -> Program | None:
         if self.program_id is None:
             return None
-        found = await info.context.loaders.program.load(UUID(self.program_id))
-        return None if found is None else Program.from_view(found)
+        return await program_of(info, UUID(self.program_id))
 
 
 @strawberry.type

@@ -4,14 +4,14 @@ how their internship supervisors rated them."""
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import strawberry
+from bridgework.domain.student import EvaluationPhase, SurveyPhase
 from bridgework.graphql.errors import Failure
 from bridgework.graphql.mutations import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
-from bridgework.graphql.types import Info, Program, Student
+from bridgework.graphql.types import Info, Program, Student, program_of
 from bridgework.services import surveys as su
 from bridgework.services.unit_of_work import CommandResult
 
@@ -19,20 +19,8 @@ if TYPE_CHECKING:
     from bridgework.projections.views import EvaluationView, StudentSurveyView, SurveyDelta
 
 
-@strawberry.enum
-class SurveyPhase(Enum):
-    """Before a program or after it."""
-
-    PRE = "pre"
-    POST = "post"
-
-
-@strawberry.enum
-class EvaluationPhase(Enum):
-    """Halfway through an internship, or at its end."""
-
-    MIDPOINT = "midpoint"
-    END = "end"
+strawberry.enum(SurveyPhase, description="Before a program or after it.")
+strawberry.enum(EvaluationPhase, description="Halfway through an internship, or at its end.")
 
 
 @strawberry.type
@@ -77,8 +65,7 @@ class StudentSurvey:
 
     @strawberry.field
     async def program(self, info: Info) -> Program | None:
-        found = await info.context.loaders.program.load(UUID(self.program_id))
-        return None if found is None else Program.from_view(found)
+        return await program_of(info, UUID(self.program_id))
 
 
 @strawberry.type
@@ -110,8 +97,7 @@ class Evaluation:
 
     @strawberry.field
     async def program(self, info: Info) -> Program | None:
-        found = await info.context.loaders.program.load(UUID(self.program_id))
-        return None if found is None else Program.from_view(found)
+        return await program_of(info, UUID(self.program_id))
 
 
 @strawberry.type

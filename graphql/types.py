@@ -299,15 +299,13 @@ class Enrollment:
 
     @strawberry.field
     async def program(self, info: Info) -> Program | None:
-        found = await info.context.loaders.program.load(self.entry.program_id)
-        return None if found is None else Program.from_view(found)
+        return await program_of(info, self.entry.program_id)
 
     @strawberry.field(description="The mentor assigned in this program, if any.")
     async def mentor(self, info: Info) -> Mentor | None:
         if self.entry.mentor_id is None:
             return None
-        found = await info.context.loaders.mentor.load(self.entry.mentor_id)
-        return None if found is None else Mentor.from_view(found)
+        return await mentor_of(info, self.entry.mentor_id)
 
 
 @strawberry.type
@@ -533,8 +531,7 @@ class TimelineItem:
     async def program(self, info: Info) -> Program | None:
         if self.view.program_id is None:
             return None
-        found = await info.context.loaders.program.load(self.view.program_id)
-        return None if found is None else Program.from_view(found)
+        return await program_of(info, self.view.program_id)
 
 
 @strawberry.type
@@ -782,3 +779,19 @@ def event_cursor(checkpoint: Checkpoint) -> str:
 def event_checkpoint(cursor: str) -> Checkpoint:
     tx_id, position = decode_cursor("event", cursor, 2)
     return Checkpoint(tx_id, position)
+
+
+async def student_of(info: Info, student_id: UUID) -> Student | None:
+    """The student, through the request's loader (None if the views do not have them)."""
+    found = await info.context.loaders.student.load(student_id)
+    return None if found is None else Student.from_view(found)
+
+
+async def program_of(info: Info, program_id: UUID) -> Program | None:
+    found = await info.context.loaders.program.load(program_id)
+    return None if found is None else Program.from_view(found)
+
+
+async def mentor_of(info: Info, mentor_id: UUID) -> Mentor | None:
+    found = await info.context.loaders.mentor.load(mentor_id)
+    return None if found is None else Mentor.from_view(found)
