@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from bridgework.domain.hours import HoursLog
 from bridgework.projections.batch import InOrder
-from bridgework.projections.views import HoursTotals, HoursView
+from bridgework.projections.views import HoursTotals, HoursView, grouped
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -113,11 +113,7 @@ async def _entries_by(
         f" ORDER BY {column}, worked_on, seq",
         list(ids),
     )
-    found: dict[UUID, list[HoursView]] = {}
-    for r in rows:
-        view = _view(r)
-        found.setdefault(getattr(view, column), []).append(view)
-    return found
+    return grouped((_view(r) for r in rows), column)
 
 
 async def hours_of_students(conn: Executor, ids: Sequence[UUID]) -> dict[UUID, list[HoursView]]:

@@ -76,26 +76,29 @@ WITH seats AS (
     FROM achievements_pathways a JOIN seats USING (program_id, student_id)
     WHERE a.on_date BETWEEN $3 AND $4
 )
-SELECT
-    (SELECT count(DISTINCT student_id) FROM seats),
-    (SELECT count(*) FROM seats),
-    (SELECT count(*) FROM enrolment_entries e JOIN seats USING (program_id, student_id)
-     WHERE e.status = 'COMPLETED'),
-    (SELECT coalesce(sum(h.hours) FILTER (WHERE h.status IN ('verified', 'approved')), 0)
-     FROM hours_entries h JOIN seats USING (program_id, student_id)
-     WHERE h.worked_on BETWEEN $3 AND $4),
-    (SELECT coalesce(sum(h.hours) FILTER (WHERE h.status = 'approved'), 0)
-     FROM hours_entries h JOIN seats USING (program_id, student_id)
-     WHERE h.worked_on BETWEEN $3 AND $4),
-    (SELECT count(*) FILTER (WHERE status = 'present') FROM marks),
-    (SELECT count(*) FROM marks),
-    (SELECT count(*) FROM achievements_credentials c JOIN seats USING (program_id, student_id)
-     WHERE c.earned_on BETWEEN $3 AND $4),
-    (SELECT coalesce(array_agg(pathway ORDER BY pathway), '{}') FROM
-        (SELECT DISTINCT pathway FROM pathways) p),
-    (SELECT coalesce(array_agg(n ORDER BY pathway), '{}') FROM
-        (SELECT pathway, count(DISTINCT student_id) AS n FROM pathways GROUP BY pathway) p),
-    (SELECT count(DISTINCT student_id) FROM pathways WHERE pathway = ANY($5::text[]))
+SELECT held.students, held.seats, done.completions, hours.verified, hours.approved,
+       marked.present, marked.total, earned.credentials, went.pathways, went.students,
+       placed.students
+FROM (SELECT count(DISTINCT student_id) AS students, count(*) AS seats FROM seats) AS held,
+     (SELECT count(*) AS completions
+      FROM enrolment_entries e JOIN seats USING (program_id, student_id)
+      WHERE e.status = 'COMPLETED') AS done,
+     (SELECT coalesce(sum(h.hours) FILTER (WHERE h.status IN ('verified', 'approved')), 0)
+                 AS verified,
+             coalesce(sum(h.hours) FILTER (WHERE h.status = 'approved'), 0) AS approved
+      FROM hours_entries h JOIN seats USING (program_id, student_id)
+      WHERE h.worked_on BETWEEN $3 AND $4) AS hours,
+     (SELECT count(*) FILTER (WHERE status = 'present') AS present, count(*) AS total
+      FROM marks) AS marked,
+     (SELECT count(*) AS credentials
+      FROM achievements_credentials c JOIN seats USING (program_id, student_id)
+      WHERE c.earned_on BETWEEN $3 AND $4) AS earned,
+     (SELECT coalesce(array_agg(pathway ORDER BY pathway), '{}') AS pathways,
+             coalesce(array_agg(n ORDER BY pathway), '{}') AS students
+      FROM (SELECT pathway, count(DISTINCT student_id) AS n FROM pathways GROUP BY pathway)
+           AS per) AS went,
+     (SELECT count(DISTINCT student_id) AS students
+      FROM pathways WHERE pathway = ANY($5::text[])) AS placed
 """
 
 

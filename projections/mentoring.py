@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from bridgework.domain.mentor import Mentor
 from bridgework.domain.program import MatchClosure, Program
 from bridgework.projections.batch import InOrder
-from bridgework.projections.views import MatchView, MentorLoadView, ProposalView
+from bridgework.projections.views import MatchView, MentorLoadView, ProposalView, grouped
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -116,11 +116,7 @@ async def _grouped(conn: Executor, column: str, ids: Sequence[UUID]) -> dict[UUI
     rows = await conn.fetch(
         f"{_MATCH} WHERE {column} = ANY($1::uuid[]) ORDER BY {column}, seq", list(ids)
     )
-    found: dict[UUID, list[MatchView]] = {}
-    for r in rows:
-        view = _match(r)
-        found.setdefault(getattr(view, column), []).append(view)
-    return found
+    return grouped((_match(r) for r in rows), column)
 
 
 async def matches_of_mentors(
@@ -177,6 +173,13 @@ async def quiet_matches(conn: Executor, as_of: date, days: int) -> list[MatchVie
     return [_match(r) for r in rows]
 
 
+def _proposal(r: Any) -> ProposalView:
+    return ProposalView(
+        program_id=r[0], student_id=r[1], mentor_id=r[2], proposed_on=r[3], answered_on=r[4],
+        status=r[5], reason=r[6],
+    )  # fmt: skip
+
+
 async def _proposals(
     conn: Executor, column: str, ids: Sequence[UUID]
 ) -> dict[UUID, list[ProposalView]]:
@@ -185,14 +188,7 @@ async def _proposals(
         f" FROM mentoring_proposals WHERE {column} = ANY($1::uuid[]) ORDER BY {column}, seq",
         list(ids),
     )
-    found: dict[UUID, list[ProposalView]] = {}
-    for r in rows:
-        view = ProposalView(
-            program_id=r[0], student_id=r[1], mentor_id=r[2], proposed_on=r[3],
-            answered_on=r[4], status=r[5], reason=r[6],
-        )  # fmt: skip
-        found.setdefault(getattr(view, column), []).append(view)
-    return found
+    return grouped((_proposal(r) for r in rows), column)
 
 
 async def proposals_of_mentors(

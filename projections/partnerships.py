@@ -282,11 +282,10 @@ async def partner_roles(conn: Executor, ids: Sequence[UUID]) -> dict[UUID, list[
 
 _MEASURED = """
 SELECT m.metric_id,
-       (SELECT count(DISTINCT student_id) FROM outcome_seat_holders
-        WHERE program_id = ANY(chosen.ids)),
+       seats.students,
        (SELECT coalesce(sum(completions), 0) FROM outcome_programs
         WHERE program_id = ANY(chosen.ids)),
-       (SELECT count(*) FROM outcome_seat_holders WHERE program_id = ANY(chosen.ids)),
+       seats.held,
        (SELECT count(DISTINCT student_id) FROM outcome_presenters
         WHERE program_id = ANY(chosen.ids)),
        (SELECT count(DISTINCT student_id) FROM outcome_mentorships
@@ -294,31 +293,35 @@ SELECT m.metric_id,
        (SELECT count(*) FROM achievements_credentials WHERE program_id = ANY(chosen.ids)),
        (SELECT count(DISTINCT student_id) FROM achievements_pathways
         WHERE program_id = ANY(chosen.ids) AND pathway = ANY($2::text[])),
-       (SELECT coalesce(sum(hours), 0) FROM hours_entries
-        WHERE program_id = ANY(chosen.ids) AND status IN ('verified', 'approved')),
-       (SELECT coalesce(sum(hours), 0) FROM hours_entries
-        WHERE program_id = ANY(chosen.ids) AND status = 'approved'),
-       (SELECT count(*) FILTER (WHERE status = 'present') FROM attendance_marks
-        WHERE program_id = ANY(chosen.ids)),
-       (SELECT count(*) FROM attendance_marks WHERE program_id = ANY(chosen.ids)),
-       (SELECT count(*) FILTER (WHERE post > pre) FROM (
-            SELECT max(score) FILTER (WHERE phase = 'pre') AS pre,
-                   max(score) FILTER (WHERE phase = 'post') AS post
-            FROM survey_answers
-            WHERE program_id = ANY(chosen.ids) AND (m.question IS NULL OR question = m.question)
-            GROUP BY program_id, student_id, question
-        ) pairs WHERE pre IS NOT NULL AND post IS NOT NULL),
-       (SELECT count(*) FROM (
-            SELECT 1 FROM survey_answers
-            WHERE program_id = ANY(chosen.ids) AND (m.question IS NULL OR question = m.question)
-            GROUP BY program_id, student_id, question HAVING count(DISTINCT phase) = 2
-        ) pairs)
+       hours.verified, hours.approved, marks.present, marks.marked, pairs.improved, pairs.n
 FROM partnership_metrics m
 CROSS JOIN LATERAL (
     SELECT coalesce(array_agg(p.id), '{}') AS ids FROM directory_programs p
     WHERE p.partnership_id = m.partnership_id
       AND (m.program_kind IS NULL OR p.kind = m.program_kind)
 ) AS chosen
+CROSS JOIN LATERAL (
+    SELECT count(DISTINCT student_id) AS students, count(*) AS held
+    FROM outcome_seat_holders WHERE program_id = ANY(chosen.ids)
+) AS seats
+CROSS JOIN LATERAL (
+    SELECT coalesce(sum(hours) FILTER (WHERE status IN ('verified', 'approved')), 0) AS verified,
+           coalesce(sum(hours) FILTER (WHERE status = 'approved'), 0) AS approved
+    FROM hours_entries WHERE program_id = ANY(chosen.ids)
+) AS hours
+CROSS JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE status = 'present') AS present, count(*) AS marked
+    FROM attendance_marks WHERE program_id = ANY(chosen.ids)
+) AS marks
+CROSS JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE post > pre) AS improved, count(*) AS n FROM (
+        SELECT max(score) FILTER (WHERE phase = 'pre') AS pre,
+               max(score) FILTER (WHERE phase = 'post') AS post
+        FROM survey_answers
+        WHERE program_id = ANY(chosen.ids) AND (m.question IS NULL OR question = m.question)
+        GROUP BY program_id, student_id, question
+    ) AS answered WHERE pre IS NOT NULL AND post IS NOT NULL
+) AS pairs
 WHERE m.metric_id = ANY($1::uuid[])
 """
 """Per metric: students who held a seat, completions, seats held (a student in two

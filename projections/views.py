@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, TypeVar
 from uuid import UUID
 
 import msgspec
 
+V = TypeVar("V")
+
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import asyncpg
     from asyncpg.pool import PoolConnectionProxy
 
@@ -126,6 +130,15 @@ class ShowcaseView(msgspec.Struct, frozen=True, kw_only=True):
 if TYPE_CHECKING:
     # A connection, plain or from a pool: where projections apply events.
     Connection: TypeAlias = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
+
+
+def grouped(views: Iterable[V], attribute: str) -> dict[UUID, list[V]]:
+    """Views by the id in their `attribute` (e.g. `student_id`), each list in the order given:
+    what a list-per-id dataloader wants."""
+    found: dict[UUID, list[V]] = {}
+    for view in views:
+        found.setdefault(getattr(view, attribute), []).append(view)
+    return found
 
 
 class Executor(Protocol):
