@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import signal
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import uvicorn
@@ -71,16 +73,63 @@ async def _project(settings: Settings) -> None:
         log.info("projection worker stopped")
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="bridgework", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="serve the GraphQL API (embedded PostgreSQL by default)")
-    commands.add_parser("migrate", help="apply database migrations and exit")
-    rebuild = commands.add_parser("rebuild", help="rebuild projections from position 0")
+def _port(raw: str) -> int:
+    port = int(raw)
+    if not 0 <= port <= 65535:  # noqa: PLR2004
+        raise argparse.ArgumentTypeError(f"{raw} is not a port number")
+    return port
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bridgework",
+        description="Bridgework: the event-sourced backend for education partnership programs.",
+        epilog="Every option also has an environment variable (README.md, Configuration); "
+        "an option given here wins.",
+    )
+    data = argparse.ArgumentParser(add_help=False)
+    data.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        help="where the embedded PostgreSQL keeps its data (BRIDGEWORK_DATA_DIR; default "
+        ".bridgework); ignored when DATABASE_URL is set",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve_ = commands.add_parser(
+        "serve", parents=[data], help="serve the GraphQL API (embedded PostgreSQL by default)"
+    )
+    serve_.add_argument("--host", help="interface to listen on (BRIDGEWORK_HOST; 127.0.0.1)")
+    serve_.add_argument("--port", type=_port, help="port to listen on (BRIDGEWORK_PORT; 8000)")
+    commands.add_parser("migrate", parents=[data], help="apply database migrations and exit")
+    rebuild = commands.add_parser(
+        "rebuild", parents=[data], help="rebuild projections from position 0"
+    )
     rebuild.add_argument("names", nargs="*", metavar="NAME", help="projections (default: all)")
-    commands.add_parser("demo", help="load a realistic demo data set")
-    commands.add_parser("project", help="run projection workers only (scaled-out deployments)")
+    commands.add_parser("demo", parents=[data], help="load a realistic demo data set")
+    commands.add_parser(
+        "project", parents=[data], help="run projection workers only (scaled-out deployments)"
+    )
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    return parser
+
+
+def _settings(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Settings:
+    """The environment's settings, with the options given on the command line on top."""
+    try:
+        settings = Settings.from_env()
+    except SettingsError as e:
+        parser.exit(2, f"bridgework: {e}\n")
+    given = {
+        name: value
+        for name in ("data_dir", "host", "port")
+        if (value := getattr(args, name, None)) is not None
+    }
+    return dataclasses.replace(settings, **given)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = _parser()
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -90,10 +139,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         sys.stdout.write(export_sdl())
         return
-    try:
-        settings = Settings.from_env()
-    except SettingsError as e:
-        parser.exit(2, f"bridgework: {e}\n")
+    settings = _settings(parser, args)
     match args.command:
         case "serve":
             serve(settings)

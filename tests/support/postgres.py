@@ -1,0 +1,105 @@
+"""A PostgreSQL server of a test's own, from pgserver's binaries, that the test may stop,
+restart or kill: fault tests never touch the machine's server or the suite's shared one."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import signal
+import socket
+import subprocess
+import time
+import warnings
+from typing import TYPE_CHECKING
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", "XDG_RUNTIME_DIR")  # platformdirs' fallback is fine
+    from pgserver._commands import POSTGRES_BIN_PATH
+    from pgserver.utils import (
+        ensure_folder_permissions,
+        ensure_prefix_permissions,
+        ensure_user_exists,
+    )
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+SYSTEM_USER = "pgserver"
+"""PostgreSQL refuses to run as root; pgserver runs it as this user, and so do we."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class PrivatePostgres:
+    """One server in `root`, listening on 127.0.0.1 on a port of its own (no socket file)."""
+
+    def __init__(self, root: Path) -> None:
+        self.data = root / "pgdata"
+        self.log = root / "postgres.log"
+        self.port = free_port()
+        self._user: str | None = None
+        if os.geteuid() == 0:
+            ensure_user_exists(SYSTEM_USER)
+            self._user = SYSTEM_USER
+        root.mkdir(parents=True, exist_ok=True)
+        self.data.mkdir()
+        if self._user is not None:
+            entry = pwd.getpwnam(self._user)
+            ensure_prefix_permissions(self.data)
+            ensure_folder_permissions(POSTGRES_BIN_PATH, 0o555)
+            os.chown(self.data, entry.pw_uid, entry.pw_gid)
+            os.chown(root, entry.pw_uid, entry.pw_gid)
+        self._run("initdb", "-D", str(self.data), "--auth=trust", "-U", "postgres", "-E", "utf8")
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _run(self, exe: str, *args: str) -> None:
+        subprocess.run(  # noqa: S603 - pgserver's own binaries
+            [str(POSTGRES_BIN_PATH / exe), *args],
+            check=True,
+            capture_output=True,
+            user=self._user,
+            timeout=60,
+        )
+
+    def start(self) -> None:
+        options = f"-h 127.0.0.1 -p {self.port} -k ''"
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        """`fast` ends every session (clients see their connections drop); `immediate` is
+        a crash from the clients' side."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
+
+    def restart(self, down_for: float = 0.0) -> None:
+        self.stop()
+        time.sleep(down_for)
+        self.start()
+
+    def kill(self) -> None:
+        """SIGKILL the postmaster, as an OOM killer would; `start()` recovers from the WAL."""
+        pid = int((self.data / "postmaster.pid").read_text().split()[0])
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        # The postmaster's children notice it is gone and exit; wait until the port is free.
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) != 0:
+                    return
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):  # not running
+            self.stop("immediate")
