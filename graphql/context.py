@@ -8,11 +8,12 @@ coordinator, which is what GraphiQL on a developer's machine needs.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 from uuid import UUID, uuid4
 
 import asyncpg
+from bridgework.graphql.observe import NoObserver, Observer
 from bridgework.projections import read
 from bridgework.projections.runner import wait_for_position
 from bridgework.projections.views import (
@@ -69,6 +70,8 @@ class ApiServices:
     store: EventStore
     deps: Deps
     read_wait_seconds: float
+    observer: Observer = field(default_factory=NoObserver)
+    """Told about every operation (Prometheus, in the running app)."""
 
 
 def _by_id(

@@ -26,6 +26,7 @@ from bridgework.graphql import (
     types,
 )
 from bridgework.graphql.context import RefuseBadHeaders, context_getter
+from bridgework.graphql.observe import ObserveOperations
 from bridgework.graphql.subscriptions import Subscription
 from litestar import Controller
 from strawberry.extensions import (
@@ -134,6 +135,7 @@ schema = strawberry.Schema(
     ),
     subscription=Subscription,
     extensions=[
+        ObserveOperations,
         RememberValidDocuments,
         lambda: ParserCache(maxsize=CACHED_DOCUMENTS),  # keyed by the text and the token limit
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),

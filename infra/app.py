@@ -7,15 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 from bridgework.graphql.context import ApiServices
 from bridgework.graphql.schema import graphql_controller
+from bridgework.infra.metrics import Metrics
 from bridgework.infra.runtime import Runtime, open_runtime
 from bridgework.infra.settings import Settings
-from litestar import Litestar, get
+from litestar import Litestar, Response, get
+from litestar.datastructures import State
 from litestar.exceptions import ServiceUnavailableException
+from prometheus_client import CONTENT_TYPE_LATEST
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
-
-    from litestar.datastructures import State
 
 
 @get("/health", sync_to_thread=False)
@@ -41,6 +42,13 @@ async def ready(state: State) -> dict[str, Any]:
     }
 
 
+@get("/metrics", include_in_schema=False)
+async def metrics(state: State) -> Response[bytes]:
+    """Prometheus text exposition of this process's metrics."""
+    body = await state.metrics.render(state.runtime)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
 def create_app(
     settings: Settings | None = None, *, run_projections: bool | None = None
 ) -> Litestar:
@@ -48,6 +56,7 @@ def create_app(
     requests finish, the projection runner stops between batches, the pool closes)."""
     settings = settings or Settings.from_env()
     in_process = settings.run_projections if run_projections is None else run_projections
+    observed = Metrics()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -60,7 +69,13 @@ def create_app(
                 store=runtime.store,
                 deps=runtime.deps,
                 read_wait_seconds=settings.read_wait_seconds,
+                observer=observed,
             )
             yield
 
-    return Litestar(route_handlers=[graphql_controller(), health, ready], lifespan=[lifespan])
+    return Litestar(
+        route_handlers=[graphql_controller(), health, ready, metrics],
+        lifespan=[lifespan],
+        middleware=[observed.count_websockets],
+        state=State({"metrics": observed}),
+    )

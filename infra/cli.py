@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 import uvicorn
 from bridgework.infra.app import create_app
 from bridgework.infra.demo import load_demo
+from bridgework.infra.logs import configure_logging
 from bridgework.infra.runtime import open_runtime
-from bridgework.infra.settings import Settings, SettingsError
+from bridgework.infra.settings import LOG_FORMATS, Settings, SettingsError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -32,7 +33,8 @@ def serve(settings: Settings) -> None:
     # the embedded PostgreSQL stop with the process instead of outliving it.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGINT, lambda *_: sys.exit(130))
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    # log_config=None: uvicorn logs through the handler `configure_logging` set up.
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None)
 
 
 async def _migrate(settings: Settings) -> None:
@@ -89,6 +91,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     data = argparse.ArgumentParser(add_help=False)
     data.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        help="text, or json for one object a line (BRIDGEWORK_LOG_FORMAT; default text)",
+    )
+    data.add_argument(
         "--data-dir",
         type=Path,
         metavar="DIR",
@@ -122,7 +129,7 @@ def _settings(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Sett
         parser.exit(2, f"bridgework: {e}\n")
     given = {
         name: value
-        for name in ("data_dir", "host", "port")
+        for name in ("data_dir", "host", "port", "log_format")
         if (value := getattr(args, name, None)) is not None
     }
     return dataclasses.replace(settings, **given)
@@ -131,15 +138,13 @@ def _settings(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Sett
 def main(argv: Sequence[str] | None = None) -> None:
     parser = _parser()
     args = parser.parse_args(argv)
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    logging.getLogger("pgserver").setLevel(logging.WARNING)  # it narrates every pg_ctl call
     if args.command == "schema":
         from bridgework.graphql.schema import export_sdl  # noqa: PLC0415 - only this command needs it
 
         sys.stdout.write(export_sdl())
         return
     settings = _settings(parser, args)
+    configure_logging(settings.log_format, settings.log_level)
     match args.command:
         case "serve":
             serve(settings)

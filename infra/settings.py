@@ -65,6 +65,9 @@ class Settings:
     """Signs supervisors' verification links. None: a key kept in `data_dir/secret_key`, made
     on first start (every instance behind a load balancer needs the same one: set it)."""
     link_days: int = 14
+    log_format: str = "text"
+    """`text`, or `json` for one JSON object a line (log shippers)."""
+    log_level: str = "INFO"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -105,6 +108,13 @@ class Settings:
                 f"a secret of at least {MIN_SECRET} characters",
             ),
             link_days=_read(env, "BRIDGEWORK_LINK_DAYS", d.link_days, _days, "1 to 365 days"),
+            log_format=_read(
+                env, "BRIDGEWORK_LOG_FORMAT", d.log_format, _one_of(LOG_FORMATS), "text or json"
+            ),
+            log_level=_read(
+                env, "BRIDGEWORK_LOG_LEVEL", d.log_level, _one_of(LOG_LEVELS),
+                "DEBUG, INFO, WARNING or ERROR",
+            ),
         )  # fmt: skip
 
     def signing_key(self) -> str:
@@ -120,6 +130,18 @@ class Settings:
 
 
 MIN_SECRET = 32
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
+    def chosen(raw: str) -> str:
+        for choice in choices:
+            if raw.lower() == choice.lower():
+                return choice
+        raise ValueError(raw)
+
+    return chosen
 
 
 def _long_secret(raw: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 from support.postgres import free_port
@@ -61,3 +63,18 @@ def test_every_command_lists_its_options_and_a_bad_option_is_refused():
     bad = cli("serve", "--port", "99999")
     assert bad.returncode == 2
     assert "--port: 99999 is not a port number" in bad.stderr
+
+
+def test_json_logs_are_one_object_a_line(tmp_path):
+    result = cli("migrate", "--log-format", "json", "--data-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line.strip()]
+    assert any(line["message"] == "database is migrated" for line in lines)
+    assert all({"time", "level", "name", "message"} <= line.keys() for line in lines)
+
+
+def test_an_unknown_log_format_is_refused_naming_the_variable(tmp_path):
+    env = environment(BRIDGEWORK_DATA_DIR=str(tmp_path), BRIDGEWORK_LOG_FORMAT="xml")
+    result = cli("migrate", env=env)
+    assert result.returncode == 2
+    assert "BRIDGEWORK_LOG_FORMAT='xml' is not text or json" in result.stderr
