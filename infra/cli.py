@@ -16,6 +16,7 @@ import uvicorn
 from bridgework.infra.app import create_app
 from bridgework.infra.demo import load_demo
 from bridgework.infra.logs import configure_logging
+from bridgework.infra.progress import progress
 from bridgework.infra.runtime import open_runtime
 from bridgework.infra.settings import LOG_FORMATS, Settings, SettingsError
 
@@ -57,7 +58,8 @@ async def _rebuild(settings: Settings, names: list[str]) -> None:
 
 async def _demo(settings: Settings) -> None:
     async with open_runtime(settings) as runtime:
-        head = await load_demo(runtime.deps)
+        with progress("demo: commands", unit="commands") as advance:
+            head = await load_demo(runtime.deps, on_step=advance)
         await runtime.runner.catch_up()
         log.info("demo data loaded up to position %d; open /graphql to explore", head)
 

@@ -93,6 +93,8 @@ class Script:
     positions: list[int] = field(default_factory=list)
     consents: dict[UUID, UUID] = field(default_factory=dict)
     """Student → their parent's standing consent."""
+    on_step: Callable[[int], None] = lambda _: None
+    """Told after each command (the CLI shows progress)."""
 
     async def run(
         self,
@@ -109,6 +111,7 @@ class Script:
         )
         result = await handler(self.deps, ctx, cmd)
         self.positions.append(result.position)
+        self.on_step(1)
         return result
 
     async def org(self, name: str, kind: str) -> UUID:
@@ -319,9 +322,12 @@ CHAPTERS: tuple[Chapter, ...] = (
 """Run in this order; append new chapters at the end, so earlier steps keep their keys."""
 
 
-async def load_demo(deps: Deps, today: date | None = None) -> int:  # noqa: PLR0915 - a story, top to bottom
-    """Load the demo data; return the highest log position written."""
-    s = Script(deps, today or deps.clock().date())
+async def load_demo(  # noqa: PLR0915 - a story, top to bottom
+    deps: Deps, today: date | None = None, on_step: Callable[[int], None] = lambda _: None
+) -> int:
+    """Load the demo data; return the highest log position written. `on_step` is told of
+    each command as it is done."""
+    s = Script(deps, today or deps.clock().date(), on_step=on_step)
 
     # Organisations.
     lincoln = await s.org("Lincoln Middle School", "school")
