@@ -50,17 +50,20 @@ async def test_subscribers_catch_up_then_follow_four_concurrent_writers_missing_
     server, http
 ):
     before = [await register(http, i, f"Stream before #{i}") for i in range(20)]
-    async with server.websocket() as everything, server.websocket() as students:
-        first = Follower(everything, after=None)
-        filtered = Follower(students, after=None, types=["StudentRegistered"])
-        halfway = asyncio.Event()
+    halfway = asyncio.Event()
+    async with (
+        server.websocket() as everything,
+        server.websocket() as students,
+        server.websocket() as latecomer,
+        Follower(everything, after=None) as first,
+        Follower(students, after=None, types=["StudentRegistered"]) as filtered,
+    ):
         writing = asyncio.gather(
             writer(server, "Stream writer 0", halfway),
             *(writer(server, f"Stream writer {n}") for n in range(1, WRITERS)),
         )
         await halfway.wait()
-        async with server.websocket() as late_session:
-            late = Follower(late_session, after=None)  # joins while the writers are mid-way
+        async with Follower(latecomer, after=None) as late:  # joins with the writers mid-way
             written = await writing
 
             log = await read_log(http)
@@ -76,8 +79,6 @@ async def test_subscribers_catch_up_then_follow_four_concurrent_writers_missing_
             assert await first.until(len(log)) == log
             assert await late.until(len(log)) == log
             assert await filtered.until(len(student_log)) == student_log
-            for follower in (first, filtered, late):
-                await follower.close()
 
 
 async def test_a_subscription_after_a_middle_cursor_gets_exactly_the_rest_then_live_ones(
@@ -89,9 +90,12 @@ async def test_a_subscription_after_a_middle_cursor_gets_exactly_the_rest_then_l
     k = len(log) // 2
     cursor = log[k - 1]["cursor"]
     organisations = [e for e in log[k:] if e["type"] == "OrganisationRegistered"]
-    async with server.websocket() as all_session, server.websocket() as org_session:
-        rest = Follower(all_session, after=cursor)
-        orgs = Follower(org_session, after=cursor, types=["OrganisationRegistered"])
+    async with (
+        server.websocket() as all_session,
+        server.websocket() as org_session,
+        Follower(all_session, after=cursor) as rest,
+        Follower(org_session, after=cursor, types=["OrganisationRegistered"]) as orgs,
+    ):
         assert await rest.until(len(log) - k) == log[k:]
         assert await orgs.until(len(organisations)) == organisations
 
@@ -104,5 +108,3 @@ async def test_a_subscription_after_a_middle_cursor_gets_exactly_the_rest_then_l
         ]
         received_orgs = await orgs.until(len(organisations) + 3)
         assert [e["position"] for e in received_orgs[len(organisations) :]] == live
-        await rest.close()
-        await orgs.close()

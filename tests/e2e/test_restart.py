@@ -55,12 +55,15 @@ async def test_a_restart_keeps_the_log_and_views_and_a_resumed_subscriber_gets_o
     assert log_before[-1]["position"] == last
 
     with Serve(data_dir) as second:
-        async with second.http() as http, second.websocket() as ws:
+        async with (
+            second.http() as http,
+            second.websocket() as ws,
+            Follower(ws, after=log_before[-1]["cursor"]) as resumed,
+        ):
             # No `atLeast`: the views are there at once, not rebuilt or waited for.
             assert await run(http, VIEWS, id=program) == views_before
             assert await read_log(http) == log_before
 
-            resumed = Follower(ws, after=log_before[-1]["cursor"])
             new = [
                 (await run(http, ORG, name=f"After restart {i}", kind="NONPROFIT"))
                 for i in range(3)
@@ -73,4 +76,3 @@ async def test_a_restart_keeps_the_log_and_views_and_a_resumed_subscriber_gets_o
                 f"After restart {i}" for i in range(3)
             ]
             assert await read_log(http, after=log_before[-1]["cursor"]) == received
-            await resumed.close()

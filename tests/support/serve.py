@@ -168,21 +168,24 @@ async def read_log(
 
 
 class Follower:
-    """An `events` subscription read in the background: `events` is everything received so
-    far, in order; `until(n)` waits (with a generous deadline) until it holds `n`."""
+    """An `events` subscription read in the background while its `async with` lasts: `events`
+    is everything received so far, in order; `until(n)` waits (with a generous deadline)
+    until it holds `n`."""
 
     def __init__(
         self, session: AsyncClientSession, *, after: str | None, types: list[str] | None = None
     ) -> None:
         self.events: list[dict[str, Any]] = []
-        request = GraphQLRequest(FOLLOW, variable_values={"after": after, "types": types})
-        self._task = asyncio.create_task(self._read(session, request))
+        self._session = session
+        self._request = GraphQLRequest(FOLLOW, variable_values={"after": after, "types": types})
+        self._task: asyncio.Task[None] | None = None
 
-    async def _read(self, session: AsyncClientSession, request: GraphQLRequest) -> None:
-        async for result in session.subscribe(request):
+    async def _read(self) -> None:
+        async for result in self._session.subscribe(self._request):
             self.events.append(result["events"])
 
     async def until(self, count: int) -> list[dict[str, Any]]:
+        assert self._task is not None, "use `async with Follower(…)`"
         deadline = time.monotonic() + CLIENT_SECONDS
         while len(self.events) < count:
             if self._task.done():
@@ -193,7 +196,12 @@ class Follower:
             await asyncio.sleep(0.02)
         return list(self.events)
 
-    async def close(self) -> None:
+    async def __aenter__(self) -> Self:
+        self._task = asyncio.create_task(self._read())
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        assert self._task is not None
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
