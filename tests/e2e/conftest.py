@@ -6,17 +6,25 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from support.serve import Serve
+from support.serve import Serve, private_data_dir
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
+    from pathlib import Path
 
     from gql.client import AsyncClientSession
 
 
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    """A data dir of this test's own for `serve` (see `private_data_dir` for why not tmp_path)."""
+    with private_data_dir() as folder:
+        yield folder
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
-    with Serve(tmp_path_factory.mktemp("serve")) as running:
+def server() -> Iterator[Serve]:
+    with private_data_dir() as data_dir, Serve(data_dir) as running:
         yield running
 
 

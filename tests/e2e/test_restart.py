@@ -32,9 +32,8 @@ async def fill(http, program: str, students: list[str]) -> int:
 
 @pytest.mark.slow
 async def test_a_restart_keeps_the_log_and_views_and_a_resumed_subscriber_gets_only_new_events(
-    tmp_path,
+    data_dir,
 ):
-    data_dir = tmp_path / "data"
     with Serve(data_dir) as first:
         async with first.http() as http:
             program = await launch_program(http, "Restart", capacity=2)
