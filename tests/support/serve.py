@@ -1,22 +1,37 @@
-"""The real `bridgework serve` process, as a user starts it, for tests over real sockets."""
+"""The real `bridgework serve` process, as a user starts it, for tests over real sockets, and
+the real client library (gql) that talks to it over HTTP and graphql-transport-ws."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 import pytest
+from gql import Client, GraphQLRequest
+from gql.transport.httpx import HTTPXAsyncTransport
+from gql.transport.websockets import WebsocketsTransport
+from support.api import ORG, PARTNERSHIP, PROGRAM, STUDENT, program_input
 from support.postgres import free_port
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from gql.client import AsyncClientSession
 
 BRIDGEWORK = Path(sys.executable).with_name("bridgework")
 STARTUP_SECONDS = 120
+CLIENT_SECONDS = 120
+"""Generous: a deadline for a slow, shared machine, never a measure of speed."""
 
 
 def environment(**extra: str) -> dict[str, str]:
@@ -35,6 +50,16 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
         timeout=300,
         check=False,
     )
+
+
+@contextlib.contextmanager
+def private_data_dir() -> Iterator[Path]:
+    """A data dir for `serve`, outside pytest's own temporary root: every pytest run as root on
+    the machine (other sessions' too) resets /tmp/pytest-of-root to 0700, after which the
+    embedded PostgreSQL, which runs as the `pgserver` user, can no longer reach a data dir
+    under it ("pg_ctl: could not access directory …: Permission denied")."""
+    with tempfile.TemporaryDirectory(prefix="bridgework-serve-") as folder:
+        yield Path(folder)
 
 
 class Serve:
@@ -92,6 +117,18 @@ class Serve:
         assert "errors" not in body, body
         return body["data"]
 
+    def http(self) -> Client:
+        """A gql client for queries and mutations over HTTP (`async with … as session`)."""
+        transport = HTTPXAsyncTransport(url=f"{self.url}/graphql", timeout=60)
+        return Client(transport=transport, execute_timeout=CLIENT_SECONDS)
+
+    def websocket(self) -> Client:
+        """A gql client for subscriptions over graphql-transport-ws, the one protocol served."""
+        transport = WebsocketsTransport(
+            url=self.ws_url, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL]
+        )
+        return Client(transport=transport, execute_timeout=CLIENT_SECONDS)
+
     def stop(self, *, check: bool = True) -> str:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -113,3 +150,98 @@ class Serve:
 
     def __exit__(self, *_: object) -> None:
         self.stop(check=False)
+
+
+EVENT = "position txId cursor eventId streamId streamVersion type payload recordedAt"
+"""One selection for the `events` query and subscription, so what each returns compares."""
+LOG = f"""query($after: String, $types: [String!], $streamId: String) {{
+  events(first: 1000, after: $after, types: $types, streamId: $streamId) {{
+    edges {{ node {{ {EVENT} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"""
+FOLLOW = f"""subscription($after: String, $types: [String!]) {{
+  events(after: $after, types: $types) {{ {EVENT} }} }}"""
+
+
+async def run(session: AsyncClientSession, document: str, **variables: Any) -> dict[str, Any]:
+    """Execute one operation; gql raises on any GraphQL error."""
+    return await session.execute(GraphQLRequest(document, variable_values=variables))
+
+
+async def read_log(
+    session: AsyncClientSession, after: str | None = None, **filters: Any
+) -> list[dict[str, Any]]:
+    """Every event after `after` (all of them by default), paged over HTTP in the log's order;
+    `types` and `streamId` filter as the query does."""
+    events: list[dict[str, Any]] = []
+    while True:
+        page = (await run(session, LOG, after=after, **filters))["events"]
+        events += [edge["node"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            return events
+        after = page["pageInfo"]["endCursor"]
+
+
+class Follower:
+    """An `events` subscription read in the background while its `async with` lasts: `events`
+    is everything received so far, in order; `until(n)` waits (with a generous deadline)
+    until it holds `n`."""
+
+    def __init__(
+        self, session: AsyncClientSession, *, after: str | None, types: list[str] | None = None
+    ) -> None:
+        self.events: list[dict[str, Any]] = []
+        self._session = session
+        self._request = GraphQLRequest(FOLLOW, variable_values={"after": after, "types": types})
+        self._task: asyncio.Task[None] | None = None
+
+    async def _read(self) -> None:
+        async for result in self._session.subscribe(self._request):
+            self.events.append(result["events"])
+
+    async def until(self, count: int) -> list[dict[str, Any]]:
+        assert self._task is not None, "use `async with Follower(…)`"
+        deadline = time.monotonic() + CLIENT_SECONDS
+        while len(self.events) < count:
+            if self._task.done():
+                self._task.result()  # the subscription's error, if it failed
+                pytest.fail(f"the subscription ended after {len(self.events)} of {count}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"{len(self.events)} of {count} events after {CLIENT_SECONDS} s")
+            await asyncio.sleep(0.02)
+        return list(self.events)
+
+    async def __aenter__(self) -> Self:
+        self._task = asyncio.create_task(self._read())
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+
+async def payload(session: AsyncClientSession, document: str, **variables: Any) -> dict:
+    """A mutation's one payload, which must be its success type (not a typed error)."""
+    (result,) = (await run(session, document, **variables)).values()
+    assert "position" in result, result
+    return result
+
+
+async def form_partnership(session: AsyncClientSession, label: str) -> str:
+    """A school and a business in partnership."""
+    school = await payload(session, ORG, name=f"{label} Academy", kind="SCHOOL")
+    firm = await payload(session, ORG, name=f"{label} Robotics Ltd", kind="BUSINESS")
+    details = {"name": label, "organizationIds": [school["id"], firm["id"]]}
+    return (await payload(session, PARTNERSHIP, input=details))["id"]
+
+
+async def launch_program(session: AsyncClientSession, label: str, capacity: int) -> str:
+    """A new partnership's club of `capacity` seats."""
+    partnership = await form_partnership(session, label)
+    details = program_input(partnership, name=f"{label} Club", capacity=capacity)
+    return (await payload(session, PROGRAM, input=details))["id"]
+
+
+async def register_adults(session: AsyncClientSession, label: str, count: int) -> list[str]:
+    """Students old enough to enrol without a guardian's consent."""
+    return [(await payload(session, STUDENT, name=f"{label} {i}"))["id"] for i in range(count)]
