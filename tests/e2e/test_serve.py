@@ -16,8 +16,7 @@ mutation { registerOrganization(input: {name: "Lincoln Middle School", kind: SCH
 
 
 @pytest.mark.slow
-def test_serve_keeps_everything_across_a_restart_and_the_cli_works_on_the_same_data(tmp_path):
-    data_dir = tmp_path / "data"
+def test_serve_keeps_everything_across_a_restart_and_the_cli_works_on_the_same_data(data_dir):
     port = free_port()
     with Serve(data_dir, port=port) as server:
         created = server.graphql(REGISTER)["registerOrganization"]
@@ -48,8 +47,8 @@ def test_serve_keeps_everything_across_a_restart_and_the_cli_works_on_the_same_d
         assert "Robotics Club Mentorship" in names
 
 
-def test_bad_configuration_is_refused_naming_the_variable(tmp_path):
-    env = environment(BRIDGEWORK_DATA_DIR=str(tmp_path), BRIDGEWORK_POOL_MAX="lots")
+def test_bad_configuration_is_refused_naming_the_variable(data_dir):
+    env = environment(BRIDGEWORK_DATA_DIR=str(data_dir), BRIDGEWORK_POOL_MAX="lots")
     result = cli("migrate", env=env)
     assert result.returncode != 0
     assert "BRIDGEWORK_POOL_MAX='lots' is not a whole number" in result.stderr
@@ -65,16 +64,16 @@ def test_every_command_lists_its_options_and_a_bad_option_is_refused():
     assert "--port: 99999 is not a port number" in bad.stderr
 
 
-def test_json_logs_are_one_object_a_line(tmp_path):
-    result = cli("migrate", "--log-format", "json", "--data-dir", str(tmp_path))
+def test_json_logs_are_one_object_a_line(data_dir):
+    result = cli("migrate", "--log-format", "json", "--data-dir", str(data_dir))
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stderr.splitlines() if line.strip()]
     assert any(line["message"] == "database is migrated" for line in lines)
     assert all({"time", "level", "name", "message"} <= line.keys() for line in lines)
 
 
-def test_an_unknown_log_format_is_refused_naming_the_variable(tmp_path):
-    env = environment(BRIDGEWORK_DATA_DIR=str(tmp_path), BRIDGEWORK_LOG_FORMAT="xml")
+def test_an_unknown_log_format_is_refused_naming_the_variable(data_dir):
+    env = environment(BRIDGEWORK_DATA_DIR=str(data_dir), BRIDGEWORK_LOG_FORMAT="xml")
     result = cli("migrate", env=env)
     assert result.returncode == 2
     assert "BRIDGEWORK_LOG_FORMAT='xml' is not text or json" in result.stderr
