@@ -6,12 +6,14 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import warnings
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "XDG_RUNTIME_DIR")  # platformdirs' fallback is fine
@@ -21,9 +23,6 @@ with warnings.catch_warnings():
         ensure_prefix_permissions,
         ensure_user_exists,
     )
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 SYSTEM_USER = "pgserver"
 """PostgreSQL refuses to run as root; pgserver runs it as this user, and so do we."""
@@ -36,9 +35,17 @@ def free_port() -> int:
 
 
 class PrivatePostgres:
-    """One server in `root`, listening on 127.0.0.1 on a port of its own (no socket file)."""
+    """One server in a folder of its own, listening on 127.0.0.1 on a port of its own (no
+    socket file).
 
-    def __init__(self, root: Path) -> None:
+    The folder is made outside pytest's temporary root: any pytest run as root (another
+    session's too) resets /tmp/pytest-of-root to 0700, and the server, which runs as the
+    `pgserver` user, would be locked out of its own data. `close()` removes it.
+    """
+
+    def __init__(self) -> None:
+        root = Path(tempfile.mkdtemp(prefix="bridgework-pg-"))
+        self.root = root
         self.data = root / "pgdata"
         self.log = root / "postgres.log"
         self.port = free_port()
@@ -46,7 +53,6 @@ class PrivatePostgres:
         if os.geteuid() == 0:
             ensure_user_exists(SYSTEM_USER)
             self._user = SYSTEM_USER
-        root.mkdir(parents=True, exist_ok=True)
         self.data.mkdir()
         if self._user is not None:
             entry = pwd.getpwnam(self._user)
@@ -103,3 +109,4 @@ class PrivatePostgres:
     def close(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):  # not running
             self.stop("immediate")
+        shutil.rmtree(self.root, ignore_errors=True)
