@@ -6,7 +6,7 @@ import inspect
 from collections import OrderedDict
 from collections.abc import Iterator
 from types import ModuleType
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import strawberry
 from bridgework.graphql import (
@@ -25,6 +25,7 @@ from bridgework.graphql import (
     surveys,
     types,
 )
+from bridgework.graphql.codes import ValidationCodes, publish
 from bridgework.graphql.context import RefuseBadHeaders, context_getter
 from bridgework.graphql.subscriptions import Subscription
 from litestar import Controller
@@ -38,6 +39,11 @@ from strawberry.extensions import (
 from strawberry.litestar import make_graphql_controller
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.tools import merge_types
+
+from graphql import GraphQLError
+
+if TYPE_CHECKING:
+    from strawberry.types import ExecutionContext
 
 MAX_DEPTH = 10
 MAX_TOKENS = 2000
@@ -125,7 +131,18 @@ class RememberValidDocuments(SchemaExtension):
                 self._valid.popitem(last=False)
 
 
-schema = strawberry.Schema(
+class Schema(strawberry.Schema):
+    """strawberry's schema, except that errors are logged and shown the Bridgework way."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Every error, over HTTP and websockets and in every phase, passes here before it is
+        sent: log it once and replace it with what the client may see (`codes.publish`)."""
+        publish(errors, execution_context)
+
+
+schema = Schema(
     query=root("Query", QUERIES, "Read models and the log itself."),
     mutation=root(
         "Mutation",
@@ -134,6 +151,7 @@ schema = strawberry.Schema(
     ),
     subscription=Subscription,
     extensions=[
+        ValidationCodes,
         RememberValidDocuments,
         lambda: ParserCache(maxsize=CACHED_DOCUMENTS),  # keyed by the text and the token limit
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any
 
+from bridgework.graphql.codes import body_too_deep
 from bridgework.graphql.context import ApiServices
 from bridgework.graphql.schema import graphql_controller
 from bridgework.infra.runtime import Runtime, open_runtime
@@ -63,4 +64,8 @@ def create_app(
             )
             yield
 
-    return Litestar(route_handlers=[graphql_controller(), health, ready], lifespan=[lifespan])
+    return Litestar(
+        route_handlers=[graphql_controller(), health, ready],
+        lifespan=[lifespan],
+        exception_handlers={RecursionError: body_too_deep},
+    )
