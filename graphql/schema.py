@@ -25,6 +25,7 @@ from bridgework.graphql import (
     surveys,
     types,
 )
+from bridgework.graphql.arguments import RefuseControlCharacters
 from bridgework.graphql.codes import ValidationCodes, publish
 from bridgework.graphql.context import RefuseBadHeaders, context_getter
 from bridgework.graphql.subscriptions import Subscription
@@ -158,6 +159,7 @@ schema = Schema(
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         RefuseBadHeaders,
+        RefuseControlCharacters,
     ],
 )
 
