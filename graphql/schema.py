@@ -28,6 +28,7 @@ from bridgework.graphql import (
 from bridgework.graphql.arguments import RefuseControlCharacters
 from bridgework.graphql.codes import ValidationCodes, publish
 from bridgework.graphql.context import RefuseBadHeaders, context_getter
+from bridgework.graphql.cost import MAX_COST, QueryCostLimiter
 from bridgework.graphql.subscriptions import Subscription
 from litestar import Controller
 from strawberry.extensions import (
@@ -160,6 +161,7 @@ schema = Schema(
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         RefuseBadHeaders,
         RefuseControlCharacters,
+        lambda: QueryCostLimiter(budget=MAX_COST),
     ],
 )
 
