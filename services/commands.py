@@ -18,7 +18,14 @@ from bridgework.domain.organisation import OrganisationKind
 from bridgework.domain.program import ProgramKind
 from bridgework.services.context import Role
 from bridgework.services.errors import InvalidInput
-from bridgework.services.validation import EXPECTS, MULTILINE, Problem, camel, problems
+from bridgework.services.validation import (
+    EXPECTS,
+    MULTILINE,
+    Problem,
+    camel,
+    has_control_characters,
+    problems,
+)
 
 # Every string type is single-line unless it says MULTILINE: `validation` refuses control
 # characters in all of them, and tabs and line breaks in single-line ones.
@@ -165,8 +172,19 @@ _NAMED = re.compile(r"field `(\w+)`")
 def parse(command_type: type[C], data: dict[str, Any]) -> C:
     """Build a command from plain data, or raise `InvalidInput` listing every problem (the
     first one is its `field` and `message`)."""
+    try:
+        command: C | None = msgspec.convert(data, command_type)
+        refused = None
+    except msgspec.ValidationError as e:
+        command, refused = None, e
+    if command is not None and not has_control_characters(data):
+        command.check()  # the usual case, at msgspec's speed
+        return command
+    # Something is wrong, or a string holds a tab or a line break that only some allow.
     found = problems(data, command_type)
-    command = _lenient(command_type, data) if found else _strict(command_type, data, found)
+    if refused is not None:
+        found = found or [_in_msgspecs_words(refused)]  # a shape the walk does not know
+        command = _lenient(command_type, data)
     if command is not None:
         try:
             command.check()
@@ -183,17 +201,13 @@ def parse(command_type: type[C], data: dict[str, Any]) -> C:
     return command
 
 
-def _strict(command_type: type[C], data: dict[str, Any], found: list[Problem]) -> C | None:
-    try:
-        return msgspec.convert(data, command_type)
-    except msgspec.ValidationError as e:  # a shape the walk does not know: msgspec's words
-        raw = str(e)
-        match = _AT.search(raw)
-        message = raw[: match.start()] if match else raw
-        named = _NAMED.search(message)
-        field = camel(match["path"] if match and match["path"] else named[1] if named else "")
-        found.append((field, f"{field or 'input'}: {message}"))
-        return None
+def _in_msgspecs_words(error: msgspec.ValidationError) -> Problem:
+    raw = str(error)
+    match = _AT.search(raw)
+    message = raw[: match.start()] if match else raw
+    named = _NAMED.search(message)
+    field = camel(match["path"] if match and match["path"] else named[1] if named else "")
+    return field, f"{field or 'input'}: {message}"
 
 
 def _lenient(command_type: type[C], data: dict[str, Any]) -> C | None:

@@ -53,6 +53,19 @@ def text_problem(field: str, value: str, *, multiline: bool = False) -> str | No
     )
 
 
+def has_control_characters(value: Any) -> bool:
+    """Whether any string in plain data holds a control character, tabs and line breaks
+    included: when none does, no string type needs asking whether it allows them."""
+    if isinstance(value, str):
+        return _CONTROL_OR_BREAK.search(value) is not None
+    if isinstance(value, dict):
+        return any(has_control_characters(v) for v in value.values())
+    if isinstance(value, list):
+        return any(has_control_characters(v) for v in value)
+    return False
+
+
+@functools.cache
 def camel(name: str) -> str:
     """`presenter_ids` → `presenterIds`: the names GraphQL callers use."""
     return re.sub(r"_([a-z])", lambda m: m[1].upper(), name)
@@ -179,9 +192,14 @@ def _limits(value: str, t: mi.StrType, name: str, expects: str | None) -> str | 
         return f"{name} must be at least {t.min_length} characters"
     if t.max_length is not None and len(value) > t.max_length:
         return f"{name} must be at most {t.max_length} characters"
-    if t.pattern is not None and re.search(t.pattern, value) is None:
+    if t.pattern is not None and _compiled(t.pattern).search(value) is None:
         return f"{name} must be {expects}" if expects else f"{name} is not in the expected format"
     return None
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 def _in_range(value: int, t: mi.IntType) -> bool:
