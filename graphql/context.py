@@ -50,6 +50,7 @@ from bridgework.projections.views import (
 from bridgework.services.context import Actor, Role
 from bridgework.services.ports import EventStore
 from bridgework.services.unit_of_work import Deps
+from bridgework.services.validation import text_problem
 from litestar.datastructures import Headers, State
 from strawberry.dataloader import DataLoader
 from strawberry.extensions import SchemaExtension
@@ -239,7 +240,15 @@ class HeaderError(ValueError):
     """A request header Bridgework reads has a value it cannot use."""
 
 
+def _usable(name: str, header: str | None) -> str | None:
+    """A header's value, refused if it holds control characters (as every string we read)."""
+    if header is not None and (problem := text_problem(name, header)) is not None:
+        raise HeaderError(problem)
+    return header
+
+
 def parse_actor(header: str | None) -> Actor:
+    header = _usable("X-Actor", header)
     if header is None or not header.strip():
         return LOCAL_ACTOR
     role, sep, actor_id = header.strip().partition(":")
@@ -255,6 +264,7 @@ def parse_actor(header: str | None) -> Actor:
 
 
 def parse_correlation(header: str | None) -> UUID:
+    header = _usable("X-Correlation-Id", header)
     if not header:
         return uuid4()
     try:

@@ -1,8 +1,8 @@
 """Errors a front end can switch on.
 
-Expected failures of a mutation are values (`UserError` types in the payload union); bad
-query arguments are GraphQL errors with `extensions.code`; anything else is unexpected and
-goes to `errors` as it is.
+Expected failures of a mutation are values (`UserError` types in the payload union); every
+other error is a GraphQL error with `extensions.code` (`codes.py` gives each its code and
+keeps server faults' own text from clients).
 """
 
 from __future__ import annotations
@@ -19,9 +19,21 @@ class UserError:
     message: str
 
 
-@strawberry.type(description="An input field has a value that is not allowed.")
+@strawberry.type(description="One input field and what is wrong with its value.")
+class FieldProblem:
+    field: str = strawberry.field(description="The input field, e.g. `endsOn` or `ids[2]`.")
+    message: str = strawberry.field(description="What is wrong, naming the field.")
+
+
+@strawberry.type(
+    description="The input has values that are not allowed: `problems` lists each of them, "
+    "`field` and `message` repeat the first."
+)
 class ValidationError(UserError):
     field: str = strawberry.field(description="The input field, e.g. `endsOn` or `ids[2]`.")
+    problems: list[FieldProblem] = strawberry.field(
+        description="Every problem found in the input, in the order of its fields."
+    )
 
 
 @strawberry.type(description="An id in the input refers to nothing of the expected kind.")
@@ -51,7 +63,7 @@ def failure_of(error: Exception) -> Failure | None:
     """The typed error for an expected service or domain failure; None for the unexpected."""
     match error:
         case InvalidInput():
-            return ValidationError(message=error.message, field=error.field)
+            return invalid(error.problems)
         case NotFound():
             return NotFoundError(message=error.message, field=error.field or "")
         case RuleViolated():
@@ -64,6 +76,24 @@ def failure_of(error: Exception) -> Failure | None:
             return None
 
 
+def invalid(problems: list[tuple[str, str]]) -> ValidationError:
+    """The payload member for an input's problems: (field, message), first one first."""
+    field, message = problems[0]
+    return ValidationError(
+        field=field,
+        message=message,
+        problems=[FieldProblem(field=f, message=m) for f, m in problems],
+    )
+
+
+BAD_USER_INPUT = "BAD_USER_INPUT"
+
+
 def bad_input(argument: str, message: str) -> GraphQLError:
     """A query argument the API cannot use, named so the caller can fix it."""
-    return GraphQLError(f"{argument}: {message}", extensions={"code": "BAD_USER_INPUT"})
+    return bad_field(argument, f"{argument}: {message}")
+
+
+def bad_field(field: str, sentence: str) -> GraphQLError:
+    """An argument (or a part of one: `types[2]`) refused in a sentence that names it."""
+    return GraphQLError(sentence, extensions={"code": BAD_USER_INPUT, "field": field})

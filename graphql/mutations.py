@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 from uuid import UUID, uuid4
 
 import strawberry
-from bridgework.graphql.errors import Failure, ValidationError, failure_of
+from bridgework.graphql.errors import Failure, failure_of, invalid
 from bridgework.graphql.types import (
     EnrollmentStatus,
     Info,
@@ -26,10 +26,11 @@ from bridgework.graphql.types import (
 from bridgework.services import commands as c
 from bridgework.services import handlers as h
 from bridgework.services.context import CommandContext
+from bridgework.services.errors import InvalidInput
 from bridgework.services.unit_of_work import CommandResult, Deps
+from bridgework.services.validation import problems
 from strawberry.dataloader import DataLoader
 
-MAX_IDEMPOTENCY_KEY = 200
 IDEMPOTENCY_KEY = (
     "Any string unique to this request (at most 200 characters). Sending the same key again "
     "returns the first result and changes nothing."
@@ -342,11 +343,13 @@ async def run(
     ctx = info.context
     data = {k: _plain(v) for k, v in vars(given).items() if k != "idempotency_key"}
     key: str | None = getattr(given, "idempotency_key", None)
-    if key is not None and not 0 < len(key) <= MAX_IDEMPOTENCY_KEY:
-        return ValidationError(
-            field="idempotencyKey",
-            message=f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters",
-        )
+    found = [] if key is None else problems(key, c.IdempotencyKey, "idempotencyKey")
+    try:
+        command = c.parse(command_type, data)
+    except InvalidInput as e:
+        return invalid(e.problems + found)
+    if found:
+        return invalid(found)
     context = CommandContext(
         actor=ctx.actor,
         correlation_id=ctx.correlation_id,
@@ -354,7 +357,7 @@ async def run(
         idempotency_key=key,
     )
     try:
-        return await handler(ctx.api.deps, context, c.parse(command_type, data))
+        return await handler(ctx.api.deps, context, command)
     except Exception as e:
         if (failure := failure_of(e)) is None:
             raise

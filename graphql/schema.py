@@ -6,7 +6,7 @@ import inspect
 from collections import OrderedDict
 from collections.abc import Iterator
 from types import ModuleType
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import strawberry
 from bridgework.graphql import (
@@ -25,7 +25,10 @@ from bridgework.graphql import (
     surveys,
     types,
 )
+from bridgework.graphql.arguments import RefuseControlCharacters
+from bridgework.graphql.codes import ValidationCodes, publish
 from bridgework.graphql.context import RefuseBadHeaders, context_getter
+from bridgework.graphql.cost import MAX_COST, QueryCostLimiter
 from bridgework.graphql.observe import ObserveOperations
 from bridgework.graphql.subscriptions import Subscription
 from litestar import Controller
@@ -39,6 +42,11 @@ from strawberry.extensions import (
 from strawberry.litestar import make_graphql_controller
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.tools import merge_types
+
+from graphql import GraphQLError
+
+if TYPE_CHECKING:
+    from strawberry.types import ExecutionContext
 
 MAX_DEPTH = 10
 MAX_TOKENS = 2000
@@ -126,7 +134,18 @@ class RememberValidDocuments(SchemaExtension):
                 self._valid.popitem(last=False)
 
 
-schema = strawberry.Schema(
+class Schema(strawberry.Schema):
+    """strawberry's schema, except that errors are logged and shown the Bridgework way."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Every error, over HTTP and websockets and in every phase, passes here before it is
+        sent: log it once and replace it with what the client may see (`codes.publish`)."""
+        publish(errors, execution_context)
+
+
+schema = Schema(
     query=root("Query", QUERIES, "Read models and the log itself."),
     mutation=root(
         "Mutation",
@@ -136,12 +155,15 @@ schema = strawberry.Schema(
     subscription=Subscription,
     extensions=[
         ObserveOperations,
+        ValidationCodes,
         RememberValidDocuments,
         lambda: ParserCache(maxsize=CACHED_DOCUMENTS),  # keyed by the text and the token limit
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         RefuseBadHeaders,
+        RefuseControlCharacters,
+        lambda: QueryCostLimiter(budget=MAX_COST),
     ],
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any
 
+from bridgework.graphql.codes import body_too_deep
 from bridgework.graphql.context import ApiServices
 from bridgework.graphql.schema import graphql_controller
 from bridgework.infra.metrics import Metrics
@@ -78,4 +79,5 @@ def create_app(
         lifespan=[lifespan],
         middleware=[observed.count_websockets],
         state=State({"metrics": observed}),
+        exception_handlers={RecursionError: body_too_deep},
     )

@@ -1,15 +1,16 @@
 """Commands: what a caller asks for, with the shape rules checked at the edge.
 
-Shape (types, lengths, ranges) is checked by msgspec when a command is built with
-`parse()`; rules that span fields live in `check()`; existence and permission are the
-handlers' job, business rules the domain's.
+Shape (types, lengths, ranges, characters) is checked when a command is built with
+`parse()`, which reports every problem at once; rules that span fields live in `check()`;
+existence and permission are the handlers' job, business rules the domain's.
 """
 
 from __future__ import annotations
 
 import re
+import types
 from datetime import date
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar, Union, get_args, get_origin
 from uuid import UUID
 
 import msgspec
@@ -17,16 +18,56 @@ from bridgework.domain.organisation import OrganisationKind
 from bridgework.domain.program import ProgramKind
 from bridgework.services.context import Role
 from bridgework.services.errors import InvalidInput
+from bridgework.services.validation import (
+    EXPECTS,
+    MULTILINE,
+    Problem,
+    camel,
+    has_control_characters,
+    problems,
+)
 
+# Every string type is single-line unless it says MULTILINE: `validation` refuses control
+# characters in all of them, and tabs and line breaks in single-line ones.
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
-Text = Annotated[str, msgspec.Meta(max_length=2000)]
+Text = Annotated[str, msgspec.Meta(max_length=2000, extra=MULTILINE)]
+"""Optional free text: a note, a statement, comments."""
 Capacity = Annotated[int, msgspec.Meta(ge=1, le=10_000)]
 MentorCapacity = Annotated[int, msgspec.Meta(ge=1, le=50)]
 Grade = Annotated[int, msgspec.Meta(ge=0, le=12)]
-Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=r"\S")]
+Prose = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=r"\S", extra=MULTILINE)]
+"""Required free text, not blank: what was done, why something was refused or ended."""
+Reason = Prose
 """Why something was refused, withdrawn or ended: required, and not blank."""
-Key = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+Key = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[a-z][a-z0-9_]{0,63}$",
+        extra={EXPECTS: "a key of lower-case letters, digits and _ like confidence_lab_techniques"},
+    ),
+]
 """A stable identifier people choose, e.g. a survey question: `confidence_lab_techniques`."""
+Email = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=254,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        extra={EXPECTS: "an e-mail address like ana@example.org"},
+    ),
+]
+Phone = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=40,
+        pattern=r"^[+0-9 ()./-]{5,}$",
+        extra={EXPECTS: "a phone number of at least 5 digits, spaces and +()./-"},
+    ),
+]
+Currency = Annotated[
+    str, msgspec.Meta(pattern=r"^[A-Z]{3}$", extra={EXPECTS: "a three-letter currency like EUR"})
+]
+IdempotencyKey = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+"""Sent beside a command, not in it: checked by the same rules."""
 
 
 class Command(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -128,23 +169,72 @@ _AT = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
 _NAMED = re.compile(r"field `(\w+)`")
 
 
-def _camel(path: str) -> str:
-    """`presenter_ids[0]` → `presenterIds[0]`: the names GraphQL callers use."""
-    return re.sub(r"_([a-z])", lambda m: m[1].upper(), path)
-
-
 def parse(command_type: type[C], data: dict[str, Any]) -> C:
-    """Build a command from plain data, or raise `InvalidInput` naming the field."""
+    """Build a command from plain data, or raise `InvalidInput` listing every problem (the
+    first one is its `field` and `message`)."""
     try:
-        command = msgspec.convert(data, command_type)
+        command: C | None = msgspec.convert(data, command_type)
+        refused = None
     except msgspec.ValidationError as e:
-        raw = str(e)
-        match = _AT.search(raw)
-        message = raw[: match.start()] if match else raw
-        named = _NAMED.search(message)
-        field = _camel(match["path"] if match and match["path"] else named[1] if named else "")
-        if "matching regex" in message:
-            message = "must not be blank"
-        raise InvalidInput(field, f"{field or 'input'}: {message}") from None
-    command.check()
+        command, refused = None, e
+    if command is not None and not has_control_characters(data):
+        command.check()  # the usual case, at msgspec's speed
+        return command
+    # Something is wrong, or a string holds a tab or a line break that only some allow.
+    found = problems(data, command_type)
+    if refused is not None:
+        found = found or [_in_msgspecs_words(refused)]  # a shape the walk does not know
+        command = _lenient(command_type, data)
+    if command is not None:
+        try:
+            command.check()
+        except InvalidInput as e:
+            if not any(field == e.field for field, _ in found):
+                found += e.problems
+        except (TypeError, ValueError, ArithmeticError, AttributeError):
+            # A rule may trip over fields that are already reported as wrong.
+            if not found:
+                raise
+    if found:
+        raise InvalidInput(found[0][0], found[0][1], found)
+    assert command is not None  # noqa: S101 - nothing found means msgspec built it
     return command
+
+
+def _in_msgspecs_words(error: msgspec.ValidationError) -> Problem:
+    raw = str(error)
+    match = _AT.search(raw)
+    message = raw[: match.start()] if match else raw
+    named = _NAMED.search(message)
+    field = camel(match["path"] if match and match["path"] else named[1] if named else "")
+    return field, f"{field or 'input'}: {message}"
+
+
+def _lenient(command_type: type[C], data: dict[str, Any]) -> C | None:
+    """The command with its fields' types but not their limits, so `check()` can report the
+    rules across fields beside the fields' own problems (a field of the wrong type keeps its
+    raw value: msgspec does not check what `__init__` is given); None if one is missing."""
+    values = {}
+    for f in msgspec.structs.fields(command_type):
+        if f.encode_name in data:
+            raw = data[f.encode_name]
+            try:
+                values[f.name] = msgspec.convert(raw, _unlimited(f.type))
+            except msgspec.ValidationError:
+                values[f.name] = raw
+    try:
+        return command_type(**values)
+    except TypeError:
+        return None
+
+
+def _unlimited(annotation: Any) -> Any:
+    """`annotation` without its `Meta` limits (nested structs keep theirs)."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _unlimited(args[0])
+    if origin is list:
+        return list[_unlimited(args[0])]  # type: ignore[misc]
+    if origin in {Union, types.UnionType}:
+        return Union[tuple(_unlimited(a) for a in args)]  # noqa: UP007
+    return annotation

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from uuid import UUID
 
 
@@ -19,11 +20,13 @@ class ServiceError(Exception):
 class InvalidInput(ServiceError):
     """The command is malformed.
 
-    `field` names the input field as callers spell it: `startsOn`, `presenterIds[2]`.
+    `field` names the input field as callers spell it: `startsOn`, `presenterIds[2]`;
+    `problems` lists every (field, message) found, this first one included.
     """
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, problems: Sequence[tuple[str, str]] = ()) -> None:
         self.field = field
+        self.problems = list(problems) or [(field, message)]
         super().__init__(message)
 
 

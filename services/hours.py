@@ -17,7 +17,7 @@ import msgspec
 from bridgework.domain.hours import HoursLog
 from bridgework.domain.program import Program
 from bridgework.domain.student import Student
-from bridgework.services.commands import Command, Name, Reason, Text
+from bridgework.services.commands import Command, Email, Name, Prose, Reason, Text
 from bridgework.services.context import Actor, Role
 from bridgework.services.errors import InvalidInput
 from bridgework.services.unit_of_work import (
@@ -32,7 +32,6 @@ from itsdangerous import BadSignature, URLSafeSerializer
 if TYPE_CHECKING:
     from bridgework.services.context import CommandContext
 
-Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 MAX_TOKEN = 500
 Token = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TOKEN)]
 STUDENT_OR_COORDINATOR = frozenset({Role.COORDINATOR, Role.STUDENT})
@@ -47,7 +46,7 @@ class SubmitHours(Command):
     program_id: UUID
     worked_on: date
     hours: Decimal
-    activity: Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=r"\S")]
+    activity: Prose
     supervisor_name: Name
     supervisor_email: Email
 

@@ -17,7 +17,7 @@ from bridgework.domain.partnership import (
     Partnership,
 )
 from bridgework.domain.program import ProgramKind
-from bridgework.services.commands import Command, Key, Name, Reason, Text
+from bridgework.services.commands import Command, Currency, Email, Key, Name, Phone, Reason, Text
 from bridgework.services.errors import InvalidInput
 from bridgework.services.unit_of_work import CommandResult, Deps, Session, execute
 
@@ -31,9 +31,6 @@ Lines = Annotated[list[Line], msgspec.Meta(max_length=50)]
 Amount = Decimal
 """Checked by `_amount` (msgspec puts no bounds on decimals): 0 to 10¹², finite."""
 MOST = Decimal("1e12")
-Currency = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$")]
-Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-Phone = Annotated[str, msgspec.Meta(max_length=40, pattern=r"^[+0-9 ()./-]{5,}$")]
 
 
 def _amount(field: str, value: Decimal | None) -> None:

@@ -17,7 +17,8 @@ from uuid import UUID
 
 import msgspec
 from bridgework.domain.base import BridgeworkAggregate, replay
-from bridgework.services.errors import Conflict, Forbidden, NotFound
+from bridgework.domain.errors import DomainError
+from bridgework.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from bridgework.services.ports import (
     CommandRecord,
     DuplicateCommand,
@@ -137,17 +138,31 @@ def _replay(stored: StoredCommand, expected_hash: str) -> CommandResult:
     return msgspec.structs.replace(first, position=stored.position)
 
 
+async def _first_result(deps: Deps, key: str | None, digest: str) -> CommandResult | None:
+    """The result recorded under this idempotency key, if a request with it has committed."""
+    if key is None:
+        return None
+    stored = await deps.store.find_command(key)
+    return None if stored is None else _replay(stored, digest)
+
+
 async def execute(
     deps: Deps, ctx: CommandContext, command: Command, decide: Decide
 ) -> CommandResult:
-    """Run `decide` until its events append cleanly; return the result with its position."""
+    """Run `decide` until its events append cleanly; return the result with its position.
+
+    With an idempotency key, whatever a request with the same key committed first is the
+    answer. Overlapping requests are the hard part: one that loaded state before the first
+    committed collides with it (a version conflict), and one that loaded after would decide
+    against the first's effect ("already enrolled"); both read the record again instead of
+    deciding again.
+    """
     authorise(ctx.actor, command)
     digest = request_hash(command)
-    command_id = ctx.idempotency_key or str(ctx.command_uuid)
-    if ctx.idempotency_key is not None:
-        stored = await deps.store.find_command(ctx.idempotency_key)
-        if stored is not None:
-            return _replay(stored, digest)
+    key = ctx.idempotency_key
+    command_id = key or str(ctx.command_uuid)
+    if (first := await _first_result(deps, key, digest)) is not None:
+        return first
     metadata = EventMetadata(
         actor=f"{ctx.actor.role}:{ctx.actor.id}",
         correlation_id=ctx.correlation_id,
@@ -157,13 +172,20 @@ async def execute(
     )
     for attempt in range(MAX_ATTEMPTS):
         session = Session(deps, deps.clock())
-        result = await decide(session)
+        try:
+            result = await decide(session)
+        except (ServiceError, DomainError):
+            if (first := await _first_result(deps, key, digest)) is not None:
+                return first
+            raise
         record = CommandRecord(
             command_id=command_id, request_hash=digest, result=msgspec.json.encode(result)
         )
         try:
             position = await deps.store.append(session.appends(metadata), command=record)
         except VersionConflict:
+            if (first := await _first_result(deps, key, digest)) is not None:
+                return first
             await asyncio.sleep(random.uniform(0, min(0.2, 0.002 * 2**attempt)))  # noqa: S311
             continue
         except DuplicateCommand as e:

@@ -20,6 +20,7 @@ from bridgework.infra.store import PostgresEventStore
 from bridgework.infra.transcoding import Transcoder
 from bridgework.services.unit_of_work import Deps
 from support.context import SECRET_KEY
+from support.postgres import PrivatePostgres
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -97,3 +98,12 @@ def deps(store: PostgresEventStore) -> Deps:
         store=store, codec=Transcoder(), clock=lambda: datetime.now(UTC), new_id=uuid.uuid4,
         secret_key=SECRET_KEY,
     )  # fmt: skip
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """A running PostgreSQL of this test's own, to stop, restart or kill (fault tests)."""
+    server = PrivatePostgres()
+    server.start()
+    yield server
+    server.close()
