@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import uuid
 
 import pytest
@@ -32,7 +33,10 @@ async def test_bridgework_parked_lists_skips_and_retries_on_the_command_line():
         try:
             await the_command_line_on(data_dir, url)
         finally:
-            await asyncio.to_thread(embedded_server(data_dir).cleanup)
+            server = embedded_server(data_dir)
+            await asyncio.to_thread(server.cleanup)
+            # pgserver would log its clean-up again at exit, into a stream pytest has closed.
+            atexit.unregister(server._cleanup)
 
 
 async def the_command_line_on(data_dir, url) -> None:
