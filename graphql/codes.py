@@ -17,8 +17,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-import asyncpg
 from bridgework.graphql.errors import BAD_USER_INPUT
+from bridgework.projections.faults import is_transient, timed_out
 from bridgework.services.errors import Forbidden, InvalidInput, NotFound
 from litestar import Request, Response
 from litestar.status_codes import HTTP_400_BAD_REQUEST
@@ -39,13 +39,6 @@ UNAVAILABLE = "UNAVAILABLE"
 INTERNAL = "INTERNAL"
 SERVER_FAULTS = frozenset({UNAVAILABLE, INTERNAL})
 
-_TRANSIENT_CLASSES = ("08", "40", "53", "57")
-"""SQLSTATE classes that pass: connection exceptions, transaction rollback (serialization,
-deadlock), insufficient resources (disk full, out of memory, too many connections), operator
-intervention (statement timeout, admin or crash shutdown, starting up)."""
-_TRANSIENT_STATES = frozenset({"55P03", "58030"})
-"""Lock not available, I/O error."""
-_CLOSED = ("connection is closed", "pool is closing", "pool is closed")
 _EXPECTED = ((NotFound, NOT_FOUND), (InvalidInput, BAD_USER_INPUT), (Forbidden, FORBIDDEN))
 """Service errors a query's resolver may raise: the caller's doing, not ours."""
 
@@ -53,26 +46,9 @@ log = logging.getLogger("bridgework.graphql")
 
 
 def is_unavailable(exc: BaseException) -> bool:
-    """Whether `exc` (or what caused it) is a database failure that retrying later may cure."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if _transient(current):
-            return True
-        current = current.__cause__ or current.__context__
-    return False
-
-
-def _transient(exc: BaseException) -> bool:
-    if isinstance(exc, OSError):  # refused, reset, timed out (TimeoutError is an OSError)
-        return True
-    if isinstance(exc, asyncpg.PostgresError):
-        state = str(exc.sqlstate or "")
-        return state.startswith(_TRANSIENT_CLASSES) or state in _TRANSIENT_STATES
-    if isinstance(exc, asyncpg.InterfaceError):
-        return str(exc).startswith(_CLOSED)
-    return False
+    """Whether `exc` is a database failure that retrying later may cure: an outage, or a
+    statement that ran out of time."""
+    return is_transient(exc) or timed_out(exc)
 
 
 def code_of(error: GraphQLError) -> str:

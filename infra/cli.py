@@ -16,6 +16,7 @@ import uvicorn
 from bridgework.infra.app import create_app
 from bridgework.infra.demo import load_demo
 from bridgework.infra.logs import configure_logging
+from bridgework.infra.parked import add_parked_parser, parked_command
 from bridgework.infra.progress import progress
 from bridgework.infra.runtime import open_runtime
 from bridgework.infra.settings import LOG_FORMATS, Settings, SettingsError
@@ -119,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "project", parents=[data], help="run projection workers only (scaled-out deployments)"
     )
+    add_parked_parser(commands, data)
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     return parser
 
@@ -158,6 +160,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             asyncio.run(_demo(settings))
         case "project":
             asyncio.run(_project(settings))
+        case "parked":
+            asyncio.run(parked_command(settings, args))
 
 
 if __name__ == "__main__":

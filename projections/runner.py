@@ -9,6 +9,11 @@ the whole batch back, rows and checkpoint together. Events a projection does not
 still move its checkpoint. The log is read before the batch's connection is taken, so a
 batch holds one pool connection at a time and any number of projections can catch up side
 by side on a small pool.
+
+Following the log (`run()`), nothing stops a view for good. A failing batch is halved until
+the event it fails on is alone; that event is retried with backoff, then parked for that
+projection (`projections.parking`) in the transaction that moves its checkpoint past it.
+A database outage is not the events' fault: it is waited out, and parks nothing.
 """
 
 from __future__ import annotations
@@ -16,14 +21,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, assert_never
 
+from bridgework.projections import parking
+from bridgework.projections.faults import is_transient
+from bridgework.projections.isolation import (
+    Isolation,
+    Outage,
+    Park,
+    ProjectionStats,
+    Retry,
+    Shrink,
+)
 from bridgework.services.ports import ORIGIN, Checkpoint
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     import asyncpg
+    from bridgework.projections.parking import ParkedEvent
     from bridgework.projections.views import Connection
     from bridgework.services.ports import EventCodec, EventStore, StoredEvent
 
@@ -69,7 +85,24 @@ class ProjectionRunner:
         *,
         poll_interval: float = 1.0,
         batch_size: int = 500,
+        max_attempts: int = 5,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        statement_timeout: float = 30.0,
     ) -> None:
+        """`max_attempts` tries of an event on its own, `backoff_base` seconds after the
+        first failure and doubling up to `backoff_cap`, before it is parked; every statement
+        of a batch may run for `statement_timeout` seconds (a batch that exceeds it shrinks)."""
+        for field, value in (
+            ("batch_size", batch_size),
+            ("max_attempts", max_attempts),
+            ("poll_interval", poll_interval),
+            ("backoff_base", backoff_base),
+            ("backoff_cap", backoff_cap),
+            ("statement_timeout", statement_timeout),
+        ):
+            if value <= 0:
+                raise ValueError(f"{field} must be greater than 0, not {value}")
         self._pool = pool
         self._store = store
         self._codec = codec
@@ -79,9 +112,21 @@ class ProjectionRunner:
         """The checkpoint each projection was last seen at: where the next read starts."""
         self._poll_interval = poll_interval
         self._batch_size = batch_size
+        self._retries = (max_attempts, backoff_base, backoff_cap)
+        self._timeout_ms = str(max(1, round(statement_timeout * 1000)))
+        self._isolation = {p.name: Isolation(batch_size, *self._retries) for p in projections}
+        self._outage = Outage(backoff_base)
+        self.stats = {p.name: ProjectionStats() for p in projections}
 
     def names(self) -> list[str]:
         return list(self._projections)
+
+    def _projection(self, name: str) -> Projection:
+        if name not in self._projections:
+            raise parking.UnknownParkedEvent(
+                f"unknown projection {name!r}; known: {', '.join(self._projections)}"
+            )
+        return self._projections[name]
 
     async def setup(self) -> None:
         """Create the tables and checkpoints; rebuild any projection whose version changed.
@@ -111,7 +156,7 @@ class ProjectionRunner:
                     await self._reset(conn, p)
         for name in stale:
             self._seen[name] = ORIGIN
-            await self.catch_up(name)
+            await self.catch_up(name, park=True)
 
     async def _reset(self, conn: Connection, p: Projection) -> None:
         await conn.execute(f"TRUNCATE {', '.join(p.tables)}")
@@ -121,62 +166,174 @@ class ProjectionRunner:
             p.name,
             p.version,
         )
+        await parking.resolve_all(conn, p.name, "rebuilt")
+        self._isolation[p.name] = Isolation(self._batch_size, *self._retries)
 
     async def rebuild(self, name: str) -> int:
-        """Empty one projection and replay the whole log into it; return the events read."""
+        """Empty one projection and replay the whole log into it; return the events read.
+
+        Its open parked events are resolved as 'rebuilt': the replay meets them again, and
+        parks those that still fail."""
         p = self._projections[name]
         async with self._locks[name], self._pool.acquire() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", _lock_key(name))
+            await self._lock(conn, name)
             await self._reset(conn, p)
         self._seen[name] = ORIGIN
-        return await self.catch_up(name)
+        return await self.catch_up(name, park=True)
 
-    async def catch_up(self, name: str | None = None) -> int:
+    async def catch_up(self, name: str | None = None, *, park: bool = False) -> int:
         """Apply batches until nothing more is readable; return how many events were read.
 
-        Projections catch up side by side, each on its own connection."""
+        Projections catch up side by side, each on its own connection. By default the first
+        failure is raised (its batch rolled back), for callers that want to see it; with
+        `park`, as `run()` does, database outages are waited out and an event a projection
+        keeps failing on is parked."""
         chosen = self._projections.values() if name is None else [self._projections[name]]
-        return sum(await asyncio.gather(*(self._drain(p) for p in chosen)))
+        return sum(await asyncio.gather(*(self._drain(p, park=park) for p in chosen)))
 
-    async def _drain(self, p: Projection) -> int:
+    async def _drain(self, p: Projection, *, park: bool) -> int:
         total = 0
         async with self._locks[p.name]:
-            while (read := await self._batch(p)) != 0:
+            while (read := await (self._step(p) if park else self._batch(p))) != 0:
                 total += read or 0
         return total
 
     async def _batch(self, p: Projection) -> int | None:
         """Apply the next batch; return the events read, or None when another worker had
         moved the checkpoint (the runner now knows where to read from)."""
-        seen = self._seen[p.name]
-        events = await self._store.read_after(seen, self._batch_size)
+        events = await self._store.read_after(self._seen[p.name], self._batch_size)
         if not events:
             return 0  # nothing after `seen`, so nothing after the (later) real checkpoint
+        return len(events) if await self._apply(p, events) else None
+
+    async def _apply(self, p: Projection, events: Sequence[StoredEvent]) -> bool:
+        """Apply events read after `seen` in one transaction; False if the checkpoint had
+        moved on (then nothing is applied, and the next read starts from where it is)."""
         async with self._pool.acquire() as conn, conn.transaction():
-            # An advisory lock rather than SELECT … FOR UPDATE: a transaction gets an id
-            # (and so holds back every reader of the log) only once it writes.
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", _lock_key(p.name))
-            row = await conn.fetchrow(
-                "SELECT tx_id, position FROM projection_checkpoints WHERE name = $1", p.name
-            )
-            if row is None:
-                raise RuntimeError(f"projection {p.name!r} has no checkpoint: run setup() first")
-            if Checkpoint(row[0], row[1]) != seen:
-                self._seen[p.name] = Checkpoint(row[0], row[1])
-                return None
+            if not await self._at_seen(conn, p.name):
+                return False
             handled = [(e, self._codec.decode(e)) for e in events if e.event_type in p.handles]
             if handled:
                 await p.apply_batch(conn, handled)
-            last = events[-1].checkpoint
-            await conn.execute(
-                "UPDATE projection_checkpoints SET tx_id = $2, position = $3,"
-                " updated_at = now() WHERE name = $1",
-                p.name,
-                last.tx_id,
-                last.position,
-            )
-        self._seen[p.name] = last
+            await self._move(conn, p.name, events[-1].checkpoint)
+        self._seen[p.name] = events[-1].checkpoint
+        stats = self.stats[p.name]
+        stats.batches += 1
+        stats.events += len(events)
+        return True
+
+    async def _lock(self, conn: Connection, name: str) -> None:
+        # An advisory lock rather than SELECT … FOR UPDATE: a transaction gets an id (and so
+        # holds back every reader of the log) only once it writes. The timeout is set in the
+        # same statement, so it applies to the statements after it, not to waiting here.
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtext($1)), set_config('statement_timeout', $2, true)",
+            _lock_key(name),
+            self._timeout_ms,
+        )
+
+    async def _at_seen(self, conn: Connection, name: str) -> bool:
+        """Lock the projection; True if its checkpoint is still the one last seen."""
+        await self._lock(conn, name)
+        row = await conn.fetchrow(
+            "SELECT tx_id, position FROM projection_checkpoints WHERE name = $1", name
+        )
+        if row is None:
+            raise RuntimeError(f"projection {name!r} has no checkpoint: run setup() first")
+        if Checkpoint(row[0], row[1]) != self._seen[name]:
+            self._seen[name] = Checkpoint(row[0], row[1])
+            return False
+        return True
+
+    async def _move(self, conn: Connection, name: str, to: Checkpoint) -> None:
+        await conn.execute(
+            "UPDATE projection_checkpoints SET tx_id = $2, position = $3,"
+            " updated_at = now() WHERE name = $1",
+            name,
+            to.tx_id,
+            to.position,
+        )
+
+    # -- isolating failures -------------------------------------------------------------
+
+    async def _step(self, p: Projection) -> int | None:
+        """One try at the next batch that survives failures: the events moved past (0 when
+        there are none to read), or None when it should simply be tried again."""
+        try:
+            return await self._isolating(p)
+        except Exception as e:
+            if not is_transient(e):
+                raise
+            await self._wait_out(p.name, e)
+            return None
+
+    async def _isolating(self, p: Projection) -> int | None:
+        iso = self._isolation[p.name]
+        events = await self._store.read_after(self._seen[p.name], iso.size)
+        self._outage.reached(p.name)
+        if not events:
+            return 0
+        try:
+            if not await self._apply(p, events):
+                return None
+        except Exception as e:
+            if is_transient(e):
+                raise
+            return await self._failed(p, events, e)
+        iso.succeeded(events[-1].checkpoint)
         return len(events)
+
+    async def _failed(
+        self, p: Projection, events: Sequence[StoredEvent], error: Exception
+    ) -> int | None:
+        """Halve a failing batch; retry a failing event on its own, then park it."""
+        self.stats[p.name].failures += 1
+        first, why = events[0], parking.describe(error)
+        verdict = self._isolation[p.name].failed(events)
+        match verdict:
+            case Shrink(size):
+                log.warning(
+                    "projection %s: a batch of %d events from position %d failed (%s);"
+                    " isolating the failing event in batches of %d",
+                    *(p.name, len(events), first.position, why, size),
+                )
+                return None
+            case Retry(attempt, delay):
+                log.warning(
+                    "projection %s: event %d (%s) failed, try %d of %d (%s); again in %.2f s",
+                    *(p.name, first.position, first.event_type, attempt, self._retries[0]),
+                    *(why, delay),
+                )
+                await asyncio.sleep(delay)
+                return None
+            case Park(attempts):
+                return 1 if await self._park(p, first, error, attempts) else None
+            case _:
+                assert_never(verdict)
+
+    async def _park(
+        self, p: Projection, event: StoredEvent, error: Exception, attempts: int
+    ) -> bool:
+        async with self._pool.acquire() as conn, conn.transaction():
+            if not await self._at_seen(conn, p.name):
+                return False  # another worker got past it first
+            await parking.park(conn, p.name, event, error, attempts)
+            await self._move(conn, p.name, event.checkpoint)
+        self._seen[p.name] = event.checkpoint
+        self._isolation[p.name].parked()
+        self.stats[p.name].parked += 1
+        log.error(
+            "projection %s parked event %d (%s) after %d tries: %s",
+            *(p.name, event.position, event.event_type, attempts, parking.describe(error)),
+            exc_info=error,
+        )
+        return True
+
+    async def _wait_out(self, name: str, error: Exception) -> None:
+        self.stats[name].transient_faults += 1
+        await asyncio.sleep(self._outage.fault(name, error, parking.describe(error)))
+
+    # -- following ----------------------------------------------------------------------
 
     async def run(self) -> None:
         """Follow the log until cancelled: each projection in its own task, catching up and
@@ -188,9 +345,12 @@ class ProjectionRunner:
     async def _follow(self, p: Projection) -> None:
         while True:
             try:
-                await self._drain(p)
+                await self._drain(p, park=True)
                 await self._store.wait_for_new_events(self._poll_interval, after=self._seen[p.name])
-            except Exception:
+            except Exception as e:
+                if is_transient(e):
+                    await self._wait_out(p.name, e)
+                    continue
                 log.exception("projection %s failed; retrying shortly", p.name)
                 await asyncio.sleep(min(1.0, self._poll_interval))
 
@@ -200,6 +360,35 @@ class ProjectionRunner:
             self.names(),
         )
         return {r[0]: Checkpoint(r[1], r[2]) for r in rows}
+
+    # -- parked events ------------------------------------------------------------------
+
+    async def parked(
+        self, name: str | None = None, *, include_resolved: bool = False
+    ) -> list[ParkedEvent]:
+        """Parked events of one projection or all of them, open ones only unless
+        `include_resolved`; by position."""
+        names = self.names() if name is None else [self._projection(name).name]
+        return await parking.listed(self._pool, names, include_resolved=include_resolved)
+
+    async def retry_parked(self, name: str, position: int) -> None:
+        """Apply one parked event to its projection now and resolve it as 'retried'.
+
+        The projection has moved on since, so the event is applied after events that came
+        later in the log: its handlers must give the same rows in that order (or rebuild the
+        projection instead, which applies everything in order). If it fails again, it stays
+        parked with the new error and `RetryFailed` is raised.
+        """
+        p = self._projection(name)
+        await parking.retry(self._pool, self._store, self._codec, p, position, lock=self._lock)
+        log.info("projection %s applied parked event %d on retry", name, position)
+
+    async def skip_parked(self, name: str, position: int) -> None:
+        """Resolve a parked event as 'skipped': its projection will never apply it."""
+        self._projection(name)
+        if not await parking.resolve(self._pool, name, position, "skipped"):
+            await parking.open_one(self._pool, name, position)  # raises, saying why
+        log.info("projection %s skipped parked event %d", name, position)
 
 
 def _lock_key(name: str) -> str:

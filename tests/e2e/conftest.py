@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from support.serve import Serve, private_data_dir
+from support.postgres import own_folder
+from support.serve import Serve
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -17,14 +18,14 @@ if TYPE_CHECKING:
 
 @pytest.fixture
 def data_dir() -> Iterator[Path]:
-    """A data dir of this test's own for `serve` (see `private_data_dir` for why not tmp_path)."""
-    with private_data_dir() as folder:
+    """A data dir of this test's own for `serve` (see `own_folder` for why not tmp_path)."""
+    with own_folder() as folder:
         yield folder
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Serve]:
-    with private_data_dir() as data_dir, Serve(data_dir) as running:
+    with own_folder() as data_dir, Serve(data_dir) as running:
         yield running
 
 

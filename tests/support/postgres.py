@@ -14,6 +14,10 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "XDG_RUNTIME_DIR")  # platformdirs' fallback is fine
@@ -26,6 +30,17 @@ with warnings.catch_warnings():
 
 SYSTEM_USER = "pgserver"
 """PostgreSQL refuses to run as root; pgserver runs it as this user, and so do we."""
+
+
+@contextlib.contextmanager
+def own_folder() -> Iterator[Path]:
+    """A folder of a test's own, outside pytest's temporary root: any pytest run as root on
+    the machine (another session's too) resets /tmp/pytest-of-root to 0700 and prunes old
+    runs' folders, even while a test uses one; PostgreSQL, which runs as another user when we
+    are root, must be able to reach its data too."""
+    with tempfile.TemporaryDirectory(prefix="bridgework-test-") as folder:
+        Path(folder).chmod(0o755)
+        yield Path(folder)
 
 
 def free_port() -> int:

@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -24,8 +23,6 @@ from support.api import ORG, PARTNERSHIP, PROGRAM, STUDENT, program_input
 from support.postgres import free_port
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from gql.client import AsyncClientSession
 
 BRIDGEWORK = Path(sys.executable).with_name("bridgework")
@@ -50,16 +47,6 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
         timeout=300,
         check=False,
     )
-
-
-@contextlib.contextmanager
-def private_data_dir() -> Iterator[Path]:
-    """A data dir for `serve`, outside pytest's own temporary root: every pytest run as root on
-    the machine (other sessions' too) resets /tmp/pytest-of-root to 0700, after which the
-    embedded PostgreSQL, which runs as the `pgserver` user, can no longer reach a data dir
-    under it ("pg_ctl: could not access directory …: Permission denied")."""
-    with tempfile.TemporaryDirectory(prefix="bridgework-serve-") as folder:
-        yield Path(folder)
 
 
 class Serve:

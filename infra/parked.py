@@ -1,0 +1,83 @@
+"""`bridgework parked`: list the events projections set aside, retry or skip one."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bridgework.infra.runtime import open_runtime
+from bridgework.projections.parking import ParkingError
+
+if TYPE_CHECKING:
+    from bridgework.infra.settings import Settings
+    from bridgework.projections.parking import ParkedEvent
+
+_ERROR_WIDTH = 80
+
+
+def add_parked_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    data: argparse.ArgumentParser,
+) -> None:
+    """`parked [--data-dir DIR] [retry|skip NAME POSITION]` on the command parsers."""
+    parked = commands.add_parser(
+        "parked",
+        parents=[data],
+        help="list events projections kept failing on and set aside; retry or skip one",
+        description="Without an action, list the open parked events (projection, position, "
+        "type, attempts, parked_at, error).",
+    )
+    actions = parked.add_subparsers(dest="action", metavar="ACTION")
+    for action, help_ in (
+        ("retry", "apply the parked event to its projection now; it stays parked if it fails"),
+        ("skip", "resolve the parked event without applying it: its projection never will"),
+    ):
+        act = actions.add_parser(action, help=help_, description=help_)
+        act.add_argument("name", metavar="NAME", help="the projection it is parked for")
+        act.add_argument("position", metavar="POSITION", type=int, help="the event's position")
+        # Given here rather than before the action: a default would hide the earlier one.
+        act.add_argument(
+            "--data-dir", type=Path, metavar="DIR", default=argparse.SUPPRESS, help="as above"
+        )
+
+
+async def parked_command(settings: Settings, args: argparse.Namespace) -> None:
+    """Run `bridgework parked …`; an unknown projection or position exits 1, saying which."""
+    problem = None
+    async with open_runtime(settings) as runtime:
+        runner = runtime.runner
+        try:
+            if args.action == "retry":
+                await runner.retry_parked(args.name, args.position)
+                print(f"applied event {args.position} to {args.name}")  # noqa: T201
+            elif args.action == "skip":
+                await runner.skip_parked(args.name, args.position)
+                print(f"skipped event {args.position} for {args.name}")  # noqa: T201
+            else:
+                sys.stdout.write(table(await runner.parked()))
+        except ParkingError as e:
+            problem = f"bridgework parked: {e}"
+    if problem is not None:
+        raise SystemExit(problem)
+
+
+def table(rows: list[ParkedEvent]) -> str:
+    """Parked events as aligned columns, each error cut to its first line."""
+    if not rows:
+        return "no open parked events\n"
+    cells = [("PROJECTION", "POSITION", "TYPE", "ATTEMPTS", "PARKED AT", "ERROR")]
+    for r in rows:
+        error = r.error.splitlines()[0] if r.error else ""
+        if len(error) > _ERROR_WIDTH:
+            error = error[: _ERROR_WIDTH - 1] + "…"
+        parked_at = f"{r.parked_at:%Y-%m-%d %H:%M:%S}"
+        cells.append(
+            (r.projection, str(r.position), r.event_type, str(r.attempts), parked_at, error)
+        )
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]) - 1)]
+    return "".join(
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + "  " + row[-1] + "\n"
+        for row in cells
+    )
