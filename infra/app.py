@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from bridgework.graphql.context import ApiServices
+from bridgework.graphql.live import LiveTail
 from bridgework.graphql.schema import graphql_controller
+from bridgework.infra.connections import WebsocketLimit
+from bridgework.infra.health import log_health, readiness_problems
 from bridgework.infra.runtime import Runtime, open_runtime
 from bridgework.infra.settings import Settings
-from litestar import Litestar, get
-from litestar.exceptions import ServiceUnavailableException
+from bridgework.projections.positions import PositionWatcher
+from litestar import Litestar, Response, get
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from litestar.datastructures import State
+
+log = logging.getLogger("bridgework")
+
+UNAVAILABLE = 503
 
 
 @get("/health", sync_to_thread=False)
@@ -25,20 +34,24 @@ def health() -> dict[str, str]:
 
 
 @get("/ready")
-async def ready(state: State) -> dict[str, Any]:
-    """Readiness: the database answers; reports each projection's checkpoint and lag."""
+async def ready(state: State) -> Response[dict[str, Any]]:
+    """Readiness: the database answers, no projection lags too far, no open transaction
+    has held the log's readers back too long. 503 with the reasons otherwise."""
     runtime: Runtime = state.runtime
+    settings = runtime.settings
     try:
-        async with runtime.pool.acquire(timeout=2) as conn:
-            head = await conn.fetchval("SELECT coalesce(max(position), 0) FROM events")
-            rows = await conn.fetch("SELECT name, position FROM projection_checkpoints")
-    except Exception as e:
-        raise ServiceUnavailableException(f"database unavailable: {e}") from e
-    return {
-        "status": "ready",
-        "head": head,
-        "projections": {r["name"]: {"position": r["position"]} for r in rows},
-    }
+        found = await log_health(runtime.pool, runtime.store)
+    except Exception:  # the driver's text stays in the log, never in the answer
+        log.warning("readiness: the database did not answer", exc_info=True)
+        body = {"status": "unavailable", "problems": ["the database does not answer"]}
+        return Response(body, status_code=UNAVAILABLE)
+    problems = readiness_problems(
+        found,
+        max_lag=settings.ready_max_lag_seconds,
+        max_held_back=settings.ready_max_held_back_seconds,
+    )
+    body = {"status": "not ready" if problems else "ready", "problems": problems}
+    return Response(body | msgspec.to_builtins(found), status_code=UNAVAILABLE if problems else 200)
 
 
 def create_app(
@@ -48,19 +61,33 @@ def create_app(
     requests finish, the projection runner stops between batches, the pool closes)."""
     settings = settings or Settings.from_env()
     in_process = settings.run_projections if run_projections is None else run_projections
+    websockets = WebsocketLimit(settings.max_websockets)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with open_runtime(settings) as runtime:
             if in_process:
                 runtime.run_projections()
+            positions = PositionWatcher(runtime.pool, runtime.store)
+            live = LiveTail(runtime.store)
             app.state.runtime = runtime
+            app.state.websockets = websockets
             app.state.api = ApiServices(
                 pool=runtime.pool,
                 store=runtime.store,
                 deps=runtime.deps,
                 read_wait_seconds=settings.read_wait_seconds,
+                positions=positions,
+                live=live,
             )
-            yield
+            try:
+                yield
+            finally:
+                await live.close()
+                await positions.close()
 
-    return Litestar(route_handlers=[graphql_controller(), health, ready], lifespan=[lifespan])
+    return Litestar(
+        route_handlers=[graphql_controller(), health, ready],
+        lifespan=[lifespan],
+        middleware=[websockets],
+    )

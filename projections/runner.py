@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bridgework.services.ports import ORIGIN, Checkpoint
@@ -204,32 +203,3 @@ class ProjectionRunner:
 
 def _lock_key(name: str) -> str:
     return f"bridgework.projection.{name}"
-
-
-async def wait_for_position(
-    pool: asyncpg.Pool,
-    store: EventStore,
-    position: int,
-    timeout: float,  # noqa: ASYNC109 - a deadline for polling, not for one await
-    names: Sequence[str] | None = None,
-) -> bool:
-    """Read-your-writes: True once every (named) projection has applied the event at
-    `position`; False if that has not happened within `timeout` seconds."""
-    if position <= 0:
-        return True
-    deadline = time.monotonic() + timeout
-    target = None
-    while True:
-        target = target or await store.checkpoint_of(position)
-        if target is not None:
-            rows = await pool.fetch(
-                "SELECT tx_id, position FROM projection_checkpoints"
-                " WHERE $1::text[] IS NULL OR name = ANY($1::text[])",
-                None if names is None else list(names),
-            )
-            wanted = len(set(names)) if names is not None else 1
-            if len(rows) >= wanted and all(Checkpoint(r[0], r[1]) >= target for r in rows):
-                return True
-        if time.monotonic() >= deadline:
-            return False
-        await asyncio.sleep(0.01)
