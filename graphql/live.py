@@ -38,6 +38,9 @@ QUEUE_EVENTS = 5_000
 """Events a live subscriber may have waiting before it is let go to catch up alone."""
 WINDOW_EVENTS = 1_000
 """Recent events the tail keeps, so a subscriber just behind it can join."""
+FAN_OUT_SLICE = 16
+"""Subscribers woken per turn of the event loop: waking hundreds at once would make every
+other request wait behind all of their sends."""
 BACKOFF_FIRST_SECONDS = 0.1
 BACKOFF_MAX_SECONDS = 5.0
 
@@ -231,7 +234,12 @@ class LiveTail:
         self.stats.events += len(batch)
         self._remember(batch)
         self._head = batch[-1].checkpoint
-        for listener in list(self._listeners):
+        # Whoever joins from here on finds this batch in the window, so fan out to the
+        # listeners of now only.
+        listeners = list(self._listeners)
+        for i, listener in enumerate(listeners):
+            if i and i % FAN_OUT_SLICE == 0:
+                await asyncio.sleep(0)
             if not listener.offer(batch):
                 self._listeners.discard(listener)
                 self.stats.let_go += 1

@@ -8,6 +8,7 @@ import time
 import uuid
 
 import asyncpg
+import httpx
 import pytest
 from gql import Client, GraphQLRequest
 from gql.transport.httpx import HTTPXAsyncTransport
@@ -127,6 +128,19 @@ async def test_live_subscriptions_see_every_event_exactly_once_across_a_database
                 assert not f.done()  # never ended, never errored
                 f.cancel()
             await asyncio.gather(*followers, return_exceptions=True)
+
+            async def listening() -> bool:
+                async with httpx.AsyncClient() as client:
+                    return (
+                        (await client.get(f"{server.url}/ready", timeout=10))
+                        .json()
+                        .get("listening", False)
+                    )
+
+            end = time.monotonic() + DEADLINE
+            while not await listening():
+                assert time.monotonic() < end, "LISTEN did not come back"
+                await asyncio.sleep(0.1)
     output = server.output()
     assert "lost the LISTEN connection" in output
     assert "LISTEN is back" in output

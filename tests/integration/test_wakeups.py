@@ -14,7 +14,8 @@ from bridgework.infra.database import create_pool
 from bridgework.infra.migrate import migrate
 from bridgework.infra.store import PostgresEventStore
 from bridgework.infra.wakeups import DOWN_POLL_SECONDS
-from support.log import one_new_stream, until
+from bridgework.services.ports import StreamAppend, VersionConflict
+from support.log import new_event, one_new_stream, until
 from support.postgres import PrivatePostgres
 
 LONG_POLL = 30.0
@@ -104,3 +105,19 @@ async def test_listen_comes_back_after_the_server_restarts_and_waits_poll_briefl
             await assert_notify_wakes(waiter, writer)
     finally:
         server.close()
+
+
+async def test_the_store_counts_appends_events_conflicts_and_notifications(database_url):
+    async with two_processes(database_url) as (waiter, writer):
+        first = one_new_stream(2)
+        await writer.append([first])
+        await writer.append([one_new_stream(3)])
+        stale = StreamAppend(
+            stream_id=first.stream_id, expected_version=1, events=[new_event(first.stream_id, 2)]
+        )
+        with pytest.raises(VersionConflict):
+            await writer.append([stale])
+        assert (writer.stats.appends, writer.stats.events_appended) == (2, 5)
+        assert writer.stats.version_conflicts == 1
+        await until(lambda: waiter.stats.notifications_received >= 1)
+        assert (waiter.stats.appends, waiter.stats.listen_lost) == (0, 0)
