@@ -13,9 +13,10 @@ from typing import TypeVar
 from uuid import UUID, uuid4
 
 import asyncpg
+from bridgework.graphql.live import LiveTail
 from bridgework.graphql.observe import NoObserver, Observer
 from bridgework.projections import read
-from bridgework.projections.runner import wait_for_position
+from bridgework.projections.positions import PositionBeyondHead, PositionWatcher
 from bridgework.projections.views import (
     AttendanceView,
     CheckInView,
@@ -71,6 +72,10 @@ class ApiServices:
     store: EventStore
     deps: Deps
     read_wait_seconds: float
+    positions: PositionWatcher
+    """Read-your-writes: one watcher of the projections' checkpoints for every request."""
+    live: LiveTail
+    """One reader of the log's head shared by every live subscription."""
     observer: Observer = field(default_factory=NoObserver)
     """Told about every operation (Prometheus, in the running app)."""
 
@@ -210,8 +215,20 @@ class Context(BaseContext, kw_only=True):
         """Read-your-writes: wait until the projections include `position`, or refuse."""
         if position is None:
             return
+        if position < 0:
+            raise GraphQLError(
+                f"atLeast must be a log position (0 or more), got {position}",
+                extensions={"code": "BAD_USER_INPUT", "field": "atLeast"},
+            )
         api = self.api
-        if not await wait_for_position(api.pool, api.store, position, api.read_wait_seconds):
+        try:
+            reached = await api.positions.wait(position, api.read_wait_seconds)
+        except PositionBeyondHead as e:
+            raise GraphQLError(
+                f"atLeast: {e}; pass a position a mutation returned",
+                extensions={"code": "BAD_USER_INPUT", "field": "atLeast", "head": e.head},
+            ) from None
+        if not reached:
             raise GraphQLError(
                 f"the views have not caught up with position {position} yet; retry shortly",
                 extensions={"code": "NOT_CAUGHT_UP", "position": position},

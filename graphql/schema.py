@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from collections import OrderedDict
 from collections.abc import Iterator
+from datetime import timedelta
 from types import ModuleType
 from typing import TYPE_CHECKING, ClassVar
 
@@ -169,13 +170,20 @@ schema = Schema(
 
 
 def graphql_controller() -> type[Controller]:
-    """GraphQL over HTTP and `graphql-transport-ws` at /graphql, with GraphiQL."""
+    """GraphQL over HTTP and `graphql-transport-ws` at /graphql, with GraphiQL.
+
+    A socket that never says `connection_init` is closed after 10 s, and one connection
+    may run 20 subscriptions at most. strawberry's `keep_alive` only drives the legacy
+    `graphql-ws` protocol (not enabled); dead peers of `graphql-transport-ws` are found by
+    uvicorn's websocket pings (every 20 s, 20 s to answer, by default)."""
     return make_graphql_controller(
         schema,
         path="/graphql",
         context_getter=context_getter,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         graphql_ide="graphiql",
+        connection_init_wait_timeout=timedelta(seconds=10),
+        max_subscriptions_per_connection=20,
     )
 
 

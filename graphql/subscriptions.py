@@ -2,7 +2,9 @@
 
 Events arrive in the store's one global order (transaction id, position), read only below
 the oldest running transaction, so a subscriber never skips an event that commits late and
-never sees one twice; each carries a `cursor` to resume from after a disconnect.
+never sees one twice; each carries a `cursor` to resume from after a disconnect. Live
+subscribers share one reader of the log per process (`graphql/live.py`), and a database
+restart is a pause, not an error.
 """
 
 from __future__ import annotations
@@ -14,9 +16,6 @@ from bridgework.graphql.errors import bad_input
 from bridgework.graphql.queries import event_filter
 from bridgework.graphql.types import CursorError, Event, Info, event_checkpoint
 from bridgework.services.ports import ORIGIN
-
-BATCH = 500
-IDLE_WAIT_SECONDS = 30.0
 
 
 @strawberry.type
@@ -35,15 +34,14 @@ class Subscription:
         except CursorError as e:
             raise bad_input("after", str(e)) from None
         _, wanted = event_filter(None, types)
+        # A cursor made up rather than taken from an event could sit past the end of the log,
+        # and the shared tail would start from there for everyone.
         store = info.context.api.store
-        while True:
-            # Read everything and filter here: the checkpoint must move past events of other
-            # types too, or waiting for news after it would return at once, forever.
-            batch = await store.read_after(checkpoint, BATCH)
+        if after is not None and await store.checkpoint_of(checkpoint.position) != checkpoint:
+            raise bad_input("after", f"{after!r} is the cursor of no event in the log")
+        # Everything is read and filtered here: the cursor must move past events of other
+        # types too, or waiting for news after it would return at once, forever.
+        async for batch in info.context.api.live.follow(checkpoint):
             for stored in batch:
                 if wanted is None or stored.event_type in wanted:
                     yield Event.from_stored(stored)
-            if batch:
-                checkpoint = batch[-1].checkpoint
-            else:
-                await store.wait_for_new_events(IDLE_WAIT_SECONDS, after=checkpoint)

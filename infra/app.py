@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from bridgework.graphql.codes import body_too_deep
 from bridgework.graphql.context import ApiServices
+from bridgework.graphql.live import LiveTail
 from bridgework.graphql.schema import graphql_controller
+from bridgework.infra.connections import WebsocketLimit
+from bridgework.infra.health import log_health, readiness_problems
 from bridgework.infra.metrics import Metrics
 from bridgework.infra.runtime import Runtime, open_runtime
 from bridgework.infra.settings import Settings
+from bridgework.projections.positions import PositionWatcher
 from litestar import Litestar, Response, get
 from litestar.datastructures import State
-from litestar.exceptions import ServiceUnavailableException
 from prometheus_client import CONTENT_TYPE_LATEST
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
+
+log = logging.getLogger("bridgework")
+
+UNAVAILABLE = 503
 
 
 @get("/health", sync_to_thread=False)
@@ -27,26 +36,30 @@ def health() -> dict[str, str]:
 
 
 @get("/ready")
-async def ready(state: State) -> dict[str, Any]:
-    """Readiness: the database answers; reports each projection's checkpoint and lag."""
+async def ready(state: State) -> Response[dict[str, Any]]:
+    """Readiness: the database answers, no projection lags too far, no open transaction
+    has held the log's readers back too long. 503 with the reasons otherwise."""
     runtime: Runtime = state.runtime
+    settings = runtime.settings
     try:
-        async with runtime.pool.acquire(timeout=2) as conn:
-            head = await conn.fetchval("SELECT coalesce(max(position), 0) FROM events")
-            rows = await conn.fetch("SELECT name, position FROM projection_checkpoints")
-    except Exception as e:
-        raise ServiceUnavailableException(f"database unavailable: {e}") from e
-    return {
-        "status": "ready",
-        "head": head,
-        "projections": {r["name"]: {"position": r["position"]} for r in rows},
-    }
+        found = await log_health(runtime.pool, runtime.store)
+    except Exception:  # the driver's text stays in the log, never in the answer
+        log.warning("readiness: the database did not answer", exc_info=True)
+        body = {"status": "unavailable", "problems": ["the database does not answer"]}
+        return Response(body, status_code=UNAVAILABLE)
+    problems = readiness_problems(
+        found,
+        max_lag=settings.ready_max_lag_seconds,
+        max_held_back=settings.ready_max_held_back_seconds,
+    )
+    body = {"status": "not ready" if problems else "ready", "problems": problems}
+    return Response(body | msgspec.to_builtins(found), status_code=UNAVAILABLE if problems else 200)
 
 
 @get("/metrics", include_in_schema=False)
 async def metrics(state: State) -> Response[bytes]:
     """Prometheus text exposition of this process's metrics."""
-    body = await state.metrics.render(state.runtime)
+    body = await state.metrics.render(state.runtime, state.api, state.websockets)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
@@ -57,6 +70,7 @@ def create_app(
     requests finish, the projection runner stops between batches, the pool closes)."""
     settings = settings or Settings.from_env()
     in_process = settings.run_projections if run_projections is None else run_projections
+    websockets = WebsocketLimit(settings.max_websockets)
     observed = Metrics()
 
     @contextlib.asynccontextmanager
@@ -64,20 +78,29 @@ def create_app(
         async with open_runtime(settings) as runtime:
             if in_process:
                 runtime.run_projections()
+            positions = PositionWatcher(runtime.pool, runtime.store)
+            live = LiveTail(runtime.store)
             app.state.runtime = runtime
             app.state.api = ApiServices(
                 pool=runtime.pool,
                 store=runtime.store,
                 deps=runtime.deps,
                 read_wait_seconds=settings.read_wait_seconds,
+                positions=positions,
+                live=live,
                 observer=observed,
             )
-            yield
+            try:
+                yield
+            finally:
+                await live.close()
+                await positions.close()
 
     return Litestar(
         route_handlers=[graphql_controller(), health, ready, metrics],
         lifespan=[lifespan],
-        middleware=[observed.count_websockets],
-        state=State({"metrics": observed}),
+        middleware=[websockets],
+        state=State({"metrics": observed, "websockets": websockets}),
         exception_handlers={RecursionError: body_too_deep},
+        logging_config=None,  # the command line configures logging (infra/logs.py)
     )

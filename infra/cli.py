@@ -17,9 +17,10 @@ from bridgework.infra.app import create_app
 from bridgework.infra.demo import load_demo
 from bridgework.infra.logs import configure_logging
 from bridgework.infra.parked import add_parked_parser, parked_command
-from bridgework.infra.progress import progress
 from bridgework.infra.runtime import open_runtime
 from bridgework.infra.settings import LOG_FORMATS, Settings, SettingsError
+from bridgework.infra.status import add_status_parser, status_command
+from bridgework.infra.terminal import progress
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -52,8 +53,10 @@ async def _rebuild(settings: Settings, names: list[str]) -> None:
             raise SystemExit(
                 f"unknown projection(s): {', '.join(unknown)}; known: {', '.join(known)}"
             )
+        events = await runtime.pool.fetchval("SELECT count(*) FROM events")
         for name in names or known:
-            count = await runtime.runner.rebuild(name)
+            with progress(f"rebuild {name}", total=events) as advance:
+                count = await runtime.runner.rebuild(name, on_batch=advance)
             log.info("rebuilt %s from position 0 (%d events)", name, count)
 
 
@@ -120,6 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "project", parents=[data], help="run projection workers only (scaled-out deployments)"
     )
+    add_status_parser(commands, data)
     add_parked_parser(commands, data)
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     return parser
@@ -162,6 +166,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             asyncio.run(_project(settings))
         case "parked":
             asyncio.run(parked_command(settings, args))
+        case "status":
+            asyncio.run(status_command(settings, args))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bridgework.infra.runtime import open_runtime
+from bridgework.infra.terminal import aligned
 from bridgework.projections.parking import ParkingError
 
 if TYPE_CHECKING:
@@ -76,8 +77,4 @@ def table(rows: list[ParkedEvent]) -> str:
         cells.append(
             (r.projection, str(r.position), r.event_type, str(r.attempts), parked_at, error)
         )
-    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]) - 1)]
-    return "".join(
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + "  " + row[-1] + "\n"
-        for row in cells
-    )
+    return aligned(cells)

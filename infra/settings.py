@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ def _flag(raw: str) -> bool:
 def _positive(parse: Callable[[str], float]) -> Callable[[str], float]:
     def checked(raw: str) -> float:
         value = parse(raw)
-        if value <= 0:
+        if not 0 < value < math.inf:  # also refuses nan
             raise ValueError(raw)
         return value
 
@@ -68,6 +69,12 @@ class Settings:
     log_format: str = "text"
     """`text`, or `json` for one JSON object a line (log shippers)."""
     log_level: str = "INFO"
+    ready_max_lag_seconds: float = 30.0
+    """`/ready` answers 503 while a projection is further behind than this."""
+    ready_max_held_back_seconds: float = 30.0
+    """`/ready` answers 503 while one open transaction has held readers back this long."""
+    max_websockets: int = 1000
+    """Open websocket connections per process; more are refused (close code 1013)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -83,6 +90,23 @@ class Settings:
         port = _read(env, "BRIDGEWORK_PORT", d.port, int, "a port number")
         if not 0 <= port <= 65535:  # noqa: PLR2004
             raise SettingsError(f"BRIDGEWORK_PORT={port} is not a port number")
+        max_lag = _read(
+            env,
+            "BRIDGEWORK_READY_MAX_LAG",
+            d.ready_max_lag_seconds,
+            _positive(float),
+            "seconds > 0",
+        )
+        max_held_back = _read(
+            env,
+            "BRIDGEWORK_READY_MAX_HELD_BACK",
+            d.ready_max_held_back_seconds,
+            _positive(float),
+            "seconds > 0",
+        )
+        max_websockets = _read(
+            env, "BRIDGEWORK_MAX_WEBSOCKETS", d.max_websockets, _positive_int, "a whole number > 0"
+        )
         return cls(
             database_url=_read(env, "DATABASE_URL", d.database_url, str, "a URL"),
             data_dir=_read(env, "BRIDGEWORK_DATA_DIR", d.data_dir, Path, "a folder"),
@@ -115,6 +139,9 @@ class Settings:
                 env, "BRIDGEWORK_LOG_LEVEL", d.log_level, _one_of(LOG_LEVELS),
                 "DEBUG, INFO, WARNING or ERROR",
             ),
+            ready_max_lag_seconds=max_lag,
+            ready_max_held_back_seconds=max_held_back,
+            max_websockets=max_websockets,
         )  # fmt: skip
 
     def signing_key(self) -> str:
@@ -148,6 +175,13 @@ def _long_secret(raw: str) -> str:
     if len(raw) < MIN_SECRET:
         raise ValueError(raw)
     return raw
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError(raw)
+    return value
 
 
 def _days(raw: str) -> int:

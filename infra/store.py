@@ -6,21 +6,20 @@ of transactions older than the oldest one still running, so an event that commit
 with a lower position can never appear behind a reader's checkpoint, and writers never
 wait for each other except on the same stream.
 
-Wake-ups: after each commit the store sends one `NOTIFY` (coalesced under load, and outside
-the writing transaction so committers are not serialised by it); every process LISTENs and
-wakes its local waiters.
+Wake-ups (`infra/wakeups.py`): after each commit the store sends one `NOTIFY`; every process
+LISTENs, on a connection that heals itself, and wakes its local waiters.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
-import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
 import msgspec
+from bridgework.infra.wakeups import StoreStats, Wakeups
 from bridgework.services.ports import (
     Checkpoint,
     CommandRecord,
@@ -39,11 +38,13 @@ if TYPE_CHECKING:
 
     from bridgework.projections.views import Executor
 
-log = logging.getLogger("bridgework.store")
-
-CHANNEL = "bridgework_events"
 PENDING_RETRY_SECONDS = 0.01
 """How soon to look again when events are committed but an older transaction still runs."""
+HELD_BACK_RETRY_SECONDS = 0.2
+"""How soon once that has lasted `HELD_BACK_AFTER_SECONDS`: most such transactions are
+writers about to commit, but one left open (by anyone, on any database of the server) can
+hold readers back for minutes, and every reader polling every 10 ms would load the server."""
+HELD_BACK_AFTER_SECONDS = 0.5
 
 _COLUMNS = (
     "position, tx_id, event_id, stream_id, stream_version, event_type, schema_version,"
@@ -135,28 +136,22 @@ def _check_versions(append: StreamAppend) -> None:
 class PostgresEventStore(EventStore):
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
-        self._listener: asyncpg.pool.PoolConnectionProxy | None = None
-        self._signal = asyncio.Event()
-        self._dirty = asyncio.Event()
-        self._notifier: asyncio.Task[None] | None = None
+        self.stats = StoreStats()
+        self._wakeups = Wakeups(pool, self.stats)
+        self._held_back_since: float | None = None
+        """Since when readers have found events committed but not yet readable."""
+
+    @property
+    def listening(self) -> bool:
+        """True while NOTIFY reaches this process; False while its readers poll."""
+        return self._wakeups.listening
 
     async def start(self) -> None:
-        """Hold one connection to LISTEN (and NOTIFY) on; start the coalescing notifier."""
-        self._listener = await self._pool.acquire()
-        await self._listener.add_listener(CHANNEL, self._on_notify)
-        self._notifier = asyncio.create_task(self._notify_loop(), name="event-store-notify")
+        """LISTEN (and keep listening, across drops and restarts) and start the notifier."""
+        await self._wakeups.start()
 
     async def close(self) -> None:
-        if self._notifier is not None:
-            self._notifier.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._notifier
-        if self._listener is not None:
-            with contextlib.suppress(asyncpg.InterfaceError, OSError):
-                await self._listener.remove_listener(CHANNEL, self._on_notify)
-            await self._pool.release(self._listener)
-            self._listener = None
-        self._wake()
+        await self._wakeups.close()
 
     # -- writing ------------------------------------------------------------------------
 
@@ -167,9 +162,26 @@ class PostgresEventStore(EventStore):
             _check_versions(a)
         events = [e for a in appends for e in a.events]
         try:
+            position = await self._write(appends, events, command)
+        except VersionConflict:
+            self.stats.version_conflicts += 1
+            raise
+        if events:
+            self.stats.appends += 1
+            self.stats.events_appended += len(events)
+            self._wakeups.committed()
+        return position
+
+    async def _write(
+        self,
+        appends: Sequence[StreamAppend],
+        events: Sequence[NewEvent],
+        command: CommandRecord | None,
+    ) -> int:
+        try:
             if events:
-                position = await self._insert(appends, events, command)
-            elif command is not None:
+                return await self._insert(appends, events, command)
+            if command is not None:
                 position = await self._pool.fetchval(
                     "INSERT INTO commands (command_id, request_hash, result, position)"
                     " SELECT $1, $2, $3, coalesce(max(position), 0) FROM events"
@@ -178,14 +190,10 @@ class PostgresEventStore(EventStore):
                     command.request_hash,
                     command.result,
                 )
-            else:
-                return 0
+                return int(position)
         except asyncpg.UniqueViolationError as e:
             raise await self._explain(e, appends, command) from None
-        if events:
-            self._wake()
-            self._dirty.set()
-        return int(position)
+        return 0
 
     async def _insert(
         self,
@@ -296,33 +304,24 @@ class PostgresEventStore(EventStore):
 
     # -- waking readers -----------------------------------------------------------------
 
+    def _pending_retry(self) -> float:
+        now = time.monotonic()
+        if self._held_back_since is None:
+            self._held_back_since = now
+        held = now - self._held_back_since
+        return PENDING_RETRY_SECONDS if held < HELD_BACK_AFTER_SECONDS else HELD_BACK_RETRY_SECONDS
+
     async def wait_for_new_events(
         self, max_wait: float, *, after: Checkpoint | None = None
     ) -> None:
-        signal = self._signal  # taken first: a wake-up from here on ends the wait
+        signal = self._wakeups.signal  # taken first: a wake-up from here on ends the wait
         if after is not None:
             readable = await self._pool.fetchval(_PENDING, after.tx_id, after.position)
+            if readable is not False:
+                self._held_back_since = None
             if readable is True:
                 return
             if readable is False:  # committed, but an older transaction is still running
-                await asyncio.sleep(min(PENDING_RETRY_SECONDS, max_wait))
+                await asyncio.sleep(min(self._pending_retry(), max_wait))
                 return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(signal.wait(), max_wait)
-
-    def _wake(self) -> None:
-        self._signal.set()
-        self._signal = asyncio.Event()
-
-    def _on_notify(self, *_: object) -> None:
-        self._wake()
-
-    async def _notify_loop(self) -> None:
-        while True:
-            await self._dirty.wait()
-            self._dirty.clear()
-            try:
-                await self._pool.execute("SELECT pg_notify($1, '')", CHANNEL)
-            except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError):
-                log.warning("NOTIFY failed; other processes will poll", exc_info=True)
-                await asyncio.sleep(1)
+        await self._wakeups.wait(signal, max_wait)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import TYPE_CHECKING, Any, Protocol, assert_never
 
 from bridgework.projections import parking
@@ -36,7 +35,7 @@ from bridgework.projections.isolation import (
 from bridgework.services.ports import ORIGIN, Checkpoint
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     import asyncpg
     from bridgework.projections.parking import ParkedEvent
@@ -169,8 +168,9 @@ class ProjectionRunner:
         await parking.resolve_all(conn, p.name, "rebuilt")
         self._isolation[p.name] = Isolation(self._batch_size, *self._retries)
 
-    async def rebuild(self, name: str) -> int:
+    async def rebuild(self, name: str, on_batch: Callable[[int], None] | None = None) -> int:
         """Empty one projection and replay the whole log into it; return the events read.
+        `on_batch` is told how many events each batch read (progress).
 
         Its open parked events are resolved as 'rebuilt': the replay meets them again, and
         parks those that still fail."""
@@ -179,9 +179,15 @@ class ProjectionRunner:
             await self._lock(conn, name)
             await self._reset(conn, p)
         self._seen[name] = ORIGIN
-        return await self.catch_up(name, park=True)
+        return await self.catch_up(name, park=True, on_batch=on_batch)
 
-    async def catch_up(self, name: str | None = None, *, park: bool = False) -> int:
+    async def catch_up(
+        self,
+        name: str | None = None,
+        *,
+        park: bool = False,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> int:
         """Apply batches until nothing more is readable; return how many events were read.
 
         Projections catch up side by side, each on its own connection. By default the first
@@ -189,13 +195,18 @@ class ProjectionRunner:
         `park`, as `run()` does, database outages are waited out and an event a projection
         keeps failing on is parked."""
         chosen = self._projections.values() if name is None else [self._projections[name]]
-        return sum(await asyncio.gather(*(self._drain(p, park=park) for p in chosen)))
+        drains = (self._drain(p, park=park, on_batch=on_batch) for p in chosen)
+        return sum(await asyncio.gather(*drains))
 
-    async def _drain(self, p: Projection, *, park: bool) -> int:
+    async def _drain(
+        self, p: Projection, *, park: bool, on_batch: Callable[[int], None] | None = None
+    ) -> int:
         total = 0
         async with self._locks[p.name]:
             while (read := await (self._step(p) if park else self._batch(p))) != 0:
                 total += read or 0
+                if on_batch is not None and read:
+                    on_batch(read)
         return total
 
     async def _batch(self, p: Projection) -> int | None:
@@ -393,32 +404,3 @@ class ProjectionRunner:
 
 def _lock_key(name: str) -> str:
     return f"bridgework.projection.{name}"
-
-
-async def wait_for_position(
-    pool: asyncpg.Pool,
-    store: EventStore,
-    position: int,
-    timeout: float,  # noqa: ASYNC109 - a deadline for polling, not for one await
-    names: Sequence[str] | None = None,
-) -> bool:
-    """Read-your-writes: True once every (named) projection has applied the event at
-    `position`; False if that has not happened within `timeout` seconds."""
-    if position <= 0:
-        return True
-    deadline = time.monotonic() + timeout
-    target = None
-    while True:
-        target = target or await store.checkpoint_of(position)
-        if target is not None:
-            rows = await pool.fetch(
-                "SELECT tx_id, position FROM projection_checkpoints"
-                " WHERE $1::text[] IS NULL OR name = ANY($1::text[])",
-                None if names is None else list(names),
-            )
-            wanted = len(set(names)) if names is not None else 1
-            if len(rows) >= wanted and all(Checkpoint(r[0], r[1]) >= target for r in rows):
-                return True
-        if time.monotonic() >= deadline:
-            return False
-        await asyncio.sleep(0.01)

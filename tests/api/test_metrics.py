@@ -59,3 +59,20 @@ def test_the_pool_is_reported(api):
     busy = samples[("bridgework_pool_connections", (("state", "busy"),))]
     idle = samples[("bridgework_pool_connections", (("state", "idle"),))]
     assert busy + idle >= 1
+
+
+def test_appends_projections_and_the_listener_are_reported(api):
+    written = org(api)["position"]
+    api.data(f'{{ organization(id: "{org(api)["id"]}", atLeast: {written + 1}) {{ name }} }}')
+    samples = scrape(api)
+    assert samples[("bridgework_appends_total", ())] == 2
+    assert samples[("bridgework_events_appended_total", ())] == 2
+    assert samples[("bridgework_listen_connected", ())] == 1
+    assert samples[("bridgework_database_up", ())] == 1
+    assert samples[("bridgework_log_head", ())] == written + 1
+    directory = (("projection", "directory"),)
+    assert samples[("bridgework_projection_position", directory)] == written + 1
+    assert samples[("bridgework_projection_lag_events", directory)] == 0
+    assert samples[("bridgework_parked_events", directory)] == 0
+    assert samples[("bridgework_projection_events_total", directory)] >= 2
+    assert samples[("bridgework_readers_held_back_seconds", ())] == 0

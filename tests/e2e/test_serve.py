@@ -32,6 +32,17 @@ def test_serve_keeps_everything_across_a_restart_and_the_cli_works_on_the_same_d
     rebuild = cli("rebuild", "enrolment", "--data-dir", str(data_dir))
     assert rebuild.returncode == 0, rebuild.stderr
     assert "rebuilt enrolment" in rebuild.stderr
+    assert "events/s" in rebuild.stderr  # its progress
+    status = cli("status", "--json", "--data-dir", str(data_dir))
+    assert status.returncode == 0, status.stderr
+    health = json.loads(status.stdout)
+    assert health["head"] > 400
+    assert {p["name"] for p in health["projections"]} >= {"enrolment", "directory", "timeline"}
+    assert all(p["position"] == health["head"] and p["parked"] == 0 for p in health["projections"])
+    assert health["held_back_by"] is None
+    readable = cli("status", "--data-dir", str(data_dir))
+    assert f"log head: position {health['head']:,}" in readable.stdout
+    assert "0 open parked event(s)" in readable.stdout
     unknown = cli("rebuild", "nonsense", "--data-dir", str(data_dir))
     assert unknown.returncode != 0
     assert "unknown projection(s): nonsense" in unknown.stderr

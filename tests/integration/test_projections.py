@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import pytest
 from bridgework.infra.database import create_pool
 from bridgework.infra.demo import load_demo
 from bridgework.projections import read
 from bridgework.projections.enrolment import Enrolment
+from bridgework.projections.positions import PositionWatcher
 from bridgework.projections.registry import default_projections
-from bridgework.projections.runner import ProjectionRunner, wait_for_position
 from bridgework.services import commands as c
 from bridgework.services import handlers as h
 from support.context import coordinator
 from support.scenario import a_program, cleared_mentor, enrol, runner_for, students
+
+if TYPE_CHECKING:
+    from bridgework.projections.runner import ProjectionRunner
 
 TODAY = datetime.now(UTC).date()
 
@@ -64,7 +68,7 @@ async def test_the_views_follow_a_program_from_launch_to_showcase(deps, pool, ru
         deps, coordinator(), c.CompleteEnrollment(program_id=program, student_id=kids[1])
     )  # kids[3] takes the seat kids[1] leaves
     assert await runner.catch_up() > 0
-    assert await wait_for_position(pool, deps.store, last.position, 1)
+    assert await PositionWatcher(pool, deps.store).wait(last.position, 1)
 
     view = (await read.program_enrolments(pool, [program]))[program]
     assert (view.capacity, view.enrolled, view.waitlisted) == (2, 2, 0)
@@ -291,13 +295,14 @@ async def test_ignored_events_still_move_a_checkpoint(deps, pool, runner):
 
 async def test_reading_your_writes_waits_for_the_runner(deps, pool, runner):
     written = await h.register_student(deps, coordinator(), c.RegisterStudent(name="Ana Lima"))
-    assert not await wait_for_position(pool, deps.store, written.position, 0.05)
-    assert await wait_for_position(pool, deps.store, 0, 0)
+    watcher = PositionWatcher(pool, deps.store)
+    assert not await watcher.wait(written.position, 0.05)
+    assert await watcher.wait(0, 0)
     following = asyncio.create_task(runner.run())
     try:
-        assert await wait_for_position(pool, deps.store, written.position, 30)
+        assert await watcher.wait(written.position, 30)
         later = await h.register_student(deps, coordinator(), c.RegisterStudent(name="Bo Chen"))
-        assert await wait_for_position(pool, deps.store, later.position, 30, ["directory"])
+        assert await watcher.wait(later.position, 30, ["directory"])
         assert later.id in await read.students(pool, [later.id])
     finally:
         following.cancel()

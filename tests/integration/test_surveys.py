@@ -11,7 +11,7 @@ import pytest
 from bridgework.domain.errors import RuleViolated
 from bridgework.domain.student import EvaluationPhase, SurveyPhase
 from bridgework.projections import read
-from bridgework.projections.runner import wait_for_position
+from bridgework.projections.positions import PositionWatcher
 from bridgework.services import commands as c
 from bridgework.services import handlers as h
 from bridgework.services import surveys as su
@@ -52,9 +52,10 @@ async def caught_up(runner, pool, deps) -> None:
     """Catch the runner up with everything written so far: the log is readable only behind
     the oldest open transaction on the server, which another test run may hold briefly."""
     head = await deps.store.head()
+    watcher = PositionWatcher(pool, deps.store)
     for _ in range(500):
         await runner.catch_up()
-        if await wait_for_position(pool, deps.store, head, 0, ["surveys"]):
+        if await watcher.wait(head, 0, ["surveys"]):
             return
         await asyncio.sleep(0.02)
     raise AssertionError(f"the surveys projection did not reach position {head}")

@@ -1,4 +1,5 @@
-"""Progress of long commands (`demo`, `rebuild`) on the terminal: done so far and the rate."""
+"""Terminal output of the command line: progress of long commands (`demo`, `rebuild`), with
+the rate, and aligned tables (`status`, `parked`)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from rich.progress import (
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
 
 class _Rate(ProgressColumn):
@@ -27,6 +28,8 @@ class _Rate(ProgressColumn):
 
     def render(self, task: Task) -> Text:
         speed = task.finished_speed or task.speed
+        if not speed and task.finished and task.elapsed:
+            speed = task.completed / task.elapsed
         unit = task.fields.get("unit", "items")
         return Text(f"{speed:,.0f} {unit}/s" if speed else f"... {unit}/s")
 
@@ -52,3 +55,12 @@ def progress(
             bar.advance(task, n)
 
         yield advance
+
+
+def aligned(rows: Sequence[tuple[str, ...]]) -> str:
+    """Rows (the first a header) as columns two spaces apart; the last column is not padded."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return "".join(
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + "  " + row[-1] + "\n"
+        for row in rows
+    )

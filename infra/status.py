@@ -1,0 +1,61 @@
+"""`bridgework status`: the log's head, every projection's checkpoint, lag and parked events,
+and the transaction holding readers back, if any: what `/ready` and `/metrics` report, for
+an operator at a shell."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import msgspec
+from bridgework.infra.health import log_health
+from bridgework.infra.runtime import open_runtime
+from bridgework.infra.terminal import aligned
+
+if TYPE_CHECKING:
+    import argparse
+
+    from bridgework.infra.health import LogHealth
+    from bridgework.infra.settings import Settings
+
+
+def add_status_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    data: argparse.ArgumentParser,
+) -> None:
+    status = commands.add_parser(
+        "status",
+        parents=[data],
+        help="the log's head, each projection's checkpoint, lag and parked events",
+        description="One look at the log and the projections, as /ready and /metrics see it.",
+    )
+    status.add_argument("--json", action="store_true", help="print one JSON object instead")
+
+
+async def status_command(settings: Settings, args: argparse.Namespace) -> None:
+    async with open_runtime(settings) as runtime:
+        health = await log_health(runtime.pool, runtime.store)
+    if args.json:
+        sys.stdout.write(msgspec.json.encode(health).decode() + "\n")
+    else:
+        sys.stdout.write(report(health))
+
+
+def report(health: LogHealth) -> str:
+    rows = [("PROJECTION", "POSITION", "LAG (EVENTS)", "LAG (SECONDS)", "PARKED")]
+    for p in health.projections:
+        events = f"{p.lag_events:,}" if p.lag_events < 10_000 else "10,000+"  # noqa: PLR2004
+        rows.append((p.name, f"{p.position:,}", events, f"{p.lag_seconds:.1f}", str(p.parked)))
+    held = health.held_back_by
+    holding = (
+        "no transaction holds readers back"
+        if held is None
+        else f"pid {held.pid} ({held.application_name or 'unnamed'}, {held.state or '?'}) has"
+        f" held every reader back for {held.age_seconds:.1f} s"
+    )
+    parked = sum(p.parked for p in health.projections)
+    hint = "; `bridgework parked` lists them" if parked else ""
+    return (
+        f"log head: position {health.head:,}\n{aligned(rows)}{holding}\n"
+        f"{parked} open parked event(s){hint}\n"
+    )
