@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import timedelta
@@ -32,6 +33,7 @@ from bridgework.graphql.context import RefuseBadHeaders, context_getter
 from bridgework.graphql.cost import MAX_COST, QueryCostLimiter
 from bridgework.graphql.observe import ObserveOperations
 from bridgework.graphql.subscriptions import Subscription
+from cross_web import HTTPException
 from litestar import Controller
 from strawberry.extensions import (
     MaxAliasesLimiter,
@@ -176,7 +178,7 @@ def graphql_controller() -> type[Controller]:
     may run 20 subscriptions at most. strawberry's `keep_alive` only drives the legacy
     `graphql-ws` protocol (not enabled); dead peers of `graphql-transport-ws` are found by
     uvicorn's websocket pings (every 20 s, 20 s to answer, by default)."""
-    return make_graphql_controller(
+    base = make_graphql_controller(
         schema,
         path="/graphql",
         context_getter=context_getter,
@@ -185,6 +187,30 @@ def graphql_controller() -> type[Controller]:
         connection_init_wait_timeout=timedelta(seconds=10),
         max_subscriptions_per_connection=20,
     )
+
+    class GraphQLController(base):  # type: ignore[valid-type, misc]
+        def decode_json(self, data: str | bytes) -> object:
+            """A websocket message nested too deeply to read is unreadable JSON (the socket
+            is closed with 4400, as for any message that is not JSON), not a server fault."""
+            try:
+                return json.loads(data)
+            except RecursionError:
+                raise _TooDeep("nested too deeply", "", 0) from None
+
+        def parse_json(self, data: str | bytes) -> object:
+            """Over HTTP the app answers such a body with its own 400 (`codes.body_too_deep`)."""
+            try:
+                return super().parse_json(data)
+            except HTTPException as e:
+                if isinstance(e.__cause__, _TooDeep):
+                    raise RecursionError from None
+                raise
+
+    return GraphQLController
+
+
+class _TooDeep(json.JSONDecodeError):
+    pass
 
 
 def export_sdl() -> str:

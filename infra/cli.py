@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import uvicorn
-from bridgework.infra.app import create_app
 from bridgework.infra.demo import load_demo
 from bridgework.infra.logs import configure_logging
 from bridgework.infra.parked import add_parked_parser, parked_command
@@ -30,6 +29,8 @@ log = logging.getLogger("bridgework")
 
 def serve(settings: Settings) -> None:
     """Serve GraphQL at /graphql; uvicorn turns SIGINT/SIGTERM into a graceful shutdown."""
+    from bridgework.infra.app import create_app  # noqa: PLC0415 - the schema is slow to build
+
     app = create_app(settings)
     print(f"Bridgework: GraphiQL at http://{settings.host}:{settings.port}/graphql")  # noqa: T201
     # uvicorn shuts down gracefully, then raises the signal again; exiting normally then lets

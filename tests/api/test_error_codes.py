@@ -13,6 +13,7 @@ import pytest
 from bridgework.graphql.cost import estimate
 from bridgework.graphql.schema import schema
 from bridgework.projections import read
+from litestar.exceptions import WebSocketDisconnect
 from support.api import ORG, PARTNERSHIP, PROGRAM, org, program_input
 
 from graphql import parse
@@ -218,4 +219,16 @@ def test_a_request_body_nested_thousands_deep_is_a_400(api, part):
             }
         ]
     }
+    assert api.client.get("/health").json() == {"status": "ok"}
+
+
+def test_a_websocket_message_nested_thousands_deep_closes_the_socket_as_unreadable(api):
+    nested = "[" * 20_000 + "]" * 20_000
+    with api.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json({"type": "connection_init"})
+        assert ws.receive_json(timeout=10)["type"] == "connection_ack"
+        ws.send_text(f'{{"type": "ping", "payload": {nested}}}')
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json(timeout=10)
+    assert closed.value.code == 4400
     assert api.client.get("/health").json() == {"status": "ok"}
