@@ -3,20 +3,16 @@ and the cap on websocket connections."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import asyncpg
 import pytest
 from bridgework.infra.app import create_app
-from bridgework.infra.database import create_pool
-from bridgework.infra.migrate import migrate
 from bridgework.infra.settings import Settings
 from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
 from support.api import Api, org
 from support.context import SECRET_KEY
-from support.postgres import PrivatePostgres
 
 DEADLINE = 30.0
 
@@ -103,33 +99,19 @@ def test_ready_turns_503_when_a_projection_lags_past_the_threshold(database_url)
 
 
 @pytest.mark.slow
-def test_ready_answers_503_without_driver_text_when_the_database_is_down():
-    server = PrivatePostgres()
-    server.start()
-    try:
-
-        async def prepare() -> None:
-            admin = await asyncpg.connect(server.url())
-            await admin.execute("CREATE DATABASE bw")
-            await admin.close()
-            pool = await create_pool(server.url("bw"), 1, 1)
-            await migrate(pool)
-            await pool.close()
-
-        asyncio.run(prepare())
-        with TestClient(create_app(settings(server.url("bw")))) as client:
-            assert client.get("/ready").status_code == 200
-            server.stop()
-            response = client.get("/ready")
-            assert response.status_code == 503
-            assert response.json() == {
-                "status": "unavailable",
-                "problems": ["the database does not answer"],
-            }
-            server.start()
-            eventually(lambda: client.get("/ready").status_code == 200)
-    finally:
-        server.close()
+def test_ready_answers_503_without_driver_text_when_the_database_is_down(private_postgres):
+    url = private_postgres.create_database()
+    with TestClient(create_app(settings(url))) as client:
+        assert client.get("/ready").status_code == 200
+        private_postgres.stop()
+        response = client.get("/ready")
+        assert response.status_code == 503
+        assert response.json() == {
+            "status": "unavailable",
+            "problems": ["the database does not answer"],
+        }
+        private_postgres.start()
+        eventually(lambda: client.get("/ready").status_code == 200)
 
 
 def test_websockets_beyond_the_cap_are_refused_with_try_again_later(database_url):

@@ -62,11 +62,8 @@ async def main() -> None:
     pg = PrivatePostgres()
     pg.start()
     try:
-        admin = await asyncpg.connect(pg.url())
-        await admin.execute("CREATE DATABASE bridgework")
-        await admin.close()
         env = environment(
-            DATABASE_URL=pg.url("bridgework"),
+            DATABASE_URL=pg.create_database(),
             BRIDGEWORK_READY_MAX_HELD_BACK=str(args.threshold),
         )
         with own_folder() as folder, Serve(folder, env=env) as server:

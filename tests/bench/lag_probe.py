@@ -193,10 +193,7 @@ async def main(args: argparse.Namespace) -> None:
     pg = PrivatePostgres()
     pg.start()
     try:
-        admin = await asyncpg.connect(pg.url())
-        await admin.execute("CREATE DATABASE bridgework")
-        await admin.close()
-        env = environment(DATABASE_URL=pg.url("bridgework"))
+        env = environment(DATABASE_URL=pg.create_database())
         with Serve(root / "a", env=env) as a, Serve(root / "b", env=env | {"BRIDGEWORK_RUN_PROJECTIONS": "false"}) as b:
             async with httpx.AsyncClient(timeout=60) as http:
                 if not args.only_health:

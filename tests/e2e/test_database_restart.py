@@ -7,13 +7,11 @@ import asyncio
 import time
 import uuid
 
-import asyncpg
 import httpx
 import pytest
 from gql import Client, GraphQLRequest
 from gql.transport.httpx import HTTPXAsyncTransport
 from gql.transport.websockets import WebsocketsTransport
-from support.postgres import PrivatePostgres
 from support.serve import Serve, environment
 
 REGISTER = """mutation($name: String!, $key: String!) {
@@ -73,18 +71,9 @@ async def follow(ws, query: str, into: list[int]) -> None:
 
 
 @pytest.fixture
-def postgres():
-    server = PrivatePostgres()
-    server.start()
-
-    async def create() -> None:
-        admin = await asyncpg.connect(server.url())
-        await admin.execute("CREATE DATABASE bridgework")
-        await admin.close()
-
-    asyncio.run(create())
-    yield server
-    server.close()
+def postgres(private_postgres):
+    private_postgres.create_database()
+    return private_postgres
 
 
 @pytest.mark.slow

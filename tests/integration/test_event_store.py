@@ -18,42 +18,11 @@ from bridgework.services.ports import (
     Checkpoint,
     CommandRecord,
     DuplicateCommand,
-    EventMetadata,
-    NewEvent,
     StoredEvent,
     StreamAppend,
     VersionConflict,
 )
-
-META = EventMetadata(
-    actor="coordinator:ana",
-    correlation_id=uuid.uuid4(),
-    causation_id=uuid.uuid4(),
-    command_id="cmd-1",
-    command="EnrollStudent",
-)
-
-
-def new_event(stream_id: str, version: int, event_type: str = "StudentEnrolled") -> NewEvent:
-    payload = msgspec.json.encode({"student_id": str(uuid.uuid4()), "timestamp": "2026-03-02"})
-    return NewEvent(
-        event_id=uuid.uuid4(),
-        stream_id=stream_id,
-        stream_version=version,
-        event_type=event_type,
-        schema_version=1,
-        payload=payload,
-        metadata=META,
-    )
-
-
-def stream_append(stream_id: str, expected: int, count: int = 1, **kw: str) -> StreamAppend:
-    events = [new_event(stream_id, expected + i + 1, **kw) for i in range(count)]
-    return StreamAppend(stream_id=stream_id, expected_version=expected, events=events)
-
-
-def stream() -> str:
-    return f"program-{uuid.uuid4()}"
+from support.log import META, new_event, stream, stream_append
 
 
 async def count_events(pool: asyncpg.Pool) -> int:

@@ -16,7 +16,6 @@ from bridgework.infra.store import PostgresEventStore
 from bridgework.infra.wakeups import DOWN_POLL_SECONDS
 from bridgework.services.ports import StreamAppend, VersionConflict
 from support.log import new_event, one_new_stream, until
-from support.postgres import PrivatePostgres
 
 LONG_POLL = 30.0
 """What a wait would last with no NOTIFY: every deadline below is far shorter."""
@@ -81,28 +80,22 @@ async def test_listen_comes_back_after_its_connection_is_terminated(database_url
 
 
 @pytest.mark.slow
-async def test_listen_comes_back_after_the_server_restarts_and_waits_poll_briefly_meanwhile():
-    server = PrivatePostgres()
-    server.start()
-    try:
-        admin = await asyncpg.connect(server.url())
-        await admin.execute("CREATE DATABASE bw")
-        await admin.close()
-        url = server.url("bw")
-        pool = await create_pool(url, 1, 2)
-        await migrate(pool)
-        await pool.close()
-        async with two_processes(url) as (waiter, writer):
-            await asyncio.to_thread(server.stop)
-            await until(lambda: not waiter.listening)
-            # Nobody can NOTIFY now: a long wait returns after the short poll instead.
-            await asyncio.wait_for(waiter.wait_for_new_events(LONG_POLL), DOWN_POLL_SECONDS + 5)
-            await asyncio.to_thread(server.start)
-            await until(lambda: waiter.listening)
-            assert (waiter.stats.listen_lost, waiter.stats.listen_reconnects) == (1, 1)
-            await assert_notify_wakes(waiter, writer)
-    finally:
-        server.close()
+async def test_listen_comes_back_after_the_server_restarts_and_waits_poll_briefly_meanwhile(
+    private_postgres,
+):
+    url = await asyncio.to_thread(private_postgres.create_database)
+    pool = await create_pool(url, 1, 2)
+    await migrate(pool)
+    await pool.close()
+    async with two_processes(url) as (waiter, writer):
+        await asyncio.to_thread(private_postgres.stop)
+        await until(lambda: not waiter.listening)
+        # Nobody can NOTIFY now: a long wait returns after the short poll instead.
+        await asyncio.wait_for(waiter.wait_for_new_events(LONG_POLL), DOWN_POLL_SECONDS + 5)
+        await asyncio.to_thread(private_postgres.start)
+        await until(lambda: waiter.listening)
+        assert (waiter.stats.listen_lost, waiter.stats.listen_reconnects) == (1, 1)
+        await assert_notify_wakes(waiter, writer)
 
 
 async def test_the_store_counts_appends_events_conflicts_and_notifications(database_url):

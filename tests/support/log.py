@@ -29,15 +29,22 @@ def new_event(stream_id: str, version: int, event_type: str = "StudentEnrolled")
         stream_version=version,
         event_type=event_type,
         schema_version=1,
-        payload=msgspec.json.encode({"n": version}),
+        payload=msgspec.json.encode({"student_id": str(uuid.uuid4()), "timestamp": "2026-03-02"}),
         metadata=META,
     )
 
 
+def stream() -> str:
+    return f"program-{uuid.uuid4()}"
+
+
+def stream_append(stream_id: str, expected: int, count: int = 1, **kw: str) -> StreamAppend:
+    events = [new_event(stream_id, expected + i + 1, **kw) for i in range(count)]
+    return StreamAppend(stream_id=stream_id, expected_version=expected, events=events)
+
+
 def one_new_stream(count: int = 1, event_type: str = "StudentEnrolled") -> StreamAppend:
-    stream_id = f"program-{uuid.uuid4()}"
-    events = [new_event(stream_id, i + 1, event_type) for i in range(count)]
-    return StreamAppend(stream_id=stream_id, expected_version=0, events=events)
+    return stream_append(stream(), 0, count, event_type=event_type)
 
 
 async def until(condition: Callable[[], bool], deadline: float = 10.0) -> None:

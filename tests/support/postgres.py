@@ -80,6 +80,12 @@ class PrivatePostgres:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
+    def create_database(self, name: str = "bridgework") -> str:
+        """An empty database on the running server (a name of ours, never input); its URL."""
+        self._run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                  "-c", f'CREATE DATABASE "{name}"')  # fmt: skip
+        return self.url(name)
+
     def _run(self, exe: str, *args: str) -> None:
         subprocess.run(  # noqa: S603 - pgserver's own binaries
             [str(POSTGRES_BIN_PATH / exe), *args],
