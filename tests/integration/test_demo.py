@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import json
+import os
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
 from bridgework.infra.demo import load_demo
+from bridgework.infra.store import PostgresEventStore
+from bridgework.infra.transcoding import Transcoder
+from bridgework.projections.registry import default_projections
+from bridgework.services.unit_of_work import Deps
+from support.context import SECRET_KEY
+from support.scenario import runner_for
 
 
 async def test_the_demo_loads_through_the_handlers_and_a_second_run_changes_nothing(deps, pool):
@@ -26,3 +40,45 @@ async def test_the_demo_loads_through_the_handlers_and_a_second_run_changes_noth
 
     assert await load_demo(deps) == head
     assert await pool.fetchval("SELECT count(*) FROM events") == sum(counts.values())
+
+
+# The demo's views, recorded: every refactoring must leave them exactly as they are.
+
+RECORDED = Path(__file__).with_name("demo_views.json")
+TODAY = date(2026, 9, 14)
+
+
+def deterministic_deps(store: PostgresEventStore) -> Deps:
+    """Ids from a counter and a clock that ticks a second per call, so two loads of the demo
+    write the same log and so the same views."""
+    ids = itertools.count(1)
+    ticks = itertools.count()
+    start = datetime(2026, 9, 14, 8, 0, tzinfo=UTC)
+    return Deps(
+        store=store,
+        codec=Transcoder(),
+        clock=lambda: start + timedelta(seconds=next(ticks)),
+        new_id=lambda: UUID(int=next(ids)),
+        secret_key=SECRET_KEY,
+    )
+
+
+async def view_digests(pool) -> dict[str, str]:
+    """A SHA-256 of each projection table's rows, in a total order."""
+    digests = {}
+    for table in sorted(t for p in default_projections() for t in p.tables):
+        rows = sorted(repr(tuple(r)) for r in await pool.fetch(f"SELECT * FROM {table}"))  # noqa: S608
+        digests[table] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+    return digests
+
+
+async def test_the_demo_views_are_the_recorded_ones(store, pool):
+    deps = deterministic_deps(store)
+    await load_demo(deps, today=TODAY)
+    runner = runner_for(pool, deps)
+    await runner.setup()
+    await runner.catch_up()
+    digests = await view_digests(pool)
+    if os.environ.get("BRIDGEWORK_RECORD_DEMO_VIEWS"):
+        RECORDED.write_text(json.dumps(digests, indent=2, sort_keys=True) + "\n")
+    assert digests == json.loads(RECORDED.read_text())
