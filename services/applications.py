@@ -11,9 +11,10 @@ from uuid import UUID
 
 from bridgework.domain.program import Program
 from bridgework.domain.student import Student
-from bridgework.services.commands import Command, Reason, Text
+from bridgework.services.bus import Handlers
+from bridgework.services.command import Command, Reason, Text
 from bridgework.services.context import Role
-from bridgework.services.handlers import applicant, seated
+from bridgework.services.enrolment import admit, applicant
 from bridgework.services.unit_of_work import (
     CommandResult,
     Deps,
@@ -24,6 +25,8 @@ from bridgework.services.unit_of_work import (
 
 if TYPE_CHECKING:
     from bridgework.services.context import CommandContext
+
+HANDLERS = Handlers()
 
 
 class ApplyToProgram(Command):
@@ -46,6 +49,7 @@ class DenyApplication(Command):
     reason: Reason
 
 
+@HANDLERS.of(ApplyToProgram)
 async def apply_to_program(deps: Deps, ctx: CommandContext, cmd: ApplyToProgram) -> CommandResult:
     """Apply for a place. A student may apply only for themselves (`X-Actor: student:<id>`)."""
     authorise_self(ctx, Role.STUDENT, cmd.student_id, "apply only for themselves")
@@ -54,9 +58,12 @@ async def apply_to_program(deps: Deps, ctx: CommandContext, cmd: ApplyToProgram)
         program = await s.get(Program, cmd.program_id, "programId")
         student = await s.get(Student, cmd.student_id, "studentId")
         refused = program.apply(
-            student_id=student.id, student_name=student.name, statement=cmd.statement,
-            applicant=await applicant(s, program, student), at=s.now,
-        )  # fmt: skip
+            student_id=student.id,
+            student_name=student.name,
+            statement=cmd.statement,
+            applicant=await applicant(s, program, student),
+            at=s.now,
+        )
         if refused is not None:
             return CommandResult(
                 id=program.id, status="REFUSED", message=f"{refused.rule}: {refused.message}"
@@ -67,6 +74,7 @@ async def apply_to_program(deps: Deps, ctx: CommandContext, cmd: ApplyToProgram)
     return await execute(deps, ctx, cmd, decide)
 
 
+@HANDLERS.of(AcceptApplication)
 async def accept_application(
     deps: Deps, ctx: CommandContext, cmd: AcceptApplication
 ) -> CommandResult:
@@ -74,16 +82,12 @@ async def accept_application(
     The rules are checked again (they may have changed), and a minor needs a guardian's consent."""
 
     async def decide(s: Session) -> CommandResult:
-        program = await s.get(Program, cmd.program_id, "programId")
-        student = await s.get(Student, cmd.student_id, "studentId")
-        program.check_eligible(await applicant(s, program, student))
-        student.rely_on_consent(program.id, s.now)
-        program.accept(student_id=student.id, student_name=student.name, at=s.now)
-        return seated(program, student)
+        return await admit(s, cmd.program_id, cmd.student_id, through_application=True)
 
     return await execute(deps, ctx, cmd, decide)
 
 
+@HANDLERS.of(DenyApplication)
 async def deny_application(deps: Deps, ctx: CommandContext, cmd: DenyApplication) -> CommandResult:
     """Turn down an open application, with the reason the student will be given."""
 

@@ -17,8 +17,10 @@ import msgspec
 from bridgework.domain.hours import HoursLog
 from bridgework.domain.program import Program
 from bridgework.domain.student import Student
-from bridgework.services.commands import Command, Email, Name, Prose, Reason, Text
+from bridgework.services.bus import Handlers
+from bridgework.services.command import Command, Email, Name, Prose, Reason, Text
 from bridgework.services.context import Actor, Role
+from bridgework.services.enrolment import participant
 from bridgework.services.errors import InvalidInput
 from bridgework.services.unit_of_work import (
     CommandResult,
@@ -31,6 +33,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 if TYPE_CHECKING:
     from bridgework.services.context import CommandContext
+
+HANDLERS = Handlers()
 
 MAX_TOKEN = 500
 Token = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TOKEN)]
@@ -117,11 +121,14 @@ def read_token(deps: Deps, token: str) -> LinkClaims:
 def _issued(deps: Deps, log: HoursLog) -> CommandResult:
     assert log.link_expires_at is not None  # noqa: S101 - every issue sets it
     return CommandResult(
-        id=log.id, status=str(log.status), message=log.link_expires_at.isoformat(),
+        id=log.id,
+        status=str(log.status),
+        message=log.link_expires_at.isoformat(),
         token=link_token(deps, log.id, log.issue),
-    )  # fmt: skip
+    )
 
 
+@HANDLERS.of(SubmitHours)
 async def submit_hours(deps: Deps, ctx: CommandContext, cmd: SubmitHours) -> CommandResult:
     """Log a day's hours at a placement; returns the token of the supervisor's link."""
     authorise_self(ctx, Role.STUDENT, cmd.student_id, OWN_HOURS)
@@ -129,20 +136,27 @@ async def submit_hours(deps: Deps, ctx: CommandContext, cmd: SubmitHours) -> Com
     async def decide(s: Session) -> CommandResult:
         program = await s.get(Program, cmd.program_id, "programId")
         student = await s.get(Student, cmd.student_id, "studentId")
-        program.require_participant(student.id, student.name)
+        await participant(s, program.id, student)
         log = HoursLog.submit(
-            id=deps.new_id(), student_id=student.id, program_id=program.id,
-            program_runs=(program.starts_on, program.ends_on), worked_on=cmd.worked_on,
-            hours=cmd.hours, activity=cmd.activity, supervisor_name=cmd.supervisor_name,
+            id=deps.new_id(),
+            student_id=student.id,
+            program_id=program.id,
+            program_runs=(program.starts_on, program.ends_on),
+            worked_on=cmd.worked_on,
+            hours=cmd.hours,
+            activity=cmd.activity,
+            supervisor_name=cmd.supervisor_name,
             supervisor_email=cmd.supervisor_email,
-            link_expires_at=s.now + timedelta(days=deps.link_days), at=s.now,
-        )  # fmt: skip
+            link_expires_at=s.now + timedelta(days=deps.link_days),
+            at=s.now,
+        )
         s.add(log)
         return _issued(deps, log)
 
     return await execute(deps, ctx, cmd, decide)
 
 
+@HANDLERS.of(ResendVerificationLink)
 async def resend_verification_link(
     deps: Deps, ctx: CommandContext, cmd: ResendVerificationLink
 ) -> CommandResult:
@@ -157,6 +171,7 @@ async def resend_verification_link(
     return await execute(deps, ctx, cmd, decide)
 
 
+@HANDLERS.of(VerifyHours)
 async def verify_hours(deps: Deps, ctx: CommandContext, cmd: VerifyHours) -> CommandResult:
     """The supervisor confirms the hours, or declines them with a reason. The link is the
     authority: the events name it as their actor, whoever sent the request."""
@@ -169,14 +184,17 @@ async def verify_hours(deps: Deps, ctx: CommandContext, cmd: VerifyHours) -> Com
             log.verify(issue=claims.issue, supervisor_name=cmd.supervisor_name, at=s.now)
         else:
             log.decline(
-                issue=claims.issue, supervisor_name=cmd.supervisor_name, reason=cmd.reason,
+                issue=claims.issue,
+                supervisor_name=cmd.supervisor_name,
+                reason=cmd.reason,
                 at=s.now,
-            )  # fmt: skip
+            )
         return CommandResult(id=log.id, status=str(log.status))
 
     return await execute(deps, ctx, cmd, decide)
 
 
+@HANDLERS.of(ApproveHours)
 async def approve_hours(deps: Deps, ctx: CommandContext, cmd: ApproveHours) -> CommandResult:
     """The school approves hours the supervisor verified."""
 
@@ -188,6 +206,7 @@ async def approve_hours(deps: Deps, ctx: CommandContext, cmd: ApproveHours) -> C
     return await execute(deps, ctx, cmd, decide)
 
 
+@HANDLERS.of(RejectHours)
 async def reject_hours(deps: Deps, ctx: CommandContext, cmd: RejectHours) -> CommandResult:
     """The school rejects hours the supervisor verified, with a reason."""
 

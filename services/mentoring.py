@@ -1,17 +1,22 @@
-"""Mentoring: background checks (clearances) for mentors and internship hosts, meetings,
-and the end of a match."""
+"""Mentoring: matching a student with a mentor (directly, or proposed and confirmed),
+meetings, and the end of a match.
+
+Clearances moved to `services/safeguarding.py`; `RecordClearance` and `record_clearance`
+stay reachable here until issue 11's step 5.
+"""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import UUID
 
 import msgspec
-from bridgework.domain.mentor import ClearanceResult, Mentor
+from bridgework.domain.mentor import Mentor
 from bridgework.domain.program import MatchClosure, Program
 from bridgework.domain.student import Student
-from bridgework.services.commands import Command, Reason, Text
+from bridgework.services.bus import Handlers
+from bridgework.services.command import Command, Reason, Text
 from bridgework.services.context import Role
 from bridgework.services.errors import InvalidInput
 from bridgework.services.unit_of_work import (
@@ -25,39 +30,24 @@ from bridgework.services.unit_of_work import (
 if TYPE_CHECKING:
     from bridgework.services.context import CommandContext
 
-Label = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
+    # Moved to safeguarding; the `as` re-exports them for mypy until issue 11's step 5.
+    from bridgework.services.safeguarding import (
+        RecordClearance as RecordClearance,  # noqa: PLC0414
+    )
+    from bridgework.services.safeguarding import (
+        record_clearance as record_clearance,  # noqa: PLC0414
+    )
+
+HANDLERS = Handlers()
+
+PROPOSED_TO_THEM = "answer only matches proposed to them"
+"""A mentor (`X-Actor: mentor:<their id>`) answers only proposals made to them."""
 
 
-class RecordClearance(Command):
+class AssignMentor(Command):
+    program_id: UUID
+    student_id: UUID
     mentor_id: UUID
-    check_type: Label
-    """E.g. 'DBS enhanced', 'state fingerprint check', 'child abuse registry'."""
-    provider: Label
-    result: ClearanceResult
-    completed_on: date | None = None
-    expires_on: date | None = None
-
-    def check(self) -> None:
-        if self.result is not ClearanceResult.PENDING and self.completed_on is None:
-            raise InvalidInput("completedOn", f"completedOn is needed for a {self.result} result")
-        if self.expires_on and self.completed_on and self.expires_on <= self.completed_on:
-            raise InvalidInput("expiresOn", "expiresOn must be after completedOn")
-
-
-async def record_clearance(deps: Deps, ctx: CommandContext, cmd: RecordClearance) -> CommandResult:
-    """Record a background check's outcome for a mentor or internship host."""
-
-    async def decide(s: Session) -> CommandResult:
-        mentor = await s.get(Mentor, cmd.mentor_id, "mentorId")
-        clearance_id = deps.new_id()
-        mentor.record_clearance(
-            clearance_id=clearance_id, check_type=cmd.check_type, provider=cmd.provider,
-            result=cmd.result, completed_on=cmd.completed_on, expires_on=cmd.expires_on,
-            at=s.now,
-        )  # fmt: skip
-        return CommandResult(id=clearance_id, status=str(cmd.result))
-
-    return await execute(deps, ctx, cmd, decide)
 
 
 class CloseMentorMatch(Command):
@@ -73,50 +63,6 @@ class LogMentorMeeting(Command):
     met_on: date
     minutes: Annotated[int, msgspec.Meta(ge=1, le=600)]
     notes: Text = ""
-
-
-async def close_mentor_match(
-    deps: Deps, ctx: CommandContext, cmd: CloseMentorMatch
-) -> CommandResult:
-    """End a student's mentor match, with why; the mentor's place is freed."""
-
-    async def decide(s: Session) -> CommandResult:
-        program = await s.get(Program, cmd.program_id, "programId")
-        student = await s.get(Student, cmd.student_id, "studentId")
-        mentor_id = program.close_match(
-            student_id=student.id, student_name=student.name, reason=cmd.reason,
-            note=cmd.note, at=s.now,
-        )  # fmt: skip
-        mentor = await s.get(Mentor, mentor_id, "studentId")
-        mentor.release_mentee(program_id=program.id, student_id=student.id, at=s.now)
-        return CommandResult(id=mentor_id, status=str(cmd.reason))
-
-    return await execute(deps, ctx, cmd, decide)
-
-
-async def log_mentor_meeting(
-    deps: Deps, ctx: CommandContext, cmd: LogMentorMeeting
-) -> CommandResult:
-    """Log a meeting between a student and their mentor."""
-
-    async def decide(s: Session) -> CommandResult:
-        program = await s.get(Program, cmd.program_id, "programId")
-        await s.get(Student, cmd.student_id, "studentId")
-        mentor_id = program.mentor_of.get(cmd.student_id)
-        if mentor_id is None:
-            raise InvalidInput("studentId", "studentId has no mentor in that program")
-        mentor = await s.get(Mentor, mentor_id, "studentId")
-        mentor.log_meeting(
-            program_id=program.id, student_id=cmd.student_id, met_on=cmd.met_on,
-            minutes=cmd.minutes, notes=cmd.notes, at=s.now,
-        )  # fmt: skip
-        return CommandResult(id=mentor_id)
-
-    return await execute(deps, ctx, cmd, decide)
-
-
-PROPOSED_TO_THEM = "answer only matches proposed to them"
-"""A mentor (`X-Actor: mentor:<their id>`) answers only proposals made to them."""
 
 
 class ProposeMentorMatch(Command):
@@ -140,6 +86,91 @@ class DeclineMentorMatch(Command):
     reason: Reason
 
 
+async def release_mentor(
+    s: Session, program: Program, student: Student, mentor_id: UUID | None
+) -> None:
+    """Free the place a student held with their mentor in a program (nothing without one)."""
+    if mentor_id is None:
+        return
+    mentor = await s.get(Mentor, mentor_id, "studentId")
+    mentor.release_mentee(program_id=program.id, student_id=student.id, at=s.now)
+
+
+def _match(s: Session, program: Program, student: Student, mentor: Mentor) -> None:
+    """Start a match: both streams change together."""
+    program.assign_mentor(
+        student_id=student.id,
+        student_name=student.name,
+        mentor_id=mentor.id,
+        mentor_name=mentor.name,
+        at=s.now,
+    )
+    mentor.take_mentee(program_id=program.id, student_id=student.id, at=s.now)
+
+
+@HANDLERS.of(AssignMentor)
+async def assign_mentor(deps: Deps, ctx: CommandContext, cmd: AssignMentor) -> CommandResult:
+    """Match an enrolled student with a mentor who has room; both streams change together."""
+
+    async def decide(s: Session) -> CommandResult:
+        program = await s.get(Program, cmd.program_id, "programId")
+        student = await s.get(Student, cmd.student_id, "studentId")
+        mentor = await s.get(Mentor, cmd.mentor_id, "mentorId")
+        _match(s, program, student, mentor)
+        return CommandResult(id=program.id)
+
+    return await execute(deps, ctx, cmd, decide)
+
+
+@HANDLERS.of(CloseMentorMatch)
+async def close_mentor_match(
+    deps: Deps, ctx: CommandContext, cmd: CloseMentorMatch
+) -> CommandResult:
+    """End a student's mentor match, with why; the mentor's place is freed."""
+
+    async def decide(s: Session) -> CommandResult:
+        program = await s.get(Program, cmd.program_id, "programId")
+        student = await s.get(Student, cmd.student_id, "studentId")
+        mentor_id = program.close_match(
+            student_id=student.id,
+            student_name=student.name,
+            reason=cmd.reason,
+            note=cmd.note,
+            at=s.now,
+        )
+        await release_mentor(s, program, student, mentor_id)
+        return CommandResult(id=mentor_id, status=str(cmd.reason))
+
+    return await execute(deps, ctx, cmd, decide)
+
+
+@HANDLERS.of(LogMentorMeeting)
+async def log_mentor_meeting(
+    deps: Deps, ctx: CommandContext, cmd: LogMentorMeeting
+) -> CommandResult:
+    """Log a meeting between a student and their mentor."""
+
+    async def decide(s: Session) -> CommandResult:
+        program = await s.get(Program, cmd.program_id, "programId")
+        await s.get(Student, cmd.student_id, "studentId")
+        mentor_id = program.mentor_of.get(cmd.student_id)
+        if mentor_id is None:
+            raise InvalidInput("studentId", "studentId has no mentor in that program")
+        mentor = await s.get(Mentor, mentor_id, "studentId")
+        mentor.log_meeting(
+            program_id=program.id,
+            student_id=cmd.student_id,
+            met_on=cmd.met_on,
+            minutes=cmd.minutes,
+            notes=cmd.notes,
+            at=s.now,
+        )
+        return CommandResult(id=mentor_id)
+
+    return await execute(deps, ctx, cmd, decide)
+
+
+@HANDLERS.of(ProposeMentorMatch)
 async def propose_mentor_match(
     deps: Deps, ctx: CommandContext, cmd: ProposeMentorMatch
 ) -> CommandResult:
@@ -150,15 +181,19 @@ async def propose_mentor_match(
         student = await s.get(Student, cmd.student_id, "studentId")
         mentor = await s.get(Mentor, cmd.mentor_id, "mentorId")
         program.propose_match(
-            student_id=student.id, student_name=student.name, mentor_id=mentor.id,
-            mentor_name=mentor.name, at=s.now,
-        )  # fmt: skip
+            student_id=student.id,
+            student_name=student.name,
+            mentor_id=mentor.id,
+            mentor_name=mentor.name,
+            at=s.now,
+        )
         mentor.require_room(s.now.date())
         return CommandResult(id=mentor.id, status="proposed")
 
     return await execute(deps, ctx, cmd, decide)
 
 
+@HANDLERS.of(ConfirmMentorMatch)
 async def confirm_mentor_match(
     deps: Deps, ctx: CommandContext, cmd: ConfirmMentorMatch
 ) -> CommandResult:
@@ -170,16 +205,13 @@ async def confirm_mentor_match(
         student = await s.get(Student, cmd.student_id, "studentId")
         mentor = await s.get(Mentor, program.proposal_for(student.id, student.name), "studentId")
         authorise_self(ctx, Role.MENTOR, mentor.id, PROPOSED_TO_THEM)
-        program.assign_mentor(
-            student_id=student.id, student_name=student.name, mentor_id=mentor.id,
-            mentor_name=mentor.name, at=s.now,
-        )  # fmt: skip
-        mentor.take_mentee(program_id=program.id, student_id=student.id, at=s.now)
+        _match(s, program, student, mentor)
         return CommandResult(id=mentor.id, status="active")
 
     return await execute(deps, ctx, cmd, decide)
 
 
+@HANDLERS.of(DeclineMentorMatch)
 async def decline_mentor_match(
     deps: Deps, ctx: CommandContext, cmd: DeclineMentorMatch
 ) -> CommandResult:
@@ -196,3 +228,17 @@ async def decline_mentor_match(
         return CommandResult(id=mentor_id, status="declined")
 
     return await execute(deps, ctx, cmd, decide)
+
+
+_MOVED = {"RecordClearance", "record_clearance"}
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        # A top-level import would be a cycle (safeguarding → enrolment → mentoring): the
+        # old names resolve when first asked for. Step 5 of issue 11 deletes this.
+        if name in _MOVED:
+            from bridgework.services import safeguarding  # noqa: PLC0415
+
+            return getattr(safeguarding, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,8 +11,10 @@ import msgspec
 from bridgework.domain.errors import RuleViolated
 from bridgework.domain.program import Program, ProgramKind
 from bridgework.domain.student import EvaluationPhase, Student, SurveyPhase
-from bridgework.services.commands import Command, Key, Name, Text
+from bridgework.services.bus import Handlers
+from bridgework.services.command import Command, Key, Name, Text
 from bridgework.services.context import Role
+from bridgework.services.enrolment import participant
 from bridgework.services.errors import InvalidInput
 from bridgework.services.unit_of_work import (
     CommandResult,
@@ -25,7 +27,8 @@ from bridgework.services.unit_of_work import (
 if TYPE_CHECKING:
     from bridgework.services.context import CommandContext
 
-"""A question or competency key: `confidence_lab_techniques`, `communication`."""
+HANDLERS = Handlers()
+
 Score = Annotated[int, msgspec.Meta(ge=1, le=5)]
 
 
@@ -74,11 +77,10 @@ class RecordEvaluation(Command):
 
 async def _participant(s: Session, student_id: UUID, program_id: UUID) -> tuple[Student, Program]:
     student = await s.get(Student, student_id, "studentId")
-    program = await s.get(Program, program_id, "programId")
-    program.require_participant(student.id, student.name)
-    return student, program
+    return student, await participant(s, program_id, student)
 
 
+@HANDLERS.of(RecordSurvey)
 async def record_survey(deps: Deps, ctx: CommandContext, cmd: RecordSurvey) -> CommandResult:
     """Record a student's pre or post survey for a program they took part in; answering the
     same phase again corrects the earlier answers. A student may answer only for themselves
@@ -89,15 +91,20 @@ async def record_survey(deps: Deps, ctx: CommandContext, cmd: RecordSurvey) -> C
         student, program = await _participant(s, cmd.student_id, cmd.program_id)
         survey_id = deps.new_id()
         student.answer_survey(
-            survey_id=survey_id, program_id=program.id, program_name=program.name,
-            phase=cmd.phase, answered_on=cmd.answered_on,
-            answers=tuple((a.question, a.score) for a in cmd.answers), at=s.now,
-        )  # fmt: skip
+            survey_id=survey_id,
+            program_id=program.id,
+            program_name=program.name,
+            phase=cmd.phase,
+            answered_on=cmd.answered_on,
+            answers=tuple((a.question, a.score) for a in cmd.answers),
+            at=s.now,
+        )
         return CommandResult(id=survey_id)
 
     return await execute(deps, ctx, cmd, decide)
 
 
+@HANDLERS.of(RecordEvaluation)
 async def record_evaluation(
     deps: Deps, ctx: CommandContext, cmd: RecordEvaluation
 ) -> CommandResult:
@@ -114,11 +121,16 @@ async def record_evaluation(
             )
         evaluation_id = deps.new_id()
         student.evaluate(
-            evaluation_id=evaluation_id, program_id=program.id, program_name=program.name,
-            phase=cmd.phase, evaluator=cmd.evaluator, evaluated_on=cmd.evaluated_on,
+            evaluation_id=evaluation_id,
+            program_id=program.id,
+            program_name=program.name,
+            phase=cmd.phase,
+            evaluator=cmd.evaluator,
+            evaluated_on=cmd.evaluated_on,
             ratings=tuple((r.competency, r.score) for r in cmd.ratings),
-            comments=cmd.comments, at=s.now,
-        )  # fmt: skip
+            comments=cmd.comments,
+            at=s.now,
+        )
         return CommandResult(id=evaluation_id)
 
     return await execute(deps, ctx, cmd, decide)

@@ -8,15 +8,18 @@ import json
 import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from bridgework.infra.demo import load_demo
-from bridgework.infra.store import PostgresEventStore
 from bridgework.infra.transcoding import Transcoder
 from bridgework.projections.registry import default_projections
 from bridgework.services.unit_of_work import Deps
 from support.context import SECRET_KEY
 from support.scenario import runner_for
+
+if TYPE_CHECKING:
+    from bridgework.infra.store import PostgresEventStore
 
 
 async def test_the_demo_loads_through_the_handlers_and_a_second_run_changes_nothing(deps, pool):

@@ -1,0 +1,131 @@
+"""Commands run by their type through the one `dispatch`, on the real store."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+from bridgework.domain.errors import RuleViolated
+from bridgework.services.applications import AcceptApplication, ApplyToProgram
+from bridgework.services.areas import dispatch
+from bridgework.services.command import parse
+from bridgework.services.directory import (
+    LaunchProgram,
+    RegisterOrganization,
+    RegisterStudent,
+)
+from bridgework.services.enrolment import EnrollStudent, WithdrawStudent
+from bridgework.services.errors import NotFound
+from bridgework.services.partnerships.lifecycle import FormPartnership
+from support.context import coordinator
+
+TODAY = datetime.now(UTC).date()
+
+
+async def count_events(pool) -> int:
+    return int(await pool.fetchval("SELECT count(*) FROM events"))
+
+
+async def event_types(pool, stream_id: str) -> list[str]:
+    rows = await pool.fetch(
+        "SELECT event_type FROM events WHERE stream_id = $1 ORDER BY stream_version", stream_id
+    )
+    return [r["event_type"] for r in rows]
+
+
+async def a_one_seat_program(deps):
+    orgs = [
+        (await dispatch(deps, coordinator(), RegisterOrganization(name=name, kind=kind))).id
+        for name, kind in (("Lincoln Middle", "school"), ("Ardent", "business"))
+    ]
+    formed = FormPartnership(name="Robotics", organization_ids=orgs)
+    partnership = (await dispatch(deps, coordinator(), formed)).id
+    launch = parse(
+        LaunchProgram,
+        {
+            "partnership_id": str(partnership),
+            "name": "Robotics Club",
+            "kind": "club",
+            "capacity": 1,
+            "starts_on": TODAY.isoformat(),
+            "ends_on": (TODAY + timedelta(days=60)).isoformat(),
+        },
+    )
+    return (await dispatch(deps, coordinator(), launch)).id
+
+
+async def a_student(deps, name: str, born: date | None = date(2000, 1, 1)):
+    registered = RegisterStudent(name=name, date_of_birth=born)
+    return (await dispatch(deps, coordinator(), registered)).id
+
+
+async def test_dispatch_runs_each_command_by_its_type_from_partnership_to_waitlist(deps, pool):
+    program = await a_one_seat_program(deps)
+    ana, bo = await a_student(deps, "Ana Lima"), await a_student(deps, "Bo Chen")
+
+    seated = await dispatch(deps, coordinator(), EnrollStudent(program_id=program, student_id=ana))
+    waiting = await dispatch(deps, coordinator(), EnrollStudent(program_id=program, student_id=bo))
+    withdrawn = await dispatch(
+        deps, coordinator(), WithdrawStudent(program_id=program, student_id=ana, reason="Moved")
+    )
+
+    assert (seated.status, seated.message) == (
+        "ENROLLED",
+        "Ana Lima is enrolled in 'Robotics Club'",
+    )
+    assert (waiting.status, waiting.message) == (
+        "WAITLISTED",
+        "Program 'Robotics Club' is full: 1 of 1 seats taken; Bo Chen is 1st on the waitlist",
+    )
+    assert withdrawn.status == "WITHDRAWN"
+    assert seated.position < waiting.position < withdrawn.position
+    assert await event_types(pool, f"program-{program}") == [
+        "ProgramLaunched",
+        "StudentEnrolled",
+        "StudentWaitlisted",
+        "StudentWithdrawn",
+        "StudentPromotedFromWaitlist",
+    ]
+
+
+async def test_an_accepted_application_and_a_direct_enrolment_pass_the_same_consent_gate(
+    deps, pool
+):
+    program = await a_one_seat_program(deps)
+    minor = await a_student(deps, "Cy Park", born=None)
+    applied = await dispatch(
+        deps, coordinator(), ApplyToProgram(program_id=program, student_id=minor)
+    )
+    before = await count_events(pool)
+
+    with pytest.raises(RuleViolated) as enrolling:
+        await dispatch(deps, coordinator(), EnrollStudent(program_id=program, student_id=minor))
+    with pytest.raises(RuleViolated) as accepting:
+        await dispatch(deps, coordinator(), AcceptApplication(program_id=program, student_id=minor))
+
+    expected = (
+        "Cy Park has no date of birth on record: a guardian's consent for this program (or a "
+        "standing consent) must be recorded first"
+    )
+    assert applied.status == "APPLIED"
+    assert (enrolling.value.rule, enrolling.value.message) == ("CONSENT_MISSING", expected)
+    assert (accepting.value.rule, accepting.value.message) == ("CONSENT_MISSING", expected)
+    assert await count_events(pool) == before
+
+
+async def test_a_dispatched_command_naming_an_unknown_program_names_the_field_and_changes_nothing(
+    deps, pool
+):
+    student = await a_student(deps, "Ana Lima")
+    before = await count_events(pool)
+    missing = uuid4()
+
+    with pytest.raises(NotFound) as refused:
+        await dispatch(deps, coordinator(), EnrollStudent(program_id=missing, student_id=student))
+
+    assert (refused.value.field, refused.value.message) == (
+        "programId",
+        f"No program with id {missing}",
+    )
+    assert await count_events(pool) == before
