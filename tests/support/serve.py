@@ -80,6 +80,16 @@ class Serve:
     def output(self) -> str:
         return "".join(self._lines)
 
+    def wait_for_output(self, text: str, seconds: float = CLIENT_SECONDS) -> str:
+        """The output once it holds `text`: a log line written as (or just after) an answer is
+        sent reaches this process's pipe a moment later."""
+        deadline = time.monotonic() + seconds
+        while text not in (output := self.output()):
+            if time.monotonic() > deadline:
+                pytest.fail(f"{text!r} not in the output after {seconds} s:\n{output}")
+            time.sleep(0.05)
+        return output
+
     def _wait_until_healthy(self) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
