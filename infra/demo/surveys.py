@@ -14,7 +14,7 @@ from bridgework.services.context import Actor, Role
 if TYPE_CHECKING:
     from uuid import UUID
 
-    from bridgework.infra.demo import Script, World
+    from bridgework.infra.demo.script import Script, World
 
 QUESTIONS = ("confidence_lab_techniques", "interest_stem_career", "knows_a_scientist")
 
@@ -32,30 +32,48 @@ async def surveys_chapter(s: Script, w: World) -> None:
     for student, pre, post in scores:
         # The first intern fills the survey in herself; the rest are typed in from paper.
         actor = Actor(str(student), Role.STUDENT) if student == east[6] else None
-        await _survey(s, student, biotech, phase=SurveyPhase.PRE, days_ago=70, scores=pre,
-                      actor=actor)  # fmt: skip
+        await _survey(
+            s, student, biotech, phase=SurveyPhase.PRE, days_ago=70, scores=pre, actor=actor
+        )
         if post is not None:
-            await _survey(s, student, biotech, phase=SurveyPhase.POST, days_ago=3, scores=post,
-                          actor=actor)  # fmt: skip
+            await _survey(
+                s, student, biotech, phase=SurveyPhase.POST, days_ago=3, scores=post, actor=actor
+            )
 
     supervisor = w.mentors["helix"][0]
     for phase, days_ago, ratings, comments in (
-        (EvaluationPhase.MIDPOINT, 35, (3, 3, 4, 2),
-         "Careful at the bench; still shy about asking questions in lab meetings."),
-        (EvaluationPhase.END, 4, (4, 5, 5, 4),
-         "Ran her own PCR by week eight and presented the poster with confidence."),
-    ):  # fmt: skip
-        await s.run(su.record_evaluation, su.RecordEvaluation(
-            student_id=east[6], program_id=biotech, phase=phase, evaluator="Dr. Amina Yusuf",
-            evaluated_on=s.today - timedelta(days=days_ago),
-            ratings=[
-                su.Rating(competency=c, score=r) for c, r in zip(
-                    ("communication", "lab_safety", "reliability", "initiative"), ratings,
-                    strict=True,
-                )
-            ],
-            comments=comments,
-        ), actor=Actor(str(supervisor), Role.MENTOR))  # fmt: skip
+        (
+            EvaluationPhase.MIDPOINT,
+            35,
+            (3, 3, 4, 2),
+            "Careful at the bench; still shy about asking questions in lab meetings.",
+        ),
+        (
+            EvaluationPhase.END,
+            4,
+            (4, 5, 5, 4),
+            "Ran her own PCR by week eight and presented the poster with confidence.",
+        ),
+    ):
+        await s.run(
+            su.RecordEvaluation(
+                student_id=east[6],
+                program_id=biotech,
+                phase=phase,
+                evaluator="Dr. Amina Yusuf",
+                evaluated_on=s.today - timedelta(days=days_ago),
+                ratings=[
+                    su.Rating(competency=c, score=r)
+                    for c, r in zip(
+                        ("communication", "lab_safety", "reliability", "initiative"),
+                        ratings,
+                        strict=True,
+                    )
+                ],
+                comments=comments,
+            ),
+            actor=Actor(str(supervisor), Role.MENTOR),
+        )
 
 
 async def _survey(
@@ -69,7 +87,13 @@ async def _survey(
     actor: Actor | None,
 ) -> None:
     answers = [su.Answer(question=q, score=n) for q, n in zip(QUESTIONS, scores, strict=True)]
-    await s.run(su.record_survey, su.RecordSurvey(
-        student_id=student, program_id=program, phase=phase,
-        answered_on=s.today - timedelta(days=days_ago), answers=answers,
-    ), actor=actor)  # fmt: skip
+    await s.run(
+        su.RecordSurvey(
+            student_id=student,
+            program_id=program,
+            phase=phase,
+            answered_on=s.today - timedelta(days=days_ago),
+            answers=answers,
+        ),
+        actor=actor,
+    )

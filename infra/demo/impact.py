@@ -7,15 +7,15 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bridgework.domain.student import Demographic
-from bridgework.services import commands as c
-from bridgework.services import partnerships as ps
-from bridgework.services import students as st
+from bridgework.services import impact as st
+from bridgework.services.command import parse
 from bridgework.services.context import Actor, Role
+from bridgework.services.partnerships import charter
 
 if TYPE_CHECKING:
     from uuid import UUID
 
-    from bridgework.infra.demo import Script, World
+    from bridgework.infra.demo.script import Script, World
 
 GENDERS = ("female", "male", "female", "female", "male", "nonbinary", "female", "male")
 
@@ -23,15 +23,29 @@ GENDERS = ("female", "male", "female", "female", "male", "nonbinary", "female", 
 async def impact_chapter(s: Script, w: World) -> None:
     june = str(s.today + timedelta(days=200))
     for partnership, name, measure, target, extra in (
-        ("biotech", "80% of interns more confident at the bench (measured)", "survey_improved",
-         80, {"question": "confidence_lab_techniques", "unit": "%"}),
+        (
+            "biotech",
+            "80% of interns more confident at the bench (measured)",
+            "survey_improved",
+            80,
+            {"question": "confidence_lab_techniques", "unit": "%"},
+        ),
         ("bootcamp", "400 verified internship hours", "hours_verified", 400, {"unit": "hours"}),
         ("robotics", "90% attendance at club nights", "attendance_rate", 90, {"unit": "%"}),
-    ):  # fmt: skip
-        await s.run(ps.define_success_metric, c.parse(ps.DefineSuccessMetric, {
-            "partnership_id": str(w.partnerships[partnership]), "name": name,
-            "measure": measure, "target": str(target), "due_on": june, **extra,
-        }))  # fmt: skip
+    ):
+        await s.run(
+            parse(
+                charter.DefineSuccessMetric,
+                {
+                    "partnership_id": str(w.partnerships[partnership]),
+                    "name": name,
+                    "measure": measure,
+                    "target": str(target),
+                    "due_on": june,
+                    **extra,
+                },
+            )
+        )
     for i, kid in enumerate(w.students["eastside"][:14]):
         first_generation = None if i % 3 == 2 else "yes" if i % 2 else "no"  # noqa: PLR2004
         await _report(s, kid, GENDERS[i % 8], first_generation)
@@ -48,7 +62,6 @@ async def _report(s: Script, kid: UUID, gender: str, first_generation: str | Non
             st.DemographicAnswer(field=Demographic.FIRST_GENERATION, value=first_generation)
         )
     await s.run(
-        st.report_demographics,
         st.ReportDemographics(student_id=kid, answers=answers),
         actor=Actor(str(kid), Role.STUDENT),
     )

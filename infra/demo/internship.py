@@ -14,18 +14,21 @@ from bridgework.services import mentoring as m
 from bridgework.services.context import Actor, Role
 
 if TYPE_CHECKING:
-    from bridgework.infra.demo import Script, World
+    from bridgework.infra.demo.script import Script, World
 
 
 async def internship_chapter(s: Script, w: World) -> None:
     east, internship = w.students["eastside"], w.programs["internship"]
     host = await s.mentor("Priya Natarajan", w.orgs["bytewave"], capacity=2)
     for kid in (east[0], east[1]):
-        await s.run(m.propose_mentor_match, m.ProposeMentorMatch(
-            program_id=internship, student_id=kid, mentor_id=host,
-        ))  # fmt: skip
+        await s.run(
+            m.ProposeMentorMatch(
+                program_id=internship,
+                student_id=kid,
+                mentor_id=host,
+            )
+        )
     await s.run(
-        m.confirm_mentor_match,
         m.ConfirmMentorMatch(program_id=internship, student_id=east[0]),
         actor=Actor(str(host), Role.MENTOR),
     )
@@ -41,17 +44,26 @@ async def internship_chapter(s: Script, w: World) -> None:
     ]
     for student, program, days_ago, hours, activity, verified, approve in days:
         supervisor = "Priya Natarajan" if program == "internship" else "Dr. Owen Hale"
-        logged = await s.run(hr.submit_hours, hr.SubmitHours(
-            student_id=student, program_id=w.programs[program],
-            worked_on=s.today - timedelta(days=days_ago), hours=Decimal(hours),
-            activity=activity, supervisor_name=supervisor,
-            supervisor_email=f"{supervisor.rsplit(maxsplit=1)[-1].lower()}@example.org",
-        ))  # fmt: skip
+        logged = await s.run(
+            hr.SubmitHours(
+                student_id=student,
+                program_id=w.programs[program],
+                worked_on=s.today - timedelta(days=days_ago),
+                hours=Decimal(hours),
+                activity=activity,
+                supervisor_name=supervisor,
+                supervisor_email=f"{supervisor.rsplit(maxsplit=1)[-1].lower()}@example.org",
+            )
+        )
         if verified is None:
             continue
-        await s.run(hr.verify_hours, hr.VerifyHours(
-            token=logged.token or "", supervisor_name=supervisor, verified=verified,
-            reason="" if verified else "That was a company holiday",
-        ))  # fmt: skip
+        await s.run(
+            hr.VerifyHours(
+                token=logged.token or "",
+                supervisor_name=supervisor,
+                verified=verified,
+                reason="" if verified else "That was a company holiday",
+            )
+        )
         if approve:
-            await s.run(hr.approve_hours, hr.ApproveHours(log_id=logged.id))
+            await s.run(hr.ApproveHours(log_id=logged.id))
