@@ -21,27 +21,16 @@ from bridgework.services import hours as hr
 from bridgework.services.context import Role
 from bridgework.services.ports import (
     ORIGIN,
-    Checkpoint,
     CommandRecord,
     DuplicateCommand,
-    EventStore,
-    StoredEvent,
     StoreError,
     StreamAppend,
     VersionConflict,
 )
 from support.context import as_person
 from support.deps import deps_on
-from support.log import META, new_event, stream, stream_append
+from support.log import META, count_events, new_event, read_all, stream, stream_append
 from support.scenario import TODAY, a_program, enrol, students
-
-
-async def read_all(store: EventStore, after: Checkpoint = ORIGIN) -> list[StoredEvent]:
-    return await store.read_after(after, 10_000)
-
-
-async def count_events(store: EventStore) -> int:
-    return len(await read_all(store))
 
 
 class StoreContract:

@@ -17,8 +17,8 @@ import pytest
 from bridgework.infra.database import create_pool
 from bridgework.infra.store import PostgresEventStore
 from bridgework.services.ports import ORIGIN, StoredEvent
-from contract.store_contract import StoreContract, read_all
-from support.log import META, stream, stream_append
+from contract.store_contract import StoreContract
+from support.log import META, read_all, stream, stream_append
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
