@@ -166,6 +166,11 @@ class MemoryEventStore(EventStore):
             return self._checkpoints[position - 1]
         return None
 
+    async def head(self) -> int:
+        """The highest position written so far (0 for an empty log), as on PostgreSQL."""
+        await _round_trip()
+        return len(self._log)
+
     async def find_command(self, command_id: str) -> StoredCommand | None:
         await _round_trip()
         return self._commands.get(command_id)

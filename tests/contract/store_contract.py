@@ -135,6 +135,13 @@ class StoreContract:
         assert (caught.value.stored.position, caught.value.stored.result) == (head, b'{"id":"y"}')
         assert await count_events(store) == 2
 
+    async def test_the_head_is_the_highest_position_written(self, store):
+        assert await store.head() == 0
+        position = await store.append([stream_append(stream(), 0, count=2)])
+        with pytest.raises(VersionConflict):
+            await store.append([stream_append(stream(), 0), stream_append(stream(), 3)])
+        assert await store.head() == position == (await read_all(store))[-1].position
+
     async def test_reading_after_a_checkpoint_pages_through_the_log_in_order(self, store):
         streams = [stream() for _ in range(5)]
         for s in streams:
