@@ -12,7 +12,6 @@ import asyncio
 import inspect
 import time
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import msgspec
 import pytest
@@ -29,8 +28,9 @@ from bridgework.services.ports import (
 )
 from support.context import as_person
 from support.deps import deps_on
+from support.hours import hours_of
 from support.log import META, count_events, new_event, read_all, stream, stream_append
-from support.scenario import TODAY, a_program, enrol, students
+from support.scenario import a_program, enrol, students
 
 
 class StoreContract:
@@ -219,15 +219,7 @@ class StoreContract:
         program, _, _ = await a_program(deps, capacity=2)
         (ana,) = await students(deps, 1)
         await enrol(deps, program, ana)
-        cmd = hr.SubmitHours(
-            student_id=ana,
-            program_id=program,
-            worked_on=TODAY,
-            hours=Decimal("3.5"),
-            activity="Soldered the drive train",
-            supervisor_name="Dana Ortiz",
-            supervisor_email="dana@ardent.example",
-        )
+        cmd = hours_of(ana, program)
         first = await hr.submit_hours(deps, as_person(Role.STUDENT, ana, "hours-monday"), cmd)
         log = await read_all(store)
         submitted = await store.load(HoursLog.stream_id(first.id))
