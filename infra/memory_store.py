@@ -81,10 +81,10 @@ class MemoryEventStore(EventStore):
         if command is not None and (recorded := self._commands.get(command.command_id)):
             raise DuplicateCommand(recorded)
         if not events:
-            if command is not None:
-                self._record(command, self._log[-1].position if self._log else 0)
-                return self._commands[command.command_id].position
-            return 0
+            if command is None:
+                return 0
+            self._record(command, len(self._log))  # at the head, as on PostgreSQL
+            return len(self._log)
         # No await from the checks to here: all or nothing, and atomic to other tasks.
         self._tx_id += 1
         for e in events:
@@ -104,12 +104,11 @@ class MemoryEventStore(EventStore):
             self._checkpoints.append(stored.checkpoint)
             self._streams.setdefault(e.stream_id, []).append(stored)
             self._event_ids.add(e.event_id)
-        position = self._log[-1].position
         if command is not None:
-            self._record(command, position)
+            self._record(command, len(self._log))
         self._appended.set()
         self._appended = asyncio.Event()
-        return position
+        return len(self._log)
 
     def _version(self, stream_id: str) -> int:
         stream = self._streams.get(stream_id)
