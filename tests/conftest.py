@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
@@ -15,15 +14,16 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 from bridgework.infra.database import create_pool, embedded_server
+from bridgework.infra.memory_store import MemoryEventStore
 from bridgework.infra.migrate import migrate
 from bridgework.infra.store import PostgresEventStore
-from bridgework.infra.transcoding import Transcoder
-from bridgework.services.unit_of_work import Deps
-from support.context import SECRET_KEY
+from support.deps import deps_on
 from support.postgres import PrivatePostgres
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
+
+    from bridgework.services.unit_of_work import Deps
 
 
 def with_database(url: str, database: str) -> str:
@@ -94,10 +94,19 @@ async def store(pool: asyncpg.Pool) -> AsyncIterator[PostgresEventStore]:
 
 @pytest.fixture
 def deps(store: PostgresEventStore) -> Deps:
-    return Deps(
-        store=store, codec=Transcoder(), clock=lambda: datetime.now(UTC), new_id=uuid.uuid4,
-        secret_key=SECRET_KEY,
-    )  # fmt: skip
+    return deps_on(store)
+
+
+@pytest.fixture
+def memory_store() -> MemoryEventStore:
+    """An empty in-memory log with the PostgreSQL store's contract (`tests/contract/`)."""
+    return MemoryEventStore()
+
+
+@pytest.fixture
+def memory_deps(memory_store: MemoryEventStore) -> Deps:
+    """What handlers need, on the memory store: for tests of services without PostgreSQL."""
+    return deps_on(memory_store)
 
 
 @pytest.fixture

@@ -4,41 +4,13 @@ approved or rejected by the school."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
-from uuid import uuid4
 
-import msgspec
-import pytest
-from bridgework.domain.errors import RuleViolated
 from bridgework.projections import read
 from bridgework.services import hours as hr
-from bridgework.services.commands import parse
-from bridgework.services.context import Role
-from bridgework.services.errors import Forbidden, InvalidInput, NotFound
-from support.context import as_person, coordinator
-from support.scenario import TODAY, a_program, enrol, runner_for, students
-
-
-def hours_of(student, program, hours="3.5", **changes) -> hr.SubmitHours:
-    return hr.SubmitHours(**{
-        "student_id": student, "program_id": program, "worked_on": TODAY,
-        "hours": Decimal(hours), "activity": "Soldered the drive train",
-        "supervisor_name": "Dana Ortiz", "supervisor_email": "dana@ardent.example",
-    } | changes)  # fmt: skip
-
-
-async def submit(deps, student, program, hours="3.5", **changes):
-    return await hr.submit_hours(
-        deps, as_person(Role.STUDENT, student), hours_of(student, program, hours, **changes)
-    )
-
-
-async def answer(deps, token, verified=True, reason=""):
-    cmd = hr.VerifyHours(
-        token=token, supervisor_name="Dana Ortiz", verified=verified, reason=reason
-    )
-    return await hr.verify_hours(deps, coordinator(), cmd)  # whoever sends it, the link acts
+from support.context import coordinator
+from support.hours import answer, submit
+from support.scenario import a_program, enrol, runner_for, students
 
 
 async def test_hours_are_verified_through_the_link_then_approved(deps, pool, store):
@@ -81,102 +53,3 @@ async def test_hours_are_verified_through_the_link_then_approved(deps, pool, sto
         "Hours declined by Dana Ortiz: Ana was not in that day",
         "Hours approved by the school",
     ]
-
-
-async def test_a_link_works_once_while_it_is_the_latest_and_unexpired(deps, store):
-    program, _, _ = await a_program(deps, capacity=2)
-    (ana,) = await students(deps, 1)
-    await enrol(deps, program, ana)
-    logged = await submit(deps, ana, program)
-    resent = await hr.resend_verification_link(
-        deps, as_person(Role.STUDENT, ana), hr.ResendVerificationLink(log_id=logged.id)
-    )
-    assert resent.token != logged.token
-    before = await store.head()
-    with pytest.raises(RuleViolated) as refused:
-        await answer(deps, logged.token)
-    assert refused.value.rule == "LINK_SUPERSEDED"
-
-    later = msgspec.structs.replace(deps, clock=lambda: deps.clock() + timedelta(days=15))
-    with pytest.raises(RuleViolated) as refused:
-        await answer(later, resent.token)
-    assert refused.value.rule == "LINK_EXPIRED"
-
-    tampered = resent.token[:-2] + ("AA" if not resent.token.endswith("AA") else "BB")
-    forged = msgspec.structs.replace(deps, secret_key="another deployment's key!!")  # noqa: S106
-    for token, deployment in ((tampered, deps), (resent.token, forged), ("x" * 501, deps)):
-        with pytest.raises(InvalidInput) as bad:
-            await answer(deployment, token)
-        assert bad.value.field == "token"
-    assert await store.head() == before
-
-    await answer(deps, resent.token)
-    with pytest.raises(RuleViolated) as refused:
-        await answer(deps, resent.token)  # a replay
-    assert refused.value.rule == "LINK_ALREADY_USED"
-    with pytest.raises(RuleViolated) as refused:
-        await hr.resend_verification_link(
-            deps, as_person(Role.STUDENT, ana), hr.ResendVerificationLink(log_id=logged.id)
-        )
-    assert refused.value.rule == "HOURS_ALREADY_DECIDED"
-
-
-async def test_the_school_decides_only_on_verified_hours(deps):
-    program, _, _ = await a_program(deps, capacity=2)
-    (ana,) = await students(deps, 1)
-    await enrol(deps, program, ana)
-    waiting = await submit(deps, ana, program)
-    with pytest.raises(RuleViolated) as refused:
-        await hr.approve_hours(deps, coordinator(), hr.ApproveHours(log_id=waiting.id))
-    assert refused.value.rule == "HOURS_NOT_VERIFIED"
-    await answer(deps, waiting.token, verified=False, reason="Wrong day")
-    with pytest.raises(RuleViolated) as refused:
-        await hr.reject_hours(deps, coordinator(), hr.RejectHours(log_id=waiting.id, reason="x"))
-    assert refused.value.rule == "HOURS_DECIDED"
-    other = await submit(deps, ana, program)
-    await answer(deps, other.token)
-    with pytest.raises(Forbidden):
-        await hr.approve_hours(deps, as_person(Role.STUDENT, ana), hr.ApproveHours(log_id=other.id))
-    rejected = await hr.reject_hours(
-        deps, coordinator(), hr.RejectHours(log_id=other.id, reason="Over the weekly cap")
-    )
-    assert rejected.status == "rejected"
-
-
-async def test_bad_hours_name_the_problem_and_append_nothing(deps, store):
-    program, _, _ = await a_program(deps, capacity=2)
-    ana, outsider = await students(deps, 2)
-    await enrol(deps, program, ana)
-    before = await store.head()
-    for hours, changes, rule in (
-        ("0", {}, "HOURS_OUT_OF_RANGE"),
-        ("24.5", {}, "HOURS_OUT_OF_RANGE"),
-        ("2", {"worked_on": TODAY + timedelta(days=1)}, "DATE_IN_FUTURE"),
-        ("2", {"worked_on": TODAY - timedelta(days=1)}, "OUTSIDE_PROGRAM"),
-    ):
-        with pytest.raises(RuleViolated) as refused:
-            await submit(deps, ana, program, hours, **changes)
-        assert refused.value.rule == rule
-    with pytest.raises(RuleViolated) as refused:
-        await submit(deps, outsider, program)
-    assert refused.value.rule == "NOT_IN_PROGRAM"
-    with pytest.raises(Forbidden, match="only their own"):
-        await hr.submit_hours(deps, as_person(Role.STUDENT, outsider), hours_of(ana, program))
-    with pytest.raises(NotFound) as missing:
-        await submit(deps, ana, uuid4())
-    assert missing.value.field == "programId"
-    plain = msgspec.to_builtins(hours_of(ana, program))
-    for change, field in (
-        ({"hours": "1.125"}, "hours"),
-        ({"hours": "lots"}, "hours"),
-        ({"supervisor_email": "dana at ardent"}, "supervisorEmail"),
-        ({"activity": " "}, "activity"),
-        ({"supervisor_name": None}, "supervisorName"),
-    ):
-        with pytest.raises(InvalidInput) as bad:
-            parse(hr.SubmitHours, plain | change)
-        assert bad.value.field == field
-    with pytest.raises(InvalidInput) as bad:
-        parse(hr.VerifyHours, {"token": "t", "supervisor_name": "Dana", "verified": False})
-    assert bad.value.field == "reason"
-    assert await store.head() == before

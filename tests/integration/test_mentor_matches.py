@@ -11,7 +11,6 @@ from bridgework.projections import read
 from bridgework.services import commands as c
 from bridgework.services import handlers as h
 from bridgework.services import mentoring as m
-from bridgework.services.commands import parse
 from bridgework.services.context import Role
 from bridgework.services.errors import Forbidden, InvalidInput
 from support.context import as_person, coordinator
@@ -128,27 +127,3 @@ async def test_a_proposed_match_starts_only_when_the_mentor_confirms_it(deps, po
     ]  # fmt: skip
     (match,) = (await read.matches_of_programs(pool, [program]))[program]
     assert (match.student_id, match.mentor_id, match.ended_on) == (ana, dana, None)
-
-
-async def test_a_match_is_proposed_only_to_a_cleared_mentor_with_room(deps, store):
-    program, orgs, _ = await a_program(deps, capacity=4)
-    ana, bo = await students(deps, 2)
-    for kid in (ana, bo):
-        await enrol(deps, program, kid)
-    full = (await cleared_mentor(deps, orgs[1], capacity=1)).id
-    await h.assign_mentor(deps, coordinator(), c.AssignMentor(
-        program_id=program, student_id=ana, mentor_id=full))  # fmt: skip
-    unchecked = await h.register_mentor(
-        deps, coordinator(), c.RegisterMentor(name="New Volunteer", organization_id=orgs[1])
-    )
-    before = await store.head()
-    for mentor, rule in ((full, "MENTOR_AT_CAPACITY"), (unchecked.id, "CLEARANCE_MISSING")):
-        with pytest.raises(RuleViolated) as refused:
-            await m.propose_mentor_match(deps, coordinator(), m.ProposeMentorMatch(
-                program_id=program, student_id=bo, mentor_id=mentor))  # fmt: skip
-        assert refused.value.rule == rule
-    with pytest.raises(InvalidInput) as bad:
-        parse(m.DeclineMentorMatch, {"program_id": str(program), "student_id": str(bo),
-                                     "reason": ""})  # fmt: skip
-    assert bad.value.field == "reason"
-    assert await store.head() == before

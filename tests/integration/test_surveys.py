@@ -7,45 +7,23 @@ import asyncio
 from datetime import timedelta
 from uuid import uuid4
 
-import pytest
-from bridgework.domain.errors import RuleViolated
-from bridgework.domain.student import EvaluationPhase, SurveyPhase
 from bridgework.projections import read
 from bridgework.projections.positions import PositionWatcher
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
-from bridgework.services import surveys as su
-from bridgework.services.context import Actor, CommandContext, Role
-from bridgework.services.errors import Forbidden, InvalidInput, NotFound
-from support.context import as_actor, coordinator
+from bridgework.services.context import Role
+from support.context import as_actor
 from support.scenario import TODAY, a_program, enrol, runner_for, students
-
-PRE, POST = SurveyPhase.PRE, SurveyPhase.POST
-MID, END = EvaluationPhase.MIDPOINT, EvaluationPhase.END
-LAB, STEM, TEAM = "confidence_lab_techniques", "interest_stem_career", "teamwork"
-
-
-def answers(**scores: int) -> list[su.Answer]:
-    keys = {"lab": LAB, "stem": STEM, "team": TEAM}
-    return [su.Answer(question=keys[k], score=v) for k, v in scores.items()]
-
-
-async def survey(deps, program, kid, phase, *, days_ago=0, ctx=None, **scores):
-    cmd = su.RecordSurvey(
-        student_id=kid, program_id=program, phase=phase,
-        answered_on=TODAY - timedelta(days=days_ago), answers=answers(**scores),
-    )  # fmt: skip
-    return await su.record_survey(deps, ctx or coordinator(), cmd)
-
-
-async def evaluate(deps, program, kid, phase, *, days_ago=0, ctx=None, **scores):
-    cmd = su.RecordEvaluation(
-        student_id=kid, program_id=program, phase=phase, evaluator="Dr. Rosa Diaz",
-        evaluated_on=TODAY - timedelta(days=days_ago),
-        ratings=[su.Rating(competency=k, score=v) for k, v in scores.items()],
-        comments=f"{phase} review",
-    )  # fmt: skip
-    return await su.record_evaluation(deps, ctx or coordinator(), cmd)
+from support.surveys import (
+    END,
+    LAB,
+    MID,
+    POST,
+    PRE,
+    STEM,
+    TEAM,
+    an_internship,
+    evaluate,
+    survey,
+)
 
 
 async def caught_up(runner, pool, deps) -> None:
@@ -59,14 +37,6 @@ async def caught_up(runner, pool, deps) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError(f"the surveys projection did not reach position {head}")
-
-
-async def an_internship(deps, partnership):
-    launched = await h.launch_program(deps, coordinator(), c.LaunchProgram(
-        partnership_id=partnership, name="Biotech Internship", kind="internship", capacity=5,
-        starts_on=TODAY - timedelta(days=1), ends_on=TODAY + timedelta(days=60),
-    ))  # fmt: skip
-    return launched.id
 
 
 async def test_survey_deltas_count_only_students_with_both_answers(deps, pool):
@@ -157,103 +127,3 @@ async def test_evaluations_are_kept_per_phase_and_a_correction_replaces(deps, po
     ]  # fmt: skip
     assert [(r.competency, r.score) for r in found[1].ratings] == [("communication", 5)]
     assert (found[1].evaluator, found[1].comments) == ("Dr. Rosa Diaz", "end review")
-
-
-async def test_refusals_change_nothing(deps, store):
-    club, _, partnership = await a_program(deps, capacity=3)
-    internship = await an_internship(deps, partnership)
-    ana, outsider = await students(deps, 2)
-    await enrol(deps, club, ana)
-    await enrol(deps, internship, ana)
-    await survey(deps, club, ana, PRE, days_ago=0, lab=2)
-    await evaluate(deps, internship, ana, MID, days_ago=0, communication=3)
-    before = await store.head()
-
-    with pytest.raises(NotFound) as missing:
-        await survey(deps, club, uuid4(), PRE, lab=2)
-    assert missing.value.field == "studentId"
-    with pytest.raises(NotFound) as missing:
-        await survey(deps, uuid4(), ana, PRE, lab=2)
-    assert missing.value.field == "programId"
-    with pytest.raises(RuleViolated) as refused:
-        await survey(deps, club, outsider, PRE, lab=2)
-    assert refused.value.rule == "NOT_IN_PROGRAM"
-    with pytest.raises(RuleViolated) as refused:
-        await evaluate(deps, club, ana, MID, communication=3)
-    assert refused.value.rule == "NOT_AN_INTERNSHIP"
-    assert "Robotics Club" in str(refused.value)
-    with pytest.raises(RuleViolated) as refused:
-        await evaluate(deps, internship, outsider, MID, communication=3)
-    assert refused.value.rule == "NOT_IN_PROGRAM"
-    with pytest.raises(RuleViolated) as refused:
-        await survey(deps, club, ana, POST, days_ago=1, lab=3)
-    assert refused.value.rule == "POST_BEFORE_PRE"
-    with pytest.raises(RuleViolated) as refused:
-        await evaluate(deps, internship, ana, END, days_ago=1, communication=3)
-    assert refused.value.rule == "END_BEFORE_MIDPOINT"
-    with pytest.raises(RuleViolated) as refused:
-        await survey(deps, club, ana, POST, days_ago=-1, lab=3)
-    assert refused.value.rule == "DATE_IN_FUTURE"
-    with pytest.raises(RuleViolated) as refused:
-        await evaluate(deps, internship, ana, END, days_ago=-1, communication=3)
-    assert refused.value.rule == "DATE_IN_FUTURE"
-
-    with pytest.raises(Forbidden):
-        await survey(deps, club, ana, POST, ctx=as_actor(Role.MENTOR), lab=3)
-    with pytest.raises(Forbidden):
-        await survey(deps, club, ana, POST, ctx=as_actor(Role.STUDENT), lab=3)  # not Ana
-    with pytest.raises(Forbidden):
-        await evaluate(deps, internship, ana, END, ctx=as_actor(Role.STUDENT),
-                       communication=3)  # fmt: skip
-    with pytest.raises(Forbidden):
-        await evaluate(deps, internship, ana, END,
-                       ctx=as_actor(Role.PARTNER_LIAISON), communication=3)  # fmt: skip
-    assert await store.head() == before
-
-
-def test_answers_and_ratings_of_the_wrong_shape_are_refused_naming_the_field():
-    ana, club, internship = uuid4(), uuid4(), uuid4()
-    ids = {"student_id": str(ana), "program_id": str(club), "phase": "post",
-           "answered_on": TODAY.isoformat()}  # fmt: skip
-    for given, field in (
-        ([{"question": LAB, "score": 0}], "answers[0].score"),
-        ([{"question": LAB, "score": 6}], "answers[0].score"),
-        ([{"question": LAB, "score": 3}, {"question": LAB, "score": 4}], "answers"),
-        ([{"question": "Lab Confidence", "score": 3}], "answers[0].question"),
-        ([], "answers"),
-    ):
-        with pytest.raises(InvalidInput) as bad:
-            c.parse(su.RecordSurvey, ids | {"answers": given})
-        assert bad.value.field == field
-    with pytest.raises(InvalidInput) as bad:
-        c.parse(su.RecordSurvey, ids | {"phase": "during", "answers": [{"question": LAB,
-                                                                        "score": 3}]})  # fmt: skip
-    assert bad.value.field == "phase"
-    evaluation = {"student_id": str(ana), "program_id": str(internship), "phase": "end",
-                  "evaluator": "Dr. Rosa Diaz", "evaluated_on": TODAY.isoformat()}  # fmt: skip
-    for given, field in (
-        ([{"competency": "communication", "score": 6}], "ratings[0].score"),
-        ([{"competency": "x", "score": 2}, {"competency": "x", "score": 3}], "ratings"),
-    ):
-        with pytest.raises(InvalidInput) as bad:
-            c.parse(su.RecordEvaluation, evaluation | {"ratings": given})
-        assert bad.value.field == field
-    with pytest.raises(InvalidInput) as bad:
-        c.parse(su.RecordEvaluation, evaluation | {"evaluator": " ", "ratings": [
-            {"competency": "x", "score": 2}]})  # fmt: skip
-    assert bad.value.field == "evaluator"
-
-
-async def test_a_student_answers_their_own_survey_after_completing(deps):
-    program, _, _ = await a_program(deps, capacity=2)
-    (ana,) = await students(deps, 1)
-    await enrol(deps, program, ana)
-    herself = CommandContext(
-        actor=Actor(str(ana), Role.STUDENT), correlation_id=uuid4(), command_uuid=uuid4()
-    )
-    await survey(deps, program, ana, PRE, ctx=herself, lab=2)
-    await h.complete_enrollment(
-        deps, coordinator(), c.CompleteEnrollment(program_id=program, student_id=ana)
-    )
-    done = await survey(deps, program, ana, POST, lab=4)
-    assert done.position > 0

@@ -99,11 +99,13 @@ CLEARANCE = """mutation($input: RecordClearanceInput!) { recordClearance(input: 
 def clear(api, mentor, **changes):
     """Record a clear background check for `mentor` (matching needs one)."""
     data = {
-        "mentorId": mentor, "checkType": "Enhanced background check",
-        "provider": "Valley Screening", "result": "CLEAR",
+        "mentorId": mentor,
+        "checkType": "Enhanced background check",
+        "provider": "Valley Screening",
+        "result": "CLEAR",
         "completedOn": (TODAY - timedelta(days=30)).isoformat(),
         "expiresOn": (TODAY + timedelta(days=365)).isoformat(),
-    } | changes  # fmt: skip
+    } | changes
     return api.data(CLEARANCE, {"input": data})["recordClearance"]
 
 

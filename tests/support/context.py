@@ -23,8 +23,11 @@ def as_actor(role: Role, idempotency_key: str | None = None) -> CommandContext:
     )
 
 
-def as_person(role: Role, person_id: object) -> CommandContext:
+def as_person(role: Role, person_id: object, idempotency_key: str | None = None) -> CommandContext:
     """A student or mentor acting for themselves: the actor's id is their own id."""
     return CommandContext(
-        actor=Actor(str(person_id), role), correlation_id=uuid4(), command_uuid=uuid4()
+        actor=Actor(str(person_id), role),
+        correlation_id=uuid4(),
+        command_uuid=uuid4(),
+        idempotency_key=idempotency_key,
     )

@@ -8,7 +8,15 @@ import uuid
 from typing import TYPE_CHECKING
 
 import msgspec
-from bridgework.services.ports import EventMetadata, NewEvent, StreamAppend
+from bridgework.services.ports import (
+    ORIGIN,
+    Checkpoint,
+    EventMetadata,
+    EventStore,
+    NewEvent,
+    StoredEvent,
+    StreamAppend,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -45,6 +53,15 @@ def stream_append(stream_id: str, expected: int, count: int = 1, **kw: str) -> S
 
 def one_new_stream(count: int = 1, event_type: str = "StudentEnrolled") -> StreamAppend:
     return stream_append(stream(), 0, count, event_type=event_type)
+
+
+async def read_all(store: EventStore, after: Checkpoint = ORIGIN) -> list[StoredEvent]:
+    """The whole log after `after`, through the store's port (on any backend)."""
+    return await store.read_after(after, 10_000)
+
+
+async def count_events(store: EventStore) -> int:
+    return len(await read_all(store))
 
 
 async def until(condition: Callable[[], bool], deadline: float = 10.0) -> None:

@@ -23,20 +23,31 @@ def runner_for(pool, deps, projections=None, batch_size=500) -> ProjectionRunner
     )
 
 
+async def an_organization(deps, name: str, kind: str):
+    cmd = c.RegisterOrganization(name=name, kind=kind)
+    return (await h.register_organization(deps, coordinator(), cmd)).id
+
+
 async def a_program(deps, capacity: int):
     orgs = [
-        (await h.register_organization(deps, coordinator(), c.RegisterOrganization(
-            name=name, kind=kind
-        ))).id
+        await an_organization(deps, name, kind)
         for name, kind in (("Lincoln Middle", "school"), ("Ardent", "business"))
-    ]  # fmt: skip
+    ]
     p = await h.form_partnership(
         deps, coordinator(), c.FormPartnership(name="Robotics", organization_ids=orgs)
     )
-    program = await h.launch_program(deps, coordinator(), c.LaunchProgram(
-        partnership_id=p.id, name="Robotics Club", kind="club", capacity=capacity,
-        starts_on=TODAY, ends_on=TODAY + timedelta(days=60),
-    ))  # fmt: skip
+    program = await h.launch_program(
+        deps,
+        coordinator(),
+        c.LaunchProgram(
+            partnership_id=p.id,
+            name="Robotics Club",
+            kind="club",
+            capacity=capacity,
+            starts_on=TODAY,
+            ends_on=TODAY + timedelta(days=60),
+        ),
+    )
     return program.id, orgs, p.id
 
 
@@ -61,9 +72,16 @@ async def cleared_mentor(deps, org, name: str = "Dana Ortiz", capacity: int = 3)
     mentor = await h.register_mentor(
         deps, coordinator(), c.RegisterMentor(name=name, organization_id=org, capacity=capacity)
     )
-    await record_clearance(deps, coordinator(), RecordClearance(
-        mentor_id=mentor.id, check_type="Enhanced background check", provider="Valley Screening",
-        result=ClearanceResult.CLEAR, completed_on=TODAY - timedelta(days=30),
-        expires_on=TODAY + timedelta(days=365),
-    ))  # fmt: skip
+    await record_clearance(
+        deps,
+        coordinator(),
+        RecordClearance(
+            mentor_id=mentor.id,
+            check_type="Enhanced background check",
+            provider="Valley Screening",
+            result=ClearanceResult.CLEAR,
+            completed_on=TODAY - timedelta(days=30),
+            expires_on=TODAY + timedelta(days=365),
+        ),
+    )
     return mentor

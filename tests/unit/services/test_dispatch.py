@@ -1,4 +1,4 @@
-"""Commands run by their type through the one `dispatch`, on the real store."""
+"""Commands run by their type through the one `dispatch`, on the memory store."""
 
 from __future__ import annotations
 
@@ -19,19 +19,13 @@ from bridgework.services.enrolment import EnrollStudent, WithdrawStudent
 from bridgework.services.errors import NotFound
 from bridgework.services.partnerships.lifecycle import FormPartnership
 from support.context import coordinator
+from support.log import count_events
 
 TODAY = datetime.now(UTC).date()
 
 
-async def count_events(pool) -> int:
-    return int(await pool.fetchval("SELECT count(*) FROM events"))
-
-
-async def event_types(pool, stream_id: str) -> list[str]:
-    rows = await pool.fetch(
-        "SELECT event_type FROM events WHERE stream_id = $1 ORDER BY stream_version", stream_id
-    )
-    return [r["event_type"] for r in rows]
+async def event_types(store, stream_id: str) -> list[str]:
+    return [e.event_type for e in await store.load(stream_id)]
 
 
 async def a_one_seat_program(deps):
@@ -60,7 +54,7 @@ async def a_student(deps, name: str, born: date | None = date(2000, 1, 1)):
     return (await dispatch(deps, coordinator(), registered)).id
 
 
-async def test_dispatch_runs_each_command_by_its_type_from_partnership_to_waitlist(deps, pool):
+async def test_dispatch_runs_each_command_by_its_type_from_partnership_to_waitlist(deps, store):
     program = await a_one_seat_program(deps)
     ana, bo = await a_student(deps, "Ana Lima"), await a_student(deps, "Bo Chen")
 
@@ -80,7 +74,7 @@ async def test_dispatch_runs_each_command_by_its_type_from_partnership_to_waitli
     )
     assert withdrawn.status == "WITHDRAWN"
     assert seated.position < waiting.position < withdrawn.position
-    assert await event_types(pool, f"program-{program}") == [
+    assert await event_types(store, f"program-{program}") == [
         "ProgramLaunched",
         "StudentEnrolled",
         "StudentWaitlisted",
@@ -90,14 +84,14 @@ async def test_dispatch_runs_each_command_by_its_type_from_partnership_to_waitli
 
 
 async def test_an_accepted_application_and_a_direct_enrolment_pass_the_same_consent_gate(
-    deps, pool
+    deps, store
 ):
     program = await a_one_seat_program(deps)
     minor = await a_student(deps, "Cy Park", born=None)
     applied = await dispatch(
         deps, coordinator(), ApplyToProgram(program_id=program, student_id=minor)
     )
-    before = await count_events(pool)
+    before = await count_events(store)
 
     with pytest.raises(RuleViolated) as enrolling:
         await dispatch(deps, coordinator(), EnrollStudent(program_id=program, student_id=minor))
@@ -111,14 +105,14 @@ async def test_an_accepted_application_and_a_direct_enrolment_pass_the_same_cons
     assert applied.status == "APPLIED"
     assert (enrolling.value.rule, enrolling.value.message) == ("CONSENT_MISSING", expected)
     assert (accepting.value.rule, accepting.value.message) == ("CONSENT_MISSING", expected)
-    assert await count_events(pool) == before
+    assert await count_events(store) == before
 
 
 async def test_a_dispatched_command_naming_an_unknown_program_names_the_field_and_changes_nothing(
-    deps, pool
+    deps, store
 ):
     student = await a_student(deps, "Ana Lima")
-    before = await count_events(pool)
+    before = await count_events(store)
     missing = uuid4()
 
     with pytest.raises(NotFound) as refused:
@@ -128,4 +122,4 @@ async def test_a_dispatched_command_naming_an_unknown_program_names_the_field_an
         "programId",
         f"No program with id {missing}",
     )
-    assert await count_events(pool) == before
+    assert await count_events(store) == before

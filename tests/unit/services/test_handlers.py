@@ -1,4 +1,6 @@
-"""Command handlers on the real store: metadata, idempotency, errors that change nothing."""
+"""Command handlers on the memory store: metadata, idempotency, errors that change nothing.
+
+That a retried key's answer survives on the real store is in `tests/contract/`."""
 
 from __future__ import annotations
 
@@ -6,7 +8,6 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
-import msgspec
 import pytest
 from bridgework.domain.errors import RuleViolated
 from bridgework.services import commands as c
@@ -14,13 +15,10 @@ from bridgework.services import handlers as h
 from bridgework.services.context import Role
 from bridgework.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from support.context import as_actor, coordinator
+from support.log import count_events
 from support.scenario import ADULT
 
 TODAY = datetime.now(UTC).date()
-
-
-async def count_events(pool) -> int:
-    return int(await pool.fetchval("SELECT count(*) FROM events"))
 
 
 async def school_and_business(deps):
@@ -94,27 +92,27 @@ async def test_enrolment_past_capacity_waitlists_with_a_message(deps):
     assert second.position > first.position
 
 
-async def test_a_retried_command_returns_the_first_result_and_appends_nothing(deps, pool):
+async def test_a_retried_command_returns_the_first_result_and_appends_nothing(deps, store):
     program, _ = await a_program(deps)
     student = await a_student(deps)
     cmd = c.EnrollStudent(program_id=program, student_id=student)
     first = await h.enroll_student(deps, coordinator("enrol-ana"), cmd)
-    before = await count_events(pool)
+    before = await count_events(store)
     again = await h.enroll_student(deps, coordinator("enrol-ana"), cmd)
     assert again == first
-    assert await count_events(pool) == before
+    assert await count_events(store) == before
 
 
-async def test_concurrent_retries_with_one_key_act_once(deps, pool):
+async def test_concurrent_retries_with_one_key_act_once(deps, store):
     cmd = c.RegisterOrganization(name="Bytewave", kind="business")
     results = await asyncio.gather(
         *(h.register_organization(deps, coordinator("bytewave"), cmd) for _ in range(8))
     )
     assert len({r.id for r in results}) == 1
-    assert await count_events(pool) == 1
+    assert await count_events(store) == 1
 
 
-async def test_reusing_a_key_for_a_different_request_is_a_conflict(deps, pool):
+async def test_reusing_a_key_for_a_different_request_is_a_conflict(deps, store):
     await h.register_organization(
         deps, coordinator("k"), c.RegisterOrganization(name="A", kind="school")
     )
@@ -122,12 +120,12 @@ async def test_reusing_a_key_for_a_different_request_is_a_conflict(deps, pool):
         await h.register_organization(
             deps, coordinator("k"), c.RegisterOrganization(name="B", kind="school")
         )
-    assert await count_events(pool) == 1
+    assert await count_events(store) == 1
 
 
-async def test_an_unknown_id_is_not_found_naming_the_field(deps, pool):
+async def test_an_unknown_id_is_not_found_naming_the_field(deps, store):
     school, _ = await school_and_business(deps)
-    before = await count_events(pool)
+    before = await count_events(store)
     missing = uuid4()
     with pytest.raises(NotFound) as caught:
         await h.form_partnership(
@@ -135,10 +133,10 @@ async def test_an_unknown_id_is_not_found_naming_the_field(deps, pool):
         )
     assert caught.value.field == "organizationIds[1]"
     assert str(missing) in caught.value.message
-    assert await count_events(pool) == before
+    assert await count_events(store) == before
 
 
-async def test_an_id_of_the_wrong_kind_is_not_found(deps, pool):
+async def test_an_id_of_the_wrong_kind_is_not_found(deps, store):
     school, _ = await school_and_business(deps)
     with pytest.raises(NotFound) as caught:
         await h.enroll_student(
@@ -148,27 +146,27 @@ async def test_an_id_of_the_wrong_kind_is_not_found(deps, pool):
 
 
 @pytest.mark.parametrize("role", [r for r in Role if r is not Role.COORDINATOR])
-async def test_only_coordinators_may_change_program_data(deps, pool, role):
+async def test_only_coordinators_may_change_program_data(deps, store, role):
     with pytest.raises(Forbidden):
         await h.register_organization(
             deps, as_actor(role), c.RegisterOrganization(name="A", kind="school")
         )
-    assert await count_events(pool) == 0
+    assert await count_events(store) == 0
 
 
-async def test_a_rule_violation_appends_nothing(deps, pool):
+async def test_a_rule_violation_appends_nothing(deps, store):
     program, _ = await a_program(deps)
     student = await a_student(deps)
     await h.enroll_student(
         deps, coordinator(), c.EnrollStudent(program_id=program, student_id=student)
     )
-    before = await count_events(pool)
+    before = await count_events(store)
     with pytest.raises(RuleViolated) as caught:
         await h.enroll_student(
             deps, coordinator(), c.EnrollStudent(program_id=program, student_id=student)
         )
     assert caught.value.rule == "ALREADY_ENROLLED"
-    assert await count_events(pool) == before
+    assert await count_events(store) == before
 
 
 @pytest.mark.parametrize(
@@ -212,8 +210,3 @@ def test_malformed_programs_name_the_field(data, field):
     with pytest.raises(InvalidInput) as caught:
         c.parse(c.LaunchProgram, good | data)
     assert caught.value.field == field
-
-
-def test_command_results_survive_the_idempotency_record():
-    result = h.CommandResult(id=uuid4(), position=3, status="ENROLLED", message="m")
-    assert msgspec.json.decode(msgspec.json.encode(result), type=h.CommandResult) == result

@@ -1,0 +1,186 @@
+"""The event store in memory, for tests of services that need no PostgreSQL.
+
+It keeps the contract of `PostgresEventStore` (`tests/contract/`): expected versions per
+stream, several streams appended all or nothing, one global position, idempotency records,
+`(tx_id, position)` checkpoints and wake-ups without polling. Each append is one
+"transaction" with the next tx id, and nothing here is ever half-committed, so every event is
+readable as soon as `append` returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import contextlib
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import msgspec
+from bridgework.services.ports import (
+    Checkpoint,
+    CommandRecord,
+    DuplicateCommand,
+    EventStore,
+    StoredCommand,
+    StoredEvent,
+    StoreError,
+    StreamAppend,
+    VersionConflict,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from uuid import UUID
+
+_encode = msgspec.json.Encoder().encode
+
+
+async def _round_trip() -> None:
+    """Let other tasks run, as a database round trip would: overlapping requests interleave
+    between their reads and their appends here too, not only on PostgreSQL."""
+    await asyncio.sleep(0)
+
+
+def _check_versions(append: StreamAppend) -> None:
+    """The same refusal as the PostgreSQL store's: events must continue their stream."""
+    first = append.expected_version + 1
+    got = [e.stream_version for e in append.events]
+    if got != list(range(first, first + len(got))) or any(
+        e.stream_id != append.stream_id for e in append.events
+    ):
+        raise ValueError(f"events for {append.stream_id!r} must continue it in order: {got}")
+
+
+class MemoryEventStore(EventStore):
+    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._clock = clock
+        self._log: list[StoredEvent] = []
+        """Every event in the global order; positions and tx ids both only grow."""
+        self._checkpoints: list[Checkpoint] = []
+        self._streams: dict[str, list[StoredEvent]] = {}
+        self._event_ids: set[UUID] = set()
+        self._commands: dict[str, StoredCommand] = {}
+        self._tx_id = 0
+        self._appended = asyncio.Event()
+        """Set (and replaced) by every append that wrote events: wakes every waiter."""
+
+    # -- writing ------------------------------------------------------------------------
+
+    async def append(
+        self, appends: Sequence[StreamAppend], *, command: CommandRecord | None = None
+    ) -> int:
+        await _round_trip()
+        for a in appends:
+            _check_versions(a)
+        events = [e for a in appends for e in a.events]
+        if events:
+            self._refuse_stale(appends)
+            ids = {e.event_id for e in events}
+            if len(ids) < len(events) or not ids.isdisjoint(self._event_ids):
+                raise StoreError("append refused: an event id was used before")
+        if command is not None and (recorded := self._commands.get(command.command_id)):
+            raise DuplicateCommand(recorded)
+        if not events:
+            if command is None:
+                return 0
+            self._record(command, len(self._log))  # at the head, as on PostgreSQL
+            return len(self._log)
+        # No await from the checks to here: all or nothing, and atomic to other tasks.
+        self._tx_id += 1
+        for e in events:
+            stored = StoredEvent(
+                position=len(self._log) + 1,
+                tx_id=self._tx_id,
+                event_id=e.event_id,
+                stream_id=e.stream_id,
+                stream_version=e.stream_version,
+                event_type=e.event_type,
+                schema_version=e.schema_version,
+                payload=e.payload,
+                metadata_json=_encode(e.metadata),
+                recorded_at=self._clock(),
+            )
+            self._log.append(stored)
+            self._checkpoints.append(stored.checkpoint)
+            self._streams.setdefault(e.stream_id, []).append(stored)
+            self._event_ids.add(e.event_id)
+        if command is not None:
+            self._record(command, len(self._log))
+        self._appended.set()
+        self._appended = asyncio.Event()
+        return len(self._log)
+
+    def _version(self, stream_id: str) -> int:
+        stream = self._streams.get(stream_id)
+        return stream[-1].stream_version if stream else 0
+
+    def _refuse_stale(self, appends: Sequence[StreamAppend]) -> None:
+        """As the PostgreSQL store's guard: streams that must exist are checked first, and one
+        with no events of its own only needs to have reached its expected version."""
+        ordered = sorted(appends, key=lambda a: a.expected_version == 0)
+        for a in ordered:
+            actual = self._version(a.stream_id)
+            stale = actual != a.expected_version if a.events else actual < a.expected_version
+            if stale:
+                raise VersionConflict(a.stream_id, a.expected_version, actual)
+
+    def _record(self, command: CommandRecord, position: int) -> None:
+        self._commands[command.command_id] = StoredCommand(
+            command_id=command.command_id,
+            request_hash=command.request_hash,
+            result=command.result,
+            position=position,
+        )
+
+    # -- reading ------------------------------------------------------------------------
+
+    async def load(self, stream_id: str, *, after_version: int = 0) -> list[StoredEvent]:
+        """Every event of one stream after `after_version` (all of them by default)."""
+        await _round_trip()
+        return self._streams.get(stream_id, [])[after_version:]
+
+    async def read_after(
+        self,
+        after: Checkpoint,
+        limit: int,
+        *,
+        types: Sequence[str] | None = None,
+        stream_id: str | None = None,
+    ) -> list[StoredEvent]:
+        await _round_trip()
+        start = bisect.bisect_right(self._checkpoints, after)
+        wanted = None if types is None else set(types)
+        found: list[StoredEvent] = []
+        for e in self._log[start:]:
+            if len(found) >= limit:
+                break
+            if (wanted is None or e.event_type in wanted) and (
+                stream_id is None or e.stream_id == stream_id
+            ):
+                found.append(e)
+        return found
+
+    async def checkpoint_of(self, position: int) -> Checkpoint | None:
+        if 0 < position <= len(self._log):
+            return self._checkpoints[position - 1]
+        return None
+
+    async def head(self) -> int:
+        """The highest position written so far (0 for an empty log), as on PostgreSQL."""
+        await _round_trip()
+        return len(self._log)
+
+    async def find_command(self, command_id: str) -> StoredCommand | None:
+        await _round_trip()
+        return self._commands.get(command_id)
+
+    # -- waking readers -----------------------------------------------------------------
+
+    async def wait_for_new_events(
+        self, max_wait: float, *, after: Checkpoint | None = None
+    ) -> None:
+        appended = self._appended  # taken first: an append from here on ends the wait
+        if after is not None and self._checkpoints and self._checkpoints[-1] > after:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(appended.wait(), max_wait)

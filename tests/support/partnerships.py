@@ -1,0 +1,11 @@
+"""Partnership commands built from plain fields, through the same parse as the API's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bridgework.services import commands as c
+
+
+def cmd(command_type: type[Any], **data: Any) -> Any:
+    return c.parse(command_type, data)

@@ -1,0 +1,43 @@
+"""Mentor matches through the handlers, on the memory store. Their life in the views:
+`tests/integration/test_mentor_matches.py`."""
+
+from __future__ import annotations
+
+import pytest
+from bridgework.domain.errors import RuleViolated
+from bridgework.services import commands as c
+from bridgework.services import handlers as h
+from bridgework.services import mentoring as m
+from bridgework.services.commands import parse
+from bridgework.services.errors import InvalidInput
+from support.context import coordinator
+from support.scenario import a_program, cleared_mentor, enrol, students
+
+
+async def test_a_match_is_proposed_only_to_a_cleared_mentor_with_room(deps, store):
+    program, orgs, _ = await a_program(deps, capacity=4)
+    ana, bo = await students(deps, 2)
+    for kid in (ana, bo):
+        await enrol(deps, program, kid)
+    full = (await cleared_mentor(deps, orgs[1], capacity=1)).id
+    await h.assign_mentor(
+        deps, coordinator(), c.AssignMentor(program_id=program, student_id=ana, mentor_id=full)
+    )
+    unchecked = await h.register_mentor(
+        deps, coordinator(), c.RegisterMentor(name="New Volunteer", organization_id=orgs[1])
+    )
+    before = await store.head()
+    for mentor, rule in ((full, "MENTOR_AT_CAPACITY"), (unchecked.id, "CLEARANCE_MISSING")):
+        with pytest.raises(RuleViolated) as refused:
+            await m.propose_mentor_match(
+                deps,
+                coordinator(),
+                m.ProposeMentorMatch(program_id=program, student_id=bo, mentor_id=mentor),
+            )
+        assert refused.value.rule == rule
+    with pytest.raises(InvalidInput) as bad:
+        parse(
+            m.DeclineMentorMatch, {"program_id": str(program), "student_id": str(bo), "reason": ""}
+        )
+    assert bad.value.field == "reason"
+    assert await store.head() == before
