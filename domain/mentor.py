@@ -108,9 +108,14 @@ class Mentor(BridgeworkAggregate):
                 f"completed ({day(completed_on)})",
             )
         self._record_clearance(
-            clearance_id=clearance_id, check_type=check_type, provider=provider, result=result,
-            completed_on=completed_on, expires_on=expires_on, timestamp=at,
-        )  # fmt: skip
+            clearance_id=clearance_id,
+            check_type=check_type,
+            provider=provider,
+            result=result,
+            completed_on=completed_on,
+            expires_on=expires_on,
+            timestamp=at,
+        )
 
     @event(ClearanceRecorded)
     def _record_clearance(
@@ -196,9 +201,13 @@ class Mentor(BridgeworkAggregate):
                 "MEETING_IN_FUTURE", f"A meeting cannot be logged before it happens ({day(met_on)})"
             )
         self._log_meeting(
-            program_id=program_id, student_id=student_id, met_on=met_on, minutes=minutes,
-            notes=notes, timestamp=at,
-        )  # fmt: skip
+            program_id=program_id,
+            student_id=student_id,
+            met_on=met_on,
+            minutes=minutes,
+            notes=notes,
+            timestamp=at,
+        )
 
     @event(MeetingLogged)
     def _log_meeting(

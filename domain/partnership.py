@@ -356,10 +356,17 @@ class Partnership(BridgeworkAggregate):
                 f"Metric '{name}': {MetricMeasure(measure).name} is a percentage, at most 100%",
             )
         self._define_metric(
-            metric_id=metric_id, name=name, measure=measure, target=target, unit=unit,
-            baseline=baseline, due_on=due_on, program_kind=program_kind, question=question,
+            metric_id=metric_id,
+            name=name,
+            measure=measure,
+            target=target,
+            unit=unit,
+            baseline=baseline,
+            due_on=due_on,
+            program_kind=program_kind,
+            question=question,
             timestamp=at,
-        )  # fmt: skip
+        )
 
     @event(SuccessMetricDefined)
     def _define_metric(
@@ -429,9 +436,14 @@ class Partnership(BridgeworkAggregate):
         self._open("given liaisons")
         self._partner(organisation_id, "A liaison")
         self._appoint(
-            liaison_id=liaison_id, organisation_id=organisation_id, name=name, title=title,
-            email=email, phone=phone, timestamp=at,
-        )  # fmt: skip
+            liaison_id=liaison_id,
+            organisation_id=organisation_id,
+            name=name,
+            title=title,
+            email=email,
+            phone=phone,
+            timestamp=at,
+        )
 
     @event(LiaisonAppointed)
     def _appoint(
@@ -477,10 +489,16 @@ class Partnership(BridgeworkAggregate):
         if kind is ContributionKind.VOLUNTEER_HOURS and hours is None:
             raise RuleViolated("HOURS_NEEDED", "Volunteer hours need the number of hours")
         self._contribute(
-            contribution_id=contribution_id, organisation_id=organisation_id, kind=kind,
-            description=description, value=value, currency=currency, hours=hours,
-            contributed_on=contributed_on, timestamp=at,
-        )  # fmt: skip
+            contribution_id=contribution_id,
+            organisation_id=organisation_id,
+            kind=kind,
+            description=description,
+            value=value,
+            currency=currency,
+            hours=hours,
+            contributed_on=contributed_on,
+            timestamp=at,
+        )
 
     @event(ContributionRecorded)
     def _contribute(
@@ -516,9 +534,14 @@ class Partnership(BridgeworkAggregate):
                 f"({day(held_on)})",
             )
         self._check_in(
-            check_in_id=check_in_id, held_on=held_on, attendees=attendees, notes=notes,
-            decisions=decisions, follow_ups=follow_ups, timestamp=at,
-        )  # fmt: skip
+            check_in_id=check_in_id,
+            held_on=held_on,
+            attendees=attendees,
+            notes=notes,
+            decisions=decisions,
+            follow_ups=follow_ups,
+            timestamp=at,
+        )
 
     @event(CheckInHeld)
     def _check_in(
