@@ -11,13 +11,15 @@ Histories are plain lists of events, so a test builds one up with `history += wh
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 import pytest
 from bridgework.domain.base import replay
 from bridgework.domain.errors import RuleViolated
+from bridgework.domain.mentor import ClearanceResult, Mentor
+from bridgework.domain.partnership import Partnership
 from bridgework.domain.program import Program, ProgramKind
 
 if TYPE_CHECKING:
@@ -80,3 +82,49 @@ def launched(capacity: int = 2, name: str = "Robotics Club") -> list[Any]:
 
 def enrol(student_id: UUID, name: str = "Ana Lima") -> Callable[[Program], None]:
     return lambda p: p.enrol(student_id=student_id, student_name=name, at=AT)
+
+
+def clearance(**check: Any) -> Callable[[Mentor], None]:
+    """Record a clear enhanced background check done a month ago, valid for a year;
+    `check` overrides any of its facts."""
+    facts: dict[str, Any] = {
+        "clearance_id": uuid4(),
+        "check_type": "Enhanced background check",
+        "provider": "Valley Screening",
+        "result": ClearanceResult.CLEAR,
+        "completed_on": AT.date() - timedelta(days=30),
+        "expires_on": AT.date() + timedelta(days=365),
+        "at": AT,
+    }
+    return lambda m: m.record_clearance(**(facts | check))
+
+
+def mentor(name: str = "Dana Ortiz", capacity: int = 1) -> list[Any]:
+    """A mentor with no background check yet."""
+    return started(
+        Mentor.register(id=uuid4(), name=name, organisation_id=uuid4(), capacity=capacity, at=AT)
+    )
+
+
+def cleared(name: str = "Dana Ortiz", capacity: int = 1, **check: Any) -> list[Any]:
+    """A mentor with one background check on record (clear, unless `check` says otherwise)."""
+    history = mentor(name, capacity)
+    return history + when(history, clearance(**check))
+
+
+SCHOOL, BUSINESS = uuid4(), uuid4()
+"""The two partners of every `formed()` partnership."""
+
+
+def formed(*, proposed: bool = False) -> list[Any]:
+    """The Solar Futures partnership of a school and a business, active unless `proposed`."""
+    return started(
+        Partnership.form(
+            id=uuid4(),
+            name="Solar Futures",
+            organisation_ids=(SCHOOL, BUSINESS),
+            goals=("More girls in engineering",),
+            at=AT,
+            proposed=proposed,
+        )
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import uuid4
 
 import pytest
+from bridgework.domain.base import ordinal
 from bridgework.domain.errors import RuleViolated
 from support.given import AT, enrol, given, launched, names, refused, when
 
@@ -171,3 +172,10 @@ def test_records_about_a_program_need_a_student_who_held_a_seat_in_it():
     assert program.waitlist_place(seated) is None
     history += when(history, lambda p: p.complete(student_id=seated, student_name="A", at=AT))
     given(history).require_participant(seated, "Ana")  # completed students took part
+
+
+@pytest.mark.parametrize(
+    ("n", "text"), [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (22, "22nd")]
+)
+def test_places_in_line_read_as_ordinals(n, text):
+    assert ordinal(n) == text
