@@ -1,9 +1,9 @@
 """Programs: the internships, clubs, bootcamps… a partnership runs, and who is in them.
 
 `Program` is one aggregate (one stream, one state, its events named `Program.…`) written
-as a mixin per concept: `eligibility`, `program_applications`, `program_enrolment`,
-`program_attendance`, `program_mentoring` and `program_showcases` hold each concept's
-events and decisions (see `base._adopt_concepts`).
+as a mixin per area, in the area's own domain module: `eligibility`, `applications`,
+`enrolment`, `attendance`, `mentoring` and `outcomes` (showcases) hold each one's events
+and decisions (see `base._adopt_concepts`).
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
+from bridgework.domain.applications import Applications
+from bridgework.domain.attendance import Attendance, Sessions
 from bridgework.domain.base import BridgeworkAggregate, day
 from bridgework.domain.errors import RuleViolated
-from bridgework.domain.program_applications import Applications
-from bridgework.domain.program_attendance import Attendance, Sessions
-from bridgework.domain.program_mentoring import MatchClosure, Mentoring
-from bridgework.domain.program_showcases import Showcases
+from bridgework.domain.mentoring import MatchClosure, Mentoring
+from bridgework.domain.outcomes import Showcases
 from eventsourcing.domain import Aggregate, event
 
 __all__ = ["Attendance", "MatchClosure", "Program", "ProgramKind"]

@@ -2,8 +2,9 @@
 guardians' consent, their achievements and their surveys.
 
 `Student` is one aggregate (one stream, its events named `Student.…`) written as a mixin
-per concept: `student_safeguarding`, `student_achievements` and `student_surveys` hold
-each concept's events and decisions (see `base._adopt_concepts`).
+per area, in the area's own domain module: `safeguarding`, `achievements` and `surveys`
+hold each one's events and decisions (see `base._adopt_concepts`). What a student tells
+about themselves (the impact area) is here.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from bridgework.domain.achievements import PLACEMENTS, Achievements, Pathway
 from bridgework.domain.base import BridgeworkAggregate
 from bridgework.domain.eligibility import Applicant, age_on
 from bridgework.domain.errors import RuleViolated
-from bridgework.domain.student_achievements import PLACEMENTS, Achievements, Pathway
-from bridgework.domain.student_safeguarding import ADULT_AGE, Safeguarding
-from bridgework.domain.student_surveys import EvaluationPhase, SurveyPhase, Surveys
+from bridgework.domain.safeguarding import ADULT_AGE, GuardianConsent
+from bridgework.domain.surveys import EvaluationPhase, SurveyPhase, Surveys
 from eventsourcing.domain import Aggregate, event
 
 __all__ = [
@@ -46,7 +47,7 @@ class Demographic(StrEnum):
     ENGLISH_LEARNER = "english_learner"
 
 
-class Student(Safeguarding, Achievements, Surveys, BridgeworkAggregate):
+class Student(GuardianConsent, Achievements, Surveys, BridgeworkAggregate):
     """A student. One whose date of birth is not on record is treated as a minor."""
 
     STREAM = "student"

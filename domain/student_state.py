@@ -10,7 +10,7 @@ from uuid import UUID
 from bridgework.domain.errors import RuleViolated
 
 if TYPE_CHECKING:
-    from bridgework.domain.student_surveys import EvaluationPhase, SurveyPhase
+    from bridgework.domain.surveys import EvaluationPhase, SurveyPhase
 
 
 class StudentState:

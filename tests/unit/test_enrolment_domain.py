@@ -79,8 +79,9 @@ def test_a_waitlisted_student_is_told_their_place_when_enrolling_again():
     history += when(history, enrol(uuid4()))
     waiting = uuid4()
     history += when(history, enrol(waiting))
-    with pytest.raises(RuleViolated, match="already 1st on the waitlist"):
+    with pytest.raises(RuleViolated, match="already 1st on the waitlist") as e:
         when(history, enrol(waiting))
+    assert e.value.rule == "ALREADY_WAITLISTED"
 
 
 def test_a_program_that_has_ended_takes_no_enrolments():

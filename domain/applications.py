@@ -6,8 +6,8 @@ from datetime import datetime
 from uuid import UUID
 
 from bridgework.domain.eligibility import Applicant, Eligibility
+from bridgework.domain.enrolment import Enrolment
 from bridgework.domain.errors import RuleViolated
-from bridgework.domain.program_enrolment import Enrolment
 from eventsourcing.domain import Aggregate, event
 
 

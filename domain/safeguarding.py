@@ -1,10 +1,13 @@
-"""Safeguarding: a guardian's consent before a minor joins a program, and what rests on it."""
+"""Safeguarding: a guardian's consent before a minor joins a program (and what rests on it),
+and a mentor's background checks before they are matched with a student."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from uuid import UUID
 
+from bridgework.domain.base import day
 from bridgework.domain.eligibility import age_on
 from bridgework.domain.errors import RuleViolated
 from bridgework.domain.student_state import StudentState
@@ -13,7 +16,13 @@ from eventsourcing.domain import Aggregate, event
 ADULT_AGE = 18
 
 
-class Safeguarding(StudentState):
+class ClearanceResult(StrEnum):
+    CLEAR = "clear"
+    FLAGGED = "flagged"
+    PENDING = "pending"
+
+
+class GuardianConsent(StudentState):
     """Guardians' consents of a student (a mixin of `Student`). One whose date of birth is
     not on record is treated as a minor."""
 
@@ -127,3 +136,93 @@ class Safeguarding(StudentState):
     def _withdraw_consent(self, consent_id: UUID, reason: str, timestamp: datetime) -> None:
         self.consents.pop(consent_id, None)
         self.relied = {p: c for p, c in self.relied.items() if c != consent_id}
+
+
+class Clearances:
+    """Background checks of a mentor (a mixin of `Mentor`)."""
+
+    name: str
+    clearances: dict[str, tuple[ClearanceResult, date | None, date | None]]
+    """Check type → (result, completed on, expires on) of its latest record."""
+
+    class ClearanceRecorded(Aggregate.Event):
+        """A background check's outcome. A later record of the same check type (a renewal,
+        a result that came in) supersedes the earlier one."""
+
+        clearance_id: UUID
+        check_type: str
+        provider: str
+        result: ClearanceResult
+        completed_on: date | None
+        expires_on: date | None
+
+    def record_clearance(
+        self,
+        *,
+        clearance_id: UUID,
+        check_type: str,
+        provider: str,
+        result: ClearanceResult,
+        completed_on: date | None,
+        expires_on: date | None,
+        at: datetime,
+    ) -> None:
+        if result is not ClearanceResult.PENDING and completed_on is None:
+            raise RuleViolated(
+                "CLEARANCE_NEEDS_DATE", f"A {result} {check_type} check needs its completion date"
+            )
+        if completed_on is not None and completed_on > at.date():
+            raise RuleViolated(
+                "CLEARANCE_IN_FUTURE",
+                f"A {check_type} check cannot be completed in the future ({day(completed_on)})",
+            )
+        if expires_on is not None and completed_on is not None and expires_on <= completed_on:
+            raise RuleViolated(
+                "CLEARANCE_EXPIRES_BEFORE_COMPLETION",
+                f"A {check_type} check cannot expire ({day(expires_on)}) on or before it was "
+                f"completed ({day(completed_on)})",
+            )
+        self._record_clearance(
+            clearance_id=clearance_id,
+            check_type=check_type,
+            provider=provider,
+            result=result,
+            completed_on=completed_on,
+            expires_on=expires_on,
+            timestamp=at,
+        )
+
+    @event(ClearanceRecorded)
+    def _record_clearance(
+        self,
+        clearance_id: UUID,
+        check_type: str,
+        provider: str,
+        result: ClearanceResult,
+        completed_on: date | None,
+        expires_on: date | None,
+        timestamp: datetime,
+    ) -> None:
+        self.clearances[check_type] = (result, completed_on, expires_on)
+
+    def require_clearance(self, on: date) -> None:
+        """Refuse unless every check on record is clear and unexpired on `on` (and there is
+        at least one): a flagged or pending check, or an expired one, blocks new matches."""
+        if not self.clearances:
+            raise RuleViolated(
+                "CLEARANCE_MISSING", f"{self.name} has no background check on record"
+            )
+        for check_type, (result, _, expires_on) in sorted(self.clearances.items()):
+            if result is ClearanceResult.FLAGGED:
+                raise RuleViolated(
+                    "CLEARANCE_FLAGGED", f"{self.name}'s {check_type} check was flagged"
+                )
+            if result is ClearanceResult.PENDING:
+                raise RuleViolated(
+                    "CLEARANCE_PENDING", f"{self.name}'s {check_type} check is still pending"
+                )
+            if expires_on is not None and expires_on <= on:
+                raise RuleViolated(
+                    "CLEARANCE_EXPIRED",
+                    f"{self.name}'s {check_type} check expired on {day(expires_on)}",
+                )
