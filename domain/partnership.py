@@ -7,7 +7,7 @@ check-ins record how the partners work together.
 
 `Partnership` is one aggregate (one stream, its events named `Partnership.…`): its
 lifecycle is here, its charter and collaboration are concept mixins
-(`partnership_charter`, `partnership_collaboration`; see `base._adopt_concepts`).
+(`charter`, `collaboration`; see `base._adopt_concepts`).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from typing import Any
 from uuid import UUID
 
 from bridgework.domain.base import BridgeworkAggregate, day
+from bridgework.domain.charter import PERCENTAGES, Charter, MetricMeasure
+from bridgework.domain.collaboration import Collaboration, ContributionKind, FollowUp
 from bridgework.domain.errors import RuleViolated
-from bridgework.domain.partnership_charter import PERCENTAGES, Charter, MetricMeasure
-from bridgework.domain.partnership_collaboration import Collaboration, ContributionKind, FollowUp
 from bridgework.domain.partnership_state import PartnershipStatus
 from eventsourcing.domain import Aggregate, event
 

@@ -10,7 +10,7 @@ from uuid import UUID
 from bridgework.domain.errors import RuleViolated
 
 if TYPE_CHECKING:
-    from bridgework.domain.partnership_charter import MetricMeasure
+    from bridgework.domain.charter import MetricMeasure
 
 
 class PartnershipStatus(StrEnum):
