@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import (
+    Aggregate,
+    BaseAggregate,
+    CanMutateAggregate,
+    CommandMethodDecorator,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from datetime import date
     from uuid import UUID
-
-    from eventsourcing.domain import CanMutateAggregate
 
 
 class BridgeworkAggregate(Aggregate):
@@ -23,9 +26,38 @@ class BridgeworkAggregate(Aggregate):
 
     STREAM: ClassVar[str]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        _adopt_concepts(cls)
+        super().__init_subclass__(**kwargs)
+
     @classmethod
     def stream_id(cls, aggregate_id: UUID) -> str:
         return f"{cls.STREAM}-{aggregate_id}"
+
+
+def _adopt_concepts(cls: type[BridgeworkAggregate]) -> None:
+    """Give an aggregate the events and `@event` methods of its concept mixins.
+
+    A big aggregate is written as plain mixin classes, one per concept, each holding its
+    events, its decisions and the private `@event` methods beside them, combined into one
+    aggregate class. The library's `MetaAggregate` only looks at the aggregate's own class
+    dict: an `@event` method left on a mixin is never registered (calling it raises "Event
+    class not registered"). So, before the library runs, every event class and `@event`
+    method of a mixin is set on the aggregate itself, exactly as if it were written in its
+    body: the events are then defined as `Program.StudentEnrolled` in the aggregate's
+    module, with the same names and topics as before the split.
+    """
+    for mixin in cls.__mro__[1:]:  # the nearest mixin wins, as in attribute lookup
+        if issubclass(mixin, BaseAggregate) or mixin in Aggregate.__mro__:
+            continue
+        for name, value in vars(mixin).items():
+            is_event = (
+                isinstance(value, type)
+                and issubclass(value, CanMutateAggregate)
+                and name[0].isupper()
+            )
+            if (is_event or isinstance(value, CommandMethodDecorator)) and name not in vars(cls):
+                setattr(cls, name, value)
 
 
 def ordinal(n: int) -> str:

@@ -124,10 +124,17 @@ class HoursLog(BridgeworkAggregate):
                 f"{day(worked_on)} is outside it",
             )
         log = cls._create(
-            cls.HoursSubmitted, id=id, student_id=student_id, program_id=program_id,
-            worked_on=worked_on, hours=hours, activity=activity, supervisor_name=supervisor_name,
-            supervisor_email=supervisor_email, timestamp=at,
-        )  # fmt: skip
+            cls.HoursSubmitted,
+            id=id,
+            student_id=student_id,
+            program_id=program_id,
+            worked_on=worked_on,
+            hours=hours,
+            activity=activity,
+            supervisor_name=supervisor_name,
+            supervisor_email=supervisor_email,
+            timestamp=at,
+        )
         log.issue_link(expires_at=link_expires_at, at=at)
         return log
 
@@ -179,9 +186,12 @@ class HoursLog(BridgeworkAggregate):
     def decline(self, *, issue: int, supervisor_name: str, reason: str, at: datetime) -> None:
         self._check_link(issue, at)
         self._decline(
-            student_id=self.student_id, issue=issue, supervisor_name=supervisor_name,
-            reason=reason, timestamp=at,
-        )  # fmt: skip
+            student_id=self.student_id,
+            issue=issue,
+            supervisor_name=supervisor_name,
+            reason=reason,
+            timestamp=at,
+        )
 
     @event(HoursDeclined)
     def _decline(

@@ -1,23 +1,20 @@
-"""Mentors: volunteers and employees of partner organisations."""
+"""Mentors: volunteers and employees of partner organisations, with the students they mentor
+and the meetings they log (their background checks are the `safeguarding` mixin)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from uuid import UUID
 
 from bridgework.domain.base import BridgeworkAggregate, day
 from bridgework.domain.errors import RuleViolated
+from bridgework.domain.safeguarding import ClearanceResult, Clearances
 from eventsourcing.domain import Aggregate, event
 
-
-class ClearanceResult(StrEnum):
-    CLEAR = "clear"
-    FLAGGED = "flagged"
-    PENDING = "pending"
+__all__ = ["ClearanceResult", "Mentor"]
 
 
-class Mentor(BridgeworkAggregate):
+class Mentor(Clearances, BridgeworkAggregate):
     """A volunteer or employee who mentors up to `capacity` students at once.
 
     Internship hosts (the supervisor at the business an intern works at) are registered as
@@ -30,17 +27,6 @@ class Mentor(BridgeworkAggregate):
         name: str
         organisation_id: UUID
         capacity: int
-
-    class ClearanceRecorded(Aggregate.Event):
-        """A background check's outcome. A later record of the same check type (a renewal,
-        a result that came in) supersedes the earlier one."""
-
-        clearance_id: UUID
-        check_type: str
-        provider: str
-        result: ClearanceResult
-        completed_on: date | None
-        expires_on: date | None
 
     class MenteeTaken(Aggregate.Event):
         program_id: UUID
@@ -63,8 +49,7 @@ class Mentor(BridgeworkAggregate):
         self.organisation_id = organisation_id
         self.capacity = capacity
         self.mentees: set[tuple[UUID, UUID]] = set()
-        self.clearances: dict[str, tuple[ClearanceResult, date | None, date | None]] = {}
-        """Check type → (result, completed on, expires on) of its latest record."""
+        self.clearances = {}
 
     @classmethod
     def register(
@@ -78,74 +63,6 @@ class Mentor(BridgeworkAggregate):
             capacity=capacity,
             timestamp=at,
         )
-
-    # Clearances ---------------------------------------------------------------------------
-
-    def record_clearance(
-        self,
-        *,
-        clearance_id: UUID,
-        check_type: str,
-        provider: str,
-        result: ClearanceResult,
-        completed_on: date | None,
-        expires_on: date | None,
-        at: datetime,
-    ) -> None:
-        if result is not ClearanceResult.PENDING and completed_on is None:
-            raise RuleViolated(
-                "CLEARANCE_NEEDS_DATE", f"A {result} {check_type} check needs its completion date"
-            )
-        if completed_on is not None and completed_on > at.date():
-            raise RuleViolated(
-                "CLEARANCE_IN_FUTURE",
-                f"A {check_type} check cannot be completed in the future ({day(completed_on)})",
-            )
-        if expires_on is not None and completed_on is not None and expires_on <= completed_on:
-            raise RuleViolated(
-                "CLEARANCE_EXPIRES_BEFORE_COMPLETION",
-                f"A {check_type} check cannot expire ({day(expires_on)}) on or before it was "
-                f"completed ({day(completed_on)})",
-            )
-        self._record_clearance(
-            clearance_id=clearance_id, check_type=check_type, provider=provider, result=result,
-            completed_on=completed_on, expires_on=expires_on, timestamp=at,
-        )  # fmt: skip
-
-    @event(ClearanceRecorded)
-    def _record_clearance(
-        self,
-        clearance_id: UUID,
-        check_type: str,
-        provider: str,
-        result: ClearanceResult,
-        completed_on: date | None,
-        expires_on: date | None,
-        timestamp: datetime,
-    ) -> None:
-        self.clearances[check_type] = (result, completed_on, expires_on)
-
-    def require_clearance(self, on: date) -> None:
-        """Refuse unless every check on record is clear and unexpired on `on` (and there is
-        at least one): a flagged or pending check, or an expired one, blocks new matches."""
-        if not self.clearances:
-            raise RuleViolated(
-                "CLEARANCE_MISSING", f"{self.name} has no background check on record"
-            )
-        for check_type, (result, _, expires_on) in sorted(self.clearances.items()):
-            if result is ClearanceResult.FLAGGED:
-                raise RuleViolated(
-                    "CLEARANCE_FLAGGED", f"{self.name}'s {check_type} check was flagged"
-                )
-            if result is ClearanceResult.PENDING:
-                raise RuleViolated(
-                    "CLEARANCE_PENDING", f"{self.name}'s {check_type} check is still pending"
-                )
-            if expires_on is not None and expires_on <= on:
-                raise RuleViolated(
-                    "CLEARANCE_EXPIRED",
-                    f"{self.name}'s {check_type} check expired on {day(expires_on)}",
-                )
 
     # Mentees -----------------------------------------------------------------------------
 
@@ -196,9 +113,13 @@ class Mentor(BridgeworkAggregate):
                 "MEETING_IN_FUTURE", f"A meeting cannot be logged before it happens ({day(met_on)})"
             )
         self._log_meeting(
-            program_id=program_id, student_id=student_id, met_on=met_on, minutes=minutes,
-            notes=notes, timestamp=at,
-        )  # fmt: skip
+            program_id=program_id,
+            student_id=student_id,
+            met_on=met_on,
+            minutes=minutes,
+            notes=notes,
+            timestamp=at,
+        )
 
     @event(MeetingLogged)
     def _log_meeting(

@@ -1,12 +1,13 @@
+"""Enrolment on the Program aggregate: seats, the waitlist, withdrawal and completion."""
+
 from __future__ import annotations
 
-from datetime import date, timedelta
 from uuid import uuid4
 
 import pytest
+from bridgework.domain.base import ordinal
 from bridgework.domain.errors import RuleViolated
-from bridgework.domain.program import Program, ProgramKind
-from support.given import AT, enrol, given, launched, names, when
+from support.given import AT, enrol, given, launched, names, refused, when
 
 
 def test_a_student_takes_a_free_seat():
@@ -78,8 +79,9 @@ def test_a_waitlisted_student_is_told_their_place_when_enrolling_again():
     history += when(history, enrol(uuid4()))
     waiting = uuid4()
     history += when(history, enrol(waiting))
-    with pytest.raises(RuleViolated, match="already 1st on the waitlist"):
+    with pytest.raises(RuleViolated, match="already 1st on the waitlist") as e:
         when(history, enrol(waiting))
+    assert e.value.rule == "ALREADY_WAITLISTED"
 
 
 def test_a_program_that_has_ended_takes_no_enrolments():
@@ -122,68 +124,6 @@ def test_only_an_enrolled_student_can_complete():
         when(history, lambda p: p.complete(student_id=waiting, student_name="W", at=AT))
 
 
-def test_a_mentor_can_only_be_assigned_to_an_enrolled_student_once():
-    history = launched()
-    student, mentor = uuid4(), uuid4()
-    history += when(history, enrol(student))
-
-    def assign(p: Program) -> None:
-        p.assign_mentor(
-            student_id=student, student_name="Ana", mentor_id=mentor, mentor_name="Dana", at=AT
-        )
-
-    events = when(history, assign)
-    assert names(events) == ["MentorAssigned"]
-    with pytest.raises(RuleViolated, match="Dana already mentors Ana"):
-        when(history + events, assign)
-    with pytest.raises(RuleViolated, match="not enrolled"):
-        when(
-            history,
-            lambda p: p.assign_mentor(
-                student_id=uuid4(), student_name="X", mentor_id=mentor, mentor_name="D", at=AT
-            ),
-        )
-
-
-def test_a_showcase_needs_the_programs_students_and_its_partners():
-    history = launched()
-    student, partner = uuid4(), uuid4()
-    history += when(history, enrol(student))
-
-    def showcase(presenters: tuple, guests: tuple, held_on: date = date(2026, 5, 1)):
-        return lambda p: p.record_showcase(
-            showcase_id=uuid4(),
-            title="Spring Demo Day",
-            held_on=held_on,
-            presenter_ids=presenters,
-            attending_organisation_ids=guests,
-            partner_ids=frozenset({partner}),
-            at=AT,
-        )
-
-    assert names(when(history, showcase((student,), (partner,)))) == ["ShowcaseRecorded"]
-    with pytest.raises(RuleViolated, match="not students of"):
-        when(history, showcase((uuid4(),), ()))
-    with pytest.raises(RuleViolated, match="not partners"):
-        when(history, showcase((student,), (uuid4(),)))
-    with pytest.raises(RuleViolated, match="before 'Robotics Club' starts"):
-        when(history, showcase((student,), (), date(2026, 1, 1)))
-
-
-def test_a_program_cannot_end_before_it_starts():
-    with pytest.raises(RuleViolated, match="cannot end"):
-        Program.launch(
-            id=uuid4(),
-            partnership_id=uuid4(),
-            name="Backwards",
-            kind=ProgramKind.WORKSHOP,
-            capacity=5,
-            starts_on=date(2026, 3, 1),
-            ends_on=date(2026, 3, 1) - timedelta(days=1),
-            at=AT,
-        )
-
-
 def test_a_rejected_command_records_nothing_and_replay_rechecks_nothing():
     history = launched(capacity=1)
     student = uuid4()
@@ -194,3 +134,49 @@ def test_a_rejected_command_records_nothing_and_replay_rechecks_nothing():
     assert program.collect_events() == []
     # Replaying a waitlist after the capacity rule would refuse it must still work.
     assert given(history).version == len(history)
+
+
+def test_a_student_who_completed_cannot_enrol_again():
+    history = launched()
+    student = uuid4()
+    history += when(history, enrol(student))
+    history += when(history, lambda p: p.complete(student_id=student, student_name="A", at=AT))
+    broken = refused(history, enrol(student))
+    assert broken.rule == "ALREADY_COMPLETED"
+    assert broken.message == "Ana Lima has already completed 'Robotics Club'"
+    broken = refused(history, lambda p: p.complete(student_id=student, student_name="A", at=AT))
+    assert broken.rule == "ALREADY_COMPLETED"
+
+
+def test_only_a_student_with_a_place_or_an_application_can_withdraw():
+    broken = refused(
+        launched(),
+        lambda p: p.withdraw(student_id=uuid4(), student_name="Bo", reason="", at=AT),
+    )
+    assert broken.rule == "NOT_ENROLLED"
+    assert broken.message == (
+        "Bo is neither enrolled in, waitlisted for nor applying to 'Robotics Club'"
+    )
+
+
+def test_records_about_a_program_need_a_student_who_held_a_seat_in_it():
+    history = launched(capacity=1)
+    seated, waiting = uuid4(), uuid4()
+    history += when(history, enrol(seated))
+    history += when(history, enrol(waiting))
+    program = given(history)
+    program.require_participant(seated, "Ana")
+    with pytest.raises(RuleViolated, match="Bo has not taken part in 'Robotics Club'") as e:
+        program.require_participant(waiting, "Bo")
+    assert e.value.rule == "NOT_IN_PROGRAM"
+    assert (program.holds_place(waiting), program.waitlist_place(waiting)) == (True, 1)
+    assert program.waitlist_place(seated) is None
+    history += when(history, lambda p: p.complete(student_id=seated, student_name="A", at=AT))
+    given(history).require_participant(seated, "Ana")  # completed students took part
+
+
+@pytest.mark.parametrize(
+    ("n", "text"), [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (22, "22nd")]
+)
+def test_places_in_line_read_as_ordinals(n, text):
+    assert ordinal(n) == text

@@ -27,18 +27,28 @@ def a_student() -> Student:
 
 def survey(student: Student, phase: SurveyPhase, on: date, answers=ANSWERS) -> None:
     student.answer_survey(
-        survey_id=uuid4(), program_id=PROGRAM, program_name="Biotech Internship", phase=phase,
-        answered_on=on, answers=answers, at=AT,
-    )  # fmt: skip
+        survey_id=uuid4(),
+        program_id=PROGRAM,
+        program_name="Biotech Internship",
+        phase=phase,
+        answered_on=on,
+        answers=answers,
+        at=AT,
+    )
 
 
 def evaluation(student: Student, phase: EvaluationPhase, on: date) -> None:
     student.evaluate(
-        evaluation_id=uuid4(), program_id=PROGRAM, program_name="Biotech Internship",
-        phase=phase, evaluator="Dr. Rosa Diaz", evaluated_on=on,
-        ratings=(("communication", 4), ("lab_safety", 5)), comments="Careful and curious.",
+        evaluation_id=uuid4(),
+        program_id=PROGRAM,
+        program_name="Biotech Internship",
+        phase=phase,
+        evaluator="Dr. Rosa Diaz",
+        evaluated_on=on,
+        ratings=(("communication", 4), ("lab_safety", 5)),
+        comments="Careful and curious.",
         at=AT,
-    )  # fmt: skip
+    )
 
 
 def test_a_pre_and_a_post_survey_are_recorded_with_their_answers():
@@ -83,9 +93,14 @@ def test_surveys_of_other_programs_do_not_constrain_each_other():
     student = a_student()
     survey(student, SurveyPhase.PRE, TODAY)
     student.answer_survey(
-        survey_id=uuid4(), program_id=uuid4(), program_name="Robotics Club",
-        phase=SurveyPhase.POST, answered_on=TODAY - timedelta(days=40), answers=ANSWERS, at=AT,
-    )  # fmt: skip
+        survey_id=uuid4(),
+        program_id=uuid4(),
+        program_name="Robotics Club",
+        phase=SurveyPhase.POST,
+        answered_on=TODAY - timedelta(days=40),
+        answers=ANSWERS,
+        at=AT,
+    )
     assert len(student.collect_events()) == 2
 
 
@@ -122,16 +137,28 @@ def test_survey_and_evaluation_events_survive_the_store_and_replay_with_their_da
     student = Student.register(id=uuid4(), name="Ana Lima", grade=10, school_id=None, at=AT)
     survey(student, SurveyPhase.PRE, TODAY - timedelta(days=3))
     evaluation(student, EvaluationPhase.MIDPOINT, TODAY - timedelta(days=3))
-    metadata = EventMetadata(actor="coordinator:ana", correlation_id=uuid4(),
-                             causation_id=uuid4(), command_id="k", command="X")  # fmt: skip
+    metadata = EventMetadata(
+        actor="coordinator:ana",
+        correlation_id=uuid4(),
+        causation_id=uuid4(),
+        command_id="k",
+        command="X",
+    )
     decoded = []
     for position, e in enumerate(student.collect_events(), start=1):
         new = codec.encode(e, event_id=uuid4(), metadata=metadata)
         fields = {f: getattr(new, f) for f in new.__struct_fields__ if f != "metadata"}
-        decoded.append(codec.decode(StoredEvent(
-            position=position, tx_id=1, recorded_at=AT,
-            metadata_json=msgspec.json.encode(metadata), **fields,
-        )))  # fmt: skip
+        decoded.append(
+            codec.decode(
+                StoredEvent(
+                    position=position,
+                    tx_id=1,
+                    recorded_at=AT,
+                    metadata_json=msgspec.json.encode(metadata),
+                    **fields,
+                )
+            )
+        )
     assert decoded[1].answers == ANSWERS
     assert decoded[1].phase is SurveyPhase.PRE
     assert decoded[2].ratings == (("communication", 4), ("lab_safety", 5))
