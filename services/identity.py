@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 from uuid import UUID
 
 import msgspec
@@ -117,3 +118,13 @@ class Unauthenticated(Exception):
         super().__init__(f"{reason}: {detail}" if detail else str(reason))
         self.reason = reason
         self.detail = detail
+
+
+class Authenticator(Protocol):
+    """Turns a request's `Authorization` value (an HTTP header, or the `authorization` of
+    a websocket's connection_init payload) into a principal; infra/auth implements it, so
+    the API layer needs no import of infra."""
+
+    async def authenticate(self, authorization: str | None) -> Principal:
+        """The principal, or `Unauthenticated` with the reason."""
+        ...
