@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from bridgework.infra.auth.claims import ClaimMapping
@@ -33,6 +34,11 @@ if TYPE_CHECKING:
     import httpx
     from bridgework.infra.settings import Settings
 
+REMEMBER_SECONDS = 300.0
+"""How long a verified token is taken on trust again (never past its `exp`): a front end
+sends the same token with every request, and a signature check costs more than many a
+query. The price: a key the issuer withdraws still admits its tokens this long."""
+REMEMBER_TOKENS = 10_000
 LOCAL_REFRESH_SECONDS = 1.0
 """Re-reading our own key file is only a stat when it did not change."""
 
@@ -58,9 +64,31 @@ class TokenVerifier:
         self.leeway_seconds = leeway_seconds
         self.mapping = mapping or ClaimMapping()
         self.clock = clock
+        self.remembered = 0
+        """How many verifications were answered from memory (for tests and metrics)."""
+        self._verified: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
 
     async def verify(self, token: str) -> Principal:
         """The principal `token` names; `Unauthenticated` with the reason otherwise."""
+        now = self.clock()
+        known = self._verified.get(token)
+        if known is not None:
+            until, principal = known
+            if now < until:
+                self._verified.move_to_end(token)
+                self.remembered += 1
+                return principal
+            del self._verified[token]
+        principal = await self._verify(token)
+        until = now + REMEMBER_SECONDS
+        if principal.expires_at is not None:
+            until = min(until, principal.expires_at.timestamp())
+        self._verified[token] = (until, principal)
+        if len(self._verified) > REMEMBER_TOKENS:
+            self._verified.popitem(last=False)
+        return principal
+
+    async def _verify(self, token: str) -> Principal:
         try:
             header = jws.extract_compact(token.encode()).headers()
         except (JoseError, ValueError, UnicodeError) as e:

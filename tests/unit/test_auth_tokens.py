@@ -17,7 +17,12 @@ import pytest
 from bridgework.infra.auth.claims import ClaimMapping
 from bridgework.infra.auth.issuer import KEY_FILE, LocalIssuer, read_keys
 from bridgework.infra.auth.jwks import KeyCache
-from bridgework.infra.auth.tokens import TokenVerifier, bearer_token, verifier_for
+from bridgework.infra.auth.tokens import (
+    REMEMBER_SECONDS,
+    TokenVerifier,
+    bearer_token,
+    verifier_for,
+)
 from bridgework.infra.settings import AuthSettings, Settings
 from bridgework.services.identity import Principal, Reason, Role, Unauthenticated
 from joserfc import jwt
@@ -297,3 +302,19 @@ def test_the_bearer_value_is_read_from_an_authorization_header():
         with pytest.raises(Unauthenticated) as bad:
             bearer_token(value)
         assert bad.value.reason is Reason.MALFORMED
+
+
+async def test_a_verified_token_is_remembered_but_never_past_its_expiry(issuer, settings):
+    clock = Clock()
+    verifier = verifier_for(settings)
+    verifier.clock = clock
+    token = signed(issuer, exp=int(clock.now) + 600)
+    assert await verifier.verify(token)
+    assert await verifier.verify(token)
+    assert verifier.remembered == 1
+    clock.now += REMEMBER_SECONDS + 1  # remembered no longer: checked again, and still valid
+    assert await verifier.verify(token)
+    assert verifier.remembered == 1
+    clock.now += 600  # past exp and the leeway
+    assert await refused(verifier, token) is Reason.EXPIRED
+    assert verifier.remembered == 1
