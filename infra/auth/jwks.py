@@ -63,7 +63,11 @@ class RemoteJwks:
             discovery = await self._json(
                 f"{self.issuer.rstrip('/')}/.well-known/openid-configuration"
             )
-            if discovery.get("issuer") != self.issuer or not discovery.get("jwks_uri"):
+            if (
+                not isinstance(discovery, dict)
+                or discovery.get("issuer") != self.issuer
+                or not discovery.get("jwks_uri")
+            ):
                 raise ValueError("the discovery document names another issuer or no jwks_uri")
             self.jwks_url = str(discovery["jwks_uri"])
         return KeySet.import_key_set(await self._json(self.jwks_url))

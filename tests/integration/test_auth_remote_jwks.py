@@ -33,12 +33,16 @@ class Issuer:
         self.keys: list[Any] = [ECKey.generate_key("P-256", auto_kid=True)]
         self.requests: list[str] = []
         self.claimed_issuer: str | None = None
+        self.garbage: Any = None
+        """Served instead of the documents when set."""
         issuer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 issuer.requests.append(self.path)
-                if self.path == "/.well-known/openid-configuration":
+                if issuer.garbage is not None:
+                    body = issuer.garbage
+                elif self.path == "/.well-known/openid-configuration":
                     body = {
                         "issuer": issuer.claimed_issuer or issuer.url,
                         "jwks_uri": f"{issuer.url}/keys",
@@ -173,3 +177,12 @@ async def test_a_token_of_bridgeworks_own_issuer_is_refused_when_an_external_one
     )
     verifier = remote(issuer, client)
     assert await refused(verifier, own) is Reason.UNKNOWN_KEY
+
+
+@pytest.mark.parametrize("garbage", [[1, 2], {"keys": "none"}, {"keys": []}, "text"])
+async def test_documents_that_are_not_what_they_should_be_give_no_keys(issuer, client, garbage):
+    verifier = remote(issuer, client, jwks_url=f"{issuer.url}/keys")
+    issuer.garbage = garbage
+    assert await refused(verifier, issuer.token()) is Reason.KEYS_UNAVAILABLE
+    discovering = remote(issuer, client)
+    assert await refused(discovering, issuer.token()) is Reason.KEYS_UNAVAILABLE
