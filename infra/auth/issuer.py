@@ -8,6 +8,7 @@ verifies until it expires. Each key's id is its RFC 7638 thumbprint.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import time
@@ -51,42 +52,50 @@ def read_keys(path: Path) -> list[StoredKey]:
     return [StoredKey(k["jwk"], k["created_at"], k.get("retired_at")) for k in data["keys"]]
 
 
-def write_keys(path: Path, keys: list[StoredKey]) -> None:
-    """Replace the file whole (a reader sees the old keys or the new, never half), 0600."""
+def _written(path: Path, keys: list[StoredKey]) -> Path:
+    """`keys` in a new 0600 file beside `path`, to be moved or linked into place whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{uuid4().hex}")
     body = json.dumps({"keys": [k.as_json() for k in keys]}, indent=2)
     with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
         f.write(body)
-    temporary.replace(path)
+    return temporary
+
+
+def write_keys(path: Path, keys: list[StoredKey]) -> None:
+    """Replace the file whole: a reader sees the old keys or the new, never half."""
+    _written(path, keys).replace(path)
 
 
 def ensure_keys(path: Path, now: float) -> None:
-    """Make the key file with one key unless it exists (O_EXCL: two processes starting
-    together make one file, and the loser reads the winner's)."""
+    """Make the key file with one key unless it exists. Linked into place, so of two
+    processes starting together one makes it, the other reads it, and neither sees it half
+    written."""
     if path.exists():
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    body = json.dumps({"keys": [new_key(now).as_json()]}, indent=2)
+    temporary = _written(path, [new_key(now)])
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.link(temporary, path)
     except FileExistsError:
-        return
-    with os.fdopen(fd, "w") as f:
-        f.write(body)
+        pass
+    finally:
+        temporary.unlink()
 
 
 def rotate_keys(path: Path, keep_seconds: float, now: float) -> str:
     """Retire the active key, make a new one, drop keys retired over `keep_seconds` ago;
     return the new key's id."""
     ensure_keys(path, now)
-    kept = [
-        k if k.retired_at is not None else StoredKey(k.jwk, k.created_at, now)
-        for k in read_keys(path)
-        if k.retired_at is None or now - k.retired_at < keep_seconds
-    ]
-    fresh = new_key(now)
-    write_keys(path, [*kept, fresh])
+    # Two rotations at once must not lose a key: read, change and write under a lock.
+    with path.with_name(f".{path.name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        kept = [
+            k if k.retired_at is not None else StoredKey(k.jwk, k.created_at, now)
+            for k in read_keys(path)
+            if k.retired_at is None or now - k.retired_at < keep_seconds
+        ]
+        fresh = new_key(now)
+        write_keys(path, [*kept, fresh])
     return str(fresh.jwk["kid"])
 
 

@@ -9,6 +9,7 @@ import json
 import stat
 import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 from uuid import uuid4
@@ -318,3 +319,12 @@ async def test_a_verified_token_is_remembered_but_never_past_its_expiry(issuer, 
     clock.now += 600  # past exp and the leeway
     assert await refused(verifier, token) is Reason.EXPIRED
     assert verifier.remembered == 1
+
+
+def test_rotations_at_the_same_time_lose_no_key(settings):
+    with ThreadPoolExecutor(4) as pool:
+        made = set(pool.map(lambda _: LocalIssuer(settings).rotate(), range(8)))
+    keys = read_keys(settings.data_dir / KEY_FILE)
+    assert made <= {k.jwk["kid"] for k in keys}
+    assert len(keys) == 9  # the first key and eight rotations
+    assert [k.retired_at is None for k in keys].count(True) == 1
