@@ -11,6 +11,8 @@ from bridgework.graphql.codes import body_too_deep
 from bridgework.graphql.context import ApiServices
 from bridgework.graphql.live import LiveTail
 from bridgework.graphql.schema import graphql_controller
+from bridgework.infra.auth.issuer import LocalIssuer
+from bridgework.infra.auth.routes import discovery, jwks
 from bridgework.infra.connections import WebsocketLimit
 from bridgework.infra.health import log_health, readiness_problems
 from bridgework.infra.metrics import Metrics
@@ -72,6 +74,9 @@ def create_app(
     in_process = settings.run_projections if run_projections is None else run_projections
     websockets = WebsocketLimit(settings.max_websockets)
     observed = Metrics()
+    # Bridgework's own issuer, unless tokens come from an external one (its key is made on
+    # first use, in the data folder).
+    issuer = LocalIssuer(settings) if settings.auth.issuer is None else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -97,10 +102,10 @@ def create_app(
                 await positions.close()
 
     return Litestar(
-        route_handlers=[graphql_controller(), health, ready, metrics],
+        route_handlers=[graphql_controller(), health, ready, metrics, jwks, discovery],
         lifespan=[lifespan],
         middleware=[websockets],
-        state=State({"metrics": observed, "websockets": websockets}),
+        state=State({"metrics": observed, "websockets": websockets, "issuer": issuer}),
         exception_handlers={RecursionError: body_too_deep},
         logging_config=None,  # the command line configures logging (infra/logs.py)
     )

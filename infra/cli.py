@@ -1,4 +1,4 @@
-"""`bridgework` command line: serve, migrate, rebuild, demo, project, schema."""
+"""`bridgework` command line: serve, migrate, rebuild, demo, project, schema, token, apikey."""
 
 from __future__ import annotations
 
@@ -13,6 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import uvicorn
+from bridgework.infra.auth.cli import (
+    add_apikey_parser,
+    add_token_parser,
+    apikey_command,
+    token_command,
+)
 from bridgework.infra.demo import load_demo
 from bridgework.infra.logs import configure_logging
 from bridgework.infra.parked import add_parked_parser, parked_command
@@ -22,7 +28,7 @@ from bridgework.infra.status import add_status_parser, status_command
 from bridgework.infra.terminal import progress
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Coroutine, Sequence
 
 log = logging.getLogger("bridgework")
 
@@ -126,6 +132,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_status_parser(commands, data)
     add_parked_parser(commands, data)
+    add_token_parser(commands, data)
+    add_apikey_parser(commands, data)
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     return parser
 
@@ -142,6 +150,15 @@ def _settings(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Sett
         if (value := getattr(args, name, None)) is not None
     }
     return dataclasses.replace(settings, **given)
+
+
+_WITH_ARGS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[None, None, None]]] = {
+    "parked": parked_command,
+    "status": status_command,
+    "token": token_command,
+    "apikey": apikey_command,
+}
+"""Commands that read their own options."""
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -165,10 +182,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             asyncio.run(_demo(settings))
         case "project":
             asyncio.run(_project(settings))
-        case "parked":
-            asyncio.run(parked_command(settings, args))
-        case "status":
-            asyncio.run(status_command(settings, args))
+        case _:
+            asyncio.run(_WITH_ARGS[args.command](settings, args))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -51,6 +51,59 @@ def _positive(parse: Callable[[str], float]) -> Callable[[str], float]:
 
 
 @dataclass(frozen=True, kw_only=True)
+class AuthSettings:
+    """How bearer tokens are verified (infra/auth). With no `issuer`, Bridgework is its own."""
+
+    issuer: str | None = None
+    """An external OIDC issuer (`iss`); None trusts only Bridgework's own signing keys."""
+    jwks_url: str | None = None
+    """Its JWKS; None: the `jwks_uri` of `{issuer}/.well-known/openid-configuration`."""
+    audience: str = "bridgework"
+    algorithms: tuple[str, ...] = ("ES256", "RS256", "EdDSA")
+    leeway_seconds: int = 30
+    roles_claim: str = "roles"
+    """Claim names (a dotted path reaches into objects, e.g. `realm_access.roles`)."""
+    organisations_claim: str = "organisations"
+    student_claim: str = "student_id"
+    mentor_claim: str = "mentor_id"
+    local_issuer: str = "bridgework"
+    """The `iss` of the tokens Bridgework signs itself (set it to the public URL)."""
+    max_token_seconds: int = 7 * 24 * 3600
+    """The longest token Bridgework issues; a rotated key stays published this long."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> AuthSettings:
+        d = cls()
+
+        def text(name: str, default: str) -> str:
+            return _read(env, f"BRIDGEWORK_AUTH_{name}", default, str, "a string")
+
+        return cls(
+            issuer=_read(env, "BRIDGEWORK_AUTH_ISSUER", d.issuer, str, "an issuer URL"),
+            jwks_url=_read(env, "BRIDGEWORK_AUTH_JWKS_URL", d.jwks_url, str, "a URL"),
+            audience=text("AUDIENCE", d.audience),
+            algorithms=_read(
+                env, "BRIDGEWORK_AUTH_ALGORITHMS", d.algorithms, _names, "a list like ES256,RS256"
+            ),
+            leeway_seconds=_read(
+                env, "BRIDGEWORK_AUTH_LEEWAY", d.leeway_seconds, _seconds, "0 to 300 seconds"
+            ),
+            roles_claim=text("ROLES_CLAIM", d.roles_claim),
+            organisations_claim=text("ORGANISATIONS_CLAIM", d.organisations_claim),
+            student_claim=text("STUDENT_CLAIM", d.student_claim),
+            mentor_claim=text("MENTOR_CLAIM", d.mentor_claim),
+            local_issuer=text("LOCAL_ISSUER", d.local_issuer),
+            max_token_seconds=_read(
+                env,
+                "BRIDGEWORK_AUTH_MAX_TOKEN_SECONDS",
+                d.max_token_seconds,
+                _positive_int,
+                "a whole number of seconds > 0",
+            ),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
 class Settings:
     database_url: str | None = None
     """A PostgreSQL server; None starts an embedded one in `data_dir`."""
@@ -75,6 +128,7 @@ class Settings:
     """`/ready` answers 503 while one open transaction has held readers back this long."""
     max_websockets: int = 1000
     """Open websocket connections per process; more are refused (close code 1013)."""
+    auth: AuthSettings = field(default_factory=AuthSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -142,6 +196,7 @@ class Settings:
             ready_max_lag_seconds=max_lag,
             ready_max_held_back_seconds=max_held_back,
             max_websockets=max_websockets,
+            auth=AuthSettings.from_env(env),
         )  # fmt: skip
 
     def signing_key(self) -> str:
@@ -182,6 +237,20 @@ def _positive_int(raw: str) -> int:
     if value <= 0:
         raise ValueError(raw)
     return value
+
+
+def _names(raw: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in raw.split(",") if n.strip())
+    if not names:
+        raise ValueError(raw)
+    return names
+
+
+def _seconds(raw: str) -> int:
+    seconds = int(raw)
+    if not 0 <= seconds <= 300:  # noqa: PLR2004
+        raise ValueError(raw)
+    return seconds
 
 
 def _days(raw: str) -> int:
