@@ -4,7 +4,7 @@ from pathlib import Path
 
 from bridgework.domain.organisation import OrganisationKind
 from bridgework.domain.program import ProgramKind
-from bridgework.graphql import types
+from bridgework.graphql import enums
 from bridgework.graphql.schema import export_sdl
 from bridgework.projections.views import EnrolmentStatus
 
@@ -18,6 +18,6 @@ def test_the_committed_schema_matches_the_code():
 
 
 def test_graphql_enums_carry_exactly_the_domain_values():
-    assert {k.value for k in types.OrganizationKind} == {k.value for k in OrganisationKind}
-    assert {k.value for k in types.ProgramKind} == {k.value for k in ProgramKind}
-    assert {s.value for s in types.EnrollmentStatus} == set(EnrolmentStatus.__args__)
+    assert {k.value for k in enums.OrganisationKind} == {k.value for k in OrganisationKind}
+    assert {k.value for k in enums.ProgramKind} == {k.value for k in ProgramKind}
+    assert {s.value for s in enums.EnrollmentStatus} == set(EnrolmentStatus.__args__)
