@@ -181,8 +181,7 @@ class EligibilitySet(Recorded):
 
     @strawberry.field(description="As the views show it once they include this write.")
     async def program(self, info: Info) -> Program | None:
-        found = await viewed(info, self.position, PROGRAM, self.program_id)
-        return None if found is None else Program.from_view(found)
+        return await viewed(info, self.position, PROGRAM, self.program_id, Program.from_view)
 
 
 EnrollStudentPayload = Annotated[

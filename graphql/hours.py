@@ -107,8 +107,7 @@ class HoursChanged(Recorded):
 
     @strawberry.field(description=AS_VIEWED)
     async def entry(self, info: Info) -> HoursEntry | None:
-        found = await viewed(info, self.position, HOURS_ENTRY, self.log_id)
-        return None if found is None else HoursEntry.from_view(found)
+        return await viewed(info, self.position, HOURS_ENTRY, self.log_id, HoursEntry.from_view)
 
 
 HoursPayload = Annotated[HoursChanged | Failure, strawberry.union("HoursPayload")]

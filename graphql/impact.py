@@ -12,12 +12,12 @@ from uuid import UUID
 import strawberry
 from bridgework.graphql.context import Info
 from bridgework.graphql.directory.programs import Program, programs_of
-from bridgework.graphql.directory.students import Student, viewed_student
+from bridgework.graphql.directory.students import STUDENT, Student
 from bridgework.graphql.enums import Demographic
 from bridgework.graphql.errors import Failure, bad_input
 from bridgework.graphql.pages import AtLeast, parse_id
 from bridgework.graphql.partnerships.lifecycle import PARTNERSHIP
-from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run
+from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied
 from bridgework.graphql.surveys import SurveyResult
 from bridgework.projections import read
@@ -124,7 +124,7 @@ class DemographicsReported(Recorded):
 
     @strawberry.field(description=AS_VIEWED)
     async def student(self, info: Info) -> Student | None:
-        return await viewed_student(info, self.position, self.student_id)
+        return await viewed(info, self.position, STUDENT, self.student_id, Student.from_view)
 
 
 DemographicsPayload = Annotated[

@@ -167,8 +167,7 @@ class ShowcaseRecorded(Recorded):
 
     @strawberry.field(description=AS_VIEWED)
     async def program(self, info: Info) -> Program | None:
-        found = await viewed(info, self.position, PROGRAM, self.program_id)
-        return None if found is None else Program.from_view(found)
+        return await viewed(info, self.position, PROGRAM, self.program_id, Program.from_view)
 
 
 RecordShowcasePayload = Annotated[

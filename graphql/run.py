@@ -83,7 +83,11 @@ async def run(
     return success(result)
 
 
-async def viewed(info: Info, position: int, loader: Loader[V, None], id_: str) -> V | None:
-    """Read-your-writes for a payload's object: wait for `position`, then load."""
+async def viewed(
+    info: Info, position: int, loader: Loader[V, None], id_: str, make: Callable[[V], S]
+) -> S | None:
+    """Read-your-writes for a payload's object: wait for `position`, then load it and `make`
+    its type (None if the views do not have it)."""
     await info.context.see_at_least(position)
-    return await loader.load(info, UUID(id_))
+    found = await loader.load(info, UUID(id_))
+    return None if found is None else make(found)

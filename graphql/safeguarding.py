@@ -12,7 +12,7 @@ from bridgework.graphql import loaders
 from bridgework.graphql.context import Info
 from bridgework.graphql.directory.mentors import MENTOR, Mentor, mentor_of
 from bridgework.graphql.directory.programs import Program, program_of
-from bridgework.graphql.directory.students import Student, viewed_student
+from bridgework.graphql.directory.students import STUDENT, Student
 from bridgework.graphql.enums import ClearanceResult
 from bridgework.graphql.errors import Failure
 from bridgework.graphql.pages import AtLeast
@@ -108,8 +108,7 @@ class ClearanceRecorded(Recorded):
 
     @strawberry.field(description="As the views show it once they include this write.")
     async def mentor(self, info: Info) -> Mentor | None:
-        found = await viewed(info, self.position, MENTOR, self.mentor_id)
-        return None if found is None else Mentor.from_view(found)
+        return await viewed(info, self.position, MENTOR, self.mentor_id, Mentor.from_view)
 
 
 @strawberry.type
@@ -121,7 +120,7 @@ class ConsentRecorded(Recorded):
 
     @strawberry.field(description="As the views show it once they include this write.")
     async def student(self, info: Info) -> Student | None:
-        return await viewed_student(info, self.position, self.student_id)
+        return await viewed(info, self.position, STUDENT, self.student_id, Student.from_view)
 
 
 @strawberry.type

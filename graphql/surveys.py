@@ -11,10 +11,10 @@ import strawberry
 from bridgework.graphql import loaders
 from bridgework.graphql.context import Info
 from bridgework.graphql.directory.programs import Program, program_of
-from bridgework.graphql.directory.students import Student, viewed_student
+from bridgework.graphql.directory.students import STUDENT, Student
 from bridgework.graphql.enums import EvaluationPhase, SurveyPhase
 from bridgework.graphql.errors import Failure
-from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run
+from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
 from bridgework.projections import read
 from bridgework.projections.views import EvaluationView, StudentSurveyView, SurveyDelta
@@ -116,7 +116,7 @@ class SurveyRecorded(Recorded):
 
     @strawberry.field(description=AS_VIEWED)
     async def student(self, info: Info) -> Student | None:
-        return await viewed_student(info, self.position, self.student_id)
+        return await viewed(info, self.position, STUDENT, self.student_id, Student.from_view)
 
 
 SurveyPayload = Annotated[SurveyRecorded | Failure, strawberry.union("SurveyPayload")]

@@ -104,8 +104,7 @@ class MentorRegistered(Recorded):
 
     @strawberry.field(description=AS_VIEWED)
     async def mentor(self, info: Info) -> Mentor | None:
-        found = await viewed(info, self.position, MENTOR, self.id)
-        return None if found is None else Mentor.from_view(found)
+        return await viewed(info, self.position, MENTOR, self.id, Mentor.from_view)
 
 
 RegisterMentorPayload = Annotated[

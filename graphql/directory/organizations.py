@@ -54,8 +54,7 @@ class OrganizationRegistered(Recorded):
 
     @strawberry.field(description=AS_VIEWED)
     async def organization(self, info: Info) -> Organization | None:
-        found = await viewed(info, self.position, ORGANISATION, self.id)
-        return None if found is None else Organization.from_view(found)
+        return await viewed(info, self.position, ORGANISATION, self.id, Organization.from_view)
 
 
 RegisterOrganizationPayload = Annotated[

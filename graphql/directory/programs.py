@@ -168,8 +168,7 @@ class ProgramChange(Recorded):
 
     @strawberry.field(description=AS_VIEWED)
     async def program(self, info: Info) -> Program | None:
-        found = await viewed(info, self.position, PROGRAM, self.program_id)
-        return None if found is None else Program.from_view(found)
+        return await viewed(info, self.position, PROGRAM, self.program_id, Program.from_view)
 
 
 P = TypeVar("P", bound=ProgramChange)
@@ -191,8 +190,7 @@ class ProgramLaunched(Recorded):
 
     @strawberry.field(description=AS_VIEWED)
     async def program(self, info: Info) -> Program | None:
-        found = await viewed(info, self.position, PROGRAM, self.id)
-        return None if found is None else Program.from_view(found)
+        return await viewed(info, self.position, PROGRAM, self.id, Program.from_view)
 
 
 LaunchProgramPayload = Annotated[

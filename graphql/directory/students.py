@@ -134,12 +134,6 @@ async def students_of(info: Info, ids: list[UUID]) -> list[Student]:
     return [Student.from_view(s) for s in found if s is not None]
 
 
-async def viewed_student(info: Info, position: int, student_id: str) -> Student | None:
-    """A payload's student, as the views show it once they include `position`."""
-    found = await viewed(info, position, STUDENT, student_id)
-    return None if found is None else Student.from_view(found)
-
-
 @strawberry.type
 class StudentRegistered(Recorded):
     """The student is registered."""
@@ -148,7 +142,7 @@ class StudentRegistered(Recorded):
 
     @strawberry.field(description=AS_VIEWED)
     async def student(self, info: Info) -> Student | None:
-        return await viewed_student(info, self.position, self.id)
+        return await viewed(info, self.position, STUDENT, self.id, Student.from_view)
 
 
 RegisterStudentPayload = Annotated[

@@ -174,8 +174,7 @@ class PartnershipFormed(Recorded):
 
     @strawberry.field(description=AS_VIEWED)
     async def partnership(self, info: Info) -> Partnership | None:
-        found = await viewed(info, self.position, PARTNERSHIP, self.id)
-        return None if found is None else Partnership.from_view(found)
+        return await viewed(info, self.position, PARTNERSHIP, self.id, Partnership.from_view)
 
 
 @strawberry.type
@@ -189,8 +188,9 @@ class PartnershipUpdated(Recorded):
 
     @strawberry.field(description="As the views show it once they include this write.")
     async def partnership(self, info: Info) -> Partnership | None:
-        found = await viewed(info, self.position, PARTNERSHIP, self.partnership_id)
-        return None if found is None else Partnership.from_view(found)
+        return await viewed(
+            info, self.position, PARTNERSHIP, self.partnership_id, Partnership.from_view
+        )
 
 
 FormPartnershipPayload = Annotated[
