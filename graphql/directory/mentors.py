@@ -20,6 +20,8 @@ from bridgework.projections.health import today
 from bridgework.projections.views import MentorView
 from bridgework.services.directory import RegisterMentor
 
+# Other areas' types and resolvers this one serves: typed for mypy, found when first called
+# (`lazy.py`), since those areas import this one.
 if TYPE_CHECKING:
     from bridgework.graphql.mentoring import (
         MentorLoad,

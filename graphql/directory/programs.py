@@ -29,6 +29,8 @@ from bridgework.projections.views import ProgramView
 from bridgework.services.directory import LaunchProgram
 from bridgework.services.unit_of_work import CommandResult
 
+# Other areas' types and resolvers this one serves: typed for mypy, found when first called
+# (`lazy.py`), since those areas import this one.
 if TYPE_CHECKING:
     from bridgework.graphql.attendance import (
         ProgramSession,

@@ -20,6 +20,8 @@ from bridgework.projections import read
 from bridgework.projections.views import StudentView
 from bridgework.services.directory import RegisterStudent
 
+# Other areas' types and resolvers this one serves: typed for mypy, found when first called
+# (`lazy.py`), since those areas import this one.
 if TYPE_CHECKING:
     from bridgework.graphql.achievements import (
         Credential,

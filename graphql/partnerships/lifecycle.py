@@ -31,6 +31,8 @@ from bridgework.services.partnerships.lifecycle import (
 )
 from bridgework.services.unit_of_work import CommandResult
 
+# Other areas' types and resolvers this one serves: typed for mypy, found when first called
+# (`lazy.py`), since those areas import this one.
 if TYPE_CHECKING:
     from bridgework.graphql.partnerships.charter import (
         PartnerRole,
