@@ -17,10 +17,10 @@ from bridgework.graphql.live import LiveTail
 from bridgework.graphql.loaders import Loaders
 from bridgework.graphql.observe import NoObserver, Observer
 from bridgework.projections.positions import PositionBeyondHead, PositionWatcher
+from bridgework.services.command import text_problem
 from bridgework.services.context import Actor, Role
 from bridgework.services.ports import EventStore
 from bridgework.services.unit_of_work import Deps
-from bridgework.services.validation import text_problem
 from litestar.datastructures import Headers, State
 from strawberry.extensions import SchemaExtension
 from strawberry.litestar import BaseContext
