@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
@@ -103,7 +103,9 @@ class RecordPathwayInput:
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
-def _recorded(input: Any) -> Callable[[CommandResult], OutcomeRecorded]:
+def _recorded(
+    input: RecordCredentialInput | RecordPathwayInput,
+) -> Callable[[CommandResult], OutcomeRecorded]:
     return lambda r: OutcomeRecorded(
         id=ident(r.id), student_id=input.student_id, position=r.position
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated
 
 import strawberry
 from bridgework.graphql.context import Info
@@ -52,7 +53,9 @@ class DenyApplicationInput:
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
-async def _decide(info: Info, command: Any, input: Any) -> ApplicationPayload:
+def _decided(
+    input: ApplyToProgramInput | DecideApplicationInput | DenyApplicationInput,
+) -> Callable[[CommandResult], ApplicationDecided]:
     def decided(r: CommandResult) -> ApplicationDecided:
         return ApplicationDecided(
             program_id=input.program_id,
@@ -62,7 +65,7 @@ async def _decide(info: Info, command: Any, input: Any) -> ApplicationPayload:
             position=r.position,
         )
 
-    return await run(info, command, input, decided)
+    return decided
 
 
 @strawberry.type
@@ -72,7 +75,7 @@ class Mutation:
         "the refusal recorded."
     )
     async def apply_to_program(self, info: Info, input: ApplyToProgramInput) -> ApplicationPayload:
-        return await _decide(info, ApplyToProgram, input)
+        return await run(info, ApplyToProgram, input, _decided(input))
 
     @strawberry.mutation(
         description="Accept an open application: a seat, or the waitlist when the program is full."
@@ -80,8 +83,8 @@ class Mutation:
     async def accept_application(
         self, info: Info, input: DecideApplicationInput
     ) -> ApplicationPayload:
-        return await _decide(info, AcceptApplication, input)
+        return await run(info, AcceptApplication, input, _decided(input))
 
     @strawberry.mutation(description="Turn down an open application, with a reason.")
     async def deny_application(self, info: Info, input: DenyApplicationInput) -> ApplicationPayload:
-        return await _decide(info, DenyApplication, input)
+        return await run(info, DenyApplication, input, _decided(input))

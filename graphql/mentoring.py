@@ -5,14 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
 from bridgework.graphql import loaders
 from bridgework.graphql.context import Info
 from bridgework.graphql.directory.mentors import Mentor, mentor_of
-from bridgework.graphql.directory.programs import Program, ProgramChange, changed, program_of
+from bridgework.graphql.directory.programs import (
+    ForStudentInProgram,
+    Program,
+    ProgramChange,
+    changed,
+    program_of,
+)
 from bridgework.graphql.directory.students import Student, student_of
 from bridgework.graphql.enums import MatchClosure, ProposalStatus
 from bridgework.graphql.errors import Failure
@@ -130,7 +136,7 @@ class MentorAssigned(ProgramChange):
 AssignMentorPayload = Annotated[MentorAssigned | Failure, strawberry.union("AssignMentorPayload")]
 
 
-def _changed(input: Any) -> Callable[[CommandResult], MentorMatchChanged]:
+def _changed(input: ForStudentInProgram) -> Callable[[CommandResult], MentorMatchChanged]:
     return lambda r: MentorMatchChanged(
         program_id=input.program_id,
         student_id=input.student_id,

@@ -3,8 +3,9 @@ how their internship supervisors rated them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
@@ -176,7 +177,9 @@ async def evaluations_of(info: Info, student_id: UUID) -> list[Evaluation]:
     return [Evaluation.from_view(v) for v in found]
 
 
-def _recorded(input: Any) -> Any:
+def _recorded(
+    input: RecordSurveyInput | RecordEvaluationInput,
+) -> Callable[[CommandResult], SurveyRecorded]:
     def recorded(r: CommandResult) -> SurveyRecorded:
         return SurveyRecorded(
             id=ident(r.id),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 from uuid import UUID
 
 import strawberry
@@ -176,7 +176,16 @@ class ProgramChange(Recorded):
 P = TypeVar("P", bound=ProgramChange)
 
 
-def changed(kind: Callable[..., P], given: Any, **facts: Any) -> Callable[[CommandResult], P]:
+class ForStudentInProgram(Protocol):
+    """An input about one student in one program."""
+
+    program_id: strawberry.ID
+    student_id: strawberry.ID
+
+
+def changed(
+    kind: Callable[..., P], given: ForStudentInProgram, **facts: Any
+) -> Callable[[CommandResult], P]:
     """The success of a command about `given`'s student in its program: a `kind` with their
     ids, the position written and `facts`."""
     return lambda r: kind(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Protocol
 from uuid import UUID
 
 import strawberry
@@ -201,7 +201,13 @@ FormPartnershipPayload = Annotated[
 PartnershipPayload = Annotated[PartnershipUpdated | Failure, strawberry.union("PartnershipPayload")]
 
 
-def updated(input: Any) -> Callable[[CommandResult], PartnershipUpdated]:
+class ForPartnership(Protocol):
+    """An input about one partnership."""
+
+    partnership_id: strawberry.ID
+
+
+def updated(input: ForPartnership) -> Callable[[CommandResult], PartnershipUpdated]:
     """The success of a command that changed the partnership `input` names."""
     return lambda r: PartnershipUpdated(
         id=ident(r.id),
