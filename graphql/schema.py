@@ -61,12 +61,16 @@ CACHED_DOCUMENTS = 512
 
 
 def describe_from_docstrings(*modules: ModuleType) -> None:
-    """Give every GraphQL type, input, interface and enum its class docstring as its
-    description (a dataclass's generated signature is not documentation)."""
+    """Give every GraphQL type, input, interface and enum a module defines its class docstring
+    as its description (a dataclass's generated signature is not documentation). The
+    domain's enums served in `enums.py` keep the description given there, whatever their
+    docstrings say."""
     for module in modules:
         for value in vars(module).values():
             definition = getattr(value, "__strawberry_definition__", None)
             if definition is None or definition.description is not None:
+                continue
+            if getattr(value, "__module__", None) != module.__name__:
                 continue
             doc = inspect.cleandoc(vars(value).get("__doc__") or "")
             if doc and not doc.startswith(f"{value.__name__}("):
