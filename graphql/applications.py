@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import strawberry
+from bridgework.graphql.context import Info
+from bridgework.graphql.directory.programs import ProgramChange
+from bridgework.graphql.enums import EnrollmentStatus
 from bridgework.graphql.errors import Failure
-from bridgework.graphql.mutations import IDEMPOTENCY_KEY, ProgramChange, run
-from bridgework.graphql.types import EnrollmentStatus, Info
-from bridgework.services import applications as ap
+from bridgework.graphql.run import IDEMPOTENCY_KEY, run
+from bridgework.services.applications import AcceptApplication, ApplyToProgram, DenyApplication
 from bridgework.services.unit_of_work import CommandResult
 
 
@@ -50,24 +53,29 @@ class DenyApplicationInput:
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
-def _decided(r: CommandResult | Failure, program_id: str, student_id: str) -> ApplicationPayload:
-    if not isinstance(r, CommandResult):
-        return r
-    return ApplicationDecided(
-        program_id=strawberry.ID(program_id), student_id=strawberry.ID(student_id),
-        status=EnrollmentStatus(r.status), message=r.message or "", position=r.position,
-    )  # fmt: skip
+def _decided(
+    input: ApplyToProgramInput | DecideApplicationInput | DenyApplicationInput,
+) -> Callable[[CommandResult], ApplicationDecided]:
+    def decided(r: CommandResult) -> ApplicationDecided:
+        return ApplicationDecided(
+            program_id=input.program_id,
+            student_id=input.student_id,
+            status=EnrollmentStatus(r.status),
+            message=r.message or "",
+            position=r.position,
+        )
+
+    return decided
 
 
 @strawberry.type
-class ApplicationMutation:
+class Mutation:
     @strawberry.mutation(
         description="Apply for a place; one the eligibility rules leave out is refused and "
         "the refusal recorded."
     )
     async def apply_to_program(self, info: Info, input: ApplyToProgramInput) -> ApplicationPayload:
-        r = await run(info, ap.apply_to_program, ap.ApplyToProgram, input)
-        return _decided(r, input.program_id, input.student_id)
+        return await run(info, ApplyToProgram, input, _decided(input))
 
     @strawberry.mutation(
         description="Accept an open application: a seat, or the waitlist when the program is full."
@@ -75,10 +83,8 @@ class ApplicationMutation:
     async def accept_application(
         self, info: Info, input: DecideApplicationInput
     ) -> ApplicationPayload:
-        r = await run(info, ap.accept_application, ap.AcceptApplication, input)
-        return _decided(r, input.program_id, input.student_id)
+        return await run(info, AcceptApplication, input, _decided(input))
 
     @strawberry.mutation(description="Turn down an open application, with a reason.")
     async def deny_application(self, info: Info, input: DenyApplicationInput) -> ApplicationPayload:
-        r = await run(info, ap.deny_application, ap.DenyApplication, input)
-        return _decided(r, input.program_id, input.student_id)
+        return await run(info, DenyApplication, input, _decided(input))

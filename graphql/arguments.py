@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bridgework.graphql.errors import bad_field
-from bridgework.services.validation import text_problem
+from bridgework.services.command import text_problem
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
@@ -33,7 +33,7 @@ from graphql import (
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from bridgework.services.validation import Problem
+    from bridgework.services.command import Problem
 
 
 def argument_problems(

@@ -3,8 +3,8 @@ resolve. Depth, token and alias limits bound a document's size; this bounds its 
 
 Every object a field may resolve costs 1, scalars nothing. A list holds its `first`
 argument's worth of items (the argument's default when the caller leaves it out), or
-`DEFAULT_LIST_SIZE` where it takes no `first`; a connection's `first` sizes its `edges` (or
-`entries`) list. Nested lists multiply. Introspection is free: the schema bounds it, not
+`DEFAULT_LIST_SIZE` where it takes no `first`; a connection's `first` sizes its `edges`
+list. Nested lists multiply. Introspection is free: the schema bounds it, not
 the data.
 """
 

@@ -5,23 +5,30 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
+from uuid import UUID
 
 import strawberry
-from bridgework.domain.hours import HoursStatus
+from bridgework.graphql import loaders
+from bridgework.graphql.context import Info
+from bridgework.graphql.directory.programs import Program, program_of
+from bridgework.graphql.directory.students import Student, student_of
+from bridgework.graphql.enums import HoursStatus
 from bridgework.graphql.errors import Failure, bad_input
-from bridgework.graphql.mutations import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
-from bridgework.graphql.types import Info, Program, Student, program_of, student_of
+from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
+from bridgework.graphql.shapes import copied, ident
+from bridgework.projections import read
+from bridgework.projections.hours import NO_HOURS
+from bridgework.projections.views import HoursTotals as HoursTotalsView
 from bridgework.projections.views import HoursView
 from bridgework.services import hours as hr
 from bridgework.services.errors import InvalidInput
 from bridgework.services.unit_of_work import CommandResult
 
-if TYPE_CHECKING:
-    from bridgework.projections.views import HoursTotals as HoursTotalsView
-
-
-strawberry.enum(HoursStatus, description="Where an entry of hours stands.")
+HOURS_ENTRY = loaders.one(read.hours_entries)
+HOURS_OF_STUDENT = loaders.many(read.hours_of_students)
+HOURS_OF_PROGRAM = loaders.many(read.hours_of_programs)
+HOURS_TOTALS = loaders.one(read.hours_totals_of_programs)
 
 
 @strawberry.type
@@ -48,13 +55,7 @@ class HoursEntry:
 
     @classmethod
     def from_view(cls, v: HoursView) -> HoursEntry:
-        return cls(
-            id=strawberry.ID(str(v.id)), worked_on=v.worked_on, hours=v.hours,
-            activity=v.activity, supervisor_name=v.supervisor_name,
-            supervisor_email=v.supervisor_email, status=HoursStatus(v.status), reason=v.reason,
-            note=v.note, link_expires_at=v.link_expires_at, submitted_at=v.submitted_at,
-            verified_at=v.verified_at, approved_at=v.approved_at, view=v,
-        )  # fmt: skip
+        return copied(cls, v, id=ident(v.id), status=HoursStatus(v.status), view=v)
 
     @strawberry.field
     async def student(self, info: Info) -> Student | None:
@@ -77,10 +78,19 @@ class HoursTotals:
 
     @classmethod
     def from_view(cls, v: HoursTotalsView) -> HoursTotals:
-        return cls(
-            submitted=v.submitted, verified=v.verified, approved=v.approved,
-            awaiting_supervisor=v.awaiting_supervisor, awaiting_school=v.awaiting_school,
-        )  # fmt: skip
+        return copied(cls, v)
+
+
+async def hours_of_student(info: Info, student_id: UUID) -> list[HoursEntry]:
+    return [HoursEntry.from_view(v) for v in await HOURS_OF_STUDENT.load(info, student_id)]
+
+
+async def hours_of_program(info: Info, program_id: UUID) -> list[HoursEntry]:
+    return [HoursEntry.from_view(v) for v in await HOURS_OF_PROGRAM.load(info, program_id)]
+
+
+async def totals_of(info: Info, program_id: UUID) -> HoursTotals:
+    return HoursTotals.from_view(await HOURS_TOTALS.load(info, program_id) or NO_HOURS)
 
 
 @strawberry.type
@@ -97,8 +107,7 @@ class HoursChanged(Recorded):
 
     @strawberry.field(description=AS_VIEWED)
     async def entry(self, info: Info) -> HoursEntry | None:
-        found = await viewed(info, self.position, info.context.loaders.hours_entry, self.log_id)
-        return None if found is None else HoursEntry.from_view(found)
+        return await viewed(info, self.position, HOURS_ENTRY, self.log_id, HoursEntry.from_view)
 
 
 HoursPayload = Annotated[HoursChanged | Failure, strawberry.union("HoursPayload")]
@@ -149,17 +158,17 @@ class RejectHoursInput:
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
-def _changed(r: CommandResult | Failure) -> HoursPayload:
-    if not isinstance(r, CommandResult):
-        return r
+def _changed(r: CommandResult) -> HoursChanged:
     return HoursChanged(
-        log_id=strawberry.ID(str(r.id)), status=HoursStatus(str(r.status)), position=r.position,
+        log_id=ident(r.id),
+        status=HoursStatus(str(r.status)),
+        position=r.position,
         verification_token=r.token,
-    )  # fmt: skip
+    )
 
 
 @strawberry.type
-class HoursQuery:
+class Query:
     @strawberry.field(
         description="What a supervisor's link asks them to verify; needs no account. "
         "`atLeast` waits for the views to include a position."
@@ -172,30 +181,28 @@ class HoursQuery:
         except InvalidInput as e:
             raise bad_input("token", e.message) from None
         await info.context.see_at_least(at_least)
-        found = await info.context.loaders.hours_entry.load(claims.log)
+        found = await HOURS_ENTRY.load(info, claims.log)
         return None if found is None else HoursEntry.from_view(found)
 
 
 @strawberry.type
-class HoursMutation:
+class Mutation:
     @strawberry.mutation(description="Log a day's hours; returns the supervisor's link token.")
     async def submit_hours(self, info: Info, input: SubmitHoursInput) -> HoursPayload:
-        return _changed(await run(info, hr.submit_hours, hr.SubmitHours, input))
+        return await run(info, hr.SubmitHours, input, _changed)
 
     @strawberry.mutation(description="A fresh link for the supervisor; older ones stop working.")
     async def resend_verification_link(self, info: Info, input: HoursEntryInput) -> HoursPayload:
-        return _changed(
-            await run(info, hr.resend_verification_link, hr.ResendVerificationLink, input)
-        )
+        return await run(info, hr.ResendVerificationLink, input, _changed)
 
     @strawberry.mutation(description="The supervisor verifies or declines, through their link.")
     async def verify_hours(self, info: Info, input: VerifyHoursInput) -> HoursPayload:
-        return _changed(await run(info, hr.verify_hours, hr.VerifyHours, input))
+        return await run(info, hr.VerifyHours, input, _changed)
 
     @strawberry.mutation(description="The school approves hours the supervisor verified.")
     async def approve_hours(self, info: Info, input: ApproveHoursInput) -> HoursPayload:
-        return _changed(await run(info, hr.approve_hours, hr.ApproveHours, input))
+        return await run(info, hr.ApproveHours, input, _changed)
 
     @strawberry.mutation(description="The school rejects hours the supervisor verified.")
     async def reject_hours(self, info: Info, input: RejectHoursInput) -> HoursPayload:
-        return _changed(await run(info, hr.reject_hours, hr.RejectHours, input))
+        return await run(info, hr.RejectHours, input, _changed)

@@ -6,26 +6,26 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
-from bridgework.domain.student import Demographic
+from bridgework.graphql.context import Info
+from bridgework.graphql.directory.programs import Program, programs_of
+from bridgework.graphql.directory.students import STUDENT, Student
+from bridgework.graphql.enums import Demographic
 from bridgework.graphql.errors import Failure, bad_input
-from bridgework.graphql.mutations import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
-from bridgework.graphql.queries import AtLeast, parse_id
+from bridgework.graphql.pages import AtLeast, parse_id
+from bridgework.graphql.partnerships.lifecycle import PARTNERSHIP
+from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
+from bridgework.graphql.shapes import copied
 from bridgework.graphql.surveys import SurveyResult
-from bridgework.graphql.types import Info, Program, Student
 from bridgework.projections import read
 from bridgework.projections.impact import MIN_GROUP
-from bridgework.services import students as st
-from bridgework.services.unit_of_work import CommandResult
-
-if TYPE_CHECKING:
-    from bridgework.projections.views import ImpactGroup as ImpactGroupView
-    from bridgework.projections.views import ImpactNumbers as ImpactNumbersView
-
-strawberry.enum(Demographic, description="Optional, self-reported fields a student may give.")
+from bridgework.projections.views import ImpactGroup as ImpactGroupView
+from bridgework.projections.views import ImpactNumbers as ImpactNumbersView
+from bridgework.projections.views import ImpactReport as ImpactReportView
+from bridgework.services.impact import ReportDemographics
 
 MAX_PERIOD_DAYS = 3660
 """About ten years: a report's period is at most this long."""
@@ -63,15 +63,9 @@ class ImpactNumbers:
 
     @classmethod
     def from_view(cls, v: ImpactNumbersView) -> ImpactNumbers:
-        return cls(
-            students=v.students, seats=v.seats, completions=v.completions,
-            completion_rate=v.completion_rate, hours_verified=v.hours_verified,
-            hours_approved=v.hours_approved, attendance_rate=v.attendance_rate,
-            credentials=v.credentials,
-            pathways=[PathwayCount(pathway=p, students=n) for p, n in v.pathways.items()],
-            placements=v.placements,
-            surveys=[SurveyResult.from_view(d) for d in v.surveys],
-        )  # fmt: skip
+        pathways = [PathwayCount(pathway=p, students=n) for p, n in v.pathways.items()]
+        surveys = [SurveyResult.from_view(d) for d in v.surveys]
+        return copied(cls, v, pathways=pathways, surveys=surveys)
 
 
 @strawberry.type
@@ -110,8 +104,16 @@ class ImpactReport:
 
     @strawberry.field(description="The programs counted: those that ran during the period.")
     async def programs(self, info: Info) -> list[Program]:
-        found = await info.context.loaders.program.load_many(self.program_ids)
-        return [Program.from_view(p) for p in found if p is not None]
+        return await programs_of(info, self.program_ids)
+
+    @classmethod
+    def from_view(cls, r: ImpactReportView) -> ImpactReport:
+        breakdowns = [
+            ImpactBreakdown(by=b.by, groups=[ImpactGroup.from_view(g) for g in b.groups])
+            for b in r.breakdowns
+        ]
+        totals = ImpactNumbers.from_view(r.totals)
+        return copied(cls, r, minimum_group=MIN_GROUP, totals=totals, breakdowns=breakdowns)
 
 
 @strawberry.type
@@ -122,8 +124,7 @@ class DemographicsReported(Recorded):
 
     @strawberry.field(description=AS_VIEWED)
     async def student(self, info: Info) -> Student | None:
-        found = await viewed(info, self.position, info.context.loaders.student, self.student_id)
-        return None if found is None else Student.from_view(found)
+        return await viewed(info, self.position, STUDENT, self.student_id, Student.from_view)
 
 
 DemographicsPayload = Annotated[
@@ -149,7 +150,7 @@ class ReportDemographicsInput:
 
 
 @strawberry.type
-class ImpactQuery:
+class Query:
     @strawberry.field(
         description="The impact report of a partnership over a period (both ends included)."
     )
@@ -167,31 +168,27 @@ class ImpactQuery:
         if (ends_on - starts_on).days > MAX_PERIOD_DAYS:
             raise bad_input("endsOn", f"a period is at most {MAX_PERIOD_DAYS} days")
         await info.context.see_at_least(at_least)
-        if await info.context.loaders.partnership.load(partnership) is None:
+        if await PARTNERSHIP.load(info, partnership) is None:
             return None
         pool = info.context.api.pool
         # One snapshot: every number in the report agrees with every other.
-        async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read",
-                                                             readonly=True):  # fmt: skip
-            r = await read.impact_report(conn, partnership, starts_on, ends_on)
-        return ImpactReport(
-            starts_on=r.starts_on, ends_on=r.ends_on, minimum_group=MIN_GROUP,
-            totals=ImpactNumbers.from_view(r.totals),
-            breakdowns=[
-                ImpactBreakdown(by=b.by, groups=[ImpactGroup.from_view(g) for g in b.groups])
-                for b in r.breakdowns
-            ],
-            program_ids=r.program_ids,
-        )  # fmt: skip
+        async with (
+            pool.acquire() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            report = await read.impact_report(conn, partnership, starts_on, ends_on)
+        return ImpactReport.from_view(report)
 
 
 @strawberry.type
-class ImpactMutation:
+class Mutation:
     @strawberry.mutation(description="Record what a student chooses to report about themselves.")
     async def report_demographics(
         self, info: Info, input: ReportDemographicsInput
     ) -> DemographicsPayload:
-        r = await run(info, st.report_demographics, st.ReportDemographics, input)
-        if not isinstance(r, CommandResult):
-            return r
-        return DemographicsReported(student_id=input.student_id, position=r.position)
+        return await run(
+            info,
+            ReportDemographics,
+            input,
+            lambda r: DemographicsReported(student_id=input.student_id, position=r.position),
+        )

@@ -1,90 +1,44 @@
-"""Mentoring in the API: background checks of mentors and internship hosts (and those about
-to lapse), matches from assignment to their end, meetings, each mentor's load."""
+"""Mentoring in the API: matches from assignment or proposal to their end, meetings, and
+each mentor's load."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
-from bridgework.graphql.errors import Failure
-from bridgework.graphql.mutations import IDEMPOTENCY_KEY, Recorded, run, viewed
-from bridgework.graphql.partnerships import today
-from bridgework.graphql.queries import AtLeast
-from bridgework.graphql.types import (
-    Info,
-    Mentor,
+from bridgework.graphql import loaders
+from bridgework.graphql.context import Info
+from bridgework.graphql.directory.mentors import Mentor, mentor_of
+from bridgework.graphql.directory.programs import (
+    ForStudentInProgram,
     Program,
-    Student,
-    mentor_of,
+    ProgramChange,
+    changed,
     program_of,
-    student_of,
 )
+from bridgework.graphql.directory.students import Student, student_of
+from bridgework.graphql.enums import MatchClosure, ProposalStatus
+from bridgework.graphql.errors import Failure
+from bridgework.graphql.pages import AtLeast
+from bridgework.graphql.run import IDEMPOTENCY_KEY, Recorded, run
+from bridgework.graphql.shapes import copied, ident
 from bridgework.projections import read
-from bridgework.projections.views import MatchView, ProposalView
+from bridgework.projections.health import today
+from bridgework.projections.views import MatchView, MentorView, ProposalView
 from bridgework.services import mentoring as m
 from bridgework.services.unit_of_work import CommandResult
 
 from graphql import GraphQLError
 
-if TYPE_CHECKING:
-    from bridgework.projections.views import ClearanceView
-
 MOST_DAYS_AHEAD = 366
 
-
-@strawberry.enum
-class ClearanceResult(Enum):
-    """The outcome of a background check."""
-
-    CLEAR = "clear"
-    FLAGGED = "flagged"
-    PENDING = "pending"
-
-
-@strawberry.type
-class Clearance:
-    """A background check of a mentor or internship host. No one is matched with a student
-    unless every check on record is clear and unexpired."""
-
-    id: strawberry.ID
-    mentor_id: strawberry.ID
-    check_type: str
-    provider: str
-    result: ClearanceResult
-    completed_on: date | None
-    expires_on: date | None
-    recorded_at: datetime
-    current: bool = strawberry.field(
-        description="The latest record of its check type (older ones are superseded)."
-    )
-
-    @classmethod
-    def from_view(cls, v: ClearanceView) -> Clearance:
-        return cls(
-            id=strawberry.ID(str(v.id)), mentor_id=strawberry.ID(str(v.mentor_id)),
-            check_type=v.check_type, provider=v.provider, result=ClearanceResult(v.result),
-            completed_on=v.completed_on, expires_on=v.expires_on, recorded_at=v.recorded_at,
-            current=v.current,
-        )  # fmt: skip
-
-    @strawberry.field
-    async def mentor(self, info: Info) -> Mentor | None:
-        return await mentor_of(info, UUID(self.mentor_id))
-
-
-@strawberry.enum
-class MatchClosure(Enum):
-    """Why a mentor match ended."""
-
-    GOALS_MET = "goals_met"
-    MENTOR_MOVED = "mentor_moved"
-    SCHEDULE = "schedule"
-    MISMATCH = "mismatch"
-    STUDENT_LEFT = "student_left"
-    OTHER = "other"
+MATCHES_OF_MENTOR = loaders.many(read.matches_of_mentors)
+MATCHES_OF_PROGRAM = loaders.many(read.matches_of_programs)
+PROPOSALS_OF_MENTOR = loaders.many(read.proposals_of_mentors)
+PROPOSALS_OF_PROGRAM = loaders.many(read.proposals_of_programs)
 
 
 @strawberry.type
@@ -103,12 +57,8 @@ class MentorMatch:
 
     @classmethod
     def from_view(cls, v: MatchView) -> MentorMatch:
-        return cls(
-            started_on=v.started_on, ended_on=v.ended_on,
-            closure_reason=None if v.closure_reason is None else MatchClosure(v.closure_reason),
-            note=v.note, meetings=v.meetings, meeting_minutes=v.meeting_minutes,
-            last_met_on=v.last_met_on, view=v,
-        )  # fmt: skip
+        closure = None if v.closure_reason is None else MatchClosure(v.closure_reason)
+        return copied(cls, v, closure_reason=closure, view=v)
 
     @strawberry.field(description="Days from its start to its end, or to `asOf` (default today).")
     def length_days(self, as_of: date | None = None) -> int:
@@ -127,14 +77,6 @@ class MentorMatch:
         return await program_of(info, self.view.program_id)
 
 
-@strawberry.enum
-class ProposalStatus(Enum):
-    PROPOSED = "proposed"
-    CONFIRMED = "confirmed"
-    DECLINED = "declined"
-    LAPSED = "lapsed"
-
-
 @strawberry.type
 class MentorMatchProposal:
     """A match put to a mentor: PROPOSED until they answer; CONFIRMED starts the match;
@@ -148,10 +90,7 @@ class MentorMatchProposal:
 
     @classmethod
     def from_view(cls, v: ProposalView) -> MentorMatchProposal:
-        return cls(
-            proposed_on=v.proposed_on, answered_on=v.answered_on,
-            status=ProposalStatus(v.status), reason=v.reason, view=v,
-        )  # fmt: skip
+        return copied(cls, v, status=ProposalStatus(v.status), view=v)
 
     @strawberry.field
     async def mentor(self, info: Info) -> Mentor | None:
@@ -176,24 +115,6 @@ class MentorLoad:
 
 
 @strawberry.type
-class ClearanceRecorded(Recorded):
-    """The check is on record."""
-
-    id: strawberry.ID
-    mentor_id: strawberry.ID
-
-    @strawberry.field(description="As the views show it once they include this write.")
-    async def mentor(self, info: Info) -> Mentor | None:
-        found = await viewed(info, self.position, info.context.loaders.mentor, self.mentor_id)
-        return None if found is None else Mentor.from_view(found)
-
-
-RecordClearancePayload = Annotated[
-    ClearanceRecorded | Failure, strawberry.union("RecordClearancePayload")
-]
-
-
-@strawberry.type
 class MentorMatchChanged(Recorded):
     """The match is proposed, confirmed, declined or closed, or its meeting logged."""
 
@@ -205,15 +126,23 @@ class MentorMatchChanged(Recorded):
 MentorMatchPayload = Annotated[MentorMatchChanged | Failure, strawberry.union("MentorMatchPayload")]
 
 
-def _match_changed(
-    r: CommandResult | Failure, program_id: strawberry.ID, student_id: strawberry.ID
-) -> MentorMatchPayload:
-    if not isinstance(r, CommandResult):
-        return r
-    return MentorMatchChanged(
-        program_id=program_id, student_id=student_id, mentor_id=strawberry.ID(str(r.id)),
+@strawberry.type
+class MentorAssigned(ProgramChange):
+    """The mentor now mentors the student in this program."""
+
+    mentor_id: strawberry.ID
+
+
+AssignMentorPayload = Annotated[MentorAssigned | Failure, strawberry.union("AssignMentorPayload")]
+
+
+def _changed(input: ForStudentInProgram) -> Callable[[CommandResult], MentorMatchChanged]:
+    return lambda r: MentorMatchChanged(
+        program_id=input.program_id,
+        student_id=input.student_id,
+        mentor_id=ident(r.id),
         position=r.position,
-    )  # fmt: skip
+    )
 
 
 @strawberry.input
@@ -269,91 +198,55 @@ class DeclineMentorMatchInput:
 
 
 @strawberry.input
-class RecordClearanceInput:
-    """A background check's outcome; a later record of the same check type supersedes it."""
+class AssignMentorInput:
+    """Which mentor to match with which enrolled student, in which program."""
 
+    program_id: strawberry.ID
+    student_id: strawberry.ID
     mentor_id: strawberry.ID
-    check_type: str = strawberry.field(description="E.g. 'Enhanced background check'.")
-    provider: str
-    result: ClearanceResult
-    completed_on: date | None = strawberry.field(
-        default=None, description="Needed unless the result is PENDING."
-    )
-    expires_on: date | None = None
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.type
-class MentoringMutation:
-    @strawberry.mutation(description="Record a background check of a mentor or host.")
-    async def record_clearance(
-        self, info: Info, input: RecordClearanceInput
-    ) -> RecordClearancePayload:
-        r = await run(info, m.record_clearance, m.RecordClearance, input)
-        if not isinstance(r, CommandResult):
-            return r
-        return ClearanceRecorded(
-            id=strawberry.ID(str(r.id)), mentor_id=input.mentor_id, position=r.position
-        )
+class Mutation:
+    @strawberry.mutation(description="Match an enrolled student with a mentor who has room.")
+    async def assign_mentor(self, info: Info, input: AssignMentorInput) -> AssignMentorPayload:
+        assigned = changed(MentorAssigned, input, mentor_id=input.mentor_id)
+        return await run(info, m.AssignMentor, input, assigned)
 
     @strawberry.mutation(description="Propose a match to a mentor; it starts once confirmed.")
     async def propose_mentor_match(
         self, info: Info, input: ProposeMentorMatchInput
     ) -> MentorMatchPayload:
-        r = await run(info, m.propose_mentor_match, m.ProposeMentorMatch, input)
-        return _match_changed(r, input.program_id, input.student_id)
+        return await run(info, m.ProposeMentorMatch, input, _changed(input))
 
     @strawberry.mutation(description="The mentor confirms a proposed match: it is active.")
     async def confirm_mentor_match(
         self, info: Info, input: ConfirmMentorMatchInput
     ) -> MentorMatchPayload:
-        r = await run(info, m.confirm_mentor_match, m.ConfirmMentorMatch, input)
-        return _match_changed(r, input.program_id, input.student_id)
+        return await run(info, m.ConfirmMentorMatch, input, _changed(input))
 
     @strawberry.mutation(description="The mentor declines a proposed match, with a reason.")
     async def decline_mentor_match(
         self, info: Info, input: DeclineMentorMatchInput
     ) -> MentorMatchPayload:
-        r = await run(info, m.decline_mentor_match, m.DeclineMentorMatch, input)
-        return _match_changed(r, input.program_id, input.student_id)
+        return await run(info, m.DeclineMentorMatch, input, _changed(input))
 
     @strawberry.mutation(description="End a mentor match, with why; the mentor's place is freed.")
     async def close_mentor_match(
         self, info: Info, input: CloseMentorMatchInput
     ) -> MentorMatchPayload:
-        r = await run(info, m.close_mentor_match, m.CloseMentorMatch, input)
-        return _match_changed(r, input.program_id, input.student_id)
+        return await run(info, m.CloseMentorMatch, input, _changed(input))
 
     @strawberry.mutation(description="Log a meeting between a student and their mentor.")
     async def log_mentor_meeting(
         self, info: Info, input: LogMentorMeetingInput
     ) -> MentorMatchPayload:
-        r = await run(info, m.log_mentor_meeting, m.LogMentorMeeting, input)
-        return _match_changed(r, input.program_id, input.student_id)
+        return await run(info, m.LogMentorMeeting, input, _changed(input))
 
 
 @strawberry.type
-class MentoringQuery:
-    @strawberry.field(
-        description="Current clear checks expiring within `withinDays` (default 30, at most "
-        "366) of `asOf` (default today), and those already expired; soonest first."
-    )
-    async def clearances_expiring(
-        self,
-        info: Info,
-        as_of: date | None = None,
-        within_days: int = 30,
-        at_least: AtLeast = None,
-    ) -> list[Clearance]:
-        if not 0 <= within_days <= MOST_DAYS_AHEAD:
-            raise GraphQLError(
-                f"withinDays must be 0 to {MOST_DAYS_AHEAD}",
-                extensions={"code": "BAD_USER_INPUT", "argument": "withinDays"},
-            )
-        await info.context.see_at_least(at_least)
-        found = await read.clearances_expiring(info.context.api.pool, as_of or today(), within_days)
-        return [Clearance.from_view(v) for v in found]
-
+class Query:
     @strawberry.field(
         description="Open matches with no meeting logged in the `days` (default 30) before "
         "`asOf` (default today), quietest first."
@@ -371,10 +264,26 @@ class MentoringQuery:
         return [MentorMatch.from_view(v) for v in found]
 
 
-async def mentor_load(info: Info, mentor: Mentor, as_of: date) -> MentorLoad:
-    found = (await read.mentor_loads(info.context.api.pool, [mentor.view.id], as_of)).get(
-        mentor.view.id
-    )
+async def matches_of_mentor(info: Info, mentor_id: UUID) -> list[MentorMatch]:
+    return [MentorMatch.from_view(v) for v in await MATCHES_OF_MENTOR.load(info, mentor_id)]
+
+
+async def matches_of_program(info: Info, program_id: UUID) -> list[MentorMatch]:
+    return [MentorMatch.from_view(v) for v in await MATCHES_OF_PROGRAM.load(info, program_id)]
+
+
+async def proposals_of_mentor(info: Info, mentor_id: UUID) -> list[MentorMatchProposal]:
+    found = await PROPOSALS_OF_MENTOR.load(info, mentor_id)
+    return [MentorMatchProposal.from_view(v) for v in found]
+
+
+async def proposals_of_program(info: Info, program_id: UUID) -> list[MentorMatchProposal]:
+    found = await PROPOSALS_OF_PROGRAM.load(info, program_id)
+    return [MentorMatchProposal.from_view(v) for v in found]
+
+
+async def load_of(info: Info, mentor: MentorView, as_of: date) -> MentorLoad:
+    found = (await read.mentor_loads(info.context.api.pool, [mentor.id], as_of)).get(mentor.id)
     return MentorLoad(
         capacity=mentor.capacity,
         active=0 if found is None else found.active,

@@ -12,27 +12,29 @@ from typing import TYPE_CHECKING, ClassVar
 
 import strawberry
 from bridgework.graphql import (
+    achievements,
     applications,
+    attendance,
+    enrolment,
+    enums,
     errors,
     hours,
     impact,
+    log,
     mentoring,
-    mutations,
     outcomes,
-    participation,
-    partnerships,
-    queries,
-    students,
-    subscriptions,
+    pages,
+    run,
+    safeguarding,
     surveys,
-    types,
 )
 from bridgework.graphql.arguments import RefuseControlCharacters
 from bridgework.graphql.codes import ValidationCodes, publish
 from bridgework.graphql.context import RefuseBadHeaders, context_getter
 from bridgework.graphql.cost import MAX_COST, QueryCostLimiter
+from bridgework.graphql.directory import mentors, organizations, programs, students, timeline
 from bridgework.graphql.observe import ObserveOperations
-from bridgework.graphql.subscriptions import Subscription
+from bridgework.graphql.partnerships import charter, collaboration, lifecycle
 from cross_web import HTTPException
 from litestar import Controller
 from strawberry.extensions import (
@@ -45,6 +47,7 @@ from strawberry.extensions import (
 from strawberry.litestar import make_graphql_controller
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.tools import merge_types
+from strawberry.utils.str_converters import to_camel_case
 
 from graphql import GraphQLError
 
@@ -58,62 +61,59 @@ CACHED_DOCUMENTS = 512
 
 
 def describe_from_docstrings(*modules: ModuleType) -> None:
-    """Give every GraphQL type, input, interface and enum its class docstring as its
-    description (a dataclass's generated signature is not documentation)."""
+    """Give every GraphQL type, input, interface and enum a module defines its class docstring
+    as its description (a dataclass's generated signature is not documentation). The
+    domain's enums served in `enums.py` keep the description given there, whatever their
+    docstrings say."""
     for module in modules:
         for value in vars(module).values():
             definition = getattr(value, "__strawberry_definition__", None)
             if definition is None or definition.description is not None:
+                continue
+            if getattr(value, "__module__", None) != module.__name__:
                 continue
             doc = inspect.cleandoc(vars(value).get("__doc__") or "")
             if doc and not doc.startswith(f"{value.__name__}("):
                 definition.description = doc
 
 
-MODULES: tuple[ModuleType, ...] = (
-    types,
-    errors,
-    queries,
-    mutations,
-    subscriptions,
-    partnerships,
-    mentoring,
+AREAS: tuple[ModuleType, ...] = (
+    organizations,
+    programs,
     students,
-    participation,
+    timeline,
+    mentors,
+    lifecycle,
+    charter,
+    collaboration,
+    enrolment,
     applications,
+    mentoring,
+    safeguarding,
+    attendance,
     hours,
     surveys,
+    achievements,
     outcomes,
     impact,
+    log,
 )
-"""Every module that defines GraphQL types; each area of the API is a module of its own."""
+"""Every area of the API, each a module with its types and, if it has any, its `Query`,
+`Mutation` and `Subscription` classes, merged into the schema's root types."""
 
-QUERIES: tuple[type, ...] = (
-    queries.Query,
-    mentoring.MentoringQuery,
-    hours.HoursQuery,
-    impact.ImpactQuery,
-)
-MUTATIONS: tuple[type, ...] = (
-    mutations.Mutation,
-    partnerships.PartnershipMutation,
-    mentoring.MentoringMutation,
-    students.StudentMutation,
-    participation.ParticipationMutation,
-    applications.ApplicationMutation,
-    hours.HoursMutation,
-    surveys.SurveyMutation,
-    impact.ImpactMutation,
-)
-"""Each area's `Query` and `Mutation` classes, merged into the schema's root types."""
+SHARED: tuple[ModuleType, ...] = (enums, errors, pages, run)
+"""Modules of types every area uses."""
 
-describe_from_docstrings(*MODULES)
+describe_from_docstrings(*AREAS, *SHARED)
 
 
-def root(name: str, parts: tuple[type, ...], description: str) -> type:
-    """One root type with the fields of every part."""
-    merged = merge_types(name, parts)
-    merged.__strawberry_definition__.description = description  # type: ignore[attr-defined]
+def root(name: str, description: str) -> type:
+    """One root type with the fields of every area's class `name`, sorted by name so the
+    schema reads the same however the areas are listed."""
+    merged = merge_types(name, tuple(vars(a)[name] for a in AREAS if name in vars(a)))
+    definition = merged.__strawberry_definition__  # type: ignore[attr-defined]
+    definition.fields.sort(key=lambda f: f.graphql_name or to_camel_case(f.python_name))
+    definition.description = description
     return merged
 
 
@@ -149,13 +149,11 @@ class Schema(strawberry.Schema):
 
 
 schema = Schema(
-    query=root("Query", QUERIES, "Read models and the log itself."),
+    query=root("Query", "Read models and the log itself."),
     mutation=root(
-        "Mutation",
-        MUTATIONS,
-        "Every change is a command that appends events; nothing is overwritten.",
+        "Mutation", "Every change is a command that appends events; nothing is overwritten."
     ),
-    subscription=Subscription,
+    subscription=root("Subscription", "Live streams."),
     extensions=[
         ObserveOperations,
         ValidationCodes,

@@ -3,24 +3,28 @@ how their internship supervisors rated them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
-from bridgework.domain.student import EvaluationPhase, SurveyPhase
+from bridgework.graphql import loaders
+from bridgework.graphql.context import Info
+from bridgework.graphql.directory.programs import Program, program_of
+from bridgework.graphql.directory.students import STUDENT, Student
+from bridgework.graphql.enums import EvaluationPhase, SurveyPhase
 from bridgework.graphql.errors import Failure
-from bridgework.graphql.mutations import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
-from bridgework.graphql.types import Info, Program, Student, program_of
-from bridgework.services import surveys as su
+from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
+from bridgework.graphql.shapes import copied, ident
+from bridgework.projections import read
+from bridgework.projections.views import EvaluationView, StudentSurveyView, SurveyDelta
+from bridgework.services.surveys import RecordEvaluation, RecordSurvey
 from bridgework.services.unit_of_work import CommandResult
 
-if TYPE_CHECKING:
-    from bridgework.projections.views import EvaluationView, StudentSurveyView, SurveyDelta
-
-
-strawberry.enum(SurveyPhase, description="Before a program or after it.")
-strawberry.enum(EvaluationPhase, description="Halfway through an internship, or at its end.")
+RESULTS_OF_PROGRAM = loaders.many(read.survey_deltas_of_programs)
+SURVEYS_OF_STUDENT = loaders.many(read.surveys_of_students)
+EVALUATIONS_OF_STUDENT = loaders.many(read.evaluations_of_students)
 
 
 @strawberry.type
@@ -38,10 +42,7 @@ class SurveyResult:
 
     @classmethod
     def from_view(cls, v: SurveyDelta) -> SurveyResult:
-        return cls(
-            question=v.question, respondents=v.respondents, pre_mean=v.pre_mean,
-            post_mean=v.post_mean, improved_share=v.improved_share, mean_change=v.mean_change,
-        )  # fmt: skip
+        return copied(cls, v)
 
 
 @strawberry.type
@@ -58,10 +59,13 @@ class StudentSurvey:
 
     @classmethod
     def from_view(cls, v: StudentSurveyView) -> StudentSurvey:
-        return cls(
-            program_id=strawberry.ID(str(v.program_id)), question=v.question, pre=v.pre,
-            post=v.post, change=v.change, pre_answered_on=v.pre_on, post_answered_on=v.post_on,
-        )  # fmt: skip
+        return copied(
+            cls,
+            v,
+            program_id=ident(v.program_id),
+            pre_answered_on=v.pre_on,
+            post_answered_on=v.post_on,
+        )
 
     @strawberry.field
     async def program(self, info: Info) -> Program | None:
@@ -88,12 +92,15 @@ class Evaluation:
 
     @classmethod
     def from_view(cls, v: EvaluationView) -> Evaluation:
-        return cls(
-            id=strawberry.ID(str(v.id)), program_id=strawberry.ID(str(v.program_id)),
-            phase=EvaluationPhase(v.phase), evaluator=v.evaluator, evaluated_on=v.evaluated_on,
-            comments=v.comments,
-            ratings=[CompetencyRating(competency=r.competency, score=r.score) for r in v.ratings],
-        )  # fmt: skip
+        ratings = [CompetencyRating(competency=r.competency, score=r.score) for r in v.ratings]
+        return copied(
+            cls,
+            v,
+            id=ident(v.id),
+            program_id=ident(v.program_id),
+            phase=EvaluationPhase(v.phase),
+            ratings=ratings,
+        )
 
     @strawberry.field
     async def program(self, info: Info) -> Program | None:
@@ -110,8 +117,7 @@ class SurveyRecorded(Recorded):
 
     @strawberry.field(description=AS_VIEWED)
     async def student(self, info: Info) -> Student | None:
-        found = await viewed(info, self.position, info.context.loaders.student, self.student_id)
-        return None if found is None else Student.from_view(found)
+        return await viewed(info, self.position, STUDENT, self.student_id, Student.from_view)
 
 
 SurveyPayload = Annotated[SurveyRecorded | Failure, strawberry.union("SurveyPayload")]
@@ -158,24 +164,39 @@ class RecordEvaluationInput:
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
+async def results_of(info: Info, program_id: UUID) -> list[SurveyResult]:
+    return [SurveyResult.from_view(v) for v in await RESULTS_OF_PROGRAM.load(info, program_id)]
+
+
+async def surveys_of(info: Info, student_id: UUID) -> list[StudentSurvey]:
+    return [StudentSurvey.from_view(v) for v in await SURVEYS_OF_STUDENT.load(info, student_id)]
+
+
+async def evaluations_of(info: Info, student_id: UUID) -> list[Evaluation]:
+    found = await EVALUATIONS_OF_STUDENT.load(info, student_id)
+    return [Evaluation.from_view(v) for v in found]
+
+
+def _recorded(
+    input: RecordSurveyInput | RecordEvaluationInput,
+) -> Callable[[CommandResult], SurveyRecorded]:
+    def recorded(r: CommandResult) -> SurveyRecorded:
+        return SurveyRecorded(
+            id=ident(r.id),
+            student_id=input.student_id,
+            program_id=input.program_id,
+            position=r.position,
+        )
+
+    return recorded
+
+
 @strawberry.type
-class SurveyMutation:
+class Mutation:
     @strawberry.mutation(description="Record a student's pre or post survey for a program.")
     async def record_survey(self, info: Info, input: RecordSurveyInput) -> SurveyPayload:
-        r = await run(info, su.record_survey, su.RecordSurvey, input)
-        if not isinstance(r, CommandResult):
-            return r
-        return SurveyRecorded(
-            id=strawberry.ID(str(r.id)), student_id=input.student_id,
-            program_id=input.program_id, position=r.position,
-        )  # fmt: skip
+        return await run(info, RecordSurvey, input, _recorded(input))
 
     @strawberry.mutation(description="Record a supervisor's evaluation of an intern.")
     async def record_evaluation(self, info: Info, input: RecordEvaluationInput) -> SurveyPayload:
-        r = await run(info, su.record_evaluation, su.RecordEvaluation, input)
-        if not isinstance(r, CommandResult):
-            return r
-        return SurveyRecorded(
-            id=strawberry.ID(str(r.id)), student_id=input.student_id,
-            program_id=input.program_id, position=r.position,
-        )  # fmt: skip
+        return await run(info, RecordEvaluation, input, _recorded(input))

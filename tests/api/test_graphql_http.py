@@ -6,7 +6,6 @@ from datetime import timedelta
 from uuid import uuid4
 
 import pytest
-from bridgework.projections import read
 from bridgework.projections.registry import default_projections
 from support.api import (
     ASSIGN,
@@ -17,6 +16,7 @@ from support.api import (
     TODAY,
     a_program,
     clear,
+    count_reads,
     enrol,
     org,
     program_input,
@@ -327,9 +327,7 @@ def test_a_page_of_programs_with_nested_views_costs_one_query_per_kind_of_read(a
         launched = api.data(PROGRAM, {"input": program_input(p["formPartnership"]["id"],
                                                              name=f"P{i}")})  # fmt: skip
         last = launched["launchProgram"]["position"]
-    calls: dict[str, int] = {}
-    for name in read.__all__:
-        monkeypatch.setattr(read, name, counted(getattr(read, name), name, calls))
+    calls = count_reads(monkeypatch)
     page = api.data(
         """query($at: Int) { programs(first: 5, atLeast: $at) { edges { node {
           name partnership { name organizations { name } programs { name } }
@@ -343,14 +341,6 @@ def test_a_page_of_programs_with_nested_views_costs_one_query_per_kind_of_read(a
         "programs_of_partnerships": 1, "program_enrolments": 1, "enrolments_of_programs": 1,
         "program_outcomes": 1, "showcases_of_programs": 1,
     }  # fmt: skip
-
-
-def counted(fetch, name, calls):
-    async def wrapper(*args, **kwargs):
-        calls[name] = calls.get(name, 0) + 1
-        return await fetch(*args, **kwargs)
-
-    return wrapper
 
 
 def test_event_filters_are_bounded(api):

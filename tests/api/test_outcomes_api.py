@@ -4,13 +4,19 @@ there, built from the same views the rest of the API reads."""
 
 from __future__ import annotations
 
-import functools
-import inspect
-from collections import Counter
 from datetime import timedelta
 
-from bridgework.projections import read
-from support.api import PARTNERSHIP, PROGRAM, STUDENT, TODAY, enrol, org, program_input, student
+from support.api import (
+    PARTNERSHIP,
+    PROGRAM,
+    STUDENT,
+    TODAY,
+    count_reads,
+    enrol,
+    org,
+    program_input,
+    student,
+)
 
 SUBMIT = """mutation($input: SubmitHoursInput!) { submitHours(input: $input) {
   __typename ... on HoursChanged { logId verificationToken position } } }"""
@@ -222,26 +228,6 @@ def test_a_student_with_no_enrolments_has_no_outcomes(api):
     write(CREDENTIAL, "recordCredential", given, "OutcomeRecorded")
     found = api.data(OUTCOMES, {"id": registered["id"], "at": write.position})["student"]
     assert found == {"outcomes": []}
-
-
-def count_reads(monkeypatch) -> Counter[str]:
-    """Count the read-model queries run (each `read` function runs one SQL query); the
-    request's DataLoaders are built from the module, so they run the counting ones."""
-    calls: Counter[str] = Counter()
-
-    def counting(name, fetch):
-        @functools.wraps(fetch)
-        async def counted(*args, **kwargs):
-            calls[name] += 1
-            return await fetch(*args, **kwargs)
-
-        return counted
-
-    for name in read.__all__:
-        fetch = getattr(read, name)
-        if inspect.iscoroutinefunction(fetch):
-            monkeypatch.setattr(read, name, counting(name, fetch))
-    return calls
 
 
 def test_the_outcomes_of_a_class_cost_one_query_per_loader_not_per_student(api, monkeypatch):

@@ -89,7 +89,8 @@ def test_bad_consent_and_rules_are_refused_by_name_and_append_nothing(api):
 
 TIMELINE = """query($s: ID!, $first: Int!, $after: String, $at: Int) {
   student(id: $s, atLeast: $at) { timeline(first: $first, after: $after) {
-    entries { eventType summary program { name } } endCursor hasNextPage } } }"""
+    edges { node { eventType summary program { name } } }
+    pageInfo { endCursor hasNextPage } } } }"""
 
 
 def test_a_students_timeline_pages_through_what_happened(api):
@@ -98,16 +99,17 @@ def test_a_students_timeline_pages_through_what_happened(api):
     done = enrol(api, program, kid)
     first = api.data(TIMELINE, {"s": kid, "first": 1, "at": done["position"]})
     page = first["student"]["timeline"]
-    assert page["entries"] == [
+    assert [e["node"] for e in page["edges"]] == [
         {"eventType": "StudentRegistered", "summary": "Registered as a student", "program": None}
     ]
-    assert page["hasNextPage"] is True
-    rest = api.data(TIMELINE, {"s": kid, "first": 10, "after": page["endCursor"]})
-    assert rest["student"]["timeline"]["entries"] == [{
+    assert page["pageInfo"]["hasNextPage"] is True
+    after = page["pageInfo"]["endCursor"]
+    rest = api.data(TIMELINE, {"s": kid, "first": 10, "after": after})["student"]["timeline"]
+    assert [e["node"] for e in rest["edges"]] == [{
         "eventType": "StudentEnrolled", "summary": "Enrolled in 'Robotics Club'",
         "program": {"name": "Robotics Club"},
     }]  # fmt: skip
-    assert rest["student"]["timeline"]["hasNextPage"] is False
+    assert rest["pageInfo"]["hasNextPage"] is False
     for bad in ({"first": 0}, {"first": 5, "after": "bm90LWEtY3Vyc29y"}):
         body = api.post(TIMELINE, {"s": kid, "first": 5} | bad)
         assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body

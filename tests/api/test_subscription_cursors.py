@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bridgework.graphql.types import event_cursor
+from bridgework.graphql.log import event_cursor
 from bridgework.services.ports import Checkpoint
 from support.api import org
 

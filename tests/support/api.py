@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bridgework.graphql import loaders
+from bridgework.projections import read
+
 if TYPE_CHECKING:
+    import pytest
     from litestar.testing import TestClient
 
 TODAY = datetime.now(UTC).date()
@@ -123,3 +130,26 @@ def a_program(api, capacity=2):
     partnership = p["formPartnership"]["id"]
     launched = api.data(PROGRAM, {"input": program_input(partnership, capacity=capacity)})
     return launched["launchProgram"]["id"], school, firm
+
+
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Count the read-model queries run (each `read` function runs one SQL query), by name:
+    those a resolver calls itself and those a request's DataLoaders batch (each declared
+    loader holds its `read` function, so it is counted too)."""
+    calls: Counter[str] = Counter()
+
+    def counting(name: str, fetch: Any) -> Any:
+        @functools.wraps(fetch)
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return await fetch(*args, **kwargs)
+
+        return counted
+
+    for name in read.__all__:
+        fetch = getattr(read, name)
+        if inspect.iscoroutinefunction(fetch):
+            monkeypatch.setattr(read, name, counting(name, fetch))
+    for loader in loaders.DECLARED:
+        monkeypatch.setattr(loader, "fetch", counting(loader.fetch.__name__, loader.fetch))
+    return calls

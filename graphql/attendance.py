@@ -1,31 +1,29 @@
-"""Participation in the API: a program's sessions and who came."""
+"""Attendance in the API: a program's sessions and who came."""
 
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
+from uuid import UUID
 
 import strawberry
+from bridgework.graphql import loaders
+from bridgework.graphql.context import Info
+from bridgework.graphql.directory.programs import PROGRAM, Program
+from bridgework.graphql.directory.students import Student, student_of
+from bridgework.graphql.enums import Attendance
 from bridgework.graphql.errors import Failure
-from bridgework.graphql.mutations import IDEMPOTENCY_KEY, Recorded, run, viewed
-from bridgework.graphql.types import Info, Program, Student, student_of
-from bridgework.projections.views import AttendanceView
-from bridgework.services import participation as pa
-from bridgework.services.unit_of_work import CommandResult
-
-if TYPE_CHECKING:
-    from bridgework.projections.views import SessionView
+from bridgework.graphql.run import IDEMPOTENCY_KEY, Recorded, run, viewed
+from bridgework.graphql.shapes import copied, ident
+from bridgework.projections import read
+from bridgework.projections.views import AttendanceView, SessionView
+from bridgework.services.attendance import RecordAttendance, ScheduleSession
 
 ABSENCES_FLAGGED = 3
 """Missing this many sessions in a row flags a student for a follow-up."""
 
-
-@strawberry.enum
-class AttendanceStatus(Enum):
-    PRESENT = "present"
-    EXCUSED = "excused"
-    UNEXCUSED = "unexcused"
+SESSIONS_OF_PROGRAM = loaders.many(read.sessions_of_programs)
+ATTENDANCE_OF_PROGRAM = loaders.many(read.attendance_of_programs)
 
 
 @strawberry.type
@@ -41,10 +39,7 @@ class ProgramSession:
 
     @classmethod
     def from_view(cls, v: SessionView) -> ProgramSession:
-        return cls(
-            id=strawberry.ID(str(v.id)), held_on=v.held_on, title=v.title, present=v.present,
-            excused=v.excused, unexcused=v.unexcused,
-        )  # fmt: skip
+        return copied(cls, v, id=ident(v.id))
 
 
 @strawberry.type
@@ -64,15 +59,30 @@ class StudentAttendance:
 
     @classmethod
     def from_view(cls, v: AttendanceView) -> StudentAttendance:
-        return cls(
-            sessions=v.sessions, present=v.present, excused=v.excused, unexcused=v.unexcused,
-            rate=v.rate, absences_in_a_row=v.absences_in_a_row,
-            flagged=v.absences_in_a_row >= ABSENCES_FLAGGED, view=v,
-        )  # fmt: skip
+        return copied(cls, v, flagged=v.absences_in_a_row >= ABSENCES_FLAGGED, view=v)
 
     @strawberry.field
     async def student(self, info: Info) -> Student | None:
         return await student_of(info, self.view.student_id)
+
+
+async def sessions_of(info: Info, program_id: UUID) -> list[ProgramSession]:
+    return [ProgramSession.from_view(v) for v in await SESSIONS_OF_PROGRAM.load(info, program_id)]
+
+
+async def attendance_of(info: Info, program_id: UUID) -> list[StudentAttendance]:
+    """Each marked student's attendance, flagged ones first."""
+    found = await ATTENDANCE_OF_PROGRAM.load(info, program_id)
+    rows = [StudentAttendance.from_view(v) for v in found]
+    return sorted(rows, key=lambda a: (not a.flagged, -a.absences_in_a_row))
+
+
+async def attendance_of_student(
+    info: Info, program_id: UUID, student_id: UUID
+) -> StudentAttendance | None:
+    found = await ATTENDANCE_OF_PROGRAM.load(info, program_id)
+    mine = next((a for a in found if a.student_id == student_id), None)
+    return None if mine is None else StudentAttendance.from_view(mine)
 
 
 @strawberry.type
@@ -84,8 +94,7 @@ class SessionChanged(Recorded):
 
     @strawberry.field(description="As the views show it once they include this write.")
     async def program(self, info: Info) -> Program | None:
-        found = await viewed(info, self.position, info.context.loaders.program, self.program_id)
-        return None if found is None else Program.from_view(found)
+        return await viewed(info, self.position, PROGRAM, self.program_id, Program.from_view)
 
 
 SessionPayload = Annotated[SessionChanged | Failure, strawberry.union("SessionPayload")]
@@ -104,7 +113,7 @@ class ScheduleSessionInput:
 @strawberry.input
 class MarkInput:
     student_id: strawberry.ID
-    status: AttendanceStatus
+    status: Attendance
 
 
 @strawberry.input
@@ -118,21 +127,25 @@ class RecordAttendanceInput:
 
 
 @strawberry.type
-class ParticipationMutation:
+class Mutation:
     @strawberry.mutation(description="Add a session to a program's calendar.")
     async def schedule_session(self, info: Info, input: ScheduleSessionInput) -> SessionPayload:
-        r = await run(info, pa.schedule_session, pa.ScheduleSession, input)
-        if not isinstance(r, CommandResult):
-            return r
-        return SessionChanged(
-            session_id=strawberry.ID(str(r.id)), program_id=input.program_id, position=r.position
+        return await run(
+            info,
+            ScheduleSession,
+            input,
+            lambda r: SessionChanged(
+                session_id=ident(r.id), program_id=input.program_id, position=r.position
+            ),
         )
 
     @strawberry.mutation(description="Mark who was present, excused or absent at a session.")
     async def record_attendance(self, info: Info, input: RecordAttendanceInput) -> SessionPayload:
-        r = await run(info, pa.record_attendance, pa.RecordAttendance, input)
-        if not isinstance(r, CommandResult):
-            return r
-        return SessionChanged(
-            session_id=input.session_id, program_id=input.program_id, position=r.position
+        return await run(
+            info,
+            RecordAttendance,
+            input,
+            lambda r: SessionChanged(
+                session_id=input.session_id, program_id=input.program_id, position=r.position
+            ),
         )

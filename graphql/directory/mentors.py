@@ -1,0 +1,148 @@
+"""Mentors: volunteers from partner organisations, their checks, matches and load."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
+
+import strawberry
+from bridgework.graphql import loaders
+from bridgework.graphql.context import Info
+from bridgework.graphql.directory.organizations import Organization, organization_of
+from bridgework.graphql.errors import Failure
+from bridgework.graphql.lazy import area, later
+from bridgework.graphql.pages import AtLeast, parse_id
+from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
+from bridgework.graphql.shapes import copied, ident
+from bridgework.projections import read
+from bridgework.projections.health import today
+from bridgework.projections.views import MentorView
+from bridgework.services.directory import RegisterMentor
+
+# Other areas' types and resolvers this one serves: typed for mypy, found when first called
+# (`lazy.py`), since those areas import this one.
+if TYPE_CHECKING:
+    from bridgework.graphql.mentoring import (
+        MentorLoad,
+        MentorMatch,
+        MentorMatchProposal,
+        load_of,
+        matches_of_mentor,
+        proposals_of_mentor,
+    )
+    from bridgework.graphql.safeguarding import Clearance, clearances_of
+else:
+    clearances_of = later("safeguarding", "clearances_of")
+    matches_of_mentor = later("mentoring", "matches_of_mentor")
+    proposals_of_mentor = later("mentoring", "proposals_of_mentor")
+    load_of = later("mentoring", "load_of")
+
+MENTOR = loaders.one(read.mentors)
+
+_mentoring = area("mentoring")
+_safeguarding = area("safeguarding")
+
+
+@strawberry.type
+class Mentor:
+    """A volunteer from a partner organisation."""
+
+    id: strawberry.ID
+    name: str
+    capacity: int = strawberry.field(description="How many students they can mentor at once.")
+    active_mentees: int
+    view: strawberry.Private[MentorView]
+
+    @classmethod
+    def from_view(cls, v: MentorView) -> Mentor:
+        return copied(cls, v, id=ident(v.id), view=v)
+
+    @strawberry.field
+    async def organization(self, info: Info) -> Organization | None:
+        return await organization_of(info, self.view.organisation_id)
+
+    @strawberry.field(
+        description="Background checks, latest first; only the latest of each type unless "
+        "`includeSuperseded`."
+    )
+    async def clearances(
+        self, info: Info, include_superseded: bool = False
+    ) -> list[Annotated[Clearance, _safeguarding]]:
+        found = await clearances_of(info, self.view.id)
+        return [c for c in found if include_superseded or c.current]
+
+    @strawberry.field(description="Matches, oldest first; open ones only unless asked.")
+    async def matches(
+        self, info: Info, include_closed: bool = False
+    ) -> list[Annotated[MentorMatch, _mentoring]]:
+        found = await matches_of_mentor(info, self.view.id)
+        return [m for m in found if include_closed or m.ended_on is None]
+
+    @strawberry.field(description="Matches proposed to the mentor; open ones only unless asked.")
+    async def proposals(
+        self, info: Info, include_answered: bool = False
+    ) -> list[Annotated[MentorMatchProposal, _mentoring]]:
+        found = await proposals_of_mentor(info, self.view.id)
+        return [p for p in found if include_answered or p.status.value == "proposed"]
+
+    @strawberry.field(description="Active and closed matches, early closures, average length.")
+    async def load(
+        self, info: Info, as_of: date | None = None
+    ) -> Annotated[MentorLoad, _mentoring]:
+        return await load_of(info, self.view, as_of or today())
+
+
+async def mentor_of(info: Info, mentor_id: UUID) -> Mentor | None:
+    found = await MENTOR.load(info, mentor_id)
+    return None if found is None else Mentor.from_view(found)
+
+
+@strawberry.type
+class MentorRegistered(Recorded):
+    """The mentor is registered."""
+
+    id: strawberry.ID
+
+    @strawberry.field(description=AS_VIEWED)
+    async def mentor(self, info: Info) -> Mentor | None:
+        return await viewed(info, self.position, MENTOR, self.id, Mentor.from_view)
+
+
+RegisterMentorPayload = Annotated[
+    MentorRegistered | Failure, strawberry.union("RegisterMentorPayload")
+]
+
+
+@strawberry.input
+class RegisterMentorInput:
+    """A mentor from a partner organisation."""
+
+    name: str
+    organization_id: strawberry.ID
+    capacity: int = strawberry.field(default=3, description="Mentees at once, 1 to 50.")
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="A mentor by id.")
+    async def mentor(
+        self, info: Info, id: strawberry.ID, at_least: AtLeast = None
+    ) -> Mentor | None:
+        await info.context.see_at_least(at_least)
+        return await mentor_of(info, parse_id("id", id))
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Register a mentor from a partner organisation.")
+    async def register_mentor(
+        self, info: Info, input: RegisterMentorInput
+    ) -> RegisterMentorPayload:
+        return await run(
+            info,
+            RegisterMentor,
+            input,
+            lambda r: MentorRegistered(id=ident(r.id), position=r.position),
+        )
