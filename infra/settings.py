@@ -5,9 +5,12 @@ from __future__ import annotations
 import math
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
+
+from bridgework.infra.mail.outbox import check_address
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -50,6 +53,30 @@ def _positive(parse: Callable[[str], float]) -> Callable[[str], float]:
     return checked
 
 
+SMTP_SECURITY = ("starttls", "tls", "none")
+
+
+@dataclass(frozen=True, kw_only=True)
+class MailSettings:
+    smtp_host: str | None = None
+    """None: no SMTP server; mail is written to the log (development)."""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    """`starttls` (upgrade on the submission port), `tls` (implicit, port 465) or `none`."""
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = 30.0
+    sender: str = "Bridgework <no-reply@bridgework.invalid>"
+    """The From header; its address's domain also names every Message-ID."""
+    max_attempts: int = 10
+    """Tries per mail before it is given up (a log line, `bridgework status`, `/metrics`)."""
+    retry_first_seconds: float = 30.0
+    """The first retry's delay; each next one doubles (with jitter) up to `retry_max_seconds`."""
+    retry_max_seconds: float = 3600.0
+    poll_seconds: float = 30.0
+    """The mailer looks for due mail this often even if no NOTIFY came."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     database_url: str | None = None
@@ -75,6 +102,8 @@ class Settings:
     """`/ready` answers 503 while one open transaction has held readers back this long."""
     max_websockets: int = 1000
     """Open websocket connections per process; more are refused (close code 1013)."""
+    mail: MailSettings = field(default_factory=MailSettings)
+    """How the outbox's mail leaves (infra/mail/); no SMTP host: written to the log."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -142,6 +171,7 @@ class Settings:
             ready_max_lag_seconds=max_lag,
             ready_max_held_back_seconds=max_held_back,
             max_websockets=max_websockets,
+            mail=mail_from_env(env),
         )  # fmt: skip
 
     def signing_key(self) -> str:
@@ -189,3 +219,47 @@ def _days(raw: str) -> int:
     if not 1 <= days <= 365:  # noqa: PLR2004
         raise ValueError(raw)
     return days
+
+
+def mail_from_env(env: Mapping[str, str]) -> MailSettings:
+    d = MailSettings()
+    port = _read(env, "BRIDGEWORK_SMTP_PORT", d.smtp_port, int, "a port number")
+    if not 0 < port <= 65535:  # noqa: PLR2004
+        raise SettingsError(f"BRIDGEWORK_SMTP_PORT={port} is not a port number")
+    seconds = _positive(float)
+    return MailSettings(
+        smtp_host=_read(env, "BRIDGEWORK_SMTP_HOST", d.smtp_host, str, "a host"),
+        smtp_port=port,
+        smtp_security=_read(
+            env,
+            "BRIDGEWORK_SMTP_SECURITY",
+            d.smtp_security,
+            _one_of(SMTP_SECURITY),
+            "starttls, tls or none",
+        ),
+        smtp_username=_read(env, "BRIDGEWORK_SMTP_USERNAME", d.smtp_username, str, "a name"),
+        smtp_password=_read(env, "BRIDGEWORK_SMTP_PASSWORD", d.smtp_password, str, "a password"),
+        smtp_timeout_seconds=_read(
+            env, "BRIDGEWORK_SMTP_TIMEOUT", d.smtp_timeout_seconds, seconds, "seconds > 0"
+        ),
+        sender=_read(env, "BRIDGEWORK_MAIL_FROM", d.sender, _sender, "an e-mail address"),
+        max_attempts=_read(
+            env, "BRIDGEWORK_MAIL_MAX_ATTEMPTS", d.max_attempts, _positive_int, "a whole number > 0"
+        ),
+        retry_first_seconds=_read(
+            env, "BRIDGEWORK_MAIL_RETRY_FIRST", d.retry_first_seconds, seconds, "seconds > 0"
+        ),
+        retry_max_seconds=_read(
+            env, "BRIDGEWORK_MAIL_RETRY_MAX", d.retry_max_seconds, seconds, "seconds > 0"
+        ),
+        poll_seconds=_read(env, "BRIDGEWORK_MAIL_POLL", d.poll_seconds, seconds, "seconds > 0"),
+    )
+
+
+def _sender(raw: str) -> str:
+    """`Name <address>` or a bare address; one address, no line breaks."""
+    _, address = parseaddr(raw)
+    if "\n" in raw or "\r" in raw or "," in raw:
+        raise ValueError(raw)
+    check_address(address)  # InvalidMail is a ValueError
+    return raw
