@@ -75,6 +75,8 @@ class MailSettings:
     retry_max_seconds: float = 3600.0
     poll_seconds: float = 30.0
     """The mailer looks for due mail this often even if no NOTIFY came."""
+    run_mailer: bool = True
+    """`serve` drains the outbox in-process; any number of processes may (each mail once)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -253,6 +255,7 @@ def mail_from_env(env: Mapping[str, str]) -> MailSettings:
             env, "BRIDGEWORK_MAIL_RETRY_MAX", d.retry_max_seconds, seconds, "seconds > 0"
         ),
         poll_seconds=_read(env, "BRIDGEWORK_MAIL_POLL", d.poll_seconds, seconds, "seconds > 0"),
+        run_mailer=_read(env, "BRIDGEWORK_RUN_MAILER", d.run_mailer, _flag, "true or false"),
     )
 
 
