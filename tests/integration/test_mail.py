@@ -13,6 +13,7 @@ import pytest
 from bridgework.infra.database import create_pool
 from bridgework.infra.mail import InvalidMail, enqueue, outbox_counts
 from bridgework.infra.mail.mailer import Mailer
+from bridgework.infra.mail.observed import mail_report
 from bridgework.infra.mail.outbox import claim
 from bridgework.infra.settings import MailSettings
 from support.log import until
@@ -167,6 +168,7 @@ async def test_a_mail_is_given_up_after_its_last_attempt_and_reported(pool, capl
     assert f"mail {dead['id']} given up after 3 attempt(s)" in caplog.text
     counts = await outbox_counts(pool)
     assert (counts.waiting, counts.given_up, counts.sent) == (0, 1, 0)
+    assert "1 given up" in mail_report(counts)  # as `bridgework status` shows it
 
 
 async def test_two_mailers_racing_send_each_mail_once(database_url, inbox, smtp):
