@@ -118,6 +118,11 @@ class Mailer:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, DATABASE_RETRY_SECONDS[1])
                 continue
+            except Exception:  # the mailer must outlive any one bad round
+                log.exception("mailer: a round failed; trying again")
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, DATABASE_RETRY_SECONDS[1])
+                continue
             delay = DATABASE_RETRY_SECONDS[0]
             poll = self._settings.poll_seconds
             await self._wakeups.wait(signal, poll if due is None else max(min(poll, due), 0.01))
@@ -126,7 +131,12 @@ class Mailer:
         """Claim one batch of due mail and send it; the number of mails claimed."""
         lease = self._send_bound + LEASE_MARGIN_SECONDS
         batch = await claim(self._pool, self._batch, lease)
-        await asyncio.gather(*(self._deliver(mail) for mail in batch))
+        outcomes = await asyncio.gather(*(self._deliver(m) for m in batch), return_exceptions=True)
+        for mail, outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, Exception):  # its lease brings it round again
+                log.warning("mail %s: no outcome recorded (%s)", mail.id, type(outcome).__name__)
+            elif isinstance(outcome, BaseException):
+                raise outcome
         return len(batch)
 
     async def _deliver(self, mail: Claimed) -> None:
@@ -141,6 +151,9 @@ class Mailer:
             error = str(e)
         except TimeoutError:
             error = "the SMTP server did not answer in time"
+        except Exception:  # a transport's own bug: retried like any failure, and logged
+            log.exception("mail %s: the transport failed unexpectedly", mail.id)
+            error = "sending failed unexpectedly"
         else:
             await mark_sent(self._pool, mail.id)
             self.stats.sent += 1

@@ -241,3 +241,21 @@ async def test_with_no_smtp_server_the_mail_is_written_to_the_log_and_counts_as_
         "supervisor@example.org" in m and "Please verify 3 hours" in m and LINK in m for m in logged
     )
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL") == 1
+
+
+class BrokenTransport:
+    async def send(self, message):
+        raise RuntimeError("a bug in the transport")
+
+
+async def test_a_transport_that_breaks_unexpectedly_is_retried_like_any_failure(pool, caplog):
+    caplog.set_level(logging.ERROR, "bridgework.mail")
+    broken = settings(free_port(), max_attempts=2)
+    async with running(pool, broken, transport=BrokenTransport()) as mailer:
+        await enqueue_one(pool)
+        await until(lambda: mailer.stats.given_up == 1, DEADLINE)
+
+    dead = await row(pool, "hours-1")
+    assert dead["last_error"] == "sending failed unexpectedly"  # not the exception's text
+    assert mailer.stats.failed_attempts == 1
+    assert "the transport failed unexpectedly" in caplog.text
