@@ -113,13 +113,11 @@ class Mailer:
                 while await self.drain_once() == self._batch:
                     pass  # a full batch: more may be due
                 due = await seconds_to_next_due(self._pool)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as e:
-                log.warning("mailer: the database did not answer (%s)", type(e).__name__)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, DATABASE_RETRY_SECONDS[1])
-                continue
-            except Exception:  # the mailer must outlive any one bad round
-                log.exception("mailer: a round failed; trying again")
+            except Exception as e:  # the mailer outlives an outage, or any one bad round
+                if isinstance(e, OSError | asyncpg.PostgresError | asyncpg.InterfaceError):
+                    log.warning("mailer: the database did not answer (%s)", type(e).__name__)
+                else:
+                    log.exception("mailer: a round failed; trying again")
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, DATABASE_RETRY_SECONDS[1])
                 continue
