@@ -97,6 +97,11 @@ class Mailer:
         await self._wakeups.start()
         self._task = asyncio.create_task(self.run(), name="mailer")
 
+    @property
+    def listening(self) -> bool:
+        """True while NOTIFY wakes this mailer; False while it falls back to polling."""
+        return self._wakeups.listening
+
     async def close(self) -> None:
         if self._task is not None:
             self._task.cancel()

@@ -7,14 +7,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 
+import asyncpg
 import pytest
 from bridgework.infra.database import create_pool
 from bridgework.infra.mail import InvalidMail, enqueue, outbox_counts
 from bridgework.infra.mail.mailer import Mailer
 from bridgework.infra.mail.observed import mail_report
 from bridgework.infra.mail.outbox import claim
+from bridgework.infra.migrate import migrate
 from bridgework.infra.settings import MailSettings
 from support.log import until
 from support.smtp import Inbox, free_port, smtp_server
@@ -259,3 +262,36 @@ async def test_a_transport_that_breaks_unexpectedly_is_retried_like_any_failure(
     assert dead["last_error"] == "sending failed unexpectedly"  # not the exception's text
     assert mailer.stats.failed_attempts == 1
     assert "the transport failed unexpectedly" in caplog.text
+
+
+async def test_the_mailer_outlives_a_database_restart_and_is_woken_again(
+    private_postgres, inbox, smtp, caplog
+):
+    caplog.set_level(logging.WARNING, "bridgework.mail")
+    url = await asyncio.to_thread(private_postgres.create_database)
+    pool = await create_pool(url, 1, 4)
+    try:
+        await migrate(pool)
+        async with running(pool, settings(smtp)) as mailer:
+            await asyncio.to_thread(private_postgres.stop)
+            await asyncio.sleep(1.0)  # rounds meet the outage meanwhile
+            await asyncio.to_thread(private_postgres.start)
+            await until(lambda: mailer.listening, DEADLINE * 3)
+            await enqueue_when_up(pool)
+            await until(lambda: len(inbox.received) == 1, DEADLINE)  # the poll is 60 s
+        assert "mailer: the database did not answer" in caplog.text
+    finally:
+        await pool.close()
+
+
+async def enqueue_when_up(pool, deadline: float = 60.0) -> None:
+    end = time.monotonic() + deadline
+    while True:
+        try:
+            await enqueue_one(pool)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            if time.monotonic() > end:
+                raise
+            await asyncio.sleep(0.1)
+        else:
+            return
