@@ -199,6 +199,20 @@ async def test_two_mailers_racing_send_each_mail_once(database_url, inbox, smtp)
             await p.close()
 
 
+async def test_a_claim_skips_mail_another_mailer_holds_and_never_takes_a_leased_one(pool):
+    for n in range(6):
+        await enqueue_one(pool, f"k{n}", f"s{n}@example.org")
+    async with pool.acquire() as conn, conn.transaction():
+        held = await conn.fetch("SELECT id FROM outbox ORDER BY dedupe_key LIMIT 2 FOR UPDATE")
+        others = await claim(pool, 10, 60)  # while the other claim is still open
+        assert len(others) == 4
+        assert {m.id for m in others}.isdisjoint(r["id"] for r in held)
+    rest = await claim(pool, 10, 60)
+    assert {m.id for m in rest} == {r["id"] for r in held}
+    assert await claim(pool, 10, 60) == []  # all six are leased now
+    assert await pool.fetchval("SELECT sum(attempts) FROM outbox") == 6
+
+
 async def test_a_mail_claimed_by_a_mailer_that_died_is_sent_once_its_lease_ends(pool, inbox, smtp):
     await enqueue_one(pool)
     [held] = await claim(pool, 10, 0.3)  # as a mailer would, before it crashed
