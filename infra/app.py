@@ -83,6 +83,8 @@ def create_app(
         async with open_runtime(settings) as runtime:
             if in_process:
                 runtime.run_projections()
+            if settings.mail.run_mailer:
+                await runtime.run_mailer()
             positions = PositionWatcher(runtime.pool, runtime.store)
             live = LiveTail(runtime.store)
             app.state.runtime = runtime

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from uuid import uuid4
 
 from bridgework.infra.database import create_pool, resolve_database_url
+from bridgework.infra.mail.mailer import Mailer
 from bridgework.infra.migrate import migrate
 from bridgework.infra.store import PostgresEventStore
 from bridgework.infra.transcoding import Transcoder
@@ -52,10 +53,16 @@ class Runtime:
     deps: Deps
     runner: ProjectionRunner
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    mailer: Mailer | None = None
 
     def run_projections(self) -> None:
         """Tail the log in this process (the default; scaled out, `bridgework project` does it)."""
         self.tasks.append(asyncio.create_task(self.runner.run(), name="projections"))
+
+    async def run_mailer(self) -> None:
+        """Drain the mail outbox in this process until the runtime closes."""
+        self.mailer = Mailer(self.pool, self.settings.mail)
+        await self.mailer.start()
 
 
 @contextlib.asynccontextmanager
@@ -86,6 +93,8 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             for task in runtime.tasks:
                 task.cancel()
             await asyncio.gather(*runtime.tasks, return_exceptions=True)
+            if runtime.mailer is not None:
+                await runtime.mailer.close()
             await store.close()
     finally:
         await pool.close()

@@ -2,105 +2,26 @@
 
 from __future__ import annotations
 
-import math
 import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
+
+from bridgework.infra.auth.settings import AuthSettings
+from bridgework.infra.env import (
+    SettingsError,
+    days,
+    flag,
+    one_of,
+    positive,
+    positive_int,
+    read,
+)
+from bridgework.infra.mail.settings import MailSettings
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
-
-T = TypeVar("T")
-
-
-class SettingsError(ValueError):
-    """An environment variable has a value Bridgework cannot use."""
-
-
-def _read(env: Mapping[str, str], name: str, default: T, parse: Callable[[str], T], what: str) -> T:
-    raw = env.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return parse(raw.strip())
-    except ValueError:
-        raise SettingsError(f"{name}={raw!r} is not {what}") from None
-
-
-def _flag(raw: str) -> bool:
-    if raw.lower() in _TRUE:
-        return True
-    if raw.lower() in _FALSE:
-        return False
-    raise ValueError(raw)
-
-
-def _positive(parse: Callable[[str], float]) -> Callable[[str], float]:
-    def checked(raw: str) -> float:
-        value = parse(raw)
-        if not 0 < value < math.inf:  # also refuses nan
-            raise ValueError(raw)
-        return value
-
-    return checked
-
-
-@dataclass(frozen=True, kw_only=True)
-class AuthSettings:
-    """How bearer tokens are verified (infra/auth). With no `issuer`, Bridgework is its own."""
-
-    issuer: str | None = None
-    """An external OIDC issuer (`iss`); None trusts only Bridgework's own signing keys."""
-    jwks_url: str | None = None
-    """Its JWKS; None: the `jwks_uri` of `{issuer}/.well-known/openid-configuration`."""
-    audience: str = "bridgework"
-    algorithms: tuple[str, ...] = ("ES256", "RS256", "EdDSA")
-    leeway_seconds: int = 30
-    roles_claim: str = "roles"
-    """Claim names (a dotted path reaches into objects, e.g. `realm_access.roles`)."""
-    organisations_claim: str = "organisations"
-    student_claim: str = "student_id"
-    mentor_claim: str = "mentor_id"
-    local_issuer: str = "bridgework"
-    """The `iss` of the tokens Bridgework signs itself (set it to the public URL)."""
-    max_token_seconds: int = 7 * 24 * 3600
-    """The longest token Bridgework issues; a rotated key stays published this long."""
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> AuthSettings:
-        d = cls()
-
-        def text(name: str, default: str) -> str:
-            return _read(env, f"BRIDGEWORK_AUTH_{name}", default, str, "a string")
-
-        return cls(
-            issuer=_read(env, "BRIDGEWORK_AUTH_ISSUER", d.issuer, str, "an issuer URL"),
-            jwks_url=_read(env, "BRIDGEWORK_AUTH_JWKS_URL", d.jwks_url, str, "a URL"),
-            audience=text("AUDIENCE", d.audience),
-            algorithms=_read(
-                env, "BRIDGEWORK_AUTH_ALGORITHMS", d.algorithms, _names, "a list like ES256,RS256"
-            ),
-            leeway_seconds=_read(
-                env, "BRIDGEWORK_AUTH_LEEWAY", d.leeway_seconds, _seconds, "0 to 300 seconds"
-            ),
-            roles_claim=text("ROLES_CLAIM", d.roles_claim),
-            organisations_claim=text("ORGANISATIONS_CLAIM", d.organisations_claim),
-            student_claim=text("STUDENT_CLAIM", d.student_claim),
-            mentor_claim=text("MENTOR_CLAIM", d.mentor_claim),
-            local_issuer=text("LOCAL_ISSUER", d.local_issuer),
-            max_token_seconds=_read(
-                env,
-                "BRIDGEWORK_AUTH_MAX_TOKEN_SECONDS",
-                d.max_token_seconds,
-                _positive_int,
-                "a whole number of seconds > 0",
-            ),
-        )
+    from collections.abc import Mapping
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -129,74 +50,77 @@ class Settings:
     max_websockets: int = 1000
     """Open websocket connections per process; more are refused (close code 1013)."""
     auth: AuthSettings = field(default_factory=AuthSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
+    """How the outbox's mail leaves (infra/mail/); no SMTP host: written to the log."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         d = cls()
-        pool_min = _read(env, "BRIDGEWORK_POOL_MIN", d.pool_min, int, "a whole number")
-        pool_max = _read(env, "BRIDGEWORK_POOL_MAX", d.pool_max, int, "a whole number")
+        pool_min = read(env, "BRIDGEWORK_POOL_MIN", d.pool_min, int, "a whole number")
+        pool_max = read(env, "BRIDGEWORK_POOL_MAX", d.pool_max, int, "a whole number")
         if not 1 <= pool_min <= pool_max:
             raise SettingsError(
                 f"BRIDGEWORK_POOL_MIN ({pool_min}) must be at least 1 and at most "
                 f"BRIDGEWORK_POOL_MAX ({pool_max})"
             )
-        port = _read(env, "BRIDGEWORK_PORT", d.port, int, "a port number")
+        port = read(env, "BRIDGEWORK_PORT", d.port, int, "a port number")
         if not 0 <= port <= 65535:  # noqa: PLR2004
             raise SettingsError(f"BRIDGEWORK_PORT={port} is not a port number")
-        max_lag = _read(
+        max_lag = read(
             env,
             "BRIDGEWORK_READY_MAX_LAG",
             d.ready_max_lag_seconds,
-            _positive(float),
+            positive(float),
             "seconds > 0",
         )
-        max_held_back = _read(
+        max_held_back = read(
             env,
             "BRIDGEWORK_READY_MAX_HELD_BACK",
             d.ready_max_held_back_seconds,
-            _positive(float),
+            positive(float),
             "seconds > 0",
         )
-        max_websockets = _read(
-            env, "BRIDGEWORK_MAX_WEBSOCKETS", d.max_websockets, _positive_int, "a whole number > 0"
+        max_websockets = read(
+            env, "BRIDGEWORK_MAX_WEBSOCKETS", d.max_websockets, positive_int, "a whole number > 0"
         )
         return cls(
-            database_url=_read(env, "DATABASE_URL", d.database_url, str, "a URL"),
-            data_dir=_read(env, "BRIDGEWORK_DATA_DIR", d.data_dir, Path, "a folder"),
-            host=_read(env, "BRIDGEWORK_HOST", d.host, str, "a host"),
+            database_url=read(env, "DATABASE_URL", d.database_url, str, "a URL"),
+            data_dir=read(env, "BRIDGEWORK_DATA_DIR", d.data_dir, Path, "a folder"),
+            host=read(env, "BRIDGEWORK_HOST", d.host, str, "a host"),
             port=port,
             pool_min=pool_min,
             pool_max=pool_max,
-            read_wait_seconds=_read(
-                env, "BRIDGEWORK_READ_WAIT", d.read_wait_seconds, _positive(float), "seconds > 0"
+            read_wait_seconds=read(
+                env, "BRIDGEWORK_READ_WAIT", d.read_wait_seconds, positive(float), "seconds > 0"
             ),
-            poll_interval_seconds=_read(
+            poll_interval_seconds=read(
                 env,
                 "BRIDGEWORK_POLL_INTERVAL",
                 d.poll_interval_seconds,
-                _positive(float),
+                positive(float),
                 "seconds > 0",
             ),
-            run_projections=_read(
-                env, "BRIDGEWORK_RUN_PROJECTIONS", d.run_projections, _flag, "true or false"
+            run_projections=read(
+                env, "BRIDGEWORK_RUN_PROJECTIONS", d.run_projections, flag, "true or false"
             ),
-            secret_key=_read(
+            secret_key=read(
                 env, "BRIDGEWORK_SECRET_KEY", d.secret_key, _long_secret,
                 f"a secret of at least {MIN_SECRET} characters",
             ),
-            link_days=_read(env, "BRIDGEWORK_LINK_DAYS", d.link_days, _days, "1 to 365 days"),
-            log_format=_read(
-                env, "BRIDGEWORK_LOG_FORMAT", d.log_format, _one_of(LOG_FORMATS), "text or json"
+            link_days=read(env, "BRIDGEWORK_LINK_DAYS", d.link_days, days, "1 to 365 days"),
+            log_format=read(
+                env, "BRIDGEWORK_LOG_FORMAT", d.log_format, one_of(LOG_FORMATS), "text or json"
             ),
-            log_level=_read(
-                env, "BRIDGEWORK_LOG_LEVEL", d.log_level, _one_of(LOG_LEVELS),
+            log_level=read(
+                env, "BRIDGEWORK_LOG_LEVEL", d.log_level, one_of(LOG_LEVELS),
                 "DEBUG, INFO, WARNING or ERROR",
             ),
             ready_max_lag_seconds=max_lag,
             ready_max_held_back_seconds=max_held_back,
             max_websockets=max_websockets,
             auth=AuthSettings.from_env(env),
+            mail=MailSettings.from_env(env),
         )  # fmt: skip
 
     def signing_key(self) -> str:
@@ -212,18 +136,6 @@ class Settings:
 
 
 MIN_SECRET = 32
-LOG_FORMATS = ("text", "json")
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-
-
-def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
-    def chosen(raw: str) -> str:
-        for choice in choices:
-            if raw.lower() == choice.lower():
-                return choice
-        raise ValueError(raw)
-
-    return chosen
 
 
 def _long_secret(raw: str) -> str:
@@ -232,29 +144,5 @@ def _long_secret(raw: str) -> str:
     return raw
 
 
-def _positive_int(raw: str) -> int:
-    value = int(raw)
-    if value <= 0:
-        raise ValueError(raw)
-    return value
-
-
-def _names(raw: str) -> tuple[str, ...]:
-    names = tuple(n.strip() for n in raw.split(",") if n.strip())
-    if not names:
-        raise ValueError(raw)
-    return names
-
-
-def _seconds(raw: str) -> int:
-    seconds = int(raw)
-    if not 0 <= seconds <= 300:  # noqa: PLR2004
-        raise ValueError(raw)
-    return seconds
-
-
-def _days(raw: str) -> int:
-    days = int(raw)
-    if not 1 <= days <= 365:  # noqa: PLR2004
-        raise ValueError(raw)
-    return days
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import msgspec
 from bridgework.infra.health import log_health
+from bridgework.infra.mail import outbox_counts
+from bridgework.infra.mail.observed import mail_report
 from bridgework.infra.runtime import open_runtime
 from bridgework.infra.terminal import aligned
 
@@ -35,10 +37,12 @@ def add_status_parser(
 async def status_command(settings: Settings, args: argparse.Namespace) -> None:
     async with open_runtime(settings) as runtime:
         health = await log_health(runtime.pool, runtime.store)
+        mail = await outbox_counts(runtime.pool)
     if args.json:
-        sys.stdout.write(msgspec.json.encode(health).decode() + "\n")
+        found = msgspec.to_builtins(health) | {"mail": msgspec.to_builtins(mail)}
+        sys.stdout.write(msgspec.json.encode(found).decode() + "\n")
     else:
-        sys.stdout.write(report(health))
+        sys.stdout.write(report(health) + mail_report(mail))
 
 
 def report(health: LogHealth) -> str:

@@ -55,8 +55,10 @@ class Wakeups:
         stats: StoreStats,
         *,
         liveness_seconds: float = LIVENESS_SECONDS,
+        channel: str = CHANNEL,
     ) -> None:
         self._pool = pool
+        self._channel = channel
         self._stats = stats
         self._liveness = liveness_seconds
         self._listener: asyncpg.pool.PoolConnectionProxy | None = None
@@ -130,7 +132,7 @@ class Wakeups:
         self._lost.clear()
         try:
             conn.add_termination_listener(self._on_terminated)
-            await conn.add_listener(CHANNEL, self._on_notify)
+            await conn.add_listener(self._channel, self._on_notify)
         except BaseException:
             with contextlib.suppress(asyncpg.InterfaceError):
                 conn.terminate()  # in an unknown state: the pool makes a fresh one
@@ -147,7 +149,7 @@ class Wakeups:
         except asyncpg.InterfaceError:
             return  # it was closed, and so already handed back to the pool
         with contextlib.suppress(Exception):
-            await conn.remove_listener(CHANNEL, self._on_notify)
+            await conn.remove_listener(self._channel, self._on_notify)
         with contextlib.suppress(Exception):
             await self._pool.release(conn)
 
@@ -206,7 +208,7 @@ class Wakeups:
             await self._dirty.wait()
             self._dirty.clear()
             try:
-                await self._pool.execute("SELECT pg_notify($1, '')", CHANNEL)
+                await self._pool.execute("SELECT pg_notify($1, '')", self._channel)
             except Exception as e:  # noqa: BLE001 - retried; other processes poll meanwhile
                 log.warning("NOTIFY failed (%s); retrying in %.1f s", type(e).__name__, delay)
                 self._dirty.set()

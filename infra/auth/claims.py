@@ -10,7 +10,7 @@ from uuid import UUID
 from bridgework.services.identity import Principal, Reason, Role, Unauthenticated
 
 if TYPE_CHECKING:
-    from bridgework.infra.settings import AuthSettings
+    from bridgework.infra.auth.settings import AuthSettings
 
 TOKEN_ROLES = frozenset(Role) - {Role.INTEGRATION, Role.SUPERVISOR}
 """Roles a token can carry: an integration holds an API key, a supervisor a signed link."""

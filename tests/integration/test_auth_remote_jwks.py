@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 from bridgework.infra.auth.issuer import LocalIssuer
+from bridgework.infra.auth.settings import AuthSettings
 from bridgework.infra.auth.tokens import verifier_for
-from bridgework.infra.settings import AuthSettings, Settings
+from bridgework.infra.settings import Settings
 from bridgework.services.identity import Principal, Reason, Role, Unauthenticated
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet, RSAKey

@@ -11,8 +11,9 @@ import httpx
 from bridgework.infra.app import create_app
 from bridgework.infra.auth.issuer import LocalIssuer
 from bridgework.infra.auth.jwks import KeyCache, RemoteJwks
+from bridgework.infra.auth.settings import AuthSettings
 from bridgework.infra.auth.tokens import TokenVerifier
-from bridgework.infra.settings import AuthSettings, Settings
+from bridgework.infra.settings import Settings
 from bridgework.services.identity import Principal, Role
 from litestar.testing import TestClient
 from support.context import SECRET_KEY

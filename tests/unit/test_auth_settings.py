@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from bridgework.infra.auth.claims import ClaimMapping
-from bridgework.infra.settings import AuthSettings, Settings, SettingsError
+from bridgework.infra.auth.settings import AuthSettings
+from bridgework.infra.env import SettingsError
+from bridgework.infra.settings import Settings
 
 
 def test_by_default_bridgework_is_its_own_issuer_with_pinned_asymmetric_algorithms():

@@ -18,13 +18,14 @@ import pytest
 from bridgework.infra.auth.claims import ClaimMapping
 from bridgework.infra.auth.issuer import KEY_FILE, LocalIssuer, read_keys
 from bridgework.infra.auth.jwks import KeyCache
+from bridgework.infra.auth.settings import AuthSettings
 from bridgework.infra.auth.tokens import (
     REMEMBER_SECONDS,
     TokenVerifier,
     bearer_token,
     verifier_for,
 )
-from bridgework.infra.settings import AuthSettings, Settings
+from bridgework.infra.settings import Settings
 from bridgework.services.identity import Principal, Reason, Role, Unauthenticated
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet, OKPKey, RSAKey

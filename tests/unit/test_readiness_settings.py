@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from bridgework.infra.env import SettingsError
 from bridgework.infra.health import HeldBack, LogHealth, ProjectionLag, readiness_problems
-from bridgework.infra.settings import Settings, SettingsError
+from bridgework.infra.settings import Settings
 
 
 def test_the_readiness_and_websocket_settings_have_defaults_and_read_the_environment():
