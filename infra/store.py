@@ -28,6 +28,7 @@ from bridgework.services.ports import (
     NewEvent,
     StoredCommand,
     StoredEvent,
+    StoredSnapshot,
     StoreError,
     StreamAppend,
     VersionConflict,
@@ -97,6 +98,10 @@ WHERE (tx_id, position) > ($1::xid8, $2::bigint)
   AND ($5::text IS NULL OR stream_id = $5::text)
 ORDER BY tx_id, position
 LIMIT $3
+"""  # noqa: S608 - the only interpolation is the constant column list
+
+_LOAD = f"""
+SELECT {_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version
 """  # noqa: S608 - the only interpolation is the constant column list
 
 _PENDING = """
@@ -259,12 +264,33 @@ class PostgresEventStore(EventStore):
 
     # -- reading ------------------------------------------------------------------------
 
-    async def load(self, stream_id: str) -> list[StoredEvent]:
-        rows = await self._pool.fetch(
-            f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_version",  # noqa: S608
-            stream_id,
-        )
+    async def load(self, stream_id: str, *, after_version: int = 0) -> list[StoredEvent]:
+        rows = await self._pool.fetch(_LOAD, stream_id, after_version)
         return [_event(r) for r in rows]
+
+    async def load_snapshot(self, stream_id: str) -> StoredSnapshot | None:
+        row = await self._pool.fetchrow(
+            "SELECT version, topic, layout, state FROM snapshots WHERE stream_id = $1", stream_id
+        )
+        if row is None:
+            return None
+        return StoredSnapshot(
+            stream_id=stream_id, version=row[0], topic=row[1], layout=row[2], state=row[3]
+        )
+
+    async def save_snapshot(self, snapshot: StoredSnapshot) -> None:
+        await self._pool.execute(
+            "INSERT INTO snapshots (stream_id, version, topic, layout, state)"
+            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (stream_id) DO UPDATE"
+            " SET version = excluded.version, topic = excluded.topic, layout = excluded.layout,"
+            " state = excluded.state, taken_at = now()"
+            " WHERE snapshots.version < excluded.version OR snapshots.layout <> excluded.layout",
+            snapshot.stream_id,
+            snapshot.version,
+            snapshot.topic,
+            snapshot.layout,
+            snapshot.state,
+        )
 
     async def read_after(
         self,
