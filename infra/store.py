@@ -104,6 +104,18 @@ _LOAD = f"""
 SELECT {_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version
 """  # noqa: S608 - the only interpolation is the constant column list
 
+_LOAD_LATEST = f"""
+SELECT NULL::bigint, NULL::xid8, NULL::uuid, NULL::text, NULL::int, NULL::text, NULL::int,
+       NULL::json, NULL::json, NULL::timestamptz, version, topic, layout, state
+FROM snapshots WHERE stream_id = $1
+UNION ALL
+SELECT {_COLUMNS}, NULL, NULL, NULL, NULL FROM events
+WHERE stream_id = $1
+  AND stream_version > coalesce((SELECT version FROM snapshots WHERE stream_id = $1), 0)
+ORDER BY 5 NULLS FIRST
+"""  # noqa: S608 - the only interpolation is the constant column list
+"""One round trip for a cold load: the snapshot's row (its event columns NULL) first."""
+
 _PENDING = """
 SELECT min(tx_id) < pg_snapshot_xmin(pg_current_snapshot()) AS readable FROM (
     SELECT tx_id FROM events WHERE (tx_id, position) > ($1::xid8, $2::bigint)
@@ -277,6 +289,20 @@ class PostgresEventStore(EventStore):
         return StoredSnapshot(
             stream_id=stream_id, version=row[0], topic=row[1], layout=row[2], state=row[3]
         )
+
+    async def load_latest(self, stream_id: str) -> tuple[StoredSnapshot | None, list[StoredEvent]]:
+        rows = await self._pool.fetch(_LOAD_LATEST, stream_id)
+        snapshot = None
+        if rows and rows[0][0] is None:  # the snapshot row sorts first
+            head = rows.pop(0)
+            snapshot = StoredSnapshot(
+                stream_id=stream_id,
+                version=head[10],
+                topic=head[11],
+                layout=head[12],
+                state=head[13],
+            )
+        return snapshot, [_event(r) for r in rows]
 
     async def save_snapshot(self, snapshot: StoredSnapshot) -> None:
         await self._pool.execute(

@@ -168,6 +168,13 @@ class EventStore(abc.ABC):
         del stream_id
         return None
 
+    async def load_latest(self, stream_id: str) -> tuple[StoredSnapshot | None, list[StoredEvent]]:
+        """The newest snapshot of a stream and the events after it (all of them without one);
+        a store may answer both in one round trip."""
+        snapshot = await self.load_snapshot(stream_id)
+        after = 0 if snapshot is None else snapshot.version
+        return snapshot, await self.load(stream_id, after_version=after)
+
     async def save_snapshot(self, snapshot: StoredSnapshot) -> None:
         """Keep `snapshot` unless a newer one of the same layout is kept; a store that keeps
         none ignores it."""

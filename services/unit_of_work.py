@@ -105,15 +105,19 @@ class Session:
         memory = self._deps.streams
         owned = await memory.locks.acquire(stream_id, wait=not self._owned)
         cached = memory.cache.take(stream_id) if owned else None
-        aggregate, snapshot_version = cached or (None, 0)
-        if aggregate is None:
-            snapshot = await self._deps.store.load_snapshot(stream_id)
-            if snapshot is not None and (aggregate := snapshots.restore(snapshot)):
-                snapshot_version = snapshot.version
+        aggregate: BridgeworkAggregate | None
+        if cached is not None:
+            aggregate, snapshot_version = cached
+            tail = await self._deps.store.load(stream_id, after_version=aggregate.version)
+        else:
+            snapshot, tail = await self._deps.store.load_latest(stream_id)
+            aggregate = None if snapshot is None else snapshots.restore(snapshot)
+            snapshot_version = 0 if aggregate is None else aggregate.version
+            if snapshot is not None and aggregate is None:  # of another layout: replay it all
+                tail = await self._deps.store.load(stream_id)
         if owned:
             self._owned[stream_id] = snapshot_version
-        after = 0 if aggregate is None else aggregate.version
-        for stored in await self._deps.store.load(stream_id, after_version=after):
+        for stored in tail:
             aggregate = self._deps.codec.decode(stored).mutate(aggregate)
         return aggregate
 

@@ -181,17 +181,19 @@ async def test_a_long_stream_is_snapshotted_and_a_cold_load_starts_from_it(deps,
     row = await snapshot_row(pool, program)
     assert row["version"] == 4  # launched + 3 enrolments reached SNAPSHOT_EVERY
     assert row["layout"] == snapshots.layout(Program)
-    loads = []
-    real_load = deps.store.load
+    loads = {}
+    real_load_latest = deps.store.load_latest
 
-    async def counting_load(stream_id, *, after_version=0):
-        loads.append((stream_id, after_version))
-        return await real_load(stream_id, after_version=after_version)
+    async def recording_load_latest(stream_id):
+        loads[stream_id] = snapshot, tail = await real_load_latest(stream_id)
+        return snapshot, tail
 
-    monkeypatch.setattr(deps.store, "load", counting_load)
+    monkeypatch.setattr(deps.store, "load_latest", recording_load_latest)
     cold = fresh(deps)
     await enrol(cold, program, kids[4])
-    assert (Program.stream_id(program), 4) in loads
+    snapshot, tail = loads[Program.stream_id(program)]
+    assert snapshot.version == 4
+    assert [e.stream_version for e in tail] == [5]  # only what came after the snapshot
     assert state(cached(cold, program)) == state(await full_load(deps, program))
 
 
