@@ -58,8 +58,10 @@ def _append_statement(*, guard: bool, record: bool) -> str:
     """One statement, so one round trip and its own transaction.
 
     With `guard`, every stream with an expected version > 0 must be at exactly that version
-    ($8, $9); the unique (stream_id, stream_version) index refuses a concurrent writer who
-    loaded the same version, and a new stream that already exists. With `record`, the
+    ($8, $9): it has that version and not the next. A writer who loaded a version that has
+    since moved on is refused before a row is inserted, so it burns no position; the unique
+    (stream_id, stream_version) index refuses a concurrent writer whose rival has not
+    committed yet, and a new stream that already exists. With `record`, the
     command's idempotency record is written with the events, or not at all. Each part is
     left out when it has nothing to do: a plain insert is twice as fast as the full one.
     """
@@ -67,9 +69,12 @@ def _append_statement(*, guard: bool, record: bool) -> str:
     ctes, source, n = [], "", 8
     if guard:
         ctes.append(
-            f"guard AS (SELECT count(e.position) = cardinality(${n}::text[]) AS ok"  # noqa: S608
+            f"guard AS (SELECT count(e.position) = cardinality(${n}::text[])"  # noqa: S608
+            " AND count(next.position) = 0 AS ok"
             f" FROM unnest(${n}::text[], ${n + 1}::int[]) AS x(stream_id, stream_version)"
-            " LEFT JOIN events e USING (stream_id, stream_version))"
+            " LEFT JOIN events e USING (stream_id, stream_version)"
+            " LEFT JOIN events next ON next.stream_id = x.stream_id"
+            " AND next.stream_version = x.stream_version + 1)"
         )
         source, n = ", guard WHERE guard.ok", n + 2
     ctes.append(

@@ -27,10 +27,11 @@ CACHED_AGGREGATES = 2_000
 
 
 class _Held:
-    __slots__ = ("lock", "users")
+    __slots__ = ("lock", "owner", "users")
 
     def __init__(self) -> None:
         self.lock = asyncio.Lock()
+        self.owner: asyncio.Task[object] | None = None
         self.users = 0
         """Holders and waiters: the entry goes when the last of them leaves."""
 
@@ -40,13 +41,21 @@ class StreamLocks:
 
     def __init__(self) -> None:
         self._held: dict[str, _Held] = {}
+        self._holding: dict[asyncio.Task[object] | None, int] = {}
+        """How many stream locks each task holds."""
 
     async def acquire(self, stream_id: str, *, wait: bool) -> bool:
-        """Take the stream's lock; without `wait`, only if nobody holds or awaits it."""
+        """Take the stream's lock; without `wait`, only if nobody holds or awaits it.
+
+        A task that holds a stream's lock never waits for another: a command run from inside
+        another (in the same task) goes on without the lock, as one of another process would.
+        """
+        task = asyncio.current_task()
+        wait = wait and not self._holding.get(task)
         held = self._held.get(stream_id)
         if held is None:
             held = self._held[stream_id] = _Held()
-        elif not wait and held.users:
+        elif held.users and not wait:
             return False
         held.users += 1
         try:
@@ -54,10 +63,17 @@ class StreamLocks:
         except BaseException:
             self._leave(stream_id, held)
             raise
+        held.owner = task
+        self._holding[task] = self._holding.get(task, 0) + 1
         return True
 
     def release(self, stream_id: str) -> None:
         held = self._held[stream_id]
+        if self._holding[held.owner] > 1:
+            self._holding[held.owner] -= 1
+        else:
+            del self._holding[held.owner]
+        held.owner = None
         held.lock.release()
         self._leave(stream_id, held)
 

@@ -60,6 +60,25 @@ async def test_a_stale_expected_version_is_a_conflict_and_appends_nothing(store,
     assert await count_events(pool) == 2
 
 
+async def test_a_stale_append_burns_no_position(store):
+    s = stream()
+    first = await store.append([stream_append(s, 0, count=2)])
+    for _ in range(3):
+        with pytest.raises(VersionConflict):
+            await store.append([stream_append(s, 1)])
+    assert await store.append([stream_append(s, 2)]) == first + 1
+
+
+async def test_a_load_after_a_version_reads_only_the_events_after_it(store):
+    s = stream()
+    await store.append([stream_append(s, 0, count=5)])
+    assert [e.stream_version for e in await store.load(s, after_version=3)] == [4, 5]
+    assert await store.load(s, after_version=5) == []
+    snapshot, events = await store.load_latest(s)
+    assert snapshot is None
+    assert [e.stream_version for e in events] == [1, 2, 3, 4, 5]
+
+
 async def test_an_expected_version_ahead_of_the_stream_is_a_conflict(store, pool):
     s = stream()
     await store.append([stream_append(s, 0)])
