@@ -104,6 +104,8 @@ class Session:
     async def _load(self, stream_id: str) -> BridgeworkAggregate | None:
         memory = self._deps.streams
         owned = await memory.locks.acquire(stream_id, wait=not self._owned)
+        if owned:
+            self._owned[stream_id] = 0  # from here on, `close()` releases it whatever happens
         cached = memory.cache.take(stream_id) if owned else None
         aggregate: BridgeworkAggregate | None
         if cached is not None:

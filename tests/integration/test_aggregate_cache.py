@@ -209,3 +209,22 @@ async def test_a_snapshot_of_an_old_layout_is_ignored_and_replaced(deps, pool, m
     assert cached(cold, program).enrolled == kids
     row = await snapshot_row(pool, program)
     assert (row["version"], row["layout"]) == (5, snapshots.layout(Program))
+
+
+async def test_a_load_that_fails_releases_the_streams_lock(deps, monkeypatch):
+    program, _, _ = await a_program(deps, capacity=10)
+    (ana,) = await students(deps, 1)
+    fresh_process = fresh(deps)  # nothing cached: the program's load goes to the store
+    real_load_latest = deps.store.load_latest
+
+    async def database_gone(stream_id):
+        monkeypatch.setattr(deps.store, "load_latest", real_load_latest)
+        raise ConnectionResetError("the database went away")
+
+    monkeypatch.setattr(deps.store, "load_latest", database_gone)
+    with pytest.raises(ConnectionResetError):
+        await enrol(fresh_process, program, ana)
+    assert not fresh_process.streams.locks
+    async with asyncio.timeout(10):
+        await enrol(fresh_process, program, ana)
+    assert (await full_load(deps, program)).enrolled == [ana]
