@@ -3,8 +3,8 @@
 The state is the aggregate's own attributes, as the eventsourcing library's `Snapshot.take`
 keeps them (its id, version and timestamps included, its pending events left out), pickled.
 Unpickling only ever builds the value types an aggregate holds (ids, dates, numbers,
-collections) and classes of `bridgework.domain`, never an arbitrary callable, so a row in
-the table cannot run code.
+collections) and classes defined in `bridgework.domain`, never a function or any other
+callable, so a row in the table cannot run code.
 
 Each snapshot carries its class's layout: a hash of the source of the domain modules that
 define the class. Any change to an aggregate's code (a new attribute, a renamed one, a fold
@@ -45,10 +45,15 @@ log = logging.getLogger(__name__)
 
 class _DomainUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
-        if module == _DOMAIN or module.startswith(_DOMAIN + "."):
-            return super().find_class(module, name)
         if name in _VALUE_TYPES.get(module, ()):
             return super().find_class(module, name)
+        public = all(part.isidentifier() and not part.startswith("_") for part in name.split("."))
+        if public and (module == _DOMAIN or module.startswith(_DOMAIN + ".")):
+            found = super().find_class(module, name)
+            # Only a class of our own domain: no function, method or imported name, each of
+            # which would let a crafted row call something.
+            if isinstance(found, type) and found.__module__.startswith(_DOMAIN + "."):
+                return found
         raise pickle.UnpicklingError(f"a snapshot may not build {module}.{name}")
 
 

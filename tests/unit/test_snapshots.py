@@ -45,8 +45,22 @@ def test_a_snapshot_of_another_layout_or_class_is_ignored():
     assert snapshots.layout(Program) != snapshots.layout(Student)
 
 
+def hostile_reduce(module: str, name: str, argument: str) -> bytes:
+    """A pickle that calls `module.name(argument)` while it loads."""
+    return (
+        b"\x80\x04c" + module.encode() + b"\n" + name.encode() + b"\n"
+        + pickle.dumps((argument,), protocol=0)[:-1] + b"R."
+    )  # fmt: skip
+
+
 def test_a_snapshot_never_builds_anything_but_domain_state():
     program = a_program_with_students(1)
     taken = snapshots.take(Program.stream_id(program.id), program)
-    hostile = pickle.dumps({"_version": 2, "run": os.system})
-    assert snapshots.restore(msgspec.structs.replace(taken, state=hostile)) is None
+    hostile = [
+        pickle.dumps({"_version": 2, "run": os.system}),
+        hostile_reduce("bridgework.domain.base", "replay.__builtins__.get", "eval"),
+        hostile_reduce("bridgework.domain.base", "ordinal", "1"),  # a domain function
+        hostile_reduce("bridgework.domain.program", "Aggregate", "1"),  # an imported name
+    ]
+    for state in hostile:
+        assert snapshots.restore(msgspec.structs.replace(taken, state=state)) is None
