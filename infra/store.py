@@ -28,6 +28,7 @@ from bridgework.services.ports import (
     NewEvent,
     StoredCommand,
     StoredEvent,
+    StoredSnapshot,
     StoreError,
     StreamAppend,
     VersionConflict,
@@ -57,8 +58,10 @@ def _append_statement(*, guard: bool, record: bool) -> str:
     """One statement, so one round trip and its own transaction.
 
     With `guard`, every stream with an expected version > 0 must be at exactly that version
-    ($8, $9); the unique (stream_id, stream_version) index refuses a concurrent writer who
-    loaded the same version, and a new stream that already exists. With `record`, the
+    ($8, $9): it has that version and not the next. A writer who loaded a version that has
+    since moved on is refused before a row is inserted, so it burns no position; the unique
+    (stream_id, stream_version) index refuses a concurrent writer whose rival has not
+    committed yet, and a new stream that already exists. With `record`, the
     command's idempotency record is written with the events, or not at all. Each part is
     left out when it has nothing to do: a plain insert is twice as fast as the full one.
     """
@@ -66,9 +69,12 @@ def _append_statement(*, guard: bool, record: bool) -> str:
     ctes, source, n = [], "", 8
     if guard:
         ctes.append(
-            f"guard AS (SELECT count(e.position) = cardinality(${n}::text[]) AS ok"  # noqa: S608
+            f"guard AS (SELECT count(e.position) = cardinality(${n}::text[])"  # noqa: S608
+            " AND count(next.position) = 0 AS ok"
             f" FROM unnest(${n}::text[], ${n + 1}::int[]) AS x(stream_id, stream_version)"
-            " LEFT JOIN events e USING (stream_id, stream_version))"
+            " LEFT JOIN events e USING (stream_id, stream_version)"
+            " LEFT JOIN events next ON next.stream_id = x.stream_id"
+            " AND next.stream_version = x.stream_version + 1)"
         )
         source, n = ", guard WHERE guard.ok", n + 2
     ctes.append(
@@ -98,6 +104,22 @@ WHERE (tx_id, position) > ($1::xid8, $2::bigint)
 ORDER BY tx_id, position
 LIMIT $3
 """  # noqa: S608 - the only interpolation is the constant column list
+
+_LOAD = f"""
+SELECT {_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version
+"""  # noqa: S608 - the only interpolation is the constant column list
+
+_LOAD_LATEST = f"""
+SELECT NULL::bigint, NULL::xid8, NULL::uuid, NULL::text, NULL::int, NULL::text, NULL::int,
+       NULL::json, NULL::json, NULL::timestamptz, version, topic, layout, state
+FROM snapshots WHERE stream_id = $1
+UNION ALL
+SELECT {_COLUMNS}, NULL, NULL, NULL, NULL FROM events
+WHERE stream_id = $1
+  AND stream_version > coalesce((SELECT version FROM snapshots WHERE stream_id = $1), 0)
+ORDER BY 5 NULLS FIRST
+"""  # noqa: S608 - the only interpolation is the constant column list
+"""One round trip for a cold load: the snapshot's row (its event columns NULL) first."""
 
 _PENDING = """
 SELECT min(tx_id) < pg_snapshot_xmin(pg_current_snapshot()) AS readable FROM (
@@ -259,12 +281,47 @@ class PostgresEventStore(EventStore):
 
     # -- reading ------------------------------------------------------------------------
 
-    async def load(self, stream_id: str) -> list[StoredEvent]:
-        rows = await self._pool.fetch(
-            f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_version",  # noqa: S608
-            stream_id,
-        )
+    async def load(self, stream_id: str, *, after_version: int = 0) -> list[StoredEvent]:
+        rows = await self._pool.fetch(_LOAD, stream_id, after_version)
         return [_event(r) for r in rows]
+
+    async def load_snapshot(self, stream_id: str) -> StoredSnapshot | None:
+        row = await self._pool.fetchrow(
+            "SELECT version, topic, layout, state FROM snapshots WHERE stream_id = $1", stream_id
+        )
+        if row is None:
+            return None
+        return StoredSnapshot(
+            stream_id=stream_id, version=row[0], topic=row[1], layout=row[2], state=row[3]
+        )
+
+    async def load_latest(self, stream_id: str) -> tuple[StoredSnapshot | None, list[StoredEvent]]:
+        rows = await self._pool.fetch(_LOAD_LATEST, stream_id)
+        snapshot = None
+        if rows and rows[0][0] is None:  # the snapshot row sorts first
+            head = rows.pop(0)
+            snapshot = StoredSnapshot(
+                stream_id=stream_id,
+                version=head[10],
+                topic=head[11],
+                layout=head[12],
+                state=head[13],
+            )
+        return snapshot, [_event(r) for r in rows]
+
+    async def save_snapshot(self, snapshot: StoredSnapshot) -> None:
+        await self._pool.execute(
+            "INSERT INTO snapshots (stream_id, version, topic, layout, state)"
+            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (stream_id) DO UPDATE"
+            " SET version = excluded.version, topic = excluded.topic, layout = excluded.layout,"
+            " state = excluded.state, taken_at = now()"
+            " WHERE snapshots.version < excluded.version OR snapshots.layout <> excluded.layout",
+            snapshot.stream_id,
+            snapshot.version,
+            snapshot.topic,
+            snapshot.layout,
+            snapshot.state,
+        )
 
     async def read_after(
         self,

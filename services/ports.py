@@ -100,6 +100,18 @@ class StoredCommand(msgspec.Struct, frozen=True, kw_only=True):
     position: int
 
 
+class StoredSnapshot(msgspec.Struct, frozen=True, kw_only=True):
+    """An aggregate's state as of `version` of its stream (`services/snapshots.py`)."""
+
+    stream_id: str
+    version: int
+    topic: str
+    """The aggregate's class, as the eventsourcing library names it."""
+    layout: str
+    """A hash of the class's code: a snapshot of another layout is ignored."""
+    state: bytes
+
+
 class StoreError(Exception):
     """Base class for event store failures a caller can act on."""
 
@@ -147,8 +159,26 @@ class EventStore(abc.ABC):
         """
 
     @abc.abstractmethod
-    async def load(self, stream_id: str) -> list[StoredEvent]:
-        """Every event of one stream, in version order."""
+    async def load(self, stream_id: str, *, after_version: int = 0) -> list[StoredEvent]:
+        """The events of one stream after `after_version` (all of them by default), in
+        version order."""
+
+    async def load_snapshot(self, stream_id: str) -> StoredSnapshot | None:
+        """The newest snapshot of a stream; a store that keeps none returns None."""
+        del stream_id
+        return None
+
+    async def load_latest(self, stream_id: str) -> tuple[StoredSnapshot | None, list[StoredEvent]]:
+        """The newest snapshot of a stream and the events after it (all of them without one);
+        a store may answer both in one round trip."""
+        snapshot = await self.load_snapshot(stream_id)
+        after = 0 if snapshot is None else snapshot.version
+        return snapshot, await self.load(stream_id, after_version=after)
+
+    async def save_snapshot(self, snapshot: StoredSnapshot) -> None:
+        """Keep `snapshot` unless a newer one of the same layout is kept; a store that keeps
+        none ignores it."""
+        del snapshot
 
     @abc.abstractmethod
     async def read_after(

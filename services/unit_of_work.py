@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import random
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -16,8 +17,9 @@ from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
 import msgspec
-from bridgework.domain.base import BridgeworkAggregate, replay
+from bridgework.domain.base import BridgeworkAggregate
 from bridgework.domain.errors import DomainError
+from bridgework.services import snapshots
 from bridgework.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from bridgework.services.ports import (
     CommandRecord,
@@ -29,12 +31,15 @@ from bridgework.services.ports import (
     StreamAppend,
     VersionConflict,
 )
+from bridgework.services.streams import Cached, StreamMemory
 
 if TYPE_CHECKING:
     from bridgework.services.commands import Command
     from bridgework.services.context import Actor, CommandContext, Role
 
 A = TypeVar("A", bound=BridgeworkAggregate)
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 40
 """Enough for dozens of writers racing on one program; each retry reloads and re-decides."""
@@ -63,15 +68,23 @@ class Deps(msgspec.Struct, frozen=True, kw_only=True):
     """Signs the links that let outsiders act without an account (a supervisor's)."""
     link_days: int = 14
     """How long such a link works."""
+    streams: StreamMemory = msgspec.field(default_factory=StreamMemory)
+    """This process's stream locks and cached aggregates, shared by every command."""
 
 
 class Session:
-    """The aggregates one attempt loaded or created, with the versions they were loaded at."""
+    """The aggregates one attempt loaded or created, with the versions they were loaded at.
+
+    A stream it loads is locked for this process (`services/streams.py`) until `close()`;
+    its aggregate comes from the process's cache or a snapshot, plus the events after them.
+    """
 
     def __init__(self, deps: Deps, now: datetime) -> None:
         self._deps = deps
         self.now = now
         self._loaded: dict[str, tuple[BridgeworkAggregate, int]] = {}
+        self._owned: dict[str, int] = {}
+        """Streams whose lock this session holds → the version of their newest snapshot."""
 
     async def get(self, cls: type[A], aggregate_id: UUID, field: str) -> A:
         """Load an aggregate, or raise `NotFound` naming the input `field` that referred to it."""
@@ -79,9 +92,7 @@ class Session:
         if stream_id in self._loaded:
             found = self._loaded[stream_id][0]
         else:
-            stored = await self._deps.store.load(stream_id)
-            events = [self._deps.codec.decode(e) for e in stored]
-            loaded = replay(events)
+            loaded = await self._load(stream_id)
             if loaded is None:
                 raise NotFound(cls.__name__.lower(), aggregate_id, field)
             found = loaded
@@ -89,6 +100,28 @@ class Session:
         if not isinstance(found, cls):
             raise NotFound(cls.__name__.lower(), aggregate_id, field)
         return found
+
+    async def _load(self, stream_id: str) -> BridgeworkAggregate | None:
+        memory = self._deps.streams
+        owned = await memory.locks.acquire(stream_id, wait=not self._owned)
+        if owned:
+            self._owned[stream_id] = 0  # from here on, `close()` releases it whatever happens
+        cached = memory.cache.take(stream_id) if owned else None
+        aggregate: BridgeworkAggregate | None
+        if cached is not None:
+            aggregate, snapshot_version = cached
+            tail = await self._deps.store.load(stream_id, after_version=aggregate.version)
+        else:
+            snapshot, tail = await self._deps.store.load_latest(stream_id)
+            aggregate = None if snapshot is None else snapshots.restore(snapshot)
+            snapshot_version = 0 if aggregate is None else aggregate.version
+            if snapshot is not None and aggregate is None:  # of another layout: replay it all
+                tail = await self._deps.store.load(stream_id)
+        if owned:
+            self._owned[stream_id] = snapshot_version
+        for stored in tail:
+            aggregate = self._deps.codec.decode(stored).mutate(aggregate)
+        return aggregate
 
     def add(self, aggregate: BridgeworkAggregate) -> None:
         self._loaded[type(aggregate).stream_id(aggregate.id)] = (aggregate, 0)
@@ -106,6 +139,31 @@ class Session:
                     StreamAppend(stream_id=stream_id, expected_version=version, events=events)
                 )
         return result
+
+    async def committed(self) -> None:
+        """Keep what this session committed: its locked and new aggregates go to the cache,
+        and a long stream's aggregate to a snapshot."""
+        cache = self._deps.streams.cache
+        for stream_id, (aggregate, version) in self._loaded.items():
+            if version == 0 or stream_id in self._owned:
+                snapshot_version = self._owned.get(stream_id, 0)
+                if aggregate.version - snapshot_version >= snapshots.SNAPSHOT_EVERY:
+                    snapshot_version = await self._snapshot(stream_id, aggregate, snapshot_version)
+                cache.put(stream_id, Cached(aggregate, snapshot_version))
+
+    async def _snapshot(self, stream_id: str, aggregate: BridgeworkAggregate, known: int) -> int:
+        try:
+            await self._deps.store.save_snapshot(snapshots.take(stream_id, aggregate))
+        except Exception:  # the command has committed: a lost snapshot only costs a replay
+            log.warning("could not store a snapshot of %s", stream_id, exc_info=True)
+            return known
+        return aggregate.version
+
+    def close(self) -> None:
+        """Release this session's stream locks; aggregates it did not put back are dropped."""
+        for stream_id in self._owned:
+            self._deps.streams.locks.release(stream_id)
+        self._owned.clear()
 
 
 Decide = Callable[[Session], Awaitable[CommandResult]]
@@ -173,22 +231,48 @@ async def execute(
     for attempt in range(MAX_ATTEMPTS):
         session = Session(deps, deps.clock())
         try:
-            result = await decide(session)
-        except (ServiceError, DomainError):
-            if (first := await _first_result(deps, key, digest)) is not None:
-                return first
-            raise
-        record = CommandRecord(
-            command_id=command_id, request_hash=digest, result=msgspec.json.encode(result)
-        )
-        try:
-            position = await deps.store.append(session.appends(metadata), command=record)
-        except VersionConflict:
-            if (first := await _first_result(deps, key, digest)) is not None:
-                return first
-            await asyncio.sleep(random.uniform(0, min(0.2, 0.002 * 2**attempt)))  # noqa: S311
-            continue
-        except DuplicateCommand as e:
-            return _replay(e.stored, digest)
-        return msgspec.structs.replace(result, position=position)
+            result = await _attempt(
+                deps,
+                session,
+                decide,
+                metadata=metadata,
+                command_id=command_id,
+                digest=digest,
+                key=key,
+            )
+        finally:
+            session.close()
+        if result is not None:
+            return result
+        await asyncio.sleep(random.uniform(0, min(0.2, 0.002 * 2**attempt)))  # noqa: S311
     raise Conflict(f"{type(command).__name__} kept colliding with other changes; try again")
+
+
+async def _attempt(
+    deps: Deps,
+    session: Session,
+    decide: Decide,
+    *,
+    metadata: EventMetadata,
+    command_id: str,
+    digest: str,
+    key: str | None,
+) -> CommandResult | None:
+    """One load → decide → append; None when another writer got there first (retry)."""
+    try:
+        result = await decide(session)
+    except (ServiceError, DomainError):
+        if (first := await _first_result(deps, key, digest)) is not None:
+            return first
+        raise
+    record = CommandRecord(
+        command_id=command_id, request_hash=digest, result=msgspec.json.encode(result)
+    )
+    try:
+        position = await deps.store.append(session.appends(metadata), command=record)
+    except VersionConflict:
+        return await _first_result(deps, key, digest)
+    except DuplicateCommand as e:
+        return _replay(e.stored, digest)
+    await session.committed()
+    return msgspec.structs.replace(result, position=position)

@@ -24,9 +24,11 @@ from bridgework.infra.runtime import tune_garbage_collector  # noqa: E402
 import read_rows  # noqa: E402
 import service_rows  # noqa: E402
 import store_rows  # noqa: E402
+import command_rows  # noqa: E402
 
 SUITES = {
-    "store": store_rows.run,  # rows 1, 2, 3, 9
+    "store": store_rows.run,  # rows 1, 2, 9
+    "command": command_rows.run,  # rows 3, 3b, 11, 12
     "read": read_rows.run,  # rows 4, 5, 6
     "service": service_rows.run,  # rows 7, 8, 10
 }

@@ -1,9 +1,10 @@
 """Service rows: live lag through the service layer, GraphQL on a real server, memory.
 
-7. Live lag: a steady 500 `enroll_student` commands/s through the service layer with the
-   projection runner following in the same process (as `serve` runs it), spread over 250
-   programs; for each command, the time from its commit to the enrolment view's checkpoint
-   passing it (p50/p99), after a one-second warm-up at the same rate.
+7. Live lag: first the sustainable rate (8 writers sending `enroll_student` to distinct
+   programs for 1.5 s, with the projection runner following in the same process, as `serve`
+   runs it), then a steady half of it through the service layer, spread over 250 programs;
+   for each command, the time from its commit to the enrolment view's checkpoint passing it
+   (p50/p99), after a one-second warm-up at the same rate.
 8. GraphQL over HTTP on a real `bridgework serve` process (16 concurrent clients):
    `enrollStudent` mutations/s, and the `program` query of a program with 100 enrolled
    students, beside a plain Litestar JSON route serving the same view from the same read
@@ -84,16 +85,41 @@ WARM_UP_SECONDS = 1.0
 """Commands spread over many programs, as real load is: this row measures lag, not contention."""
 
 
-async def live_lag_row(admin_url: str, seconds: float, rate: int = 500) -> harness.Row:
-    warm_up = int(WARM_UP_SECONDS * rate)  # first statements prepared, first batches run
-    count = warm_up + int(seconds * rate)
+LAG_STUDENTS = 40
+"""Students per program for the lag run (10,000 commands); as many again for the burst."""
+
+
+async def sustainable_rate(deps: Any, programs: list[uuid.UUID], kids: list[uuid.UUID], seconds: float = 1.5) -> float:
+    """Commands/s from 8 writers on distinct programs, with the runner following."""
+    pairs = iter([(p, k) for k in kids for p in programs])
+    done, deadline = 0, time.perf_counter() + seconds
+
+    async def writer() -> None:
+        nonlocal done
+        while time.perf_counter() < deadline:
+            program, student = next(pairs)
+            await h.enroll_student(deps, ctx(), c.EnrollStudent(program_id=program, student_id=student))
+            done += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(writer() for _ in range(8)))
+    return done / (time.perf_counter() - started)
+
+
+async def live_lag_row(admin_url: str, seconds: float) -> harness.Row:
     async with harness.scratch_database(admin_url) as dsn, harness.bridgework(dsn) as deps:
         pool = deps.store._pool  # noqa: SLF001
-        programs, kids = await seed(deps, PROGRAMS, 10_000, count // PROGRAMS + 1)
+        programs, kids = await seed(deps, PROGRAMS, 100_000, 2 * LAG_STUDENTS)
+        kids, burst_kids = kids[:LAG_STUDENTS], kids[LAG_STUDENTS:]
         runner = ProjectionRunner(pool, deps.store, deps.codec, default_projections())
         await runner.setup()
         await runner.catch_up()
         following = asyncio.create_task(runner.run())
+        sustainable = await sustainable_rate(deps, programs, burst_kids)
+        await asyncio.sleep(1)  # let the runner catch up with the burst
+        rate = int(min(sustainable / 2, PROGRAMS * LAG_STUDENTS / (WARM_UP_SECONDS + seconds)))
+        warm_up = int(WARM_UP_SECONDS * rate)  # first statements prepared, first batches run
+        count = warm_up + int(seconds * rate)
         committed: dict[int, float] = {}
         pending: dict[Checkpoint, float] = {}
         lags: list[float] = []
@@ -132,10 +158,11 @@ async def live_lag_row(admin_url: str, seconds: float, rate: int = 500) -> harne
             await following
     s = harness.latency_summary(lags)
     return harness.Row(
-        name=f"7. live lag at {rate} commands/s", unit="p99 ms", ours=s["p99_ms"],
+        name="7. live lag at half the sustainable rate", unit="p99 ms", ours=s["p99_ms"],
         higher_is_better=False, target="p99 < 100 ms", met=s["p99_ms"] < 100,
-        notes=f"p50 {s['p50_ms']:.1f} ms; sustained {achieved:.0f} commands/s",
-        extra=s | {"achieved_rate": achieved, "commands": count - warm_up},
+        notes=f"p50 {s['p50_ms']:.1f} ms; sustainable {sustainable:.0f} commands/s (8 writers, "
+              f"runner following), offered {rate}/s, achieved {achieved:.0f}/s",
+        extra=s | {"achieved_rate": achieved, "commands": count - warm_up, "sustainable": sustainable},
     )  # fmt: skip
 
 

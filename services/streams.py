@@ -1,0 +1,121 @@
+"""What one process keeps about streams between commands: a lock per stream in use, and the
+aggregates it last committed.
+
+Same-stream commands in one process queue behind the stream's lock (taken at the load,
+released after the commit) instead of racing each other into version conflicts, so
+conflicts only happen across processes. The lock a command takes first is waited for; any
+further stream it loads is locked only if that is free at once, so two commands can never
+wait for each other (a stream loaded without its lock is checked by its expected version
+at the append, as before).
+
+The cache holds each aggregate as of the version it was committed at. A command takes the
+aggregate out while it holds the stream's lock and puts it back only after its own commit:
+a failed or refused decision can never leave its mutated state behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from bridgework.domain.base import BridgeworkAggregate
+
+CACHED_AGGREGATES = 2_000
+"""Aggregates kept per process; the least recently committed ones go first."""
+
+
+class _Held:
+    __slots__ = ("lock", "owner", "users")
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.owner: asyncio.Task[object] | None = None
+        self.users = 0
+        """Holders and waiters: the entry goes when the last of them leaves."""
+
+
+class StreamLocks:
+    """One asyncio lock per stream while anyone holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._held: dict[str, _Held] = {}
+        self._holding: dict[asyncio.Task[object] | None, int] = {}
+        """How many stream locks each task holds."""
+
+    async def acquire(self, stream_id: str, *, wait: bool) -> bool:
+        """Take the stream's lock; without `wait`, only if nobody holds or awaits it.
+
+        A task that holds a stream's lock never waits for another: a command run from inside
+        another (in the same task) goes on without the lock, as one of another process would.
+        """
+        task = asyncio.current_task()
+        wait = wait and not self._holding.get(task)
+        held = self._held.get(stream_id)
+        if held is None:
+            held = self._held[stream_id] = _Held()
+        elif held.users and not wait:
+            return False
+        held.users += 1
+        try:
+            await held.lock.acquire()
+        except BaseException:
+            self._leave(stream_id, held)
+            raise
+        held.owner = task
+        self._holding[task] = self._holding.get(task, 0) + 1
+        return True
+
+    def release(self, stream_id: str) -> None:
+        held = self._held[stream_id]
+        if self._holding[held.owner] > 1:
+            self._holding[held.owner] -= 1
+        else:
+            del self._holding[held.owner]
+        held.owner = None
+        held.lock.release()
+        self._leave(stream_id, held)
+
+    def _leave(self, stream_id: str, held: _Held) -> None:
+        held.users -= 1
+        if not held.users:
+            del self._held[stream_id]
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+
+class Cached(NamedTuple):
+    aggregate: BridgeworkAggregate
+    snapshot_version: int
+    """The version of the newest snapshot known to be stored (0 for none)."""
+
+
+class AggregateCache:
+    """A bounded map of stream → aggregate as of its last commit in this process."""
+
+    def __init__(self, size: int = CACHED_AGGREGATES) -> None:
+        self.size = size
+        self._entries: OrderedDict[str, Cached] = OrderedDict()
+
+    def take(self, stream_id: str) -> Cached | None:
+        """Remove and return the entry: its taker owns the aggregate until it puts it back."""
+        return self._entries.pop(stream_id, None)
+
+    def put(self, stream_id: str, entry: Cached) -> None:
+        self._entries[stream_id] = entry
+        self._entries.move_to_end(stream_id)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class StreamMemory:
+    """A process's locks and cached aggregates, shared by every command it runs."""
+
+    def __init__(self, cache_size: int = CACHED_AGGREGATES) -> None:
+        self.locks = StreamLocks()
+        self.cache = AggregateCache(cache_size)
