@@ -4,17 +4,54 @@ programs and where they stand."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 from uuid import UUID
 
+import msgspec
 from bridgework.domain.program import Program
-from bridgework.projections.views import EnrolmentEntry, ProgramEnrolmentView
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from bridgework.projections.views import Connection, Executor
+    from bridgework.projections.db import Connection, Executor
     from bridgework.services.ports import StoredEvent
+
+
+EnrolmentStatus = Literal[
+    "APPLIED", "ACCEPTED", "DENIED", "REFUSED", "ENROLLED", "WAITLISTED", "WITHDRAWN", "COMPLETED"
+]
+
+
+class EnrolmentEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """One student in one program: where they stand now."""
+
+    program_id: UUID
+    student_id: UUID
+    status: EnrolmentStatus
+    waitlist_place: int | None
+    mentor_id: UUID | None
+    changed_at: datetime
+    reason: str = ""
+    """Why they were denied or withdrawn, or what a refusal found."""
+    rule: str | None = None
+    """The eligibility rule that refused them (REFUSED only)."""
+
+
+class ProgramEnrolmentView(msgspec.Struct, frozen=True, kw_only=True):
+    program_id: UUID
+    capacity: int
+    enrolled: int
+    waitlisted: int
+    withdrawn: int
+    completed: int
+    applied: int
+    """Open applications."""
+    denied: int
+    refused: int
+    seats_left: int
+    waitlist: list[UUID]
+    """Waitlisted student ids, first in line first."""
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS enrolment_programs (
@@ -146,6 +183,8 @@ class Enrolment:
             )
 
 
+PROJECTIONS = (Enrolment,)
+"""This area's read models."""
 _ENTRIES = """
 WITH ranked AS (
     SELECT program_id, student_id, status, mentor_id, changed_at, reason, rule,

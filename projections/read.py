@@ -37,7 +37,7 @@ from bridgework.projections.mentoring import (
     proposals_of_programs,
     quiet_matches,
 )
-from bridgework.projections.outcome import program_outcomes, showcases_of_programs
+from bridgework.projections.outcomes import program_outcomes, showcases_of_programs
 from bridgework.projections.partnerships import (
     check_ins,
     contributions,
