@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 from bridgework.domain.student import Student
 from bridgework.projections.batch import Writes
+from bridgework.projections.db import grouped
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -111,9 +112,8 @@ async def credentials_of_students(
         " ORDER BY student_id, earned_on, seq",
         list(student_ids),
     )
-    found: dict[UUID, list[CredentialView]] = {}
-    for r in rows:
-        found.setdefault(r[1], []).append(
+    return grouped(
+        (
             CredentialView(
                 id=r[0],
                 student_id=r[1],
@@ -122,8 +122,10 @@ async def credentials_of_students(
                 issuer=r[4],
                 earned_on=r[5],
             )
-        )
-    return found
+            for r in rows
+        ),
+        "student_id",
+    )
 
 
 async def pathways_of_students(
@@ -135,9 +137,8 @@ async def pathways_of_students(
         " ORDER BY student_id, on_date, seq",
         list(student_ids),
     )
-    found: dict[UUID, list[PathwayView]] = {}
-    for r in rows:
-        found.setdefault(r[1], []).append(
+    return grouped(
+        (
             PathwayView(
                 id=r[0],
                 student_id=r[1],
@@ -146,5 +147,7 @@ async def pathways_of_students(
                 organisation=r[4],
                 on=r[5],
             )
-        )
-    return found
+            for r in rows
+        ),
+        "student_id",
+    )

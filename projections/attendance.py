@@ -10,6 +10,7 @@ from uuid import UUID
 import msgspec
 from bridgework.domain.program import Program
 from bridgework.projections.batch import Writes
+from bridgework.projections.db import grouped
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -110,9 +111,8 @@ async def sessions_of_programs(
         """,
         list(program_ids),
     )
-    found: dict[UUID, list[SessionView]] = {}
-    for r in rows:
-        found.setdefault(r[1], []).append(
+    return grouped(
+        (
             SessionView(
                 id=r[0],
                 program_id=r[1],
@@ -122,8 +122,10 @@ async def sessions_of_programs(
                 excused=r[5],
                 unexcused=r[6],
             )
-        )
-    return found
+            for r in rows
+        ),
+        "program_id",
+    )
 
 
 async def attendance_of_programs(
@@ -151,9 +153,8 @@ async def attendance_of_programs(
         """,
         list(program_ids),
     )
-    found: dict[UUID, list[AttendanceView]] = {}
-    for r in rows:
-        found.setdefault(r[0], []).append(
+    return grouped(
+        (
             AttendanceView(
                 program_id=r[0],
                 student_id=r[1],
@@ -164,5 +165,7 @@ async def attendance_of_programs(
                 rate=r[3] / r[2],
                 absences_in_a_row=r[6],
             )
-        )
-    return found
+            for r in rows
+        ),
+        "program_id",
+    )

@@ -9,6 +9,7 @@ from uuid import UUID
 
 import msgspec
 from bridgework.domain.program import Program
+from bridgework.projections.db import grouped
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -208,22 +209,20 @@ async def _entries(
     conn: Executor, column: str, ids: Sequence[UUID]
 ) -> dict[UUID, list[EnrolmentEntry]]:
     rows = await conn.fetch(_ENTRIES.format(column=column), list(ids))
-    found: dict[UUID, list[EnrolmentEntry]] = {}
-    key = 0 if column == "program_id" else 1
-    for r in rows:
-        found.setdefault(r[key], []).append(
-            EnrolmentEntry(
-                program_id=r[0],
-                student_id=r[1],
-                status=r[2],
-                mentor_id=r[3],
-                changed_at=r[4],
-                waitlist_place=r[5],
-                reason=r[6],
-                rule=r[7],
-            )
+    entries = (
+        EnrolmentEntry(
+            program_id=r[0],
+            student_id=r[1],
+            status=r[2],
+            mentor_id=r[3],
+            changed_at=r[4],
+            waitlist_place=r[5],
+            reason=r[6],
+            rule=r[7],
         )
-    return found
+        for r in rows
+    )
+    return grouped(entries, column)
 
 
 async def enrolments_of_programs(

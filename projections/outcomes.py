@@ -9,6 +9,8 @@ from uuid import UUID
 import msgspec
 from bridgework.domain.program import Program
 from bridgework.projections.batch import Writes
+from bridgework.projections.db import grouped
+from bridgework.projections.measures import rate
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -158,7 +160,7 @@ async def program_outcomes(
             showcases_held=r[1],
             students_presented=r[2],
             completions=r[3],
-            completion_rate=r[3] / r[4] if r[4] else None,
+            completion_rate=rate(r[3], r[4]),
             mentors_assigned=r[5],
             students_mentored=r[6],
         )
@@ -176,9 +178,8 @@ async def showcases_of_programs(
         " ORDER BY program_id, held_on, seq",
         list(program_ids),
     )
-    found: dict[UUID, list[ShowcaseView]] = {}
-    for r in rows:
-        found.setdefault(r[1], []).append(
+    return grouped(
+        (
             ShowcaseView(
                 id=r[0],
                 program_id=r[1],
@@ -187,5 +188,7 @@ async def showcases_of_programs(
                 presenter_ids=r[4],
                 attending_organisation_ids=r[5],
             )
-        )
-    return found
+            for r in rows
+        ),
+        "program_id",
+    )

@@ -1,4 +1,5 @@
-"""Every read-model query in one place for the API: `await read.programs(pool, ids)`.
+"""A re-export shim (issue 11): every read-model query, now in its area's module beside the
+view it fills (`projections/<area>.py`). Removed once the API imports them from there.
 
 Each takes an asyncpg pool or connection and runs one SQL query; the by-id ones return a
 dict keyed by id with missing ids simply absent, which is what a dataloader wants.

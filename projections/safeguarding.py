@@ -11,6 +11,7 @@ import msgspec
 from bridgework.domain.mentor import Mentor
 from bridgework.domain.student import Student
 from bridgework.projections.batch import Writes
+from bridgework.projections.db import grouped
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -155,10 +156,7 @@ async def clearances_of_mentors(
         " WHERE c.mentor_id = ANY($1::uuid[]) ORDER BY c.mentor_id, c.seq DESC",
         list(mentor_ids),
     )
-    found: dict[UUID, list[ClearanceView]] = {}
-    for r in rows:
-        found.setdefault(r[1], []).append(_view(r))
-    return found
+    return grouped((_view(r) for r in rows), "mentor_id")
 
 
 async def clearances_expiring(conn: Executor, as_of: date, within_days: int) -> list[ClearanceView]:
@@ -184,9 +182,8 @@ async def consents_of_students(
         " WHERE student_id = ANY($1::uuid[]) ORDER BY student_id, seq",
         list(student_ids),
     )
-    found: dict[UUID, list[ConsentView]] = {}
-    for r in rows:
-        found.setdefault(r[1], []).append(
+    return grouped(
+        (
             ConsentView(
                 id=r[0],
                 student_id=r[1],
@@ -198,5 +195,7 @@ async def consents_of_students(
                 withdrawn_reason=r[7],
                 withdrawn_at=r[8],
             )
-        )
-    return found
+            for r in rows
+        ),
+        "student_id",
+    )

@@ -5,12 +5,14 @@ between pre and post per question."""
 from __future__ import annotations
 
 from datetime import date
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import msgspec
 from bridgework.domain.student import Student
 from bridgework.projections.batch import InOrder
+from bridgework.projections.db import grouped
 from bridgework.projections.measures import ANSWER_PAIRS, PAIRS
 
 if TYPE_CHECKING:
@@ -178,10 +180,8 @@ async def survey_deltas_of_programs(
         """,  # noqa: S608 - a constant, no input
         list(program_ids),
     )
-    found: dict[UUID, list[SurveyDelta]] = {}
-    for r in rows:
-        found.setdefault(r["program_id"], []).append(_delta(r))
-    return found
+    by_program = grouped(rows, itemgetter("program_id"))
+    return {program: [_delta(r) for r in found] for program, found in by_program.items()}
 
 
 async def survey_deltas(
@@ -225,22 +225,21 @@ async def surveys_of_students(
         """,
         list(student_ids),
     )
-    found: dict[UUID, list[StudentSurveyView]] = {}
-    for r in rows:
-        pre, post = r["pre"], r["post"]
-        found.setdefault(r["student_id"], []).append(
-            StudentSurveyView(
-                student_id=r["student_id"],
-                program_id=r["program_id"],
-                question=r["question"],
-                pre=pre,
-                post=post,
-                change=None if pre is None or post is None else post - pre,
-                pre_on=r["pre_on"],
-                post_on=r["post_on"],
-            )
-        )
-    return found
+    return grouped((_survey(r) for r in rows), "student_id")
+
+
+def _survey(r: Any) -> StudentSurveyView:
+    pre, post = r["pre"], r["post"]
+    return StudentSurveyView(
+        student_id=r["student_id"],
+        program_id=r["program_id"],
+        question=r["question"],
+        pre=pre,
+        post=post,
+        change=None if pre is None or post is None else post - pre,
+        pre_on=r["pre_on"],
+        post_on=r["post_on"],
+    )
 
 
 async def evaluations_of_students(
@@ -259,9 +258,8 @@ async def evaluations_of_students(
         """,
         list(student_ids),
     )
-    found: dict[UUID, list[EvaluationView]] = {}
-    for r in rows:
-        found.setdefault(r["student_id"], []).append(
+    return grouped(
+        (
             EvaluationView(
                 id=r["evaluation_id"],
                 student_id=r["student_id"],
@@ -275,5 +273,7 @@ async def evaluations_of_students(
                     for c, s in zip(r["competencies"], r["scores"], strict=True)
                 ],
             )
-        )
-    return found
+            for r in rows
+        ),
+        "student_id",
+    )

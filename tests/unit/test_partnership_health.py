@@ -1,5 +1,5 @@
 """A charter's rules: a metric's progress and health against its target, and how a whole
-partnership is doing on a date; and the rates the measures share."""
+partnership is doing on a date."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from uuid import UUID, uuid4
 
 import pytest
 from bridgework.projections.directory import ProgramView
-from bridgework.projections.measures import percent, rate
 from bridgework.projections.partnerships.charter import SuccessMetricView
 from bridgework.projections.partnerships.collaboration import CheckInView, ContributionView
 from bridgework.projections.partnerships.health import (
@@ -183,11 +182,3 @@ def test_a_partnership_without_check_ins_has_no_last_one():
     found = partnership_health([], [check_in(SET_ON + timedelta(1))], [], [], SET_ON)
     assert (found.last_check_in_on, found.days_since_last_check_in) == (None, None)
     assert (found.metrics, found.contributions_by_partner, found.active_programs) == ([], [], [])
-
-
-def test_rates_are_a_part_of_a_whole_and_none_or_zero_without_one():
-    assert rate(1, 4) == 0.25
-    assert rate(0, 0) is None
-    assert percent(1, 3) == Decimal("33.3")
-    assert percent(2, 3) == Decimal("66.7")
-    assert percent(0, 0) == Decimal("0.0")
