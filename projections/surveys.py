@@ -13,7 +13,7 @@ import msgspec
 from bridgework.domain.student import Student
 from bridgework.projections.batch import InOrder
 from bridgework.projections.db import grouped
-from bridgework.projections.measures import ANSWER_PAIRS, PAIRS
+from bridgework.projections.measures import ANSWER_PAIRS, IMPROVED, PAIRS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -155,7 +155,7 @@ _DELTA_COLUMNS = f"""
     {PAIRS} AS respondents,
     (avg(pre) FILTER (WHERE post IS NOT NULL))::float8 AS pre_mean,
     (avg(post) FILTER (WHERE pre IS NOT NULL))::float8 AS post_mean,
-    (avg((post > pre)::int))::float8 AS improved_share,
+    {IMPROVED}::float8 / nullif({PAIRS}, 0) AS improved_share,
     (avg(post - pre))::float8 AS mean_change
 """
 _PROGRAM_PAIRS = ANSWER_PAIRS.format(where="program_id = ANY($1::uuid[])", having="")
