@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
+import msgspec
 from bridgework.domain.student import Student
 from bridgework.projections.batch import Writes
-from bridgework.projections.views import CredentialView, PathwayView
+from bridgework.projections.db import grouped
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from uuid import UUID
 
-    from bridgework.projections.views import Connection, Executor
+    from bridgework.projections.db import Connection, Executor
     from bridgework.services.ports import StoredEvent
+
+
+class CredentialView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    student_id: UUID
+    program_id: UUID | None
+    name: str
+    issuer: str
+    earned_on: date
+
+
+class PathwayView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    student_id: UUID
+    program_id: UUID | None
+    pathway: str
+    organisation: str
+    on: date
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS achievements_credentials (
@@ -52,14 +73,34 @@ class Achievements:
         for event, e in events:
             match e:
                 case Student.CredentialEarned():
-                    writes.add(_CREDENTIAL, e.credential_id, e.originator_id, e.program_id,
-                               e.name, e.issuer, e.earned_on, event.position)  # fmt: skip
+                    writes.add(
+                        _CREDENTIAL,
+                        e.credential_id,
+                        e.originator_id,
+                        e.program_id,
+                        e.name,
+                        e.issuer,
+                        e.earned_on,
+                        event.position,
+                    )
                 case Student.PathwayRecorded():
-                    writes.add(_PATHWAY, e.pathway_id, e.originator_id, e.program_id,
-                               str(e.pathway), e.organisation, e.on, event.position)  # fmt: skip
+                    writes.add(
+                        _PATHWAY,
+                        e.pathway_id,
+                        e.originator_id,
+                        e.program_id,
+                        str(e.pathway),
+                        e.organisation,
+                        e.on,
+                        event.position,
+                    )
                 case _:
                     raise TypeError(f"achievements does not handle {event.event_type}")
         await writes.flush(conn)
+
+
+PROJECTIONS = (Achievements,)
+"""This area's read models."""
 
 
 async def credentials_of_students(
@@ -71,9 +112,8 @@ async def credentials_of_students(
         " ORDER BY student_id, earned_on, seq",
         list(student_ids),
     )
-    found: dict[UUID, list[CredentialView]] = {}
-    for r in rows:
-        found.setdefault(r[1], []).append(
+    return grouped(
+        (
             CredentialView(
                 id=r[0],
                 student_id=r[1],
@@ -82,8 +122,10 @@ async def credentials_of_students(
                 issuer=r[4],
                 earned_on=r[5],
             )
-        )
-    return found
+            for r in rows
+        ),
+        "student_id",
+    )
 
 
 async def pathways_of_students(
@@ -95,9 +137,8 @@ async def pathways_of_students(
         " ORDER BY student_id, on_date, seq",
         list(student_ids),
     )
-    found: dict[UUID, list[PathwayView]] = {}
-    for r in rows:
-        found.setdefault(r[1], []).append(
+    return grouped(
+        (
             PathwayView(
                 id=r[0],
                 student_id=r[1],
@@ -106,5 +147,7 @@ async def pathways_of_students(
                 organisation=r[4],
                 on=r[5],
             )
-        )
-    return found
+            for r in rows
+        ),
+        "student_id",
+    )

@@ -3,18 +3,47 @@ how many sessions in a row they have missed lately."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
+import msgspec
 from bridgework.domain.program import Program
 from bridgework.projections.batch import Writes
-from bridgework.projections.views import AttendanceView, SessionView
+from bridgework.projections.db import grouped
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from uuid import UUID
 
-    from bridgework.projections.views import Connection, Executor
+    from bridgework.projections.db import Connection, Executor
     from bridgework.services.ports import StoredEvent
+
+
+class SessionView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    program_id: UUID
+    held_on: date
+    title: str
+    present: int
+    excused: int
+    unexcused: int
+
+
+class AttendanceView(msgspec.Struct, frozen=True, kw_only=True):
+    """One student's attendance in one program."""
+
+    program_id: UUID
+    student_id: UUID
+    sessions: int
+    """Sessions they were marked at."""
+    present: int
+    excused: int
+    unexcused: int
+    rate: float
+    """Present ÷ sessions marked (an excused absence is still an absence)."""
+    absences_in_a_row: int
+    """Sessions missed since they were last present."""
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS attendance_sessions (
@@ -51,14 +80,19 @@ class Attendance:
         for event, e in events:
             match e:
                 case Program.SessionScheduled():
-                    writes.add(_SESSION, e.session_id, e.originator_id, e.held_on, e.title,
-                               event.position)  # fmt: skip
+                    writes.add(
+                        _SESSION, e.session_id, e.originator_id, e.held_on, e.title, event.position
+                    )
                 case Program.AttendanceRecorded():
                     for student_id, status in e.marks:
                         writes.add(_MARK, e.session_id, student_id, e.originator_id, str(status))
                 case _:
                     raise TypeError(f"attendance does not handle {event.event_type}")
         await writes.flush(conn)
+
+
+PROJECTIONS = (Attendance,)
+"""This area's read models."""
 
 
 async def sessions_of_programs(
@@ -77,9 +111,8 @@ async def sessions_of_programs(
         """,
         list(program_ids),
     )
-    found: dict[UUID, list[SessionView]] = {}
-    for r in rows:
-        found.setdefault(r[1], []).append(
+    return grouped(
+        (
             SessionView(
                 id=r[0],
                 program_id=r[1],
@@ -89,8 +122,10 @@ async def sessions_of_programs(
                 excused=r[5],
                 unexcused=r[6],
             )
-        )
-    return found
+            for r in rows
+        ),
+        "program_id",
+    )
 
 
 async def attendance_of_programs(
@@ -118,9 +153,8 @@ async def attendance_of_programs(
         """,
         list(program_ids),
     )
-    found: dict[UUID, list[AttendanceView]] = {}
-    for r in rows:
-        found.setdefault(r[0], []).append(
+    return grouped(
+        (
             AttendanceView(
                 program_id=r[0],
                 student_id=r[1],
@@ -131,5 +165,7 @@ async def attendance_of_programs(
                 rate=r[3] / r[2],
                 absences_in_a_row=r[6],
             )
-        )
-    return found
+            for r in rows
+        ),
+        "program_id",
+    )

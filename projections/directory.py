@@ -2,29 +2,77 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
+import msgspec
 from bridgework.domain.mentor import Mentor
 from bridgework.domain.organisation import Organisation
 from bridgework.domain.partnership import Partnership
 from bridgework.domain.program import Program
 from bridgework.domain.student import Student
 from bridgework.projections.batch import Writes
-from bridgework.projections.views import (
-    MentorView,
-    OrganisationView,
-    PartnershipView,
-    ProgramView,
-    StudentView,
-)
+from bridgework.projections.db import grouped
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from uuid import UUID
 
-    import asyncpg
-    from bridgework.projections.views import Connection, Executor
+    from bridgework.projections.db import Connection, Executor
     from bridgework.services.ports import StoredEvent
+
+
+class OrganisationView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    name: str
+    kind: str
+    registered_at: datetime
+
+
+class PartnershipView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    name: str
+    organisation_ids: list[UUID]
+    goals: list[str]
+    formed_at: datetime
+
+
+class ProgramView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    partnership_id: UUID
+    name: str
+    kind: str
+    capacity: int
+    starts_on: date
+    ends_on: date
+    launched_at: datetime
+    seq: int
+    """Global position of the launch event: the stable order and cursor of program lists."""
+    min_grade: int | None = None
+    max_grade: int | None = None
+    min_age: int | None = None
+    """Ages are on the program's start date."""
+    max_age: int | None = None
+    prerequisite_ids: list[UUID] = msgspec.field(default_factory=list)
+    """Programs a student must have completed first."""
+
+
+class StudentView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    name: str
+    grade: int | None
+    school_id: UUID | None
+    registered_at: datetime
+    date_of_birth: date | None = None
+
+
+class MentorView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    name: str
+    organisation_id: UUID
+    capacity: int
+    active_mentees: int
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS directory_organisations (
@@ -91,37 +139,33 @@ class Directory:
         await writes.flush(conn)
 
 
+PROJECTIONS = (Directory,)
+"""This area's read models."""
+
+
 def _write(event: StoredEvent, e: Any) -> tuple[Any, ...]:  # noqa: PLR0911 - one case per event
     """The statement and arguments that record one event."""
+    i, at = e.originator_id, e.timestamp
     match e:
         case Organisation.OrganisationRegistered():
-            return (_ORGANISATION, e.originator_id, e.name, str(e.kind), e.timestamp)
+            return (_ORGANISATION, i, e.name, str(e.kind), at)
         case Partnership.PartnershipFormed():
-            return (
-                _PARTNERSHIP, e.originator_id, e.name, list(e.organisation_ids), list(e.goals),
-                e.timestamp,
-            )  # fmt: skip
+            return (_PARTNERSHIP, i, e.name, list(e.organisation_ids), list(e.goals), at)
         case Program.ProgramLaunched():
-            return (
-                _PROGRAM_ROW, e.originator_id, e.partnership_id, e.name, str(e.kind), e.capacity,
-                e.starts_on, e.ends_on, e.timestamp, event.position,
-            )  # fmt: skip
+            term = (e.starts_on, e.ends_on)
+            row = (i, e.partnership_id, e.name, str(e.kind), e.capacity, *term, at)
+            return (_PROGRAM_ROW, *row, event.position)
         case Program.EligibilitySet():
-            return (
-                _ELIGIBILITY, e.originator_id, e.min_grade, e.max_grade, e.min_age, e.max_age,
-                list(e.prerequisite_ids),
-            )  # fmt: skip
+            ages = (e.min_age, e.max_age)
+            return (_ELIGIBILITY, i, e.min_grade, e.max_grade, *ages, list(e.prerequisite_ids))
         case Student.StudentRegistered():
-            return (
-                _STUDENT, e.originator_id, e.name, e.grade, e.school_id, e.timestamp,
-                e.date_of_birth,
-            )  # fmt: skip
+            return (_STUDENT, i, e.name, e.grade, e.school_id, at, e.date_of_birth)
         case Mentor.MentorRegistered():
-            return (_MENTOR, e.originator_id, e.name, e.organisation_id, e.capacity)
+            return (_MENTOR, i, e.name, e.organisation_id, e.capacity)
         case Mentor.MenteeTaken():
-            return (_MENTEES, e.originator_id, 1)
+            return (_MENTEES, i, 1)
         case Mentor.MenteeReleased():
-            return (_MENTEES, e.originator_id, -1)
+            return (_MENTEES, i, -1)
         case _:
             raise TypeError(f"directory does not handle {event.event_type}")
 
@@ -139,14 +183,7 @@ _PROGRAM = (
     "SELECT id, partnership_id, name, kind, capacity, starts_on, ends_on, launched_at, seq,"
     " min_grade, max_grade, min_age, max_age, prerequisite_ids FROM directory_programs"
 )
-
-
-def _program(r: asyncpg.Record) -> ProgramView:
-    return ProgramView(
-        id=r[0], partnership_id=r[1], name=r[2], kind=r[3], capacity=r[4],
-        starts_on=r[5], ends_on=r[6], launched_at=r[7], seq=r[8], min_grade=r[9],
-        max_grade=r[10], min_age=r[11], max_age=r[12], prerequisite_ids=r[13],
-    )  # fmt: skip
+"""Its columns are named as `ProgramView`'s fields."""
 
 
 async def organisations(conn: Executor, ids: Sequence[UUID]) -> dict[UUID, OrganisationView]:
@@ -155,7 +192,7 @@ async def organisations(conn: Executor, ids: Sequence[UUID]) -> dict[UUID, Organ
         " WHERE id = ANY($1::uuid[])",
         list(ids),
     )
-    return {r[0]: OrganisationView(id=r[0], name=r[1], kind=r[2], registered_at=r[3]) for r in rows}
+    return {r[0]: OrganisationView(**dict(r)) for r in rows}
 
 
 async def partnerships(conn: Executor, ids: Sequence[UUID]) -> dict[UUID, PartnershipView]:
@@ -164,15 +201,12 @@ async def partnerships(conn: Executor, ids: Sequence[UUID]) -> dict[UUID, Partne
         " WHERE id = ANY($1::uuid[])",
         list(ids),
     )
-    return {
-        r[0]: PartnershipView(id=r[0], name=r[1], organisation_ids=r[2], goals=r[3], formed_at=r[4])
-        for r in rows
-    }
+    return {r[0]: PartnershipView(**dict(r)) for r in rows}
 
 
 async def programs(conn: Executor, ids: Sequence[UUID]) -> dict[UUID, ProgramView]:
     rows = await conn.fetch(f"{_PROGRAM} WHERE id = ANY($1::uuid[])", list(ids))
-    return {r[0]: _program(r) for r in rows}
+    return {r[0]: ProgramView(**dict(r)) for r in rows}
 
 
 async def programs_of_partnerships(
@@ -181,10 +215,7 @@ async def programs_of_partnerships(
     rows = await conn.fetch(
         f"{_PROGRAM} WHERE partnership_id = ANY($1::uuid[]) ORDER BY seq", list(partnership_ids)
     )
-    found: dict[UUID, list[ProgramView]] = {}
-    for r in rows:
-        found.setdefault(r[1], []).append(_program(r))
-    return found
+    return grouped((ProgramView(**dict(r)) for r in rows), "partnership_id")
 
 
 async def list_programs(
@@ -204,7 +235,7 @@ async def list_programs(
         partnership_id,
         limit,
     )
-    return [_program(r) for r in rows]
+    return [ProgramView(**dict(r)) for r in rows]
 
 
 async def students(conn: Executor, ids: Sequence[UUID]) -> dict[UUID, StudentView]:
@@ -213,17 +244,7 @@ async def students(conn: Executor, ids: Sequence[UUID]) -> dict[UUID, StudentVie
         " WHERE id = ANY($1::uuid[])",
         list(ids),
     )
-    return {
-        r[0]: StudentView(
-            id=r[0],
-            name=r[1],
-            grade=r[2],
-            school_id=r[3],
-            registered_at=r[4],
-            date_of_birth=r[5],
-        )
-        for r in rows
-    }
+    return {r[0]: StudentView(**dict(r)) for r in rows}
 
 
 async def mentors(conn: Executor, ids: Sequence[UUID]) -> dict[UUID, MentorView]:
@@ -232,9 +253,4 @@ async def mentors(conn: Executor, ids: Sequence[UUID]) -> dict[UUID, MentorView]
         " WHERE id = ANY($1::uuid[])",
         list(ids),
     )
-    return {
-        r[0]: MentorView(
-            id=r[0], name=r[1], organisation_id=r[2], capacity=r[3], active_mentees=r[4]
-        )
-        for r in rows
-    }
+    return {r[0]: MentorView(**dict(r)) for r in rows}

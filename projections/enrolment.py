@@ -4,17 +4,55 @@ programs and where they stand."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 from uuid import UUID
 
+import msgspec
 from bridgework.domain.program import Program
-from bridgework.projections.views import EnrolmentEntry, ProgramEnrolmentView
+from bridgework.projections.db import grouped
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from bridgework.projections.views import Connection, Executor
+    from bridgework.projections.db import Connection, Executor
     from bridgework.services.ports import StoredEvent
+
+
+EnrolmentStatus = Literal[
+    "APPLIED", "ACCEPTED", "DENIED", "REFUSED", "ENROLLED", "WAITLISTED", "WITHDRAWN", "COMPLETED"
+]
+
+
+class EnrolmentEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """One student in one program: where they stand now."""
+
+    program_id: UUID
+    student_id: UUID
+    status: EnrolmentStatus
+    waitlist_place: int | None
+    mentor_id: UUID | None
+    changed_at: datetime
+    reason: str = ""
+    """Why they were denied or withdrawn, or what a refusal found."""
+    rule: str | None = None
+    """The eligibility rule that refused them (REFUSED only)."""
+
+
+class ProgramEnrolmentView(msgspec.Struct, frozen=True, kw_only=True):
+    program_id: UUID
+    capacity: int
+    enrolled: int
+    waitlisted: int
+    withdrawn: int
+    completed: int
+    applied: int
+    """Open applications."""
+    denied: int
+    refused: int
+    seats_left: int
+    waitlist: list[UUID]
+    """Waitlisted student ids, first in line first."""
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS enrolment_programs (
@@ -146,6 +184,8 @@ class Enrolment:
             )
 
 
+PROJECTIONS = (Enrolment,)
+"""This area's read models."""
 _ENTRIES = """
 WITH ranked AS (
     SELECT program_id, student_id, status, mentor_id, changed_at, reason, rule,
@@ -169,22 +209,20 @@ async def _entries(
     conn: Executor, column: str, ids: Sequence[UUID]
 ) -> dict[UUID, list[EnrolmentEntry]]:
     rows = await conn.fetch(_ENTRIES.format(column=column), list(ids))
-    found: dict[UUID, list[EnrolmentEntry]] = {}
-    key = 0 if column == "program_id" else 1
-    for r in rows:
-        found.setdefault(r[key], []).append(
-            EnrolmentEntry(
-                program_id=r[0],
-                student_id=r[1],
-                status=r[2],
-                mentor_id=r[3],
-                changed_at=r[4],
-                waitlist_place=r[5],
-                reason=r[6],
-                rule=r[7],
-            )
+    entries = (
+        EnrolmentEntry(
+            program_id=r[0],
+            student_id=r[1],
+            status=r[2],
+            mentor_id=r[3],
+            changed_at=r[4],
+            waitlist_place=r[5],
+            reason=r[6],
+            rule=r[7],
         )
-    return found
+        for r in rows
+    )
+    return grouped(entries, column)
 
 
 async def enrolments_of_programs(

@@ -2,19 +2,61 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
+import msgspec
 from bridgework.domain.hours import HoursLog
 from bridgework.projections.batch import InOrder
-from bridgework.projections.views import HoursTotals, HoursView, grouped
+from bridgework.projections.db import grouped
+from bridgework.projections.measures import HOURS_APPROVED, HOURS_VERIFIED
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from uuid import UUID
 
-    from bridgework.projections.views import Connection, Executor
+    from bridgework.projections.db import Connection, Executor
     from bridgework.services.ports import StoredEvent
+
+
+class HoursView(msgspec.Struct, frozen=True, kw_only=True):
+    """One entry of a student's hours and where it stands."""
+
+    id: UUID
+    student_id: UUID
+    program_id: UUID
+    worked_on: date
+    hours: Decimal
+    activity: str
+    supervisor_name: str
+    supervisor_email: str
+    status: str
+    """submitted, verified, declined, approved or rejected."""
+    reason: str
+    """Why the supervisor declined or the school rejected them."""
+    note: str
+    link_expires_at: datetime | None
+    submitted_at: datetime
+    verified_at: datetime | None
+    """When the supervisor answered (verified or declined)."""
+    approved_at: datetime | None
+    """When the school answered (approved or rejected)."""
+
+
+class HoursTotals(msgspec.Struct, frozen=True, kw_only=True):
+    """Hours in a program (or of a student), by how far they got."""
+
+    submitted: Decimal
+    """Every entry logged, whatever became of it."""
+    verified: Decimal
+    """Confirmed by the supervisor (approved ones included)."""
+    approved: Decimal
+    awaiting_supervisor: int
+    """Entries still waiting for the supervisor."""
+    awaiting_school: int
+    """Verified entries the school has not decided on."""
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS hours_entries (
@@ -66,9 +108,18 @@ class Hours:
             match e:
                 case HoursLog.HoursSubmitted():
                     writes.add(
-                        _SUBMIT, log, e.student_id, e.program_id, e.worked_on, e.hours,
-                        e.activity, e.supervisor_name, e.supervisor_email, at, event.position,
-                    )  # fmt: skip
+                        _SUBMIT,
+                        log,
+                        e.student_id,
+                        e.program_id,
+                        e.worked_on,
+                        e.hours,
+                        e.activity,
+                        e.supervisor_name,
+                        e.supervisor_email,
+                        at,
+                        event.position,
+                    )
                 case HoursLog.VerificationLinkIssued():
                     writes.add(_LINK, log, e.expires_at)
                 case HoursLog.HoursVerified():
@@ -84,6 +135,8 @@ class Hours:
         await writes.flush(conn)
 
 
+PROJECTIONS = (Hours,)
+"""This area's read models."""
 _COLUMNS = """id, student_id, program_id, worked_on, hours, activity, supervisor_name,
     supervisor_email, status, reason, note, link_expires_at, submitted_at, verified_at,
     approved_at"""
@@ -91,10 +144,22 @@ _COLUMNS = """id, student_id, program_id, worked_on, hours, activity, supervisor
 
 def _view(r: Any) -> HoursView:
     return HoursView(
-        id=r[0], student_id=r[1], program_id=r[2], worked_on=r[3], hours=r[4], activity=r[5],
-        supervisor_name=r[6], supervisor_email=r[7], status=r[8], reason=r[9], note=r[10],
-        link_expires_at=r[11], submitted_at=r[12], verified_at=r[13], approved_at=r[14],
-    )  # fmt: skip
+        id=r[0],
+        student_id=r[1],
+        program_id=r[2],
+        worked_on=r[3],
+        hours=r[4],
+        activity=r[5],
+        supervisor_name=r[6],
+        supervisor_email=r[7],
+        status=r[8],
+        reason=r[9],
+        note=r[10],
+        link_expires_at=r[11],
+        submitted_at=r[12],
+        verified_at=r[13],
+        approved_at=r[14],
+    )
 
 
 async def hours_entries(conn: Executor, ids: Sequence[UUID]) -> dict[UUID, HoursView]:
@@ -131,14 +196,12 @@ async def hours_totals_of_programs(
 ) -> dict[UUID, HoursTotals]:
     """Per program: hours submitted, verified and approved, and what still waits on whom."""
     rows = await conn.fetch(
-        """
-        SELECT program_id, sum(hours),
-               coalesce(sum(hours) FILTER (WHERE status IN ('verified', 'approved')), 0),
-               coalesce(sum(hours) FILTER (WHERE status = 'approved'), 0),
+        f"""
+        SELECT program_id, sum(hours), {HOURS_VERIFIED}, {HOURS_APPROVED},
                count(*) FILTER (WHERE status = 'submitted'),
                count(*) FILTER (WHERE status = 'verified')
         FROM hours_entries WHERE program_id = ANY($1::uuid[]) GROUP BY program_id
-        """,
+        """,  # noqa: S608 - built from constants
         list(program_ids),
     )
     return {
@@ -154,6 +217,9 @@ async def hours_totals_of_programs(
 
 
 NO_HOURS = HoursTotals(
-    submitted=Decimal(0), verified=Decimal(0), approved=Decimal(0), awaiting_supervisor=0,
+    submitted=Decimal(0),
+    verified=Decimal(0),
+    approved=Decimal(0),
+    awaiting_supervisor=0,
     awaiting_school=0,
-)  # fmt: skip
+)

@@ -9,25 +9,76 @@ would still let it be worked out from the total, the next smallest is hidden too
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
-from bridgework.domain.student import PLACEMENTS, Demographic, Student
+import msgspec
+from bridgework.domain.student import Demographic, Student
+from bridgework.projections import measures as m
 from bridgework.projections.batch import InOrder
-from bridgework.projections.surveys import survey_deltas
-from bridgework.projections.views import ImpactBreakdown, ImpactGroup, ImpactNumbers, ImpactReport
+from bridgework.projections.surveys import SurveyDelta, survey_deltas
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from datetime import date
-    from uuid import UUID
 
-    from bridgework.projections.views import Connection, Executor
+    from bridgework.projections.db import Connection, Executor
     from bridgework.services.ports import StoredEvent
 
 MIN_GROUP = 5
 """The fewest students a breakdown reports on, so no one can be picked out."""
 NOT_REPORTED = "not reported"
+
+
+class ImpactNumbers(msgspec.Struct, frozen=True, kw_only=True):
+    """What a group of programs achieved with a group of students over a period: the impact
+    report's numbers (`projections/impact.py`)."""
+
+    students: int
+    """Distinct students who held a seat."""
+    seats: int
+    """Seats held: a student in two programs counts twice."""
+    completions: int
+    completion_rate: float | None
+    """Completions ÷ seats held."""
+    hours_verified: Decimal
+    """Verified by supervisors (approved ones included), for days worked in the period."""
+    hours_approved: Decimal
+    attendance_rate: float | None
+    """Present ÷ marks at sessions held in the period (an excused absence is an absence)."""
+    credentials: int
+    """Earned in the period."""
+    pathways: dict[str, int]
+    """college_stem, internship_offer, job_offer, apprenticeship → students, in the period."""
+    placements: int
+    """Students with an internship offer, job offer or apprenticeship in the period."""
+    surveys: list[SurveyDelta]
+    """Per question, over answer pairs whose post survey falls in the period."""
+
+
+class ImpactGroup(msgspec.Struct, frozen=True, kw_only=True):
+    """One row of a breakdown; `numbers` is None when the group is too small to show."""
+
+    label: str
+    numbers: ImpactNumbers | None
+
+
+class ImpactBreakdown(msgspec.Struct, frozen=True, kw_only=True):
+    by: str
+    """`program_kind`, or a demographic field such as `gender`."""
+    groups: list[ImpactGroup]
+
+
+class ImpactReport(msgspec.Struct, frozen=True, kw_only=True):
+    partnership_id: UUID
+    starts_on: date
+    ends_on: date
+    program_ids: list[UUID]
+    """The partnership's programs that ran during the period."""
+    totals: ImpactNumbers
+    breakdowns: list[ImpactBreakdown]
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS demographics_answers (
@@ -62,7 +113,9 @@ class Demographics:
         await writes.flush(conn)
 
 
-_NUMBERS = """
+PROJECTIONS = (Demographics,)
+"""This area's read models."""
+_NUMBERS = f"""
 WITH seats AS (
     SELECT program_id, student_id FROM outcome_seat_holders
     WHERE program_id = ANY($1::uuid[]) AND ($2::uuid[] IS NULL OR student_id = ANY($2::uuid[]))
@@ -79,27 +132,25 @@ WITH seats AS (
 SELECT held.students, held.seats, done.completions, hours.verified, hours.approved,
        marked.present, marked.total, earned.credentials, went.pathways, went.students,
        placed.students
-FROM (SELECT count(DISTINCT student_id) AS students, count(*) AS seats FROM seats) AS held,
-     (SELECT count(*) AS completions
-      FROM enrolment_entries e JOIN seats USING (program_id, student_id)
-      WHERE e.status = 'COMPLETED') AS done,
-     (SELECT coalesce(sum(h.hours) FILTER (WHERE h.status IN ('verified', 'approved')), 0)
-                 AS verified,
-             coalesce(sum(h.hours) FILTER (WHERE h.status = 'approved'), 0) AS approved
+FROM (SELECT {m.STUDENTS} AS students, {m.SEATS} AS seats FROM seats) AS held,
+     (SELECT {m.COMPLETIONS} AS completions
+      FROM enrolment_entries e JOIN seats USING (program_id, student_id)) AS done,
+     (SELECT {m.HOURS_VERIFIED} AS verified, {m.HOURS_APPROVED} AS approved
       FROM hours_entries h JOIN seats USING (program_id, student_id)
       WHERE h.worked_on BETWEEN $3 AND $4) AS hours,
-     (SELECT count(*) FILTER (WHERE status = 'present') AS present, count(*) AS total
-      FROM marks) AS marked,
-     (SELECT count(*) AS credentials
+     (SELECT {m.PRESENT} AS present, {m.MARKED} AS total FROM marks) AS marked,
+     (SELECT {m.CREDENTIALS} AS credentials
       FROM achievements_credentials c JOIN seats USING (program_id, student_id)
       WHERE c.earned_on BETWEEN $3 AND $4) AS earned,
-     (SELECT coalesce(array_agg(pathway ORDER BY pathway), '{}') AS pathways,
-             coalesce(array_agg(n ORDER BY pathway), '{}') AS students
+     (SELECT coalesce(array_agg(pathway ORDER BY pathway), '{{}}') AS pathways,
+             coalesce(array_agg(n ORDER BY pathway), '{{}}') AS students
       FROM (SELECT pathway, count(DISTINCT student_id) AS n FROM pathways GROUP BY pathway)
            AS per) AS went,
-     (SELECT count(DISTINCT student_id) AS students
-      FROM pathways WHERE pathway = ANY($5::text[])) AS placed
-"""
+     (SELECT {m.PLACED.format(placements="$5::text[]")} AS students FROM pathways) AS placed
+"""  # noqa: S608 - built from constants
+"""Over the seats the programs' (chosen) students held: the measures of `measures.py`,
+of the period's activity (hours worked, sessions held, credentials earned, pathways taken
+in it)."""
 
 
 async def impact_numbers(
@@ -112,17 +163,17 @@ async def impact_numbers(
     """The numbers for some programs and some of their students (None: all of them)."""
     students = None if student_ids is None else list(student_ids)
     (r,) = await conn.fetch(
-        _NUMBERS, list(program_ids), students, starts_on, ends_on, sorted(PLACEMENTS)
+        _NUMBERS, list(program_ids), students, starts_on, ends_on, m.PLACEMENT_PATHWAYS
     )
     seats, completions, present, marked = r[1], r[2], r[5], r[6]
     return ImpactNumbers(
         students=r[0],
         seats=seats,
         completions=completions,
-        completion_rate=completions / seats if seats else None,
+        completion_rate=m.rate(completions, seats),
         hours_verified=Decimal(r[3]),
         hours_approved=Decimal(r[4]),
-        attendance_rate=present / marked if marked else None,
+        attendance_rate=m.rate(present, marked),
         credentials=r[7],
         pathways=dict(zip(r[8], r[9], strict=True)),
         placements=r[10],

@@ -3,20 +3,60 @@ each mentor's load; the matches gone quiet."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
+import msgspec
 from bridgework.domain.mentor import Mentor
 from bridgework.domain.program import MatchClosure, Program
 from bridgework.projections.batch import InOrder
-from bridgework.projections.views import MatchView, MentorLoadView, ProposalView, grouped
+from bridgework.projections.db import grouped
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from datetime import date
-    from uuid import UUID
 
-    from bridgework.projections.views import Connection, Executor
+    from bridgework.projections.db import Connection, Executor
     from bridgework.services.ports import StoredEvent
+
+
+class MatchView(msgspec.Struct, frozen=True, kw_only=True):
+    """A mentor matched with a student in a program, from assignment to its end."""
+
+    program_id: UUID
+    student_id: UUID
+    mentor_id: UUID
+    started_on: date
+    ended_on: date | None
+    closure_reason: str | None
+    note: str
+    meetings: int
+    meeting_minutes: int
+    last_met_on: date | None
+
+
+class ProposalView(msgspec.Struct, frozen=True, kw_only=True):
+    """A match put to a mentor, and their answer."""
+
+    program_id: UUID
+    student_id: UUID
+    mentor_id: UUID
+    proposed_on: date
+    answered_on: date | None
+    status: str
+    """proposed, confirmed, declined, or lapsed (the student left, or was matched otherwise)."""
+    reason: str
+
+
+class MentorLoadView(msgspec.Struct, frozen=True, kw_only=True):
+    mentor_id: UUID
+    active: int
+    closed: int
+    closed_early: int
+    """Closed for a reason other than goals met."""
+    average_days: float | None
+    """Average match length, open ones counted to the date asked about."""
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS mentoring_matches (
@@ -61,9 +101,16 @@ class Mentoring:
     schema = SCHEMA
     tables = ("mentoring_matches", "mentoring_proposals")
     handles = frozenset(
-        {"MentorMatchProposed", "MentorMatchDeclined", "MentorAssigned", "MentorMatchClosed",
-         "StudentWithdrawn", "EnrolmentCompleted", "MeetingLogged"}
-    )  # fmt: skip
+        {
+            "MentorMatchProposed",
+            "MentorMatchDeclined",
+            "MentorAssigned",
+            "MentorMatchClosed",
+            "StudentWithdrawn",
+            "EnrolmentCompleted",
+            "MeetingLogged",
+        }
+    )
 
     async def apply_batch(
         self, conn: Connection, events: Sequence[tuple[StoredEvent, Any]]
@@ -74,26 +121,35 @@ class Mentoring:
             on = e.timestamp.date()
             match e:
                 case Program.MentorMatchProposed():
-                    writes.add(_PROPOSE, e.originator_id, e.student_id, e.mentor_id, on,
-                               event.position)  # fmt: skip
+                    writes.add(
+                        _PROPOSE, e.originator_id, e.student_id, e.mentor_id, on, event.position
+                    )
                 case Program.MentorMatchDeclined():
                     writes.add(_ANSWER, e.originator_id, e.student_id, "declined", on, e.reason)
                 case Program.MentorAssigned():
                     # A proposal to this mentor is confirmed; one to another has lapsed.
                     writes.add(_CONFIRM, e.originator_id, e.student_id, e.mentor_id, on)
-                    writes.add(_OPEN, e.originator_id, e.student_id, e.mentor_id, on,
-                               event.position)  # fmt: skip
+                    writes.add(
+                        _OPEN, e.originator_id, e.student_id, e.mentor_id, on, event.position
+                    )
                 case Program.MentorMatchClosed():
                     writes.add(_CLOSE, e.originator_id, e.student_id, on, str(e.reason), e.note)
                 case Program.StudentWithdrawn():
                     writes.add(_ANSWER, e.originator_id, e.student_id, "lapsed", on, e.reason)
-                    writes.add(_CLOSE, e.originator_id, e.student_id, on,
-                               str(MatchClosure.STUDENT_LEFT), e.reason)  # fmt: skip
+                    writes.add(
+                        _CLOSE,
+                        e.originator_id,
+                        e.student_id,
+                        on,
+                        str(MatchClosure.STUDENT_LEFT),
+                        e.reason,
+                    )
                 case Program.EnrolmentCompleted():
                     done = "Completed the program"
                     writes.add(_ANSWER, e.originator_id, e.student_id, "lapsed", on, done)
-                    writes.add(_CLOSE, e.originator_id, e.student_id, on,
-                               str(MatchClosure.GOALS_MET), done)  # fmt: skip
+                    writes.add(
+                        _CLOSE, e.originator_id, e.student_id, on, str(MatchClosure.GOALS_MET), done
+                    )
                 case Mentor.MeetingLogged():
                     writes.add(_MEETING, e.program_id, e.student_id, e.met_on, e.minutes)
                 case _:
@@ -101,15 +157,25 @@ class Mentoring:
         await writes.flush(conn)
 
 
+PROJECTIONS = (Mentoring,)
+"""This area's read models."""
 _MATCH = """SELECT program_id, student_id, mentor_id, started_on, ended_on, closure_reason,
     note, meetings, meeting_minutes, last_met_on FROM mentoring_matches"""
 
 
 def _match(r: Any) -> MatchView:
     return MatchView(
-        program_id=r[0], student_id=r[1], mentor_id=r[2], started_on=r[3], ended_on=r[4],
-        closure_reason=r[5], note=r[6], meetings=r[7], meeting_minutes=r[8], last_met_on=r[9],
-    )  # fmt: skip
+        program_id=r[0],
+        student_id=r[1],
+        mentor_id=r[2],
+        started_on=r[3],
+        ended_on=r[4],
+        closure_reason=r[5],
+        note=r[6],
+        meetings=r[7],
+        meeting_minutes=r[8],
+        last_met_on=r[9],
+    )
 
 
 async def _grouped(conn: Executor, column: str, ids: Sequence[UUID]) -> dict[UUID, list[MatchView]]:
@@ -175,9 +241,14 @@ async def quiet_matches(conn: Executor, as_of: date, days: int) -> list[MatchVie
 
 def _proposal(r: Any) -> ProposalView:
     return ProposalView(
-        program_id=r[0], student_id=r[1], mentor_id=r[2], proposed_on=r[3], answered_on=r[4],
-        status=r[5], reason=r[6],
-    )  # fmt: skip
+        program_id=r[0],
+        student_id=r[1],
+        mentor_id=r[2],
+        proposed_on=r[3],
+        answered_on=r[4],
+        status=r[5],
+        reason=r[6],
+    )
 
 
 async def _proposals(

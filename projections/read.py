@@ -1,4 +1,5 @@
-"""Every read-model query in one place for the API: `await read.programs(pool, ids)`.
+"""A re-export shim (issue 11): every read-model query, now in its area's module beside the
+view it fills (`projections/<area>.py`). Removed once the API imports them from there.
 
 Each takes an asyncpg pool or connection and runs one SQL query; the by-id ones return a
 dict keyed by id with missing ids simply absent, which is what a dataloader wants.
@@ -37,7 +38,7 @@ from bridgework.projections.mentoring import (
     proposals_of_programs,
     quiet_matches,
 )
-from bridgework.projections.outcome import program_outcomes, showcases_of_programs
+from bridgework.projections.outcomes import program_outcomes, showcases_of_programs
 from bridgework.projections.partnerships import (
     check_ins,
     contributions,

@@ -1,38 +1,51 @@
-"""The read models this application runs."""
+"""The read models this application runs: every projection area, and their projections.
+
+A new area adds its module here, exporting `PROJECTIONS` (its projection classes); the
+names match the service areas (`services/areas.py`). `enrolment` also follows the
+applications area's events, and `timeline` is every student's history, across areas.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bridgework.projections.achievements import Achievements
-from bridgework.projections.attendance import Attendance
-from bridgework.projections.directory import Directory
-from bridgework.projections.enrolment import Enrolment
-from bridgework.projections.hours import Hours
-from bridgework.projections.impact import Demographics
-from bridgework.projections.mentoring import Mentoring
-from bridgework.projections.outcome import Outcome
-from bridgework.projections.partnerships import Partnerships
-from bridgework.projections.safeguarding import Safeguarding
-from bridgework.projections.surveys import Surveys
-from bridgework.projections.timeline import Timeline
+from bridgework.projections import (
+    achievements,
+    attendance,
+    directory,
+    enrolment,
+    hours,
+    impact,
+    mentoring,
+    outcomes,
+    partnerships,
+    safeguarding,
+    surveys,
+    timeline,
+)
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from bridgework.projections.runner import Projection
+
+AREAS: tuple[ModuleType, ...] = (
+    directory,
+    partnerships,
+    enrolment,
+    mentoring,
+    safeguarding,
+    attendance,
+    hours,
+    surveys,
+    achievements,
+    outcomes,
+    impact,
+    timeline,
+)
+"""Every module that declares projections; each exports its `PROJECTIONS`."""
 
 
 def default_projections() -> list[Projection]:
-    return [
-        Directory(),
-        Enrolment(),
-        Outcome(),
-        Partnerships(),
-        Safeguarding(),
-        Timeline(),
-        Mentoring(),
-        Attendance(),
-        Achievements(),
-        Hours(),
-        Demographics(),
-        Surveys(),
-    ]
+    """A fresh instance of every area's projections."""
+    return [projection() for area in AREAS for projection in area.PROJECTIONS]

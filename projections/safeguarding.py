@@ -3,20 +3,51 @@ are about to lapse."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
+import msgspec
 from bridgework.domain.mentor import Mentor
 from bridgework.domain.student import Student
 from bridgework.projections.batch import Writes
-from bridgework.projections.views import ClearanceView, ConsentView
+from bridgework.projections.db import grouped
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from datetime import date
-    from uuid import UUID
 
-    from bridgework.projections.views import Connection, Executor
+    from bridgework.projections.db import Connection, Executor
     from bridgework.services.ports import StoredEvent
+
+
+class ClearanceView(msgspec.Struct, frozen=True, kw_only=True):
+    """A background check of a mentor or internship host."""
+
+    id: UUID
+    mentor_id: UUID
+    check_type: str
+    provider: str
+    result: str
+    completed_on: date | None
+    expires_on: date | None
+    recorded_at: datetime
+    current: bool
+    """The latest record of its check type for that mentor (older ones are superseded)."""
+
+
+class ConsentView(msgspec.Struct, frozen=True, kw_only=True):
+    """A guardian's consent for a student: for one program, or standing (no program)."""
+
+    id: UUID
+    student_id: UUID
+    program_id: UUID | None
+    guardian_name: str
+    relationship: str
+    given_on: date
+    recorded_at: datetime
+    withdrawn_reason: str | None
+    withdrawn_at: datetime | None
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS safeguarding_clearances (
@@ -68,14 +99,29 @@ class Safeguarding:
             match e:
                 case Mentor.ClearanceRecorded():
                     writes.add(
-                        _CLEARANCE, e.clearance_id, e.originator_id, e.check_type, e.provider,
-                        str(e.result), e.completed_on, e.expires_on, e.timestamp, event.position,
-                    )  # fmt: skip
+                        _CLEARANCE,
+                        e.clearance_id,
+                        e.originator_id,
+                        e.check_type,
+                        e.provider,
+                        str(e.result),
+                        e.completed_on,
+                        e.expires_on,
+                        e.timestamp,
+                        event.position,
+                    )
                 case Student.GuardianConsentRecorded():
                     writes.add(
-                        _CONSENT, e.consent_id, e.originator_id, e.program_id, e.guardian_name,
-                        e.relationship, e.given_on, e.timestamp, event.position,
-                    )  # fmt: skip
+                        _CONSENT,
+                        e.consent_id,
+                        e.originator_id,
+                        e.program_id,
+                        e.guardian_name,
+                        e.relationship,
+                        e.given_on,
+                        e.timestamp,
+                        event.position,
+                    )
                 case Student.GuardianConsentWithdrawn():
                     writes.add(_CONSENT_WITHDRAWN, e.consent_id, e.reason, e.timestamp)
                 case _:
@@ -83,11 +129,22 @@ class Safeguarding:
         await writes.flush(conn)
 
 
+PROJECTIONS = (Safeguarding,)
+"""This area's read models."""
+
+
 def _view(r: Any) -> ClearanceView:
     return ClearanceView(
-        id=r[0], mentor_id=r[1], check_type=r[2], provider=r[3], result=r[4],
-        completed_on=r[5], expires_on=r[6], recorded_at=r[7], current=r[8],
-    )  # fmt: skip
+        id=r[0],
+        mentor_id=r[1],
+        check_type=r[2],
+        provider=r[3],
+        result=r[4],
+        completed_on=r[5],
+        expires_on=r[6],
+        recorded_at=r[7],
+        current=r[8],
+    )
 
 
 async def clearances_of_mentors(
@@ -99,10 +156,7 @@ async def clearances_of_mentors(
         " WHERE c.mentor_id = ANY($1::uuid[]) ORDER BY c.mentor_id, c.seq DESC",
         list(mentor_ids),
     )
-    found: dict[UUID, list[ClearanceView]] = {}
-    for r in rows:
-        found.setdefault(r[1], []).append(_view(r))
-    return found
+    return grouped((_view(r) for r in rows), "mentor_id")
 
 
 async def clearances_expiring(conn: Executor, as_of: date, within_days: int) -> list[ClearanceView]:
@@ -128,9 +182,8 @@ async def consents_of_students(
         " WHERE student_id = ANY($1::uuid[]) ORDER BY student_id, seq",
         list(student_ids),
     )
-    found: dict[UUID, list[ConsentView]] = {}
-    for r in rows:
-        found.setdefault(r[1], []).append(
+    return grouped(
+        (
             ConsentView(
                 id=r[0],
                 student_id=r[1],
@@ -142,5 +195,7 @@ async def consents_of_students(
                 withdrawn_reason=r[7],
                 withdrawn_at=r[8],
             )
-        )
-    return found
+            for r in rows
+        ),
+        "student_id",
+    )

@@ -4,24 +4,68 @@ between pre and post per question."""
 
 from __future__ import annotations
 
+from datetime import date
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
+import msgspec
 from bridgework.domain.student import Student
 from bridgework.projections.batch import InOrder
-from bridgework.projections.views import (
-    EvaluationView,
-    RatingView,
-    StudentSurveyView,
-    SurveyDelta,
-)
+from bridgework.projections.db import grouped
+from bridgework.projections.measures import ANSWER_PAIRS, IMPROVED, PAIRS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from datetime import date
-    from uuid import UUID
 
-    from bridgework.projections.views import Connection, Executor
+    from bridgework.projections.db import Connection, Executor
     from bridgework.services.ports import StoredEvent
+
+
+class SurveyDelta(msgspec.Struct, frozen=True, kw_only=True):
+    """Pre and post answers to one survey question, over students who answered both."""
+
+    question: str
+    respondents: int
+    pre_mean: float | None
+    post_mean: float | None
+    improved_share: float | None
+    """Share of respondents whose post answer is higher than their pre answer."""
+    mean_change: float | None = None
+    """Mean of post minus pre over the respondents."""
+
+
+class StudentSurveyView(msgspec.Struct, frozen=True, kw_only=True):
+    """A student's pre and post answers to one question of a program's survey."""
+
+    student_id: UUID
+    program_id: UUID
+    question: str
+    pre: int | None
+    post: int | None
+    change: int | None
+    """Post minus pre; None unless both were answered."""
+    pre_on: date | None
+    post_on: date | None
+
+
+class RatingView(msgspec.Struct, frozen=True, kw_only=True):
+    competency: str
+    score: int
+
+
+class EvaluationView(msgspec.Struct, frozen=True, kw_only=True):
+    """A supervisor's evaluation of an intern: the one in force for its phase."""
+
+    id: UUID
+    student_id: UUID
+    program_id: UUID
+    phase: str
+    evaluator: str
+    evaluated_on: date
+    comments: str
+    ratings: list[RatingView]
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS survey_answers (
@@ -81,31 +125,45 @@ class Surveys:
                     key = (e.program_id, e.originator_id, str(e.phase))
                     writes.add(_FORGET_RATINGS, *key)
                     for competency, score in e.ratings:
-                        writes.add(_RATING, *key, competency, score, e.evaluation_id,
-                                   e.evaluator, e.evaluated_on, e.comments)  # fmt: skip
+                        writes.add(
+                            _RATING,
+                            *key,
+                            competency,
+                            score,
+                            e.evaluation_id,
+                            e.evaluator,
+                            e.evaluated_on,
+                            e.comments,
+                        )
                 case _:
                     raise TypeError(f"surveys does not handle {event.event_type}")
         await writes.flush(conn)
 
 
+PROJECTIONS = (Surveys,)
+"""This area's read models."""
+
+
 def _delta(r: Any) -> SurveyDelta:
-    return SurveyDelta(
-        question=r["question"], respondents=r["respondents"], pre_mean=r["pre_mean"],
-        post_mean=r["post_mean"], improved_share=r["improved_share"],
-        mean_change=r["mean_change"],
-    )  # fmt: skip
+    return SurveyDelta(**{field: r[field] for field in SurveyDelta.__struct_fields__})
 
 
 # Over answer pairs: one student's pre and post to one question in one program; the means
 # are over pairs with both, so a student who skipped the post survey does not skew them.
-_DELTA_COLUMNS = """
+_DELTA_COLUMNS = f"""
     question,
-    count(post - pre) AS respondents,
+    {PAIRS} AS respondents,
     (avg(pre) FILTER (WHERE post IS NOT NULL))::float8 AS pre_mean,
     (avg(post) FILTER (WHERE pre IS NOT NULL))::float8 AS post_mean,
-    (avg((post > pre)::int))::float8 AS improved_share,
+    {IMPROVED}::float8 / nullif({PAIRS}, 0) AS improved_share,
     (avg(post - pre))::float8 AS mean_change
 """
+_PROGRAM_PAIRS = ANSWER_PAIRS.format(where="program_id = ANY($1::uuid[])", having="")
+_PERIOD_PAIRS = ANSWER_PAIRS.format(
+    where="program_id = ANY($1::uuid[]) AND ($2::uuid[] IS NULL OR student_id = ANY($2::uuid[]))",
+    having="""HAVING bool_or(phase = 'post' AND ($3::date IS NULL OR answered_on >= $3)
+                     AND ($4::date IS NULL OR answered_on <= $4))""",
+)
 
 
 async def survey_deltas_of_programs(
@@ -117,21 +175,13 @@ async def survey_deltas_of_programs(
     rows = await conn.fetch(
         f"""
         SELECT program_id, {_DELTA_COLUMNS}
-        FROM (
-            SELECT program_id, student_id, question,
-                   max(score) FILTER (WHERE phase = 'pre') AS pre,
-                   max(score) FILTER (WHERE phase = 'post') AS post
-            FROM survey_answers WHERE program_id = ANY($1::uuid[])
-            GROUP BY program_id, student_id, question
-        ) pairs
+        FROM ({_PROGRAM_PAIRS}) pairs
         GROUP BY program_id, question ORDER BY program_id, question
         """,  # noqa: S608 - a constant, no input
         list(program_ids),
     )
-    found: dict[UUID, list[SurveyDelta]] = {}
-    for r in rows:
-        found.setdefault(r["program_id"], []).append(_delta(r))
-    return found
+    by_program = grouped(rows, itemgetter("program_id"))
+    return {program: [_delta(r) for r in found] for program, found in by_program.items()}
 
 
 async def survey_deltas(
@@ -148,18 +198,8 @@ async def survey_deltas(
     rows = await conn.fetch(
         f"""
         SELECT {_DELTA_COLUMNS}
-        FROM (
-            SELECT program_id, student_id, question,
-                   max(score) FILTER (WHERE phase = 'pre') AS pre,
-                   max(score) FILTER (WHERE phase = 'post') AS post
-            FROM survey_answers
-            WHERE program_id = ANY($1::uuid[])
-              AND ($2::uuid[] IS NULL OR student_id = ANY($2::uuid[]))
-            GROUP BY program_id, student_id, question
-            HAVING bool_or(phase = 'post' AND ($3::date IS NULL OR answered_on >= $3)
-                           AND ($4::date IS NULL OR answered_on <= $4))
-        ) pairs
-        GROUP BY question HAVING count(post - pre) > 0 ORDER BY question
+        FROM ({_PERIOD_PAIRS}) pairs
+        GROUP BY question HAVING {PAIRS} > 0 ORDER BY question
         """,  # noqa: S608 - a constant, no input
         list(program_ids),
         None if student_ids is None else list(student_ids),
@@ -185,22 +225,21 @@ async def surveys_of_students(
         """,
         list(student_ids),
     )
-    found: dict[UUID, list[StudentSurveyView]] = {}
-    for r in rows:
-        pre, post = r["pre"], r["post"]
-        found.setdefault(r["student_id"], []).append(
-            StudentSurveyView(
-                student_id=r["student_id"],
-                program_id=r["program_id"],
-                question=r["question"],
-                pre=pre,
-                post=post,
-                change=None if pre is None or post is None else post - pre,
-                pre_on=r["pre_on"],
-                post_on=r["post_on"],
-            )
-        )
-    return found
+    return grouped((_survey(r) for r in rows), "student_id")
+
+
+def _survey(r: Any) -> StudentSurveyView:
+    pre, post = r["pre"], r["post"]
+    return StudentSurveyView(
+        student_id=r["student_id"],
+        program_id=r["program_id"],
+        question=r["question"],
+        pre=pre,
+        post=post,
+        change=None if pre is None or post is None else post - pre,
+        pre_on=r["pre_on"],
+        post_on=r["post_on"],
+    )
 
 
 async def evaluations_of_students(
@@ -219,9 +258,8 @@ async def evaluations_of_students(
         """,
         list(student_ids),
     )
-    found: dict[UUID, list[EvaluationView]] = {}
-    for r in rows:
-        found.setdefault(r["student_id"], []).append(
+    return grouped(
+        (
             EvaluationView(
                 id=r["evaluation_id"],
                 student_id=r["student_id"],
@@ -235,5 +273,7 @@ async def evaluations_of_students(
                     for c, s in zip(r["competencies"], r["scores"], strict=True)
                 ],
             )
-        )
-    return found
+            for r in rows
+        ),
+        "student_id",
+    )

@@ -8,20 +8,33 @@ event classes, so a new kind of event about students joins the timeline by itsel
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
+import msgspec
 from bridgework.domain.catalog import AGGREGATE_OF, EVENT_TYPES
 from bridgework.domain.program import Program
 from bridgework.domain.student import Student
 from bridgework.projections.batch import Writes
-from bridgework.projections.views import TimelineEntry
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from uuid import UUID
 
-    from bridgework.projections.views import Connection, Executor
+    from bridgework.projections.db import Connection, Executor
     from bridgework.services.ports import StoredEvent
+
+
+class TimelineEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """One event about a student."""
+
+    student_id: UUID
+    position: int
+    event_type: str
+    program_id: UUID | None
+    summary: str
+    at: datetime
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS timeline_programs (program_id uuid PRIMARY KEY, name text NOT NULL);
@@ -138,9 +151,18 @@ class Timeline:
             for student_id in _students_of(e):
                 writes.add(
                     "INSERT INTO timeline_entries VALUES ($1, $2, $3, $4, $5, $6)",
-                    student_id, event.position, event.event_type, program, summary, e.timestamp,
-                )  # fmt: skip
+                    student_id,
+                    event.position,
+                    event.event_type,
+                    program,
+                    summary,
+                    e.timestamp,
+                )
         await writes.flush(conn)
+
+
+PROJECTIONS = (Timeline,)
+"""This area's read models."""
 
 
 async def timelines(

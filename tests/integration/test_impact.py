@@ -11,8 +11,9 @@ import pytest
 from bridgework.domain.errors import RuleViolated
 from bridgework.domain.program import Attendance
 from bridgework.domain.student import Demographic, Pathway, SurveyPhase
-from bridgework.projections import read
+from bridgework.projections import impact
 from bridgework.projections.impact import suppress
+from bridgework.projections.partnerships import charter
 from bridgework.services import commands as c
 from bridgework.services import handlers as h
 from bridgework.services import hours as hr
@@ -106,7 +107,7 @@ async def test_the_impact_report_counts_exactly_and_hides_small_groups(deps, poo
     await runner.setup()
     await runner.catch_up()
 
-    report = await read.impact_report(pool, partnership, TODAY, TODAY + timedelta(days=7))
+    report = await impact.impact_report(pool, partnership, TODAY, TODAY + timedelta(days=7))
     assert report.program_ids == [club, internship]
     t = report.totals
     assert (t.students, t.seats, t.completions, t.completion_rate) == (7, 12, 2, 2 / 12)
@@ -129,11 +130,11 @@ async def test_the_impact_report_counts_exactly_and_hides_small_groups(deps, poo
         ("no", None), ("not reported", None), ("yes", 5)
     ]  # fmt: skip
 
-    before = await read.impact_report(pool, partnership, TODAY - timedelta(days=30),
+    before = await impact.impact_report(pool, partnership, TODAY - timedelta(days=30),
                                       TODAY - timedelta(days=1))  # fmt: skip
     assert before.program_ids == []
     assert (before.totals.students, before.totals.surveys) == (0, [])
-    assert (await read.impact_report(pool, uuid4(), TODAY, TODAY)).program_ids == []
+    assert (await impact.impact_report(pool, uuid4(), TODAY, TODAY)).program_ids == []
 
 
 def test_a_lone_small_group_takes_the_next_smallest_with_it():
@@ -152,7 +153,7 @@ async def test_metrics_measure_hours_attendance_and_survey_improvement(deps, poo
     runner = runner_for(pool, deps)
     await runner.setup()
     await runner.catch_up()
-    found = (await read.success_metrics(pool, [partnership]))[partnership]
+    found = (await charter.success_metrics(pool, [partnership]))[partnership]
     assert [(m.measure, m.question, m.current) for m in found] == [
         ("hours_verified", None, Decimal("5.00")),
         ("hours_approved", None, Decimal("3.00")),
