@@ -13,7 +13,7 @@ from bridgework.domain.organisation import OrganisationKind
 from bridgework.domain.partnership import ContributionKind, MetricMeasure, PartnershipStatus
 from bridgework.domain.program import Attendance, MatchClosure, ProgramKind
 from bridgework.domain.student import Demographic, EvaluationPhase, Pathway, SurveyPhase
-from bridgework.projections.health import MetricHealth
+from bridgework.projections.partnerships.health import MetricHealth
 
 __all__ = [
     "Attendance",

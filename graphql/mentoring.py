@@ -26,7 +26,7 @@ from bridgework.graphql.pages import AtLeast
 from bridgework.graphql.run import IDEMPOTENCY_KEY, Recorded, run
 from bridgework.graphql.shapes import copied, ident
 from bridgework.projections import read
-from bridgework.projections.health import today
+from bridgework.projections.db import today
 from bridgework.projections.views import MatchView, MentorView, ProposalView
 from bridgework.services import mentoring as m
 from bridgework.services.unit_of_work import CommandResult

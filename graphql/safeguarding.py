@@ -19,7 +19,7 @@ from bridgework.graphql.pages import AtLeast
 from bridgework.graphql.run import IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident, maybe_ident
 from bridgework.projections import read
-from bridgework.projections.health import today
+from bridgework.projections.db import today
 from bridgework.projections.views import ClearanceView, ConsentView
 from bridgework.services.safeguarding import (
     RecordClearance,

@@ -1,8 +1,9 @@
 """What every read model shares: the connection it writes on, the executor its queries take,
-and the one helper that groups views by an id for list-per-id dataloaders."""
+the one helper that groups views by an id for list-per-id dataloaders, and today's date."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar
 
@@ -33,3 +34,8 @@ def grouped(views: Iterable[V], key: str | Callable[[V], UUID]) -> dict[UUID, li
     for view in views:
         found.setdefault(find(view), []).append(view)
     return found
+
+
+def today() -> date:
+    """Today in UTC: the default `as of` of every read that takes one."""
+    return datetime.now(UTC).date()

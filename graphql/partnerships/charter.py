@@ -21,9 +21,9 @@ from bridgework.graphql.partnerships.collaboration import (
 from bridgework.graphql.partnerships.lifecycle import PROGRAMS, STATE, PartnershipPayload, updated
 from bridgework.graphql.run import IDEMPOTENCY_KEY, run
 from bridgework.graphql.shapes import copied, ident
-from bridgework.projections import health as rules
 from bridgework.projections import read
-from bridgework.projections.health import today
+from bridgework.projections.db import today
+from bridgework.projections.partnerships import health as rules
 from bridgework.projections.views import PartnerRoleView, SuccessMetricView
 from bridgework.services.partnerships.charter import (
     DefineSuccessMetric,
@@ -139,26 +139,27 @@ class PartnershipHealth:
 
 async def partnership_health(info: Info, pid: UUID, as_of: date) -> PartnershipHealth:
     state = await STATE.load(info, pid)
-    views = [m for m in await METRICS.load(info, pid) if m.retired_reason is None]
-    check_ins = [c for c in await CHECK_INS.load(info, pid) if c.held_on <= as_of]
-    programs = await PROGRAMS.load(info, pid)
-    given = [c for c in await CONTRIBUTIONS.load(info, pid) if c.contributed_on <= as_of]
-    states = [rules.health(m, as_of) for m in views]
-    last = max((c.held_on for c in check_ins), default=None)
+    view = rules.partnership_health(
+        await METRICS.load(info, pid),
+        await CHECK_INS.load(info, pid),
+        await CONTRIBUTIONS.load(info, pid),
+        await PROGRAMS.load(info, pid),
+        as_of,
+    )
     return PartnershipHealth(
         as_of=as_of,
         status=None if state is None else PartnershipStatus(state.status),
-        metrics=[SuccessMetric.from_view(m) for m in views],
-        metrics_met=states.count(MetricHealth.MET),
-        metrics_on_track=states.count(MetricHealth.ON_TRACK),
-        metrics_behind=states.count(MetricHealth.BEHIND),
-        metrics_missed=states.count(MetricHealth.MISSED),
-        last_check_in_on=last,
-        days_since_last_check_in=None if last is None else (as_of - last).days,
-        contributions_by_partner=[ContributionTotal.from_total(t) for t in rules.totals(given)],
-        active_programs=[
-            Program.from_view(p) for p in programs if p.starts_on <= as_of <= p.ends_on
+        metrics=[SuccessMetric.from_view(m) for m in view.metrics],
+        metrics_met=view.met,
+        metrics_on_track=view.on_track,
+        metrics_behind=view.behind,
+        metrics_missed=view.missed,
+        last_check_in_on=view.last_check_in_on,
+        days_since_last_check_in=view.days_since_last_check_in,
+        contributions_by_partner=[
+            ContributionTotal.from_total(t) for t in view.contributions_by_partner
         ],
+        active_programs=[Program.from_view(p) for p in view.active_programs],
     )
 
 

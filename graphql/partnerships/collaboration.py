@@ -16,7 +16,7 @@ from bridgework.graphql.partnerships.lifecycle import PartnershipPayload, update
 from bridgework.graphql.run import IDEMPOTENCY_KEY, run
 from bridgework.graphql.shapes import copied, ident
 from bridgework.projections import read
-from bridgework.projections.health import Total
+from bridgework.projections.partnerships.health import ContributionTotal as Total
 from bridgework.projections.views import CheckInView, ContributionView, LiaisonView
 from bridgework.services.partnerships.collaboration import (
     AppointLiaison,

@@ -20,7 +20,7 @@ from bridgework.graphql.pages import AtLeast, parse_id
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
 from bridgework.projections import read
-from bridgework.projections.health import today
+from bridgework.projections.db import today
 from bridgework.projections.views import PartnershipTransitionView, PartnershipView
 from bridgework.services.partnerships.lifecycle import (
     ActivatePartnership,
