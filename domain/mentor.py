@@ -8,10 +8,8 @@ from uuid import UUID
 
 from bridgework.domain.base import BridgeworkAggregate, day
 from bridgework.domain.errors import RuleViolated
-from bridgework.domain.safeguarding import ClearanceResult, Clearances
+from bridgework.domain.safeguarding import Clearances
 from eventsourcing.domain import Aggregate, event
-
-__all__ = ["ClearanceResult", "Mentor"]
 
 
 class Mentor(Clearances, BridgeworkAggregate):

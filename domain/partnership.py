@@ -17,20 +17,11 @@ from typing import Any
 from uuid import UUID
 
 from bridgework.domain.base import BridgeworkAggregate, day
-from bridgework.domain.charter import PERCENTAGES, Charter, MetricMeasure
-from bridgework.domain.collaboration import Collaboration, ContributionKind, FollowUp
+from bridgework.domain.charter import Charter
+from bridgework.domain.collaboration import Collaboration
 from bridgework.domain.errors import RuleViolated
 from bridgework.domain.partnership_state import PartnershipStatus
 from eventsourcing.domain import Aggregate, event
-
-__all__ = [
-    "PERCENTAGES",
-    "ContributionKind",
-    "FollowUp",
-    "MetricMeasure",
-    "Partnership",
-    "PartnershipStatus",
-]
 
 
 class Partnership(Charter, Collaboration, BridgeworkAggregate):

@@ -13,14 +13,12 @@ from enum import StrEnum
 from uuid import UUID
 
 from bridgework.domain.applications import Applications
-from bridgework.domain.attendance import Attendance, Sessions
+from bridgework.domain.attendance import Sessions
 from bridgework.domain.base import BridgeworkAggregate, day
 from bridgework.domain.errors import RuleViolated
-from bridgework.domain.mentoring import MatchClosure, Mentoring
+from bridgework.domain.mentoring import Mentoring
 from bridgework.domain.outcomes import Showcases
 from eventsourcing.domain import Aggregate, event
-
-__all__ = ["Attendance", "MatchClosure", "Program", "ProgramKind"]
 
 
 class ProgramKind(StrEnum):

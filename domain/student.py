@@ -14,25 +14,12 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from bridgework.domain.achievements import PLACEMENTS, Achievements, Pathway
+from bridgework.domain.achievements import Achievements
 from bridgework.domain.base import BridgeworkAggregate
-from bridgework.domain.eligibility import Applicant, age_on
 from bridgework.domain.errors import RuleViolated
-from bridgework.domain.safeguarding import ADULT_AGE, GuardianConsent
-from bridgework.domain.surveys import EvaluationPhase, SurveyPhase, Surveys
+from bridgework.domain.safeguarding import GuardianConsent
+from bridgework.domain.surveys import Surveys
 from eventsourcing.domain import Aggregate, event
-
-__all__ = [
-    "ADULT_AGE",
-    "PLACEMENTS",
-    "Applicant",
-    "Demographic",
-    "EvaluationPhase",
-    "Pathway",
-    "Student",
-    "SurveyPhase",
-    "age_on",
-]
 
 
 class Demographic(StrEnum):

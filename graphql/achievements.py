@@ -14,13 +14,17 @@ from bridgework.graphql.enums import Pathway
 from bridgework.graphql.errors import Failure
 from bridgework.graphql.run import IDEMPOTENCY_KEY, Recorded, run
 from bridgework.graphql.shapes import copied, ident, maybe_ident
-from bridgework.projections import read
-from bridgework.projections.views import CredentialView, PathwayView
+from bridgework.projections.achievements import (
+    CredentialView,
+    PathwayView,
+    credentials_of_students,
+    pathways_of_students,
+)
 from bridgework.services.achievements import RecordCredential, RecordPathway
 from bridgework.services.unit_of_work import CommandResult
 
-CREDENTIALS_OF_STUDENT = loaders.many(read.credentials_of_students)
-PATHWAYS_OF_STUDENT = loaders.many(read.pathways_of_students)
+CREDENTIALS_OF_STUDENT = loaders.many(credentials_of_students)
+PATHWAYS_OF_STUDENT = loaders.many(pathways_of_students)
 
 
 def _maybe(value: UUID | None) -> strawberry.ID | None:

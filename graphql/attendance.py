@@ -15,15 +15,19 @@ from bridgework.graphql.enums import Attendance
 from bridgework.graphql.errors import Failure
 from bridgework.graphql.run import IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
-from bridgework.projections import read
-from bridgework.projections.views import AttendanceView, SessionView
+from bridgework.projections.attendance import (
+    AttendanceView,
+    SessionView,
+    attendance_of_programs,
+    sessions_of_programs,
+)
 from bridgework.services.attendance import RecordAttendance, ScheduleSession
 
 ABSENCES_FLAGGED = 3
 """Missing this many sessions in a row flags a student for a follow-up."""
 
-SESSIONS_OF_PROGRAM = loaders.many(read.sessions_of_programs)
-ATTENDANCE_OF_PROGRAM = loaders.many(read.attendance_of_programs)
+SESSIONS_OF_PROGRAM = loaders.many(sessions_of_programs)
+ATTENDANCE_OF_PROGRAM = loaders.many(attendance_of_programs)
 
 
 @strawberry.type

@@ -24,12 +24,13 @@ from bridgework.graphql.enums import EnrollmentStatus
 from bridgework.graphql.errors import Failure
 from bridgework.graphql.run import IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
-from bridgework.projections import read
-from bridgework.projections.views import (
+from bridgework.projections.directory import ProgramView, StudentView
+from bridgework.projections.enrolment import (
     EnrolmentEntry,
     ProgramEnrolmentView,
-    ProgramView,
-    StudentView,
+    enrolments_of_programs,
+    enrolments_of_students,
+    program_enrolments,
 )
 from bridgework.services.enrolment import (
     CompleteEnrollment,
@@ -38,9 +39,9 @@ from bridgework.services.enrolment import (
     WithdrawStudent,
 )
 
-ENROLMENT = loaders.one(read.program_enrolments)
-ENTRIES_OF_PROGRAM = loaders.many(read.enrolments_of_programs)
-ENTRIES_OF_STUDENT = loaders.many(read.enrolments_of_students)
+ENROLMENT = loaders.one(program_enrolments)
+ENTRIES_OF_PROGRAM = loaders.many(enrolments_of_programs)
+ENTRIES_OF_STUDENT = loaders.many(enrolments_of_students)
 
 
 @strawberry.type

@@ -7,12 +7,18 @@ from __future__ import annotations
 from enum import Enum
 
 import strawberry
+from bridgework.domain.achievements import Pathway
+from bridgework.domain.attendance import Attendance
+from bridgework.domain.charter import MetricMeasure
+from bridgework.domain.collaboration import ContributionKind
 from bridgework.domain.hours import HoursStatus
-from bridgework.domain.mentor import ClearanceResult
+from bridgework.domain.mentoring import MatchClosure
 from bridgework.domain.organisation import OrganisationKind
-from bridgework.domain.partnership import ContributionKind, MetricMeasure, PartnershipStatus
-from bridgework.domain.program import Attendance, MatchClosure, ProgramKind
-from bridgework.domain.student import Demographic, EvaluationPhase, Pathway, SurveyPhase
+from bridgework.domain.partnership_state import PartnershipStatus
+from bridgework.domain.program import ProgramKind
+from bridgework.domain.safeguarding import ClearanceResult
+from bridgework.domain.student import Demographic
+from bridgework.domain.surveys import EvaluationPhase, SurveyPhase
 from bridgework.projections.partnerships.health import MetricHealth
 
 __all__ = [

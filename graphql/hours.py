@@ -17,18 +17,23 @@ from bridgework.graphql.enums import HoursStatus
 from bridgework.graphql.errors import Failure, bad_input
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
-from bridgework.projections import read
-from bridgework.projections.hours import NO_HOURS
-from bridgework.projections.views import HoursTotals as HoursTotalsView
-from bridgework.projections.views import HoursView
+from bridgework.projections.hours import (
+    NO_HOURS,
+    HoursView,
+    hours_entries,
+    hours_of_programs,
+    hours_of_students,
+    hours_totals_of_programs,
+)
+from bridgework.projections.hours import HoursTotals as HoursTotalsView
 from bridgework.services import hours as hr
 from bridgework.services.errors import InvalidInput
 from bridgework.services.unit_of_work import CommandResult
 
-HOURS_ENTRY = loaders.one(read.hours_entries)
-HOURS_OF_STUDENT = loaders.many(read.hours_of_students)
-HOURS_OF_PROGRAM = loaders.many(read.hours_of_programs)
-HOURS_TOTALS = loaders.one(read.hours_totals_of_programs)
+HOURS_ENTRY = loaders.one(hours_entries)
+HOURS_OF_STUDENT = loaders.many(hours_of_students)
+HOURS_OF_PROGRAM = loaders.many(hours_of_programs)
+HOURS_TOTALS = loaders.one(hours_totals_of_programs)
 
 
 @strawberry.type

@@ -20,11 +20,10 @@ from bridgework.graphql.partnerships.lifecycle import PARTNERSHIP
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied
 from bridgework.graphql.surveys import SurveyResult
-from bridgework.projections import read
-from bridgework.projections.impact import MIN_GROUP
-from bridgework.projections.views import ImpactGroup as ImpactGroupView
-from bridgework.projections.views import ImpactNumbers as ImpactNumbersView
-from bridgework.projections.views import ImpactReport as ImpactReportView
+from bridgework.projections.impact import MIN_GROUP, impact_report
+from bridgework.projections.impact import ImpactGroup as ImpactGroupView
+from bridgework.projections.impact import ImpactNumbers as ImpactNumbersView
+from bridgework.projections.impact import ImpactReport as ImpactReportView
 from bridgework.services.impact import ReportDemographics
 
 MAX_PERIOD_DAYS = 3660
@@ -176,7 +175,7 @@ class Query:
             pool.acquire() as conn,
             conn.transaction(isolation="repeatable_read", readonly=True),
         ):
-            report = await read.impact_report(conn, partnership, starts_on, ends_on)
+            report = await impact_report(conn, partnership, starts_on, ends_on)
         return ImpactReport.from_view(report)
 
 

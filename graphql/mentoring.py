@@ -1,5 +1,4 @@
-"""Mentoring in the API: matches from assignment or proposal to their end, meetings, and
-each mentor's load."""
+"""Mentoring in the API: matches from assignment or proposal to their end, meetings, loads."""
 
 from __future__ import annotations
 
@@ -25,10 +24,18 @@ from bridgework.graphql.errors import Failure
 from bridgework.graphql.pages import AtLeast
 from bridgework.graphql.run import IDEMPOTENCY_KEY, Recorded, run
 from bridgework.graphql.shapes import copied, ident
-from bridgework.projections import read
+from bridgework.projections import mentoring as read
 from bridgework.projections.db import today
-from bridgework.projections.views import MatchView, MentorView, ProposalView
-from bridgework.services import mentoring as m
+from bridgework.projections.directory import MentorView
+from bridgework.projections.mentoring import MatchView, ProposalView
+from bridgework.services.mentoring import (
+    AssignMentor,
+    CloseMentorMatch,
+    ConfirmMentorMatch,
+    DeclineMentorMatch,
+    LogMentorMeeting,
+    ProposeMentorMatch,
+)
 from bridgework.services.unit_of_work import CommandResult
 
 from graphql import GraphQLError
@@ -212,37 +219,37 @@ class Mutation:
     @strawberry.mutation(description="Match an enrolled student with a mentor who has room.")
     async def assign_mentor(self, info: Info, input: AssignMentorInput) -> AssignMentorPayload:
         assigned = changed(MentorAssigned, input, mentor_id=input.mentor_id)
-        return await run(info, m.AssignMentor, input, assigned)
+        return await run(info, AssignMentor, input, assigned)
 
     @strawberry.mutation(description="Propose a match to a mentor; it starts once confirmed.")
     async def propose_mentor_match(
         self, info: Info, input: ProposeMentorMatchInput
     ) -> MentorMatchPayload:
-        return await run(info, m.ProposeMentorMatch, input, _changed(input))
+        return await run(info, ProposeMentorMatch, input, _changed(input))
 
     @strawberry.mutation(description="The mentor confirms a proposed match: it is active.")
     async def confirm_mentor_match(
         self, info: Info, input: ConfirmMentorMatchInput
     ) -> MentorMatchPayload:
-        return await run(info, m.ConfirmMentorMatch, input, _changed(input))
+        return await run(info, ConfirmMentorMatch, input, _changed(input))
 
     @strawberry.mutation(description="The mentor declines a proposed match, with a reason.")
     async def decline_mentor_match(
         self, info: Info, input: DeclineMentorMatchInput
     ) -> MentorMatchPayload:
-        return await run(info, m.DeclineMentorMatch, input, _changed(input))
+        return await run(info, DeclineMentorMatch, input, _changed(input))
 
     @strawberry.mutation(description="End a mentor match, with why; the mentor's place is freed.")
     async def close_mentor_match(
         self, info: Info, input: CloseMentorMatchInput
     ) -> MentorMatchPayload:
-        return await run(info, m.CloseMentorMatch, input, _changed(input))
+        return await run(info, CloseMentorMatch, input, _changed(input))
 
     @strawberry.mutation(description="Log a meeting between a student and their mentor.")
     async def log_mentor_meeting(
         self, info: Info, input: LogMentorMeetingInput
     ) -> MentorMatchPayload:
-        return await run(info, m.LogMentorMeeting, input, _changed(input))
+        return await run(info, LogMentorMeeting, input, _changed(input))
 
 
 @strawberry.type

@@ -29,12 +29,18 @@ from bridgework.graphql.hours import HOURS_OF_STUDENT
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
 from bridgework.graphql.surveys import Evaluation, StudentSurvey, evaluations_of, surveys_of
-from bridgework.projections import read
-from bridgework.projections.views import EnrolmentEntry, HoursView, ProgramOutcomeView, ShowcaseView
+from bridgework.projections.enrolment import EnrolmentEntry
+from bridgework.projections.hours import HoursView
+from bridgework.projections.outcomes import (
+    ProgramOutcomeView,
+    ShowcaseView,
+    program_outcomes,
+    showcases_of_programs,
+)
 from bridgework.services.outcomes import RecordShowcase
 
-OUTCOME = loaders.one(read.program_outcomes)
-SHOWCASES_OF_PROGRAM = loaders.many(read.showcases_of_programs)
+OUTCOME = loaders.one(program_outcomes)
+SHOWCASES_OF_PROGRAM = loaders.many(showcases_of_programs)
 
 VERIFIED = frozenset({"verified", "approved"})
 """Hours statuses a supervisor confirmed (approval follows verification)."""

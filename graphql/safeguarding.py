@@ -18,9 +18,14 @@ from bridgework.graphql.errors import Failure
 from bridgework.graphql.pages import AtLeast
 from bridgework.graphql.run import IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident, maybe_ident
-from bridgework.projections import read
 from bridgework.projections.db import today
-from bridgework.projections.views import ClearanceView, ConsentView
+from bridgework.projections.safeguarding import (
+    ClearanceView,
+    ConsentView,
+    clearances_expiring,
+    clearances_of_mentors,
+    consents_of_students,
+)
 from bridgework.services.safeguarding import (
     RecordClearance,
     RecordGuardianConsent,
@@ -31,8 +36,8 @@ from graphql import GraphQLError
 
 MOST_DAYS_AHEAD = 366
 
-CLEARANCES_OF_MENTOR = loaders.many(read.clearances_of_mentors)
-CONSENTS_OF_STUDENT = loaders.many(read.consents_of_students)
+CLEARANCES_OF_MENTOR = loaders.many(clearances_of_mentors)
+CONSENTS_OF_STUDENT = loaders.many(consents_of_students)
 
 
 @strawberry.type
@@ -195,7 +200,7 @@ class Query:
                 extensions={"code": "BAD_USER_INPUT", "argument": "withinDays"},
             )
         await info.context.see_at_least(at_least)
-        found = await read.clearances_expiring(info.context.api.pool, as_of or today(), within_days)
+        found = await clearances_expiring(info.context.api.pool, as_of or today(), within_days)
         return [Clearance.from_view(v) for v in found]
 
 

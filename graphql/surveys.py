@@ -17,14 +17,20 @@ from bridgework.graphql.enums import EvaluationPhase, SurveyPhase
 from bridgework.graphql.errors import Failure
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
-from bridgework.projections import read
-from bridgework.projections.views import EvaluationView, StudentSurveyView, SurveyDelta
+from bridgework.projections.surveys import (
+    EvaluationView,
+    StudentSurveyView,
+    SurveyDelta,
+    evaluations_of_students,
+    survey_deltas_of_programs,
+    surveys_of_students,
+)
 from bridgework.services.surveys import RecordEvaluation, RecordSurvey
 from bridgework.services.unit_of_work import CommandResult
 
-RESULTS_OF_PROGRAM = loaders.many(read.survey_deltas_of_programs)
-SURVEYS_OF_STUDENT = loaders.many(read.surveys_of_students)
-EVALUATIONS_OF_STUDENT = loaders.many(read.evaluations_of_students)
+RESULTS_OF_PROGRAM = loaders.many(survey_deltas_of_programs)
+SURVEYS_OF_STUDENT = loaders.many(surveys_of_students)
+EVALUATIONS_OF_STUDENT = loaders.many(evaluations_of_students)
 
 
 @strawberry.type

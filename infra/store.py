@@ -37,7 +37,7 @@ from bridgework.services.ports import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from bridgework.projections.views import Executor
+    from bridgework.projections.db import Executor
 
 PENDING_RETRY_SECONDS = 0.01
 """How soon to look again when events are committed but an older transaction still runs."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bridgework.projections.views import Connection
+    from bridgework.projections.db import Connection
 
 
 class Writes:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from bridgework.domain.student import PLACEMENTS
+from bridgework.domain.achievements import PLACEMENTS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -9,7 +9,8 @@ from uuid import UUID
 
 import msgspec
 from bridgework.domain.mentor import Mentor
-from bridgework.domain.program import MatchClosure, Program
+from bridgework.domain.mentoring import MatchClosure
+from bridgework.domain.program import Program
 from bridgework.projections.batch import InOrder
 from bridgework.projections.db import grouped
 

@@ -38,8 +38,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     import asyncpg
+    from bridgework.projections.db import Connection
     from bridgework.projections.parking import ParkedEvent
-    from bridgework.projections.views import Connection
     from bridgework.services.ports import EventCodec, EventStore, StoredEvent
 
 log = logging.getLogger("bridgework.projections")

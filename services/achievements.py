@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import msgspec
-from bridgework.domain.student import Pathway, Student
+from bridgework.domain.achievements import Pathway
+from bridgework.domain.student import Student
 from bridgework.services.bus import Handlers
 from bridgework.services.command import Command, Name
 from bridgework.services.enrolment import participant

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import msgspec
-from bridgework.domain.program import Attendance, Program
+from bridgework.domain.attendance import Attendance
+from bridgework.domain.program import Program
 from bridgework.services.bus import Handlers
 from bridgework.services.command import Command, Name
 from bridgework.services.errors import InvalidInput

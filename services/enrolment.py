@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import msgspec
+from bridgework.domain.eligibility import Applicant
 from bridgework.domain.program import Program
-from bridgework.domain.student import Applicant, Student
+from bridgework.domain.student import Student
 from bridgework.services.bus import Handlers
 from bridgework.services.command import Command, Grade, Text
 from bridgework.services.errors import InvalidInput

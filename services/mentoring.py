@@ -1,19 +1,16 @@
 """Mentoring: matching a student with a mentor (directly, or proposed and confirmed),
-meetings, and the end of a match.
-
-Clearances moved to `services/safeguarding.py`; `RecordClearance` and `record_clearance`
-stay reachable here until issue 11's step 5.
-"""
+meetings, and the end of a match. (A mentor's clearances are safeguarding's.)"""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar
 from uuid import UUID
 
 import msgspec
 from bridgework.domain.mentor import Mentor
-from bridgework.domain.program import MatchClosure, Program
+from bridgework.domain.mentoring import MatchClosure
+from bridgework.domain.program import Program
 from bridgework.domain.student import Student
 from bridgework.services.bus import Handlers
 from bridgework.services.command import Command, Reason, Text
@@ -29,14 +26,6 @@ from bridgework.services.unit_of_work import (
 
 if TYPE_CHECKING:
     from bridgework.services.context import CommandContext
-
-    # Moved to safeguarding; the `as` re-exports them for mypy until issue 11's step 5.
-    from bridgework.services.safeguarding import (
-        RecordClearance as RecordClearance,  # noqa: PLC0414
-    )
-    from bridgework.services.safeguarding import (
-        record_clearance as record_clearance,  # noqa: PLC0414
-    )
 
 HANDLERS = Handlers()
 
@@ -228,17 +217,3 @@ async def decline_mentor_match(
         return CommandResult(id=mentor_id, status="declined")
 
     return await execute(deps, ctx, cmd, decide)
-
-
-_MOVED = {"RecordClearance", "record_clearance"}
-
-if not TYPE_CHECKING:
-
-    def __getattr__(name: str) -> Any:
-        # A top-level import would be a cycle (safeguarding → enrolment → mentoring): the
-        # old names resolve when first asked for. Step 5 of issue 11 deletes this.
-        if name in _MOVED:
-            from bridgework.services import safeguarding  # noqa: PLC0415
-
-            return getattr(safeguarding, name)
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,8 +7,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from bridgework.domain.mentor import ClearanceResult, Mentor
+from bridgework.domain.mentor import Mentor
 from bridgework.domain.program import Program
+from bridgework.domain.safeguarding import ClearanceResult
 from bridgework.domain.student import Student
 from bridgework.services.bus import Handlers
 from bridgework.services.command import Command, Name, Reason, ShortText

@@ -10,7 +10,8 @@ from uuid import UUID
 import msgspec
 from bridgework.domain.errors import RuleViolated
 from bridgework.domain.program import Program, ProgramKind
-from bridgework.domain.student import EvaluationPhase, Student, SurveyPhase
+from bridgework.domain.student import Student
+from bridgework.domain.surveys import EvaluationPhase, SurveyPhase
 from bridgework.services.bus import Handlers
 from bridgework.services.command import Command, Key, Name, Text
 from bridgework.services.context import Role

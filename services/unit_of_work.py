@@ -34,7 +34,7 @@ from bridgework.services.ports import (
 from bridgework.services.streams import Cached, StreamMemory
 
 if TYPE_CHECKING:
-    from bridgework.services.commands import Command
+    from bridgework.services.command.base import Command
     from bridgework.services.context import Actor, CommandContext, Role
 
 A = TypeVar("A", bound=BridgeworkAggregate)

@@ -15,9 +15,8 @@ from bridgework.graphql.lazy import area, later
 from bridgework.graphql.pages import AtLeast, parse_id
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
-from bridgework.projections import read
 from bridgework.projections.db import today
-from bridgework.projections.views import MentorView
+from bridgework.projections.directory import MentorView, mentors
 from bridgework.services.directory import RegisterMentor
 
 # Other areas' types and resolvers this one serves: typed for mypy, found when first called
@@ -38,7 +37,7 @@ else:
     proposals_of_mentor = later("mentoring", "proposals_of_mentor")
     load_of = later("mentoring", "load_of")
 
-MENTOR = loaders.one(read.mentors)
+MENTOR = loaders.one(mentors)
 
 _mentoring = area("mentoring")
 _safeguarding = area("safeguarding")

@@ -14,11 +14,10 @@ from bridgework.graphql.errors import Failure
 from bridgework.graphql.pages import AtLeast, parse_id
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
-from bridgework.projections import read
-from bridgework.projections.views import OrganisationView
+from bridgework.projections.directory import OrganisationView, organisations
 from bridgework.services.directory import RegisterOrganization
 
-ORGANISATION = loaders.one(read.organisations)
+ORGANISATION = loaders.one(organisations)
 
 
 @strawberry.type

@@ -24,8 +24,7 @@ from bridgework.graphql.pages import (
 )
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
-from bridgework.projections import read
-from bridgework.projections.views import ProgramView
+from bridgework.projections.directory import ProgramView, list_programs, programs
 from bridgework.services.directory import LaunchProgram
 from bridgework.services.unit_of_work import CommandResult
 
@@ -68,7 +67,7 @@ else:
     outcome_of = later("outcomes", "outcome_of")
     showcases_of = later("outcomes", "showcases_of")
 
-PROGRAM = loaders.one(read.programs)
+PROGRAM = loaders.one(programs)
 MAX_PROGRAMS = 100
 
 _attendance = area("attendance")
@@ -262,7 +261,7 @@ class Query:
         after_seq = after_argument("program", after)
         partnership = None if partnership_id is None else parse_id("partnershipId", partnership_id)
         await info.context.see_at_least(at_least)
-        found = await read.list_programs(
+        found = await list_programs(
             info.context.api.pool,
             after_seq=None if after_seq is None else after_seq[0],
             limit=limit + 1,

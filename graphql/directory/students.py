@@ -16,8 +16,7 @@ from bridgework.graphql.lazy import area, later
 from bridgework.graphql.pages import AtLeast, parse_id
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
-from bridgework.projections import read
-from bridgework.projections.views import StudentView
+from bridgework.projections.directory import StudentView, students
 from bridgework.services.directory import RegisterStudent
 
 # Other areas' types and resolvers this one serves: typed for mypy, found when first called
@@ -44,7 +43,7 @@ else:
     consents_of = later("safeguarding", "consents_of")
     student_outcomes = later("outcomes", "student_outcomes")
 
-STUDENT = loaders.one(read.students)
+STUDENT = loaders.one(students)
 
 _achievements = area("achievements")
 _enrolment = area("enrolment")

@@ -10,8 +10,7 @@ from bridgework.graphql.context import Info
 from bridgework.graphql.directory.programs import Program, program_of
 from bridgework.graphql.pages import PageInfo, after_argument, encode_cursor, page_size, paginate
 from bridgework.graphql.shapes import copied, maybe_ident
-from bridgework.projections.read import timelines
-from bridgework.projections.views import TimelineEntry
+from bridgework.projections.timeline import TimelineEntry, timelines
 
 MAX_TIMELINE_PAGE = 200
 

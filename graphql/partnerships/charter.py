@@ -21,10 +21,14 @@ from bridgework.graphql.partnerships.collaboration import (
 from bridgework.graphql.partnerships.lifecycle import PROGRAMS, STATE, PartnershipPayload, updated
 from bridgework.graphql.run import IDEMPOTENCY_KEY, run
 from bridgework.graphql.shapes import copied, ident
-from bridgework.projections import read
 from bridgework.projections.db import today
 from bridgework.projections.partnerships import health as rules
-from bridgework.projections.views import PartnerRoleView, SuccessMetricView
+from bridgework.projections.partnerships.charter import (
+    PartnerRoleView,
+    SuccessMetricView,
+    partner_roles,
+    success_metrics,
+)
 from bridgework.services.partnerships.charter import (
     DefineSuccessMetric,
     RecordMetricValue,
@@ -32,8 +36,8 @@ from bridgework.services.partnerships.charter import (
     SetPartnerRole,
 )
 
-ROLES = loaders.many(read.partner_roles)
-METRICS = loaders.many(read.success_metrics)
+ROLES = loaders.many(partner_roles)
+METRICS = loaders.many(success_metrics)
 
 
 @strawberry.type

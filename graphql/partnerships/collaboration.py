@@ -15,9 +15,15 @@ from bridgework.graphql.enums import ContributionKind
 from bridgework.graphql.partnerships.lifecycle import PartnershipPayload, updated
 from bridgework.graphql.run import IDEMPOTENCY_KEY, run
 from bridgework.graphql.shapes import copied, ident
-from bridgework.projections import read
+from bridgework.projections.partnerships.collaboration import (
+    CheckInView,
+    ContributionView,
+    LiaisonView,
+    check_ins,
+    contributions,
+    liaisons,
+)
 from bridgework.projections.partnerships.health import ContributionTotal as Total
-from bridgework.projections.views import CheckInView, ContributionView, LiaisonView
 from bridgework.services.partnerships.collaboration import (
     AppointLiaison,
     RecordCheckIn,
@@ -25,9 +31,9 @@ from bridgework.services.partnerships.collaboration import (
     StandDownLiaison,
 )
 
-LIAISONS = loaders.many(read.liaisons)
-CONTRIBUTIONS = loaders.many(read.contributions)
-CHECK_INS = loaders.many(read.check_ins)
+LIAISONS = loaders.many(liaisons)
+CONTRIBUTIONS = loaders.many(contributions)
+CHECK_INS = loaders.many(check_ins)
 
 
 @strawberry.type

@@ -19,9 +19,10 @@ from bridgework.graphql.lazy import area, later
 from bridgework.graphql.pages import AtLeast, parse_id
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
-from bridgework.projections import read
 from bridgework.projections.db import today
-from bridgework.projections.views import PartnershipTransitionView, PartnershipView
+from bridgework.projections.directory import PartnershipView, partnerships, programs_of_partnerships
+from bridgework.projections.partnerships import lifecycle as read
+from bridgework.projections.partnerships.lifecycle import PartnershipTransitionView
 from bridgework.services.partnerships.lifecycle import (
     ActivatePartnership,
     ConcludePartnership,
@@ -58,10 +59,10 @@ else:
     check_ins_of = later("partnerships.collaboration", "check_ins_of")
     partnership_health = later("partnerships.charter", "partnership_health")
 
-PARTNERSHIP = loaders.one(read.partnerships)
+PARTNERSHIP = loaders.one(partnerships)
 STATE = loaders.one(read.partnership_states)
 HISTORY = loaders.many(read.partnership_transitions)
-PROGRAMS = loaders.many(read.programs_of_partnerships)
+PROGRAMS = loaders.many(programs_of_partnerships)
 
 _charter = area("partnerships.charter")
 _collaboration = area("partnerships.collaboration")

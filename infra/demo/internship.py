@@ -10,8 +10,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from bridgework.services import hours as hr
-from bridgework.services import mentoring as m
 from bridgework.services.context import Actor, Role
+from bridgework.services.mentoring import ConfirmMentorMatch, ProposeMentorMatch
 
 if TYPE_CHECKING:
     from bridgework.infra.demo.script import Script, World
@@ -22,14 +22,14 @@ async def internship_chapter(s: Script, w: World) -> None:
     host = await s.mentor("Priya Natarajan", w.orgs["bytewave"], capacity=2)
     for kid in (east[0], east[1]):
         await s.run(
-            m.ProposeMentorMatch(
+            ProposeMentorMatch(
                 program_id=internship,
                 student_id=kid,
                 mentor_id=host,
             )
         )
     await s.run(
-        m.ConfirmMentorMatch(program_id=internship, student_id=east[0]),
+        ConfirmMentorMatch(program_id=internship, student_id=east[0]),
         actor=Actor(str(host), Role.MENTOR),
     )
     days = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bridgework.domain.program import Attendance
-from bridgework.domain.student import Pathway
+from bridgework.domain.achievements import Pathway
+from bridgework.domain.attendance import Attendance
 from bridgework.services.achievements import RecordCredential, RecordPathway
 from bridgework.services.attendance import Mark, RecordAttendance, ScheduleSession
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bridgework.domain.program import MatchClosure
+from bridgework.domain.mentoring import MatchClosure
 from bridgework.services.enrolment import SetEligibility
 from bridgework.services.mentoring import CloseMentorMatch, LogMentorMeeting
 from bridgework.services.safeguarding import WithdrawGuardianConsent

@@ -12,9 +12,9 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
-from bridgework.domain.mentor import ClearanceResult
 from bridgework.domain.organisation import OrganisationKind
 from bridgework.domain.program import ProgramKind
+from bridgework.domain.safeguarding import ClearanceResult
 from bridgework.services.areas import dispatch
 from bridgework.services.context import Actor, CommandContext, Role
 from bridgework.services.directory import (

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bridgework.domain.student import EvaluationPhase, SurveyPhase
+from bridgework.domain.surveys import EvaluationPhase, SurveyPhase
 from bridgework.services import surveys as su
 from bridgework.services.context import Actor, Role
 

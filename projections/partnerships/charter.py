@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import msgspec
-from bridgework.domain.partnership import MetricMeasure, Partnership
+from bridgework.domain.charter import MetricMeasure
+from bridgework.domain.partnership import Partnership
 from bridgework.projections import measures as m
 from bridgework.projections.db import grouped
 

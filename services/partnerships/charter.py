@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import msgspec
-from bridgework.domain.partnership import MetricMeasure, Partnership
+from bridgework.domain.charter import MetricMeasure
 from bridgework.domain.program import ProgramKind
 from bridgework.services.bus import Handlers
 from bridgework.services.command import Key, Lines, Name, Reason, Text
@@ -17,6 +17,7 @@ from bridgework.services.errors import InvalidInput
 from bridgework.services.partnerships.lifecycle import PartnershipCommand, change
 
 if TYPE_CHECKING:
+    from bridgework.domain.partnership import Partnership
     from bridgework.services.context import CommandContext
     from bridgework.services.unit_of_work import CommandResult, Deps, Session
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import msgspec
-from bridgework.domain.partnership import ContributionKind, FollowUp, Partnership
+from bridgework.domain.collaboration import ContributionKind, FollowUp
 from bridgework.services.bus import Handlers
 from bridgework.services.command import Currency, Email, Line, Lines, Name, Phone, Reason, Text
 from bridgework.services.errors import InvalidInput
@@ -16,6 +16,7 @@ from bridgework.services.partnerships.charter import Amount, check_amount
 from bridgework.services.partnerships.lifecycle import PartnershipCommand, change
 
 if TYPE_CHECKING:
+    from bridgework.domain.partnership import Partnership
     from bridgework.services.context import CommandContext
     from bridgework.services.unit_of_work import CommandResult, Deps, Session
 

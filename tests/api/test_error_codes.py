@@ -11,8 +11,8 @@ from uuid import uuid4
 import asyncpg
 import pytest
 from bridgework.graphql.cost import estimate
+from bridgework.graphql.directory import programs as programs_api
 from bridgework.graphql.schema import schema
-from bridgework.projections import read
 from litestar.exceptions import WebSocketDisconnect
 from support.api import ORG, PARTNERSHIP, PROGRAM, org, program_input
 
@@ -69,7 +69,7 @@ def test_a_bad_argument_names_its_field(api):
 
 def test_the_cost_budget_counts_pages_and_nested_lists_before_anything_runs(api, monkeypatch):
     calls = []
-    monkeypatch.setattr(read, "list_programs", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(programs_api, "list_programs", lambda *a, **k: calls.append(a))
     refused = the_error(api.post(COSTLY, {"first": 100}))
     # 1 + 100 edges + 100 nodes + 100 enrolments + 10 entries each, their students, 10
     # outcomes each, 10 evaluations each, 10 ratings each.
@@ -134,7 +134,7 @@ def test_an_unexpected_failure_is_internal_with_no_text_of_its_own_and_logged_on
     async def broken(*_, **__):
         raise RuntimeError('could not open "/var/lib/bridgework/secret.conf"')
 
-    monkeypatch.setattr(read, "list_programs", broken)
+    monkeypatch.setattr(programs_api, "list_programs", broken)
     correlation = str(uuid4())
     caplog.set_level(logging.INFO)
     caplog.clear()
@@ -155,7 +155,7 @@ def test_a_full_disk_is_unavailable_and_retryable_in_our_own_words(api, monkeypa
     async def disk_full(*_, **__):
         raise asyncpg.exceptions.DiskFullError('could not extend file "pg_tblspc/16384/1"')
 
-    monkeypatch.setattr(read, "list_programs", disk_full)
+    monkeypatch.setattr(programs_api, "list_programs", disk_full)
     body = api.post(PROGRAMS, {"first": 5})
     error = the_error(body)
     assert error["extensions"]["code"] == "UNAVAILABLE"

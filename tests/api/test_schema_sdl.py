@@ -7,7 +7,7 @@ from bridgework.domain.organisation import OrganisationKind
 from bridgework.domain.program import ProgramKind
 from bridgework.graphql import enums
 from bridgework.graphql.schema import AREAS, SHARED, export_sdl
-from bridgework.projections.views import EnrolmentStatus
+from bridgework.projections.enrolment import EnrolmentStatus
 
 GRAPHQL = Path(__file__).parents[2] / "graphql"
 COMMITTED = GRAPHQL / "schema.graphql"

@@ -26,8 +26,7 @@ import harness
 import service_rows
 import store_rows
 from bridgework.domain.program import Program
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
+from bridgework.services.enrolment import EnrollStudent, enroll_student
 from bridgework.services.ports import StreamAppend
 
 SIZES = (10, 1_000, 10_000)
@@ -64,16 +63,16 @@ async def cost_rows(admin_url: str, quick: bool) -> list[harness.Row]:
             deps = {n: await stack.enter_async_context(harness.bridgework(dsn)) for n in SIZES}
             for _ in range(timed + 3):
                 for n, program in programs.items():
-                    cmd = c.EnrollStudent(program_id=program, student_id=next(fresh))
+                    cmd = EnrollStudent(program_id=program, student_id=next(fresh))
                     started = time.perf_counter()
-                    await h.enroll_student(deps[n], service_rows.ctx(), cmd)
+                    await enroll_student(deps[n], service_rows.ctx(), cmd)
                     samples[n].append(time.perf_counter() - started)
         restarted = {}
         for n, program in programs.items():  # a new process again: now from the snapshot
             async with harness.bridgework(dsn) as deps_after:
-                cmd = c.EnrollStudent(program_id=program, student_id=next(fresh))
+                cmd = EnrollStudent(program_id=program, student_id=next(fresh))
                 started = time.perf_counter()
-                await h.enroll_student(deps_after, service_rows.ctx(), cmd)
+                await enroll_student(deps_after, service_rows.ctx(), cmd)
                 restarted[n] = (time.perf_counter() - started) * 1e6
     cold = {n: s[0] * 1e6 for n, s in samples.items()}
     medians = {n: statistics.median(s[3:]) * 1e6 for n, s in samples.items()}
@@ -99,8 +98,8 @@ async def same_program_row(admin_url: str, seconds: float, raw_rate: float | Non
         fresh = iter(kids)
 
         async def enrol() -> None:
-            cmd = c.EnrollStudent(program_id=program, student_id=next(fresh))
-            await h.enroll_student(deps, service_rows.ctx(), cmd)
+            cmd = EnrollStudent(program_id=program, student_id=next(fresh))
+            await enroll_student(deps, service_rows.ctx(), cmd)
 
         await store_rows.for_a_while(writers, 0.3, enrol)
         conflicts_before = deps.store.stats.version_conflicts
@@ -134,7 +133,7 @@ async def sustained_row(admin_url: str, seconds: float) -> harness.Row:
 
         async def enrol() -> None:
             program, student = next(pairs)
-            await h.enroll_student(deps, service_rows.ctx(), c.EnrollStudent(program_id=program, student_id=student))
+            await enroll_student(deps, service_rows.ctx(), EnrollStudent(program_id=program, student_id=student))
 
         await store_rows.for_a_while(writers, 0.5, enrol)
         n, lat = await store_rows.for_a_while(writers, seconds, enrol)

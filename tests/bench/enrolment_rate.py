@@ -22,8 +22,9 @@ from bridgework.infra.database import create_pool, embedded_server
 from bridgework.infra.migrate import migrate
 from bridgework.infra.store import PostgresEventStore
 from bridgework.infra.transcoding import Transcoder
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
+from bridgework.services.directory import LaunchProgram, RegisterOrganization, RegisterStudent, launch_program, register_organization, register_student
+from bridgework.services.enrolment import EnrollStudent, enroll_student
+from bridgework.services.partnerships.lifecycle import FormPartnership, form_partnership
 from bridgework.services.context import Actor, CommandContext, Role
 from bridgework.services.unit_of_work import Deps
 
@@ -40,19 +41,19 @@ async def main(args: argparse.Namespace, dsn: str) -> None:
     store = PostgresEventStore(pool)
     await store.start()
     deps = Deps(store=store, codec=Transcoder(), clock=lambda: datetime.now(UTC), new_id=uuid.uuid4)
-    a = await h.register_organization(deps, ctx(), c.RegisterOrganization(name="School", kind="school"))
-    b = await h.register_organization(deps, ctx(), c.RegisterOrganization(name="Firm", kind="business"))
-    p = await h.form_partnership(deps, ctx(), c.FormPartnership(name="P", organization_ids=[a.id, b.id]))
+    a = await register_organization(deps, ctx(), RegisterOrganization(name="School", kind="school"))
+    b = await register_organization(deps, ctx(), RegisterOrganization(name="Firm", kind="business"))
+    p = await form_partnership(deps, ctx(), FormPartnership(name="P", organization_ids=[a.id, b.id]))
     today = datetime.now(UTC).date()
     programs = [
-        (await h.launch_program(deps, ctx(), c.LaunchProgram(
+        (await launch_program(deps, ctx(), LaunchProgram(
             partnership_id=p.id, name=f"Program {i}", kind="club", capacity=args.students // 2,
             starts_on=today, ends_on=today + timedelta(days=90),
         ))).id
         for i in range(args.programs)
     ]
     students = [
-        (await h.register_student(deps, ctx(), c.RegisterStudent(name=f"Student {i}", date_of_birth=date(2000, 1, 1)))).id
+        (await register_student(deps, ctx(), RegisterStudent(name=f"Student {i}", date_of_birth=date(2000, 1, 1)))).id
         for i in range(args.students)
     ]
     work = [(prog, s) for prog in programs for s in students]
@@ -65,7 +66,7 @@ async def main(args: argparse.Namespace, dsn: str) -> None:
     async def writer() -> None:
         while not queue.empty():
             prog, s = queue.get_nowait()
-            await h.enroll_student(deps, ctx(), c.EnrollStudent(program_id=prog, student_id=s))
+            await enroll_student(deps, ctx(), EnrollStudent(program_id=prog, student_id=s))
 
     started = time.perf_counter()
     await asyncio.gather(*(writer() for _ in range(args.writers)))

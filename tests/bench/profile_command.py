@@ -18,8 +18,7 @@ import pstats
 import harness
 import service_rows
 import store_rows
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
+from bridgework.services.enrolment import EnrollStudent, enroll_student
 
 
 async def profile(admin_url: str, writers: int, seconds: float) -> None:
@@ -30,7 +29,7 @@ async def profile(admin_url: str, writers: int, seconds: float) -> None:
 
         async def step() -> None:
             program, student = next(pairs)
-            await h.enroll_student(deps, service_rows.ctx(), c.EnrollStudent(program_id=program, student_id=student))
+            await enroll_student(deps, service_rows.ctx(), EnrollStudent(program_id=program, student_id=student))
 
         await store_rows.for_a_while(writers, 1, step)  # warm up: pool, statements, cache
         profiler = cProfile.Profile()

@@ -38,7 +38,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import harness
 from bridgework.domain.base import replay
-from bridgework.domain.program import Program, ProgramKind
+from bridgework.domain.program import Program
+from bridgework.domain.program import ProgramKind
 from bridgework.infra.database import create_pool
 from bridgework.infra.store import _READ_AFTER  # the store's own statement, for the limit
 from bridgework.projections.registry import default_projections

@@ -17,8 +17,8 @@ import uuid
 from bridgework.graphql.arguments import argument_problems
 from bridgework.graphql.cost import estimate
 from bridgework.graphql.schema import schema
-from bridgework.services import partnerships as p
-from bridgework.services.commands import parse
+from bridgework.services.partnerships.collaboration import RecordCheckIn
+from bridgework.services.command.base import parse
 
 from graphql import parse as parse_document
 
@@ -44,8 +44,8 @@ def main() -> None:
     timings = {
         "cost estimate": lambda: estimate(schema._schema, document, None, variables),
         "argument check": lambda: argument_problems(document, None, variables),
-        "parse a check-in": lambda: parse(p.RecordCheckIn, check_in | {"notes": "Went well."}),
-        "parse a check-in, notes on two lines": lambda: parse(p.RecordCheckIn, check_in),
+        "parse a check-in": lambda: parse(RecordCheckIn, check_in | {"notes": "Went well."}),
+        "parse a check-in, notes on two lines": lambda: parse(RecordCheckIn, check_in),
     }
     for name, run in timings.items():
         seconds = timeit.timeit(run, number=n) / n

@@ -37,11 +37,11 @@ import psutil
 from bridgework.domain.organisation import Organisation, OrganisationKind
 from bridgework.domain.partnership import Partnership
 from bridgework.domain.student import Student
-from bridgework.domain.program import Program, ProgramKind
+from bridgework.domain.program import Program
+from bridgework.domain.program import ProgramKind
 from bridgework.projections.registry import default_projections
 from bridgework.projections.runner import ProjectionRunner
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
+from bridgework.services.enrolment import EnrollStudent, enroll_student
 from bridgework.services.context import Actor, CommandContext, Role
 from bridgework.services.ports import Checkpoint, StreamAppend
 
@@ -98,7 +98,7 @@ async def sustainable_rate(deps: Any, programs: list[uuid.UUID], kids: list[uuid
         nonlocal done
         while time.perf_counter() < deadline:
             program, student = next(pairs)
-            await h.enroll_student(deps, ctx(), c.EnrollStudent(program_id=program, student_id=student))
+            await enroll_student(deps, ctx(), EnrollStudent(program_id=program, student_id=student))
             done += 1
 
     started = time.perf_counter()
@@ -126,8 +126,8 @@ async def live_lag_row(admin_url: str, seconds: float) -> harness.Row:
         done = asyncio.Event()
 
         async def command(i: int) -> None:
-            cmd = c.EnrollStudent(program_id=programs[i % PROGRAMS], student_id=kids[i // PROGRAMS])
-            result = await h.enroll_student(deps, ctx(), cmd)
+            cmd = EnrollStudent(program_id=programs[i % PROGRAMS], student_id=kids[i // PROGRAMS])
+            result = await enroll_student(deps, ctx(), cmd)
             at = time.perf_counter()
             checkpoint = await deps.store.checkpoint_of(result.position)
             if i >= warm_up and checkpoint is not None:

@@ -6,13 +6,19 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from bridgework.domain.achievements import Pathway
 from bridgework.domain.errors import RuleViolated
-from bridgework.domain.student import Pathway
-from bridgework.projections import read
-from bridgework.services import commands as c
-from bridgework.services import partnerships as ps
-from bridgework.services import students as st
+from bridgework.projections.achievements import credentials_of_students, pathways_of_students
+from bridgework.projections.partnerships.charter import success_metrics
+from bridgework.services.achievements import (
+    RecordCredential,
+    RecordPathway,
+    record_credential,
+    record_pathway,
+)
+from bridgework.services.command.base import parse
 from bridgework.services.errors import InvalidInput
+from bridgework.services.partnerships.charter import DefineSuccessMetric, define_success_metric
 from support.context import coordinator
 from support.scenario import TODAY, a_program, enrol, runner_for, students
 
@@ -23,11 +29,11 @@ async def test_outcomes_are_listed_and_measured_for_the_partnership(deps, pool, 
     for kid in (ana, bo):
         await enrol(deps, program, kid)
     for kind in ("placements", "credentials"):
-        await ps.define_success_metric(
+        await define_success_metric(
             deps,
             coordinator(),
-            c.parse(
-                ps.DefineSuccessMetric,
+            parse(
+                DefineSuccessMetric,
                 {
                     "partnership_id": str(partnership),
                     "name": kind,
@@ -36,10 +42,10 @@ async def test_outcomes_are_listed_and_measured_for_the_partnership(deps, pool, 
                 },
             ),
         )
-    await st.record_credential(
+    await record_credential(
         deps,
         coordinator(),
-        st.RecordCredential(
+        RecordCredential(
             student_id=ana, program_id=program, name="OSHA 10", issuer="OSHA", earned_on=TODAY
         ),
     )
@@ -48,53 +54,49 @@ async def test_outcomes_are_listed_and_measured_for_the_partnership(deps, pool, 
         (ana, Pathway.APPRENTICESHIP),
         (bo, Pathway.COLLEGE_STEM),
     ):
-        await st.record_pathway(
+        await record_pathway(
             deps,
             coordinator(),
-            st.RecordPathway(
+            RecordPathway(
                 student_id=kid, program_id=program, pathway=pathway, on=TODAY, organisation="Ardent"
             ),
         )
 
     before = await store.head()
     with pytest.raises(RuleViolated) as refused:
-        await st.record_credential(
+        await record_credential(
             deps,
             coordinator(),
-            st.RecordCredential(
+            RecordCredential(
                 student_id=ana, program_id=program, name="osha 10", issuer="OSHA", earned_on=TODAY
             ),
         )
     assert refused.value.rule == "CREDENTIAL_EXISTS"
     with pytest.raises(RuleViolated) as refused:
-        await st.record_pathway(
+        await record_pathway(
             deps,
             coordinator(),
-            st.RecordPathway(
+            RecordPathway(
                 student_id=outsider, program_id=program, pathway=Pathway.JOB_OFFER, on=TODAY
             ),
         )
     assert refused.value.rule == "NOT_IN_PROGRAM"
     with pytest.raises(RuleViolated) as refused:
-        await st.record_pathway(
+        await record_pathway(
             deps,
             coordinator(),
-            st.RecordPathway(
-                student_id=bo, pathway=Pathway.JOB_OFFER, on=TODAY + timedelta(days=1)
-            ),
+            RecordPathway(student_id=bo, pathway=Pathway.JOB_OFFER, on=TODAY + timedelta(days=1)),
         )
     assert refused.value.rule == "DATE_IN_FUTURE"
     with pytest.raises(InvalidInput) as bad:
-        c.parse(st.RecordPathway, {"student_id": str(bo), "pathway": "gap_year", "on": str(TODAY)})
+        parse(RecordPathway, {"student_id": str(bo), "pathway": "gap_year", "on": str(TODAY)})
     assert bad.value.field == "pathway"
     assert await store.head() == before
 
     runner = runner_for(pool, deps)
     await runner.setup()
     await runner.catch_up()
-    assert [x.name for x in (await read.credentials_of_students(pool, [ana]))[ana]] == ["OSHA 10"]
-    assert len((await read.pathways_of_students(pool, [ana]))[ana]) == 2
-    metrics = {
-        m.name: m.current for m in (await read.success_metrics(pool, [partnership]))[partnership]
-    }
+    assert [x.name for x in (await credentials_of_students(pool, [ana]))[ana]] == ["OSHA 10"]
+    assert len((await pathways_of_students(pool, [ana]))[ana]) == 2
+    metrics = {m.name: m.current for m in (await success_metrics(pool, [partnership]))[partnership]}
     assert metrics == {"placements": Decimal(1), "credentials": Decimal(1)}  # Ana, once

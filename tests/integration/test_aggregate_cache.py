@@ -14,8 +14,8 @@ from bridgework.domain.program import Program
 from bridgework.infra.database import create_pool
 from bridgework.infra.store import PostgresEventStore
 from bridgework.infra.transcoding import Transcoder
-from bridgework.services import commands as c
 from bridgework.services import snapshots
+from bridgework.services.enrolment import EnrollStudent
 from bridgework.services.errors import Conflict
 from bridgework.services.unit_of_work import CommandResult, Deps, execute
 from support.context import SECRET_KEY, coordinator
@@ -81,7 +81,7 @@ async def test_a_stale_cache_conflicts_reloads_and_ends_equal_to_a_full_load(dep
             await enrol(other_process, program, s[1])
 
     decide, attempts = enrol_with(program, s[2], the_other_process_writes_first)
-    cmd = c.EnrollStudent(program_id=program, student_id=s[2])
+    cmd = EnrollStudent(program_id=program, student_id=s[2])
     await execute(deps, coordinator(), cmd, decide)
     assert deps.store.stats.version_conflicts == 1
     assert attempts == [2, 3]  # the retry saw the other process's enrolment
@@ -122,7 +122,7 @@ async def test_a_refused_decision_does_not_poison_the_cache(deps):
         p.enrol(student_id=ana, student_name="Ana", at=session.now)  # already enrolled: refused
         return CommandResult(id=program)
 
-    cmd = c.EnrollStudent(program_id=program, student_id=ben)
+    cmd = EnrollStudent(program_id=program, student_id=ben)
     with pytest.raises(DomainError, match="already"):
         await execute(deps, coordinator(), cmd, enrol_ben_then_break_a_rule)
     await enrol(deps, program, cy)
@@ -154,7 +154,7 @@ async def test_a_command_that_keeps_colliding_releases_its_lock(deps, other_proc
     decide, _ = enrol_with(program, kids[0], the_other_process_always_wins)
     with pytest.raises(Conflict):
         await execute(
-            deps, coordinator(), c.EnrollStudent(program_id=program, student_id=kids[0]), decide
+            deps, coordinator(), EnrollStudent(program_id=program, student_id=kids[0]), decide
         )
     assert not deps.streams.locks
     await enrol(deps, program, kids[0])

@@ -3,10 +3,14 @@ or the line) | denied | refused by the eligibility rules, which is recorded and 
 
 from __future__ import annotations
 
-from bridgework.projections import read
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
-from bridgework.services import students as st
+from bridgework.projections.enrolment import enrolments_of_programs, program_enrolments
+from bridgework.projections.timeline import timelines
+from bridgework.services.enrolment import (
+    SetEligibility,
+    WithdrawStudent,
+    set_eligibility,
+    withdraw_student,
+)
 from support.applications import accept, apply, deny
 from support.context import coordinator
 from support.scenario import a_program, runner_for, students
@@ -23,8 +27,8 @@ async def test_applications_are_accepted_into_seats_and_line_denied_or_refused(d
     assert "1st on the waitlist" in waiting.message
     assert (await deny(deps, program, cy, "Places go to grade 11 first")).status == "DENIED"
 
-    await st.set_eligibility(
-        deps, coordinator(), st.SetEligibility(program_id=program, min_grade=9, max_grade=12)
+    await set_eligibility(
+        deps, coordinator(), SetEligibility(program_id=program, min_grade=9, max_grade=12)
     )
     refused = await apply(deps, program, di)
     assert refused.status == "REFUSED"
@@ -33,31 +37,27 @@ async def test_applications_are_accepted_into_seats_and_line_denied_or_refused(d
     runner = runner_for(pool, deps)
     await runner.setup()
     await runner.catch_up()
-    entries = {
-        e.student_id: e for e in (await read.enrolments_of_programs(pool, [program]))[program]
-    }
+    entries = {e.student_id: e for e in (await enrolments_of_programs(pool, [program]))[program]}
     assert [(e.status, e.waitlist_place) for e in entries.values()] == [
         ("ENROLLED", None), ("WAITLISTED", 1), ("DENIED", None), ("REFUSED", None)
     ]  # fmt: skip
     assert entries[cy].reason == "Places go to grade 11 first"
     assert entries[di].rule == "GRADE_OUT_OF_BAND"
     assert "of no recorded grade" in entries[di].reason
-    counts = (await read.program_enrolments(pool, [program]))[program]
+    counts = (await program_enrolments(pool, [program]))[program]
     assert (counts.enrolled, counts.waitlisted, counts.applied, counts.denied, counts.refused) == (
         1, 1, 0, 1, 1
     )  # fmt: skip
-    timeline = [i.summary for i in await read.timelines(pool, [di])]
+    timeline = [i.summary for i in await timelines(pool, [di])]
     assert timeline[-1].startswith("Application to 'Robotics Club' refused (GRADE_OUT_OF_BAND)")
 
     # The line still moves on its own: Ana leaves, Bo (accepted onto the waitlist) gets the seat.
     await enrol_leaves(deps, program, ana)
     await runner.catch_up()
-    entries = {
-        e.student_id: e for e in (await read.enrolments_of_programs(pool, [program]))[program]
-    }
+    entries = {e.student_id: e for e in (await enrolments_of_programs(pool, [program]))[program]}
     assert entries[bo].status == "ENROLLED"
 
 
 async def enrol_leaves(deps, program, student):
-    cmd = c.WithdrawStudent(program_id=program, student_id=student, reason="moved away")
-    await h.withdraw_student(deps, coordinator(), cmd)
+    cmd = WithdrawStudent(program_id=program, student_id=student, reason="moved away")
+    await withdraw_student(deps, coordinator(), cmd)

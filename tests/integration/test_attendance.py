@@ -5,11 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from bridgework.domain.attendance import Attendance
 from bridgework.domain.errors import RuleViolated
-from bridgework.domain.program import Attendance
-from bridgework.projections import read
-from bridgework.services import commands as c
-from bridgework.services import participation as pa
+from bridgework.projections.attendance import attendance_of_programs, sessions_of_programs
+from bridgework.services.attendance import (
+    Mark,
+    RecordAttendance,
+    ScheduleSession,
+    record_attendance,
+    schedule_session,
+)
+from bridgework.services.command.base import parse
 from bridgework.services.errors import InvalidInput
 from support.context import coordinator
 from support.scenario import TODAY, a_program, enrol, runner_for, students
@@ -18,17 +24,17 @@ P, E, U = Attendance.PRESENT, Attendance.EXCUSED, Attendance.UNEXCUSED
 
 
 async def session(deps, program, days_ago: int):
-    cmd = pa.ScheduleSession(
+    cmd = ScheduleSession(
         program_id=program, held_on=TODAY - timedelta(days=days_ago), title="Club night"
     )
-    return (await pa.schedule_session(deps, coordinator(), cmd)).id
+    return (await schedule_session(deps, coordinator(), cmd)).id
 
 
 async def mark(deps, program, session_id, **marks):
-    cmd = pa.RecordAttendance(program_id=program, session_id=session_id, marks=[
-        pa.Mark(student_id=kid, status=status) for kid, status in marks.values()
+    cmd = RecordAttendance(program_id=program, session_id=session_id, marks=[
+        Mark(student_id=kid, status=status) for kid, status in marks.values()
     ])  # fmt: skip
-    return await pa.record_attendance(deps, coordinator(), cmd)
+    return await record_attendance(deps, coordinator(), cmd)
 
 
 async def test_attendance_rates_and_absences_in_a_row(deps, pool, store):
@@ -57,21 +63,21 @@ async def test_attendance_rates_and_absences_in_a_row(deps, pool, store):
     twice = [{"student_id": str(ana), "status": "present"},
              {"student_id": str(ana), "status": "excused"}]  # fmt: skip
     with pytest.raises(InvalidInput) as bad:
-        c.parse(pa.RecordAttendance, ids | {"marks": twice})
+        parse(RecordAttendance, ids | {"marks": twice})
     assert bad.value.field == "marks"
     with pytest.raises(InvalidInput) as bad:
-        c.parse(pa.RecordAttendance, ids | {"marks": [{"student_id": str(ana), "status": "late"}]})
+        parse(RecordAttendance, ids | {"marks": [{"student_id": str(ana), "status": "late"}]})
     assert bad.value.field == "marks[0].status"
     assert await store.head() == before
 
     runner = runner_for(pool, deps)
     await runner.setup()
     await runner.catch_up()
-    rows = {a.student_id: a for a in (await read.attendance_of_programs(pool, [program]))[program]}
+    rows = {a.student_id: a for a in (await attendance_of_programs(pool, [program]))[program]}
     assert (rows[ana].present, rows[ana].rate, rows[ana].absences_in_a_row) == (4, 1.0, 0)
     assert (rows[bo].present, rows[bo].excused, rows[bo].unexcused) == (1, 2, 1)
     assert rows[bo].absences_in_a_row == 3
-    listed = (await read.sessions_of_programs(pool, [program]))[program]
+    listed = (await sessions_of_programs(pool, [program]))[program]
     assert [(x.present, x.excused, x.unexcused) for x in listed] == [
         (2, 0, 0), (1, 1, 0), (1, 1, 0), (1, 0, 1),
     ]  # fmt: skip

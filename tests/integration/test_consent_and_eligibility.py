@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import pytest
 from bridgework.domain.errors import RuleViolated
-from bridgework.projections import read
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
-from bridgework.services import students as st
+from bridgework.projections.directory import programs
+from bridgework.projections.enrolment import enrolments_of_programs
+from bridgework.projections.safeguarding import consents_of_students
+from bridgework.services.enrolment import (
+    CompleteEnrollment,
+    SetEligibility,
+    complete_enrollment,
+    set_eligibility,
+)
+from bridgework.services.safeguarding import WithdrawGuardianConsent, withdraw_guardian_consent
 from support.consent import a_student, consent
 from support.context import coordinator
 from support.scenario import a_program, enrol, runner_for
@@ -34,22 +40,22 @@ async def test_a_minor_needs_a_consent_and_withdrawing_it_frees_the_seat(deps, p
     assert (await enrol(deps, program, ana)).status == "ENROLLED"
     assert (await enrol(deps, program, adult)).status == "WAITLISTED"
 
-    withdrawn = await st.withdraw_guardian_consent(deps, coordinator(), st.WithdrawGuardianConsent(
+    withdrawn = await withdraw_guardian_consent(deps, coordinator(), WithdrawGuardianConsent(
         student_id=ana, consent_id=standing, reason="changed her mind",
     ))  # fmt: skip
     assert withdrawn.message == "1 program(s) left"
     runner = runner_for(pool, deps)
     await runner.setup()
     await runner.catch_up()
-    entries = (await read.enrolments_of_programs(pool, [program]))[program]
+    entries = (await enrolments_of_programs(pool, [program]))[program]
     assert [(e.student_id, e.status) for e in entries] == [
         (adult, "ENROLLED"), (ana, "WITHDRAWN")
     ]  # fmt: skip
-    (recorded_for_other, recorded_standing) = (await read.consents_of_students(pool, [ana]))[ana]
+    (recorded_for_other, recorded_standing) = (await consents_of_students(pool, [ana]))[ana]
     assert recorded_for_other.program_id == other
     assert recorded_standing.withdrawn_reason == "changed her mind"
     with pytest.raises(RuleViolated) as refused:
-        await st.withdraw_guardian_consent(deps, coordinator(), st.WithdrawGuardianConsent(
+        await withdraw_guardian_consent(deps, coordinator(), WithdrawGuardianConsent(
             student_id=ana, consent_id=standing, reason="again",
         ))  # fmt: skip
     assert refused.value.rule == "NO_SUCH_CONSENT"
@@ -58,7 +64,7 @@ async def test_a_minor_needs_a_consent_and_withdrawing_it_frees_the_seat(deps, p
 async def test_a_prerequisite_must_be_completed_first(deps, pool):
     first, _, _ = await a_program(deps, capacity=2)
     second, _, _ = await a_program(deps, capacity=2)
-    await st.set_eligibility(deps, coordinator(), st.SetEligibility(
+    await set_eligibility(deps, coordinator(), SetEligibility(
         program_id=second, prerequisite_ids=[first], min_age=16,
     ))  # fmt: skip
     kid = await a_student(deps, "Ana Lima", years=19)
@@ -66,12 +72,12 @@ async def test_a_prerequisite_must_be_completed_first(deps, pool):
         await enrol(deps, second, kid)
     assert refused.value.rule == "PREREQUISITE_MISSING"
     await enrol(deps, first, kid)
-    await h.complete_enrollment(
-        deps, coordinator(), c.CompleteEnrollment(program_id=first, student_id=kid)
+    await complete_enrollment(
+        deps, coordinator(), CompleteEnrollment(program_id=first, student_id=kid)
     )
     assert (await enrol(deps, second, kid)).status == "ENROLLED"
     runner = runner_for(pool, deps)
     await runner.setup()
     await runner.catch_up()
-    view = (await read.programs(pool, [second]))[second]
+    view = (await programs(pool, [second]))[second]
     assert (view.prerequisite_ids, view.min_age) == ([first], 16)

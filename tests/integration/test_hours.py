@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bridgework.projections import read
+from bridgework.projections.hours import hours_of_students, hours_totals_of_programs
+from bridgework.projections.timeline import timelines
 from bridgework.services import hours as hr
 from support.context import coordinator
 from support.hours import answer, submit
@@ -34,18 +35,18 @@ async def test_hours_are_verified_through_the_link_then_approved(deps, pool, sto
     runner = runner_for(pool, deps)
     await runner.setup()
     await runner.catch_up()
-    entries = (await read.hours_of_students(pool, [ana]))[ana]
+    entries = (await hours_of_students(pool, [ana]))[ana]
     assert [(e.hours, e.status, e.reason) for e in entries] == [
         (Decimal("3.50"), "approved", ""), (Decimal("2.00"), "declined", "Ana was not in that day")
     ]  # fmt: skip
     assert entries[0].verified_at is not None
     assert entries[0].approved_at is not None
-    totals = (await read.hours_totals_of_programs(pool, [program]))[program]
+    totals = (await hours_totals_of_programs(pool, [program]))[program]
     assert (totals.submitted, totals.verified, totals.approved) == (
         Decimal("9.75"), Decimal("7.75"), Decimal("3.50")
     )  # fmt: skip
     assert (totals.awaiting_supervisor, totals.awaiting_school) == (0, 1)
-    timeline = [i.summary for i in await read.timelines(pool, [ana])]
+    timeline = [i.summary for i in await timelines(pool, [ana])]
     assert timeline[-5:] == [
         "Logged 3.5 hours in 'Robotics Club': Soldered the drive train",
         "Logged 2 hours in 'Robotics Club': Soldered the drive train",

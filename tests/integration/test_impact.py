@@ -8,21 +8,36 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
+from bridgework.domain.achievements import Pathway
+from bridgework.domain.attendance import Attendance
 from bridgework.domain.errors import RuleViolated
-from bridgework.domain.program import Attendance
-from bridgework.domain.student import Demographic, Pathway, SurveyPhase
+from bridgework.domain.student import Demographic
+from bridgework.domain.surveys import SurveyPhase
 from bridgework.projections import impact
 from bridgework.projections.impact import suppress
 from bridgework.projections.partnerships import charter
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
 from bridgework.services import hours as hr
-from bridgework.services import participation as pa
-from bridgework.services import partnerships as ps
-from bridgework.services import students as st
 from bridgework.services import surveys as su
+from bridgework.services.achievements import (
+    RecordCredential,
+    RecordPathway,
+    record_credential,
+    record_pathway,
+)
+from bridgework.services.attendance import (
+    Mark,
+    RecordAttendance,
+    ScheduleSession,
+    record_attendance,
+    schedule_session,
+)
+from bridgework.services.command.base import parse
 from bridgework.services.context import Role
+from bridgework.services.directory import LaunchProgram, launch_program
+from bridgework.services.enrolment import CompleteEnrollment, complete_enrollment
 from bridgework.services.errors import Forbidden, InvalidInput
+from bridgework.services.impact import DemographicAnswer, ReportDemographics, report_demographics
+from bridgework.services.partnerships.charter import DefineSuccessMetric, define_success_metric
 from support.context import as_actor, as_person, coordinator
 from support.scenario import TODAY, a_program, enrol, runner_for, students
 
@@ -30,11 +45,11 @@ LAB = "confidence_lab_techniques"
 
 
 async def demographics(deps, kid, **answers):
-    cmd = st.ReportDemographics(
+    cmd = ReportDemographics(
         student_id=kid,
-        answers=[st.DemographicAnswer(field=Demographic(f), value=v) for f, v in answers.items()],
+        answers=[DemographicAnswer(field=Demographic(f), value=v) for f, v in answers.items()],
     )
-    await st.report_demographics(deps, as_person(Role.STUDENT, kid), cmd)
+    await report_demographics(deps, as_person(Role.STUDENT, kid), cmd)
 
 
 async def hours(deps, kid, program, amount, *, approve):
@@ -58,14 +73,14 @@ async def survey(deps, kid, program, phase, score):
 async def metric(deps, partnership, measure, **extra):
     data = {"partnership_id": str(partnership), "name": measure, "measure": measure,
             "target": "80"} | extra  # fmt: skip
-    await ps.define_success_metric(deps, coordinator(), c.parse(ps.DefineSuccessMetric, data))
+    await define_success_metric(deps, coordinator(), parse(DefineSuccessMetric, data))
 
 
 async def a_world(deps):
     """Seven club students (five also interns), with hours, attendance, a survey pair, a
     credential, a job offer, two completions and self-reported demographics."""
     club, _, partnership = await a_program(deps, capacity=10)
-    internship = (await h.launch_program(deps, coordinator(), c.LaunchProgram(
+    internship = (await launch_program(deps, coordinator(), LaunchProgram(
         partnership_id=partnership, name="Lab Internship", kind="internship", capacity=10,
         starts_on=TODAY, ends_on=TODAY + timedelta(days=30),
     ))).id  # fmt: skip
@@ -74,25 +89,25 @@ async def a_world(deps):
         await enrol(deps, club, kid)
     for kid in kids[:5]:
         await enrol(deps, internship, kid)
-    session = (await pa.schedule_session(deps, coordinator(), pa.ScheduleSession(
+    session = (await schedule_session(deps, coordinator(), ScheduleSession(
         program_id=club, held_on=TODAY, title="Night 1"))).id  # fmt: skip
-    await pa.record_attendance(deps, coordinator(), pa.RecordAttendance(
+    await record_attendance(deps, coordinator(), RecordAttendance(
         program_id=club, session_id=session,
-        marks=[pa.Mark(student_id=k, status=Attendance.PRESENT if i < 5 else Attendance.UNEXCUSED)
+        marks=[Mark(student_id=k, status=Attendance.PRESENT if i < 5 else Attendance.UNEXCUSED)
                for i, k in enumerate(kids)],
     ))  # fmt: skip
     await hours(deps, kids[0], internship, "3", approve=True)
     await hours(deps, kids[1], internship, "2", approve=False)
     await survey(deps, kids[0], internship, SurveyPhase.PRE, 2)
     await survey(deps, kids[0], internship, SurveyPhase.POST, 4)
-    await st.record_credential(deps, coordinator(), st.RecordCredential(
+    await record_credential(deps, coordinator(), RecordCredential(
         student_id=kids[0], program_id=club, name="OSHA 10", issuer="OSHA", earned_on=TODAY,
     ))  # fmt: skip
-    await st.record_pathway(deps, coordinator(), st.RecordPathway(
+    await record_pathway(deps, coordinator(), RecordPathway(
         student_id=kids[0], program_id=internship, pathway=Pathway.JOB_OFFER, on=TODAY,
     ))  # fmt: skip
     for kid in kids[:2]:
-        await h.complete_enrollment(deps, coordinator(), c.CompleteEnrollment(
+        await complete_enrollment(deps, coordinator(), CompleteEnrollment(
             program_id=club, student_id=kid))  # fmt: skip
     for i, kid in enumerate(kids):
         gender = "Female" if i < 5 else "male"  # told in any case; grouped without it
@@ -168,25 +183,25 @@ async def test_bad_metrics_and_demographics_are_refused_naming_the_field(deps, s
     (kid,) = await students(deps, 1)
     before = await store.head()
     bad = [
-        (ps.DefineSuccessMetric, {"partnership_id": str(partnership), "name": "x",
+        (DefineSuccessMetric, {"partnership_id": str(partnership), "name": "x",
                                   "measure": "enrolments", "target": "5", "question": "lab"},
          "question"),
-        (ps.DefineSuccessMetric, {"partnership_id": str(partnership), "name": "x",
+        (DefineSuccessMetric, {"partnership_id": str(partnership), "name": "x",
                                   "measure": "survey_improved", "target": "5",
                                   "question": "Not A Key"}, "question"),
-        (st.ReportDemographics, {"student_id": str(kid), "answers": [
+        (ReportDemographics, {"student_id": str(kid), "answers": [
             {"field": "gender", "value": "f"}, {"field": "gender", "value": "m"}]}, "answers"),
-        (st.ReportDemographics, {"student_id": str(kid), "answers": [
+        (ReportDemographics, {"student_id": str(kid), "answers": [
             {"field": "shoe_size", "value": "9"}]}, "answers[0].field"),
-        (st.ReportDemographics, {"student_id": str(kid), "answers": [
+        (ReportDemographics, {"student_id": str(kid), "answers": [
             {"field": "gender", "value": "x" * 101}]}, "answers[0].value"),
     ]  # fmt: skip
     for command, data, field in bad:
         with pytest.raises(InvalidInput) as refused:
-            c.parse(command, data)
+            parse(command, data)
         assert refused.value.field == field
     with pytest.raises(Forbidden):
-        await st.report_demographics(deps, as_person(Role.STUDENT, uuid4()), st.ReportDemographics(
+        await report_demographics(deps, as_person(Role.STUDENT, uuid4()), ReportDemographics(
             student_id=kid, answers=[]))  # fmt: skip
     with pytest.raises(RuleViolated) as refused:
         await metric(deps, partnership, "attendance_rate", target="120")

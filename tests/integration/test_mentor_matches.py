@@ -6,13 +6,37 @@ from datetime import timedelta
 
 import pytest
 from bridgework.domain.errors import RuleViolated
-from bridgework.domain.program import MatchClosure
-from bridgework.projections import read
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
-from bridgework.services import mentoring as m
+from bridgework.domain.mentoring import MatchClosure
+from bridgework.projections.mentoring import (
+    matches_of_mentors,
+    matches_of_programs,
+    mentor_loads,
+    proposals_of_programs,
+    quiet_matches,
+)
+from bridgework.services.command.base import parse
 from bridgework.services.context import Role
+from bridgework.services.enrolment import (
+    CompleteEnrollment,
+    WithdrawStudent,
+    complete_enrollment,
+    withdraw_student,
+)
 from bridgework.services.errors import Forbidden, InvalidInput
+from bridgework.services.mentoring import (
+    AssignMentor,
+    CloseMentorMatch,
+    ConfirmMentorMatch,
+    DeclineMentorMatch,
+    LogMentorMeeting,
+    ProposeMentorMatch,
+    assign_mentor,
+    close_mentor_match,
+    confirm_mentor_match,
+    decline_mentor_match,
+    log_mentor_meeting,
+    propose_mentor_match,
+)
 from support.context import as_person, coordinator
 from support.scenario import TODAY, a_program, cleared_mentor, enrol, runner_for, students
 
@@ -23,36 +47,36 @@ async def test_matches_end_with_a_reason_and_meetings_keep_them_alive(deps, pool
     mentor = (await cleared_mentor(deps, orgs[1], capacity=4)).id
     for kid in (ana, bo, cy, dee):
         await enrol(deps, program, kid)
-        await h.assign_mentor(deps, coordinator(), c.AssignMentor(
+        await assign_mentor(deps, coordinator(), AssignMentor(
             program_id=program, student_id=kid, mentor_id=mentor))  # fmt: skip
-    await m.log_mentor_meeting(deps, coordinator(), m.LogMentorMeeting(
+    await log_mentor_meeting(deps, coordinator(), LogMentorMeeting(
         program_id=program, student_id=ana, met_on=TODAY, minutes=45))  # fmt: skip
-    await m.close_mentor_match(deps, coordinator(), m.CloseMentorMatch(
+    await close_mentor_match(deps, coordinator(), CloseMentorMatch(
         program_id=program, student_id=bo, reason=MatchClosure.MISMATCH, note="Different goals",
     ))  # fmt: skip
-    await h.withdraw_student(deps, coordinator(), c.WithdrawStudent(
+    await withdraw_student(deps, coordinator(), WithdrawStudent(
         program_id=program, student_id=cy, reason="Moved away"))  # fmt: skip
-    await h.complete_enrollment(deps, coordinator(), c.CompleteEnrollment(
+    await complete_enrollment(deps, coordinator(), CompleteEnrollment(
         program_id=program, student_id=dee))  # fmt: skip
     # Bo can be matched again once the first match is closed.
-    await h.assign_mentor(deps, coordinator(), c.AssignMentor(
+    await assign_mentor(deps, coordinator(), AssignMentor(
         program_id=program, student_id=bo, mentor_id=mentor))  # fmt: skip
     before = await store.head()
     with pytest.raises(RuleViolated) as refused:
-        await m.close_mentor_match(deps, coordinator(), m.CloseMentorMatch(
+        await close_mentor_match(deps, coordinator(), CloseMentorMatch(
             program_id=program, student_id=cy, reason=MatchClosure.OTHER))  # fmt: skip
     assert refused.value.rule == "NO_MENTOR_MATCH"
     with pytest.raises(RuleViolated) as refused:
-        await m.log_mentor_meeting(deps, coordinator(), m.LogMentorMeeting(
+        await log_mentor_meeting(deps, coordinator(), LogMentorMeeting(
             program_id=program, student_id=ana, met_on=TODAY + timedelta(days=1), minutes=5,
         ))  # fmt: skip
     assert refused.value.rule == "MEETING_IN_FUTURE"
     with pytest.raises(InvalidInput) as bad:
-        await m.log_mentor_meeting(deps, coordinator(), m.LogMentorMeeting(
+        await log_mentor_meeting(deps, coordinator(), LogMentorMeeting(
             program_id=program, student_id=cy, met_on=TODAY, minutes=5))  # fmt: skip
     assert bad.value.field == "studentId"
     with pytest.raises(InvalidInput) as bad:
-        c.parse(m.LogMentorMeeting, {"program_id": str(program), "student_id": str(ana),
+        parse(LogMentorMeeting, {"program_id": str(program), "student_id": str(ana),
                                      "met_on": str(TODAY), "minutes": 0})  # fmt: skip
     assert bad.value.field == "minutes"
     assert await store.head() == before
@@ -60,19 +84,19 @@ async def test_matches_end_with_a_reason_and_meetings_keep_them_alive(deps, pool
     runner = runner_for(pool, deps)
     await runner.setup()
     await runner.catch_up()
-    matches = (await read.matches_of_mentors(pool, [mentor]))[mentor]
+    matches = (await matches_of_mentors(pool, [mentor]))[mentor]
     ended = {(mt.student_id, mt.closure_reason) for mt in matches if mt.ended_on is not None}
     assert ended == {(bo, "mismatch"), (cy, "student_left"), (dee, "goals_met")}
     (ana_match,) = [mt for mt in matches if mt.student_id == ana]
     assert (ana_match.meetings, ana_match.meeting_minutes, ana_match.last_met_on) == (
         1, 45, TODAY,
     )  # fmt: skip
-    load = (await read.mentor_loads(pool, [mentor], TODAY))[mentor]
+    load = (await mentor_loads(pool, [mentor], TODAY))[mentor]
     assert (load.active, load.closed, load.closed_early) == (2, 3, 2)
     later = TODAY + timedelta(days=31)
-    quiet = await read.quiet_matches(pool, later, 30)
+    quiet = await quiet_matches(pool, later, 30)
     assert {mt.student_id for mt in quiet} == {ana, bo}
-    assert await read.quiet_matches(pool, TODAY, 30) == []
+    assert await quiet_matches(pool, TODAY, 30) == []
 
 
 async def test_a_proposed_match_starts_only_when_the_mentor_confirms_it(deps, pool, store):
@@ -83,14 +107,14 @@ async def test_a_proposed_match_starts_only_when_the_mentor_confirms_it(deps, po
     dana = (await cleared_mentor(deps, orgs[1], capacity=2)).id
     eli = (await cleared_mentor(deps, orgs[1], name="Eli Moss", capacity=1)).id
     for kid, mentor in ((ana, dana), (bo, dana), (cy, eli)):
-        await m.propose_mentor_match(deps, coordinator(), m.ProposeMentorMatch(
+        await propose_mentor_match(deps, coordinator(), ProposeMentorMatch(
             program_id=program, student_id=kid, mentor_id=mentor))  # fmt: skip
 
     before = await store.head()
     refusals = [
-        (m.propose_mentor_match(deps, coordinator(), m.ProposeMentorMatch(
+        (propose_mentor_match(deps, coordinator(), ProposeMentorMatch(
             program_id=program, student_id=ana, mentor_id=eli)), "MATCH_ALREADY_PROPOSED"),
-        (m.log_mentor_meeting(deps, coordinator(), m.LogMentorMeeting(
+        (log_mentor_meeting(deps, coordinator(), LogMentorMeeting(
             program_id=program, student_id=ana, met_on=TODAY, minutes=30)), None),
     ]  # fmt: skip
     for attempt, rule in refusals:
@@ -98,32 +122,32 @@ async def test_a_proposed_match_starts_only_when_the_mentor_confirms_it(deps, po
             await attempt
         if rule:
             assert refused.value.rule == rule
-    confirm = m.ConfirmMentorMatch(program_id=program, student_id=ana)
+    confirm = ConfirmMentorMatch(program_id=program, student_id=ana)
     with pytest.raises(Forbidden, match="only matches proposed to them"):
-        await m.confirm_mentor_match(deps, as_person(Role.MENTOR, eli), confirm)
+        await confirm_mentor_match(deps, as_person(Role.MENTOR, eli), confirm)
     assert await store.head() == before
 
-    confirmed = await m.confirm_mentor_match(deps, as_person(Role.MENTOR, dana), confirm)
+    confirmed = await confirm_mentor_match(deps, as_person(Role.MENTOR, dana), confirm)
     assert confirmed.status == "active"
-    decline = m.DeclineMentorMatch(
+    decline = DeclineMentorMatch(
         program_id=program, student_id=bo, reason="Our schedules do not overlap"
     )
-    declined = await m.decline_mentor_match(deps, as_person(Role.MENTOR, dana), decline)
+    declined = await decline_mentor_match(deps, as_person(Role.MENTOR, dana), decline)
     assert declined.status == "declined"
     with pytest.raises(RuleViolated) as refused:
-        await m.confirm_mentor_match(deps, as_person(Role.MENTOR, dana), m.ConfirmMentorMatch(
+        await confirm_mentor_match(deps, as_person(Role.MENTOR, dana), ConfirmMentorMatch(
             program_id=program, student_id=bo))  # fmt: skip
     assert refused.value.rule == "NO_PROPOSED_MATCH"
-    await h.withdraw_student(deps, coordinator(), c.WithdrawStudent(
+    await withdraw_student(deps, coordinator(), WithdrawStudent(
         program_id=program, student_id=cy, reason="Moved away"))  # fmt: skip
 
     runner = runner_for(pool, deps)
     await runner.setup()
     await runner.catch_up()
-    proposals = (await read.proposals_of_programs(pool, [program]))[program]
+    proposals = (await proposals_of_programs(pool, [program]))[program]
     assert [(p.student_id, p.status, p.reason) for p in proposals] == [
         (ana, "confirmed", ""), (bo, "declined", "Our schedules do not overlap"),
         (cy, "lapsed", "Moved away"),
     ]  # fmt: skip
-    (match,) = (await read.matches_of_programs(pool, [program]))[program]
+    (match,) = (await matches_of_programs(pool, [program]))[program]
     assert (match.student_id, match.mentor_id, match.ended_on) == (ana, dana, None)

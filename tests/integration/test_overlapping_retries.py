@@ -7,11 +7,23 @@ import asyncio
 from decimal import Decimal
 
 import pytest
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
+from bridgework.domain.attendance import Attendance
 from bridgework.services import hours as hr
-from bridgework.services import participation as pa
+from bridgework.services.attendance import (
+    Mark,
+    RecordAttendance,
+    ScheduleSession,
+    record_attendance,
+    schedule_session,
+)
 from bridgework.services.context import Role
+from bridgework.services.directory import RegisterOrganization, register_organization
+from bridgework.services.enrolment import (
+    EnrollStudent,
+    WithdrawStudent,
+    enroll_student,
+    withdraw_student,
+)
 from support.context import as_actor, as_person, coordinator
 from support.scenario import TODAY, a_program, enrol, students
 
@@ -46,8 +58,8 @@ async def test_overlapping_enrolments_with_one_key_all_get_the_seat(deps, pool):
     (ana,) = await students(deps, 1)
 
     async def send(key):
-        cmd = c.EnrollStudent(program_id=program, student_id=ana)
-        return await h.enroll_student(deps, coordinator(key), cmd)
+        cmd = EnrollStudent(program_id=program, student_id=ana)
+        return await enroll_student(deps, coordinator(key), cmd)
 
     answers = await all_at_once(send, "enrol-ana")
     assert_all_the_same(answers)
@@ -62,8 +74,8 @@ async def test_overlapping_enrolments_into_a_full_program_all_get_the_waitlist(d
     await enrol(deps, program, ana)
 
     async def send(key):
-        cmd = c.EnrollStudent(program_id=program, student_id=bo)
-        return await h.enroll_student(deps, coordinator(key), cmd)
+        cmd = EnrollStudent(program_id=program, student_id=bo)
+        return await enroll_student(deps, coordinator(key), cmd)
 
     answers = await all_at_once(send, "enrol-bo")
     assert_all_the_same(answers)
@@ -74,8 +86,8 @@ async def test_overlapping_enrolments_into_a_full_program_all_get_the_waitlist(d
 
 async def test_overlapping_registrations_with_one_key_register_one_organisation(deps, pool):
     async def send(key):
-        cmd = c.RegisterOrganization(name="Lincoln Middle", kind="school")
-        return await h.register_organization(deps, coordinator(key), cmd)
+        cmd = RegisterOrganization(name="Lincoln Middle", kind="school")
+        return await register_organization(deps, coordinator(key), cmd)
 
     answers = await all_at_once(send, "register-lincoln")
     assert_all_the_same(answers)
@@ -87,10 +99,10 @@ async def test_overlapping_hours_and_attendance_are_recorded_once(deps, pool):
     program, _, _ = await a_program(deps, capacity=2)
     (ana,) = await students(deps, 1)
     await enrol(deps, program, ana)
-    session = await pa.schedule_session(
+    session = await schedule_session(
         deps,
         coordinator(),
-        pa.ScheduleSession(program_id=program, held_on=TODAY, title="Club night"),
+        ScheduleSession(program_id=program, held_on=TODAY, title="Club night"),
     )
 
     async def hours(key):
@@ -113,12 +125,12 @@ async def test_overlapping_hours_and_attendance_are_recorded_once(deps, pool):
         return await hr.submit_hours(deps, ctx, cmd)
 
     async def attendance(key):
-        cmd = pa.RecordAttendance(
+        cmd = RecordAttendance(
             program_id=program,
             session_id=session.id,
-            marks=[pa.Mark(student_id=ana, status=pa.Attendance.PRESENT)],
+            marks=[Mark(student_id=ana, status=Attendance.PRESENT)],
         )
-        return await pa.record_attendance(deps, as_actor(Role.COORDINATOR, key), cmd)
+        return await record_attendance(deps, as_actor(Role.COORDINATOR, key), cmd)
 
     logged = await all_at_once(hours, "hours-monday")
     assert_all_the_same(logged)
@@ -137,8 +149,8 @@ async def test_overlapping_withdrawals_withdraw_once(deps, pool, capacity):
         await enrol(deps, program, kid)
 
     async def send(key):
-        cmd = c.WithdrawStudent(program_id=program, student_id=kids[0], reason="Moved away")
-        return await h.withdraw_student(deps, coordinator(key), cmd)
+        cmd = WithdrawStudent(program_id=program, student_id=kids[0], reason="Moved away")
+        return await withdraw_student(deps, coordinator(key), cmd)
 
     answers = await all_at_once(send, f"withdraw-{capacity}")
     assert_all_the_same(answers)
@@ -151,8 +163,8 @@ async def test_a_key_reused_for_another_request_is_still_a_conflict_under_overla
     ana, bo = await students(deps, 2)
 
     async def send(kid):
-        cmd = c.EnrollStudent(program_id=program, student_id=kid)
-        return await h.enroll_student(deps, coordinator("one-key"), cmd)
+        cmd = EnrollStudent(program_id=program, student_id=kid)
+        return await enroll_student(deps, coordinator("one-key"), cmd)
 
     answers = await asyncio.gather(send(ana), send(bo), return_exceptions=True)
     kinds = sorted(type(a).__name__ for a in answers)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from bridgework.projections.parking import RetryFailed, UnknownParkedEvent
 from bridgework.projections.runner import ProjectionRunner
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
+from bridgework.services.directory import RegisterStudent, register_student
 from support.context import coordinator
 from support.poison import ATTEMPTS, quick_runner
 
@@ -42,7 +41,7 @@ class Refusing:
 async def registered(deps, n: int):
     made = []
     for i in range(n):
-        r = await h.register_student(deps, coordinator(), c.RegisterStudent(name=f"Kid {i}"))
+        r = await register_student(deps, coordinator(), RegisterStudent(name=f"Kid {i}"))
         made.append((r.id, r.position))
     return made
 

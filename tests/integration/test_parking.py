@@ -7,10 +7,12 @@ import logging
 import uuid
 
 from bridgework.domain.student import Student
-from bridgework.projections import read
+from bridgework.projections import directory
+from bridgework.projections.enrolment import program_enrolments
+from bridgework.projections.outcomes import program_outcomes
 from bridgework.projections.registry import default_projections
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
+from bridgework.projections.timeline import timelines
+from bridgework.services.directory import RegisterStudent, register_student
 from support.context import coordinator
 from support.poison import ATTEMPTS, NOW, a_program_named, append_bypassing_validation, quick_runner
 from support.scenario import a_program, enrol, students
@@ -33,7 +35,7 @@ async def test_a_nul_in_a_program_name_parks_it_for_the_views_that_store_names_a
     kids = await students(deps, 3)
     for kid in kids:
         await enrol(deps, poisoned.id, kid)
-    late = await h.register_student(deps, coordinator(), c.RegisterStudent(name="Late Comer"))
+    late = await register_student(deps, coordinator(), RegisterStudent(name="Late Comer"))
 
     runner = quick_runner(pool, deps)
     await runner.setup()
@@ -58,12 +60,12 @@ async def test_a_nul_in_a_program_name_parks_it_for_the_views_that_store_names_a
         assert (p.attempts, p.resolved_at, p.resolution) == (ATTEMPTS, None, None)
     assert {n for n, s in runner.stats.items() if s.parked} == {"directory", "timeline"}
 
-    seats = (await read.program_enrolments(pool, [poisoned.id]))[poisoned.id]
+    seats = (await program_enrolments(pool, [poisoned.id]))[poisoned.id]
     assert (seats.capacity, seats.enrolled, seats.waitlisted) == (2, 2, 1)
-    assert poisoned.id in await read.program_outcomes(pool, [poisoned.id])
-    assert set(await read.programs(pool, [ordinary, poisoned.id])) == {ordinary}
-    assert set(await read.students(pool, [*kids, late.id])) == {*kids, late.id}
-    entries = await read.timelines(pool, kids)
+    assert poisoned.id in await program_outcomes(pool, [poisoned.id])
+    assert set(await directory.programs(pool, [ordinary, poisoned.id])) == {ordinary}
+    assert set(await directory.students(pool, [*kids, late.id])) == {*kids, late.id}
+    entries = await timelines(pool, kids)
     assert sorted(e.event_type for e in entries if e.program_id == poisoned.id) == [
         "StudentEnrolled",
         "StudentEnrolled",
@@ -82,7 +84,7 @@ async def test_an_event_that_cannot_be_decoded_is_parked_for_every_view_that_han
 ):
     student = Student.register(id=uuid.uuid4(), name="Ana", grade=7, school_id=None, at=NOW)
     broken = await append_bypassing_validation(deps, student, payload=b'{"name": 5}')
-    after = await h.register_student(deps, coordinator(), c.RegisterStudent(name="Bo Chen"))
+    after = await register_student(deps, coordinator(), RegisterStudent(name="Bo Chen"))
     runner = quick_runner(pool, deps)
     await runner.setup()
     await runner.catch_up(park=True)
@@ -92,4 +94,4 @@ async def test_an_event_that_cannot_be_decoded_is_parked_for_every_view_that_han
     assert {p.projection for p in parked} == handling
     assert {p.position for p in parked} == {broken}
     assert all(p.error.startswith("ValidationError: ") for p in parked)
-    assert set(await read.students(pool, [student.id, after.id])) == {after.id}
+    assert set(await directory.students(pool, [student.id, after.id])) == {after.id}

@@ -8,10 +8,49 @@ from decimal import Decimal
 
 import pytest
 from bridgework.domain.errors import RuleViolated
-from bridgework.projections import read
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
-from bridgework.services import partnerships as ps
+from bridgework.projections.partnerships.charter import partner_roles, success_metrics
+from bridgework.projections.partnerships.collaboration import check_ins, contributions, liaisons
+from bridgework.projections.partnerships.lifecycle import (
+    partnership_states,
+    partnership_transitions,
+)
+from bridgework.services.directory import (
+    LaunchProgram,
+    RegisterOrganization,
+    launch_program,
+    register_organization,
+)
+from bridgework.services.enrolment import CompleteEnrollment, complete_enrollment
+from bridgework.services.partnerships.charter import (
+    DefineSuccessMetric,
+    RecordMetricValue,
+    SetPartnerRole,
+    define_success_metric,
+    record_metric_value,
+    set_partner_role,
+)
+from bridgework.services.partnerships.collaboration import (
+    AppointLiaison,
+    RecordCheckIn,
+    RecordContribution,
+    StandDownLiaison,
+    appoint_liaison,
+    record_check_in,
+    record_contribution,
+    stand_down_liaison,
+)
+from bridgework.services.partnerships.lifecycle import (
+    ActivatePartnership,
+    ConcludePartnership,
+    FormPartnership,
+    RenewPartnership,
+    SuspendPartnership,
+    activate_partnership,
+    conclude_partnership,
+    form_partnership,
+    renew_partnership,
+    suspend_partnership,
+)
 from support.context import coordinator
 from support.partnerships import cmd
 from support.scenario import a_program, enrol, runner_for, students
@@ -28,16 +67,16 @@ async def runner(pool, deps):
 
 async def test_a_partnership_lives_proposed_active_suspended_renewed_concluded(deps, pool, runner):
     orgs = [
-        (await h.register_organization(
-            deps, coordinator(), c.RegisterOrganization(name=n, kind="school")
+        (await register_organization(
+            deps, coordinator(), RegisterOrganization(name=n, kind="school")
         )).id
         for n in ("Lincoln", "Ardent")
     ]  # fmt: skip
-    formed = await h.form_partnership(deps, coordinator(), c.FormPartnership(
+    formed = await form_partnership(deps, coordinator(), FormPartnership(
         name="Robotics", organization_ids=orgs, proposed=True,
     ))  # fmt: skip
     p = str(formed.id)
-    launch = c.LaunchProgram(
+    launch = LaunchProgram(
         partnership_id=formed.id,
         name="Club",
         kind="club",
@@ -46,30 +85,30 @@ async def test_a_partnership_lives_proposed_active_suspended_renewed_concluded(d
         ends_on=TODAY + timedelta(days=30),
     )
     with pytest.raises(RuleViolated, match="is proposed, so it cannot be given a new program"):
-        await h.launch_program(deps, coordinator(), launch)
+        await launch_program(deps, coordinator(), launch)
     for handler, kind, extra in (
-        (ps.activate_partnership, ps.ActivatePartnership, {}),
-        (ps.suspend_partnership, ps.SuspendPartnership, {}),
-        (ps.activate_partnership, ps.ActivatePartnership, {}),
-        (ps.renew_partnership, ps.RenewPartnership, {
+        (activate_partnership, ActivatePartnership, {}),
+        (suspend_partnership, SuspendPartnership, {}),
+        (activate_partnership, ActivatePartnership, {}),
+        (renew_partnership, RenewPartnership, {
             "term_starts_on": str(TODAY), "term_ends_on": str(TODAY + timedelta(days=365))}),
     ):  # fmt: skip
         await handler(deps, coordinator(), cmd(kind, partnership_id=p, reason="board", **extra))
-    await h.launch_program(deps, coordinator(), launch)
-    await ps.conclude_partnership(
-        deps, coordinator(), cmd(ps.ConcludePartnership, partnership_id=p, reason="done")
+    await launch_program(deps, coordinator(), launch)
+    await conclude_partnership(
+        deps, coordinator(), cmd(ConcludePartnership, partnership_id=p, reason="done")
     )
     with pytest.raises(RuleViolated) as refused:
-        await ps.activate_partnership(
-            deps, coordinator(), cmd(ps.ActivatePartnership, partnership_id=p, reason="again")
+        await activate_partnership(
+            deps, coordinator(), cmd(ActivatePartnership, partnership_id=p, reason="again")
         )
     assert refused.value.rule == "PARTNERSHIP_CONCLUDED"
 
     await runner.catch_up()
-    state = (await read.partnership_states(pool, [formed.id]))[formed.id]
+    state = (await partnership_states(pool, [formed.id]))[formed.id]
     assert state.status == "concluded"
     assert state.term_ends_on == TODAY + timedelta(days=365)
-    history = (await read.partnership_transitions(pool, [formed.id]))[formed.id]
+    history = (await partnership_transitions(pool, [formed.id]))[formed.id]
     assert [(t.change, t.status) for t in history] == [
         ("formed", "proposed"), ("activated", "active"), ("suspended", "suspended"),
         ("activated", "active"), ("renewed", "active"), ("concluded", "concluded"),
@@ -79,8 +118,8 @@ async def test_a_partnership_lives_proposed_active_suspended_renewed_concluded(d
 async def test_measured_metrics_follow_enrolments_and_completions(deps, pool, runner):
     program, _, partnership = await a_program(deps, capacity=3)
     p = str(partnership)
-    metric = lambda **kw: ps.define_success_metric(  # noqa: E731
-        deps, coordinator(), cmd(ps.DefineSuccessMetric, partnership_id=p, **kw)
+    metric = lambda **kw: define_success_metric(  # noqa: E731
+        deps, coordinator(), cmd(DefineSuccessMetric, partnership_id=p, **kw)
     )
     await metric(name="Club enrolment +40%", measure="enrolments", target="14", baseline="10",
                  unit="students", due_on=str(TODAY + timedelta(days=90)))  # fmt: skip
@@ -89,19 +128,19 @@ async def test_measured_metrics_follow_enrolments_and_completions(deps, pool, ru
                  program_kind="internship")  # fmt: skip
     confident = await metric(name="More confident in lab techniques", measure="manual",
                              target="80", unit="%")  # fmt: skip
-    await ps.record_metric_value(deps, coordinator(), cmd(
-        ps.RecordMetricValue, partnership_id=p, metric_id=str(confident.id), value="62",
+    await record_metric_value(deps, coordinator(), cmd(
+        RecordMetricValue, partnership_id=p, metric_id=str(confident.id), value="62",
         recorded_for=str(TODAY), note="spring survey",
     ))  # fmt: skip
     kids = await students(deps, 4)
     for kid in kids:
         await enrol(deps, program, kid)
-    await h.complete_enrollment(
-        deps, coordinator(), c.CompleteEnrollment(program_id=program, student_id=kids[0])
+    await complete_enrollment(
+        deps, coordinator(), CompleteEnrollment(program_id=program, student_id=kids[0])
     )
     await runner.catch_up()
 
-    metrics = (await read.success_metrics(pool, [partnership]))[partnership]
+    metrics = (await success_metrics(pool, [partnership]))[partnership]
     current = {m.name: m.current for m in metrics}
     assert current == {
         "Club enrolment +40%": Decimal(4),  # 3 seats, then the 4th student took the freed one
@@ -110,8 +149,8 @@ async def test_measured_metrics_follow_enrolments_and_completions(deps, pool, ru
         "More confident in lab techniques": Decimal(62),
     }
     with pytest.raises(RuleViolated) as refused:
-        await ps.record_metric_value(deps, coordinator(), cmd(
-            ps.RecordMetricValue, partnership_id=p, metric_id=str(metrics[0].id), value="5",
+        await record_metric_value(deps, coordinator(), cmd(
+            RecordMetricValue, partnership_id=p, metric_id=str(metrics[0].id), value="5",
             recorded_for=str(TODAY),
         ))  # fmt: skip
     assert refused.value.rule == "METRIC_IS_MEASURED"
@@ -120,39 +159,39 @@ async def test_measured_metrics_follow_enrolments_and_completions(deps, pool, ru
 async def test_liaisons_contributions_and_check_ins_are_listed(deps, pool, runner):
     _, orgs, partnership = await a_program(deps, capacity=3)
     p = str(partnership)
-    liaison = await ps.appoint_liaison(deps, coordinator(), cmd(
-        ps.AppointLiaison, partnership_id=p, organization_id=str(orgs[1]), name="Sam Reyes",
+    liaison = await appoint_liaison(deps, coordinator(), cmd(
+        AppointLiaison, partnership_id=p, organization_id=str(orgs[1]), name="Sam Reyes",
         title="Outreach lead", email="sam@ardent.example",
     ))  # fmt: skip
-    await ps.stand_down_liaison(deps, coordinator(), cmd(
-        ps.StandDownLiaison, partnership_id=p, liaison_id=str(liaison.id), reason="moved on",
+    await stand_down_liaison(deps, coordinator(), cmd(
+        StandDownLiaison, partnership_id=p, liaison_id=str(liaison.id), reason="moved on",
     ))  # fmt: skip
-    await ps.record_contribution(deps, coordinator(), cmd(
-        ps.RecordContribution, partnership_id=p, organization_id=str(orgs[1]), kind="funding",
+    await record_contribution(deps, coordinator(), cmd(
+        RecordContribution, partnership_id=p, organization_id=str(orgs[1]), kind="funding",
         description="Robot kits grant", value="12500.00", currency="USD",
         contributed_on=str(TODAY),
     ))  # fmt: skip
-    await ps.record_contribution(deps, coordinator(), cmd(
-        ps.RecordContribution, partnership_id=p, organization_id=str(orgs[1]),
+    await record_contribution(deps, coordinator(), cmd(
+        RecordContribution, partnership_id=p, organization_id=str(orgs[1]),
         kind="volunteer_hours", description="Engineers at club nights", hours="40",
         contributed_on=str(TODAY),
     ))  # fmt: skip
-    await ps.record_check_in(deps, coordinator(), cmd(
-        ps.RecordCheckIn, partnership_id=p, held_on=str(TODAY), attendees=["Ana", "Sam"],
+    await record_check_in(deps, coordinator(), cmd(
+        RecordCheckIn, partnership_id=p, held_on=str(TODAY), attendees=["Ana", "Sam"],
         notes="Termly review", decisions=["Add a second club night"],
         follow_ups=[{"action": "Book the lab", "owner": "Ana", "due_on": str(TODAY)}],
     ))  # fmt: skip
-    await ps.set_partner_role(deps, coordinator(), cmd(
-        ps.SetPartnerRole, partnership_id=p, organization_id=str(orgs[1]), role="Mentor provider",
+    await set_partner_role(deps, coordinator(), cmd(
+        SetPartnerRole, partnership_id=p, organization_id=str(orgs[1]), role="Mentor provider",
         commitments=["Three engineers weekly"],
     ))  # fmt: skip
     await runner.catch_up()
 
-    (sam,) = (await read.liaisons(pool, [partnership]))[partnership]
+    (sam,) = (await liaisons(pool, [partnership]))[partnership]
     assert (sam.name, sam.stood_down_reason) == ("Sam Reyes", "moved on")
-    grant, hours = (await read.contributions(pool, [partnership]))[partnership]
+    grant, hours = (await contributions(pool, [partnership]))[partnership]
     assert (grant.value, grant.currency, hours.hours) == (Decimal("12500.00"), "USD", Decimal(40))
-    (check_in,) = (await read.check_ins(pool, [partnership]))[partnership]
+    (check_in,) = (await check_ins(pool, [partnership]))[partnership]
     assert check_in.follow_ups[0].owner == "Ana"
-    (role,) = (await read.partner_roles(pool, [partnership]))[partnership]
+    (role,) = (await partner_roles(pool, [partnership]))[partnership]
     assert role.commitments == ["Three engineers weekly"]

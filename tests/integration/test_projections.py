@@ -13,8 +13,15 @@ from bridgework.projections import directory, enrolment, outcomes
 from bridgework.projections.enrolment import Enrolment
 from bridgework.projections.positions import PositionWatcher
 from bridgework.projections.registry import default_projections
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
+from bridgework.services.directory import RegisterStudent, register_student
+from bridgework.services.enrolment import (
+    CompleteEnrollment,
+    WithdrawStudent,
+    complete_enrollment,
+    withdraw_student,
+)
+from bridgework.services.mentoring import AssignMentor, assign_mentor
+from bridgework.services.outcomes import RecordShowcase, record_showcase
 from support.context import coordinator
 from support.scenario import a_program, cleared_mentor, enrol, runner_for, students
 
@@ -47,13 +54,13 @@ async def test_the_views_follow_a_program_from_launch_to_showcase(deps, pool, ru
     for kid in kids:
         await enrol(deps, program, kid)
     mentor = await cleared_mentor(deps, orgs[1])
-    await h.withdraw_student(
-        deps, coordinator(), c.WithdrawStudent(program_id=program, student_id=kids[0])
+    await withdraw_student(
+        deps, coordinator(), WithdrawStudent(program_id=program, student_id=kids[0])
     )  # kids[2] takes the seat
-    await h.assign_mentor(deps, coordinator(), c.AssignMentor(
+    await assign_mentor(deps, coordinator(), AssignMentor(
         program_id=program, student_id=kids[1], mentor_id=mentor.id
     ))  # fmt: skip
-    await h.record_showcase(deps, coordinator(), c.RecordShowcase(
+    await record_showcase(deps, coordinator(), RecordShowcase(
         program_id=program, title="Robot Rumble", held_on=TODAY,
         presenter_ids=[kids[1], kids[2]], attending_organization_ids=[orgs[1]],
     ))  # fmt: skip
@@ -65,8 +72,8 @@ async def test_the_views_follow_a_program_from_launch_to_showcase(deps, pool, ru
     [mine] = (await enrolment.enrolments_of_students(pool, [kids[3]]))[kids[3]]
     assert (mine.status, mine.waitlist_place) == ("WAITLISTED", 1)
 
-    last = await h.complete_enrollment(
-        deps, coordinator(), c.CompleteEnrollment(program_id=program, student_id=kids[1])
+    last = await complete_enrollment(
+        deps, coordinator(), CompleteEnrollment(program_id=program, student_id=kids[1])
     )  # kids[3] takes the seat kids[1] leaves
     assert await runner.catch_up() > 0
     assert await PositionWatcher(pool, deps.store).wait(last.position, 1)
@@ -255,11 +262,11 @@ async def test_batched_and_one_by_one_application_give_the_same_rows(deps, pool,
     mentor = await cleared_mentor(deps, orgs[1])
     await enrol(deps, program, first)
     await enrol(deps, program, second)
-    await h.assign_mentor(deps, coordinator(), c.AssignMentor(
+    await assign_mentor(deps, coordinator(), AssignMentor(
         program_id=program, student_id=first, mentor_id=mentor.id
     ))  # fmt: skip
-    await h.withdraw_student(
-        deps, coordinator(), c.WithdrawStudent(program_id=program, student_id=first)
+    await withdraw_student(
+        deps, coordinator(), WithdrawStudent(program_id=program, student_id=first)
     )
     await enrol(deps, program, first)  # back, at the end of the line
     await runner.catch_up()
@@ -294,21 +301,21 @@ async def test_two_workers_racing_apply_each_event_once(deps, pool):
 
 
 async def test_ignored_events_still_move_a_checkpoint(deps, pool, runner):
-    last = await h.register_student(deps, coordinator(), c.RegisterStudent(name="Ana Lima"))
+    last = await register_student(deps, coordinator(), RegisterStudent(name="Ana Lima"))
     await runner.catch_up()
     checkpoints = await runner.checkpoints()
     assert {cp.position for cp in checkpoints.values()} == {last.position}
 
 
 async def test_reading_your_writes_waits_for_the_runner(deps, pool, runner):
-    written = await h.register_student(deps, coordinator(), c.RegisterStudent(name="Ana Lima"))
+    written = await register_student(deps, coordinator(), RegisterStudent(name="Ana Lima"))
     watcher = PositionWatcher(pool, deps.store)
     assert not await watcher.wait(written.position, 0.05)
     assert await watcher.wait(0, 0)
     following = asyncio.create_task(runner.run())
     try:
         assert await watcher.wait(written.position, 30)
-        later = await h.register_student(deps, coordinator(), c.RegisterStudent(name="Bo Chen"))
+        later = await register_student(deps, coordinator(), RegisterStudent(name="Bo Chen"))
         assert await watcher.wait(later.position, 30, ["directory"])
         assert later.id in await directory.students(pool, [later.id])
     finally:

@@ -7,8 +7,13 @@ import asyncio
 from datetime import timedelta
 from uuid import uuid4
 
-from bridgework.projections import read
 from bridgework.projections.positions import PositionWatcher
+from bridgework.projections.surveys import (
+    evaluations_of_students,
+    survey_deltas,
+    survey_deltas_of_programs,
+    surveys_of_students,
+)
 from bridgework.services.context import Role
 from support.context import as_actor
 from support.scenario import TODAY, a_program, enrol, runner_for, students
@@ -54,7 +59,7 @@ async def test_survey_deltas_count_only_students_with_both_answers(deps, pool):
     runner = runner_for(pool, deps)
     await runner.setup()
     await caught_up(runner, pool, deps)
-    found = await read.survey_deltas_of_programs(pool, [program])
+    found = await survey_deltas_of_programs(pool, [program])
     deltas = {d.question: d for d in found[program]}
     assert list(deltas) == [LAB, STEM, TEAM]
     lab = deltas[LAB]
@@ -67,18 +72,18 @@ async def test_survey_deltas_count_only_students_with_both_answers(deps, pool):
     team = deltas[TEAM]
     assert (team.respondents, team.pre_mean, team.improved_share) == (0, None, None)
 
-    whole = {d.question: d for d in await read.survey_deltas(pool, [program], None, None, None)}
+    whole = {d.question: d for d in await survey_deltas(pool, [program], None, None, None)}
     assert whole == {LAB: lab, STEM: stem}  # questions without pairs are left out
     later = TODAY + timedelta(days=1)
-    assert await read.survey_deltas(pool, [program], None, later, None) == []
-    assert len(await read.survey_deltas(pool, [program], None, TODAY, TODAY)) == 2
-    assert await read.survey_deltas(pool, [uuid4()], None, None, None) == []
-    only_ana = await read.survey_deltas(pool, [program], [ana], None, None)
+    assert await survey_deltas(pool, [program], None, later, None) == []
+    assert len(await survey_deltas(pool, [program], None, TODAY, TODAY)) == 2
+    assert await survey_deltas(pool, [uuid4()], None, None, None) == []
+    only_ana = await survey_deltas(pool, [program], [ana], None, None)
     assert [(d.question, d.respondents, d.mean_change) for d in only_ana] == [
         (LAB, 1, 2.0), (STEM, 1, 0.0)
     ]  # fmt: skip
 
-    mine = await read.surveys_of_students(pool, [ana, cy])
+    mine = await surveys_of_students(pool, [ana, cy])
     assert [(s.question, s.pre, s.post, s.change) for s in mine[ana]] == [
         (LAB, 2, 4, 2), (STEM, 3, 3, 0),
     ]  # fmt: skip
@@ -99,9 +104,9 @@ async def test_a_later_survey_of_the_same_phase_replaces_the_earlier(deps, pool)
     await survey(deps, program, ana, POST, days_ago=0, lab=5, stem=1)
     await survey(deps, program, ana, POST, days_ago=0, lab=4, stem=3)
     await caught_up(runner, pool, deps)
-    mine = (await read.surveys_of_students(pool, [ana]))[ana]
+    mine = (await surveys_of_students(pool, [ana]))[ana]
     assert [(s.question, s.pre, s.post) for s in mine] == [(LAB, 2, 4), (STEM, 2, 3)]
-    deltas = (await read.survey_deltas_of_programs(pool, [program]))[program]
+    deltas = (await survey_deltas_of_programs(pool, [program]))[program]
     assert [(d.question, d.mean_change) for d in deltas] == [(LAB, 2.0), (STEM, 1.0)]
 
 
@@ -118,7 +123,7 @@ async def test_evaluations_are_kept_per_phase_and_a_correction_replaces(deps, po
     runner = runner_for(pool, deps)
     await runner.setup()
     await caught_up(runner, pool, deps)
-    found = (await read.evaluations_of_students(pool, [ana]))[ana]
+    found = (await evaluations_of_students(pool, [ana]))[ana]
     assert [(e.phase, e.evaluated_on) for e in found] == [
         ("midpoint", TODAY - timedelta(days=1)), ("end", TODAY),
     ]  # fmt: skip

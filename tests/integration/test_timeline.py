@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bridgework.projections import read
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
+from bridgework.projections.timeline import timelines
+from bridgework.services.enrolment import WithdrawStudent, withdraw_student
+from bridgework.services.mentoring import AssignMentor, assign_mentor
+from bridgework.services.outcomes import RecordShowcase, record_showcase
 from support.context import coordinator
 from support.scenario import TODAY, a_program, cleared_mentor, enrol, runner_for, students
 
@@ -15,17 +16,17 @@ async def test_a_students_timeline_gathers_their_events_from_every_stream(deps, 
     await enrol(deps, program, ana)
     await enrol(deps, program, bo)  # waitlisted
     mentor = await cleared_mentor(deps, orgs[1])
-    await h.assign_mentor(deps, coordinator(), c.AssignMentor(
+    await assign_mentor(deps, coordinator(), AssignMentor(
         program_id=program, student_id=ana, mentor_id=mentor.id))  # fmt: skip
-    await h.record_showcase(deps, coordinator(), c.RecordShowcase(
+    await record_showcase(deps, coordinator(), RecordShowcase(
         program_id=program, title="Robot Rumble", held_on=TODAY, presenter_ids=[ana]))  # fmt: skip
-    await h.withdraw_student(deps, coordinator(), c.WithdrawStudent(
+    await withdraw_student(deps, coordinator(), WithdrawStudent(
         program_id=program, student_id=ana, reason="Moved away"))  # fmt: skip
     runner = runner_for(pool, deps)
     await runner.setup()
     await runner.catch_up()
 
-    mine = await read.timelines(pool, [ana])
+    mine = await timelines(pool, [ana])
     assert [e.summary for e in mine] == [
         "Registered as a student",
         "Enrolled in 'Robotics Club'",
@@ -35,15 +36,15 @@ async def test_a_students_timeline_gathers_their_events_from_every_stream(deps, 
     ]
     assert [e.position for e in mine] == sorted(e.position for e in mine)
     assert all(e.program_id == program for e in mine[1:])
-    theirs = [e.summary for e in await read.timelines(pool, [bo])]
+    theirs = [e.summary for e in await timelines(pool, [bo])]
     assert theirs == [
         "Registered as a student",
         "Waitlisted for 'Robotics Club'",
         "Given a seat in 'Robotics Club' from the waitlist",
     ]
-    newest = await read.timelines(pool, [ana], newest_first=True, limit=2)
+    newest = await timelines(pool, [ana], newest_first=True, limit=2)
     assert [e.event_type for e in newest] == ["StudentWithdrawn", "ShowcaseRecorded"]
-    older = await read.timelines(pool, [ana], after=newest[-1].position, newest_first=True)
+    older = await timelines(pool, [ana], after=newest[-1].position, newest_first=True)
     assert [e.event_type for e in older] == [
         "MentorAssigned",
         "StudentEnrolled",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bridgework.graphql import loaders
-from bridgework.projections import read
 
 if TYPE_CHECKING:
     import pytest
@@ -132,10 +132,13 @@ def a_program(api, capacity=2):
     return launched["launchProgram"]["id"], school, firm
 
 
+READ_SIDE = "bridgework.projections."
+
+
 def count_reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """Count the read-model queries run (each `read` function runs one SQL query), by name:
-    those a resolver calls itself and those a request's DataLoaders batch (each declared
-    loader holds its `read` function, so it is counted too)."""
+    """Count the read-model queries run (each projections query function runs one SQL query),
+    by name: those a resolver calls itself and those a request's DataLoaders batch (each declared
+    loader holds its query function, so it is counted too)."""
     calls: Counter[str] = Counter()
 
     def counting(name: str, fetch: Any) -> Any:
@@ -146,10 +149,10 @@ def count_reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
 
         return counted
 
-    for name in read.__all__:
-        fetch = getattr(read, name)
-        if inspect.iscoroutinefunction(fetch):
-            monkeypatch.setattr(read, name, counting(name, fetch))
+    for module in [m for name, m in sys.modules.items() if name.startswith("bridgework.graphql")]:
+        for name, fetch in list(vars(module).items()):
+            if inspect.iscoroutinefunction(fetch) and fetch.__module__.startswith(READ_SIDE):
+                monkeypatch.setattr(module, name, counting(name, fetch))
     for loader in loaders.DECLARED:
         monkeypatch.setattr(loader, "fetch", counting(loader.fetch.__name__, loader.fetch))
     return calls

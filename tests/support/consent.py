@@ -4,25 +4,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
-from bridgework.services import students as st
+from bridgework.services.directory import RegisterStudent, register_student
+from bridgework.services.safeguarding import RecordGuardianConsent, record_guardian_consent
 from support.context import coordinator
 from support.scenario import TODAY
 
 
 async def a_student(deps, name, *, years: int | None, grade: int | None = 10):
     born = None if years is None else TODAY - timedelta(days=365 * years + 40)
-    cmd = c.RegisterStudent(name=name, grade=grade, date_of_birth=born)
-    return (await h.register_student(deps, coordinator(), cmd)).id
+    cmd = RegisterStudent(name=name, grade=grade, date_of_birth=born)
+    return (await register_student(deps, coordinator(), cmd)).id
 
 
 async def consent(deps, student, program=None):
-    cmd = st.RecordGuardianConsent(
+    cmd = RecordGuardianConsent(
         student_id=student,
         program_id=program,
         guardian_name="Rosa Lima",
         relationship="mother",
         given_on=TODAY,
     )
-    return (await st.record_guardian_consent(deps, coordinator(), cmd)).id
+    return (await record_guardian_consent(deps, coordinator(), cmd)).id

@@ -18,9 +18,10 @@ from uuid import UUID, uuid4
 import pytest
 from bridgework.domain.base import replay
 from bridgework.domain.errors import RuleViolated
-from bridgework.domain.mentor import ClearanceResult, Mentor
+from bridgework.domain.mentor import Mentor
 from bridgework.domain.partnership import Partnership
 from bridgework.domain.program import Program, ProgramKind
+from bridgework.domain.safeguarding import ClearanceResult
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bridgework.services import commands as c
+from bridgework.services.command.base import parse
 
 
 def cmd(command_type: type[Any], **data: Any) -> Any:
-    return c.parse(command_type, data)
+    return parse(command_type, data)

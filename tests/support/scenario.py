@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from bridgework.domain.mentor import ClearanceResult
+from bridgework.domain.safeguarding import ClearanceResult
 from bridgework.projections.registry import default_projections
 from bridgework.projections.runner import ProjectionRunner
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
-from bridgework.services.mentoring import RecordClearance, record_clearance
+from bridgework.services.directory import (
+    LaunchProgram,
+    RegisterMentor,
+    RegisterOrganization,
+    RegisterStudent,
+    launch_program,
+    register_mentor,
+    register_organization,
+    register_student,
+)
+from bridgework.services.enrolment import EnrollStudent, enroll_student
+from bridgework.services.partnerships.lifecycle import FormPartnership, form_partnership
+from bridgework.services.safeguarding import RecordClearance, record_clearance
 from support.context import coordinator
 
 TODAY = datetime.now(UTC).date()
@@ -24,8 +34,8 @@ def runner_for(pool, deps, projections=None, batch_size=500) -> ProjectionRunner
 
 
 async def an_organization(deps, name: str, kind: str):
-    cmd = c.RegisterOrganization(name=name, kind=kind)
-    return (await h.register_organization(deps, coordinator(), cmd)).id
+    cmd = RegisterOrganization(name=name, kind=kind)
+    return (await register_organization(deps, coordinator(), cmd)).id
 
 
 async def a_program(deps, capacity: int):
@@ -33,13 +43,13 @@ async def a_program(deps, capacity: int):
         await an_organization(deps, name, kind)
         for name, kind in (("Lincoln Middle", "school"), ("Ardent", "business"))
     ]
-    p = await h.form_partnership(
-        deps, coordinator(), c.FormPartnership(name="Robotics", organization_ids=orgs)
+    p = await form_partnership(
+        deps, coordinator(), FormPartnership(name="Robotics", organization_ids=orgs)
     )
-    program = await h.launch_program(
+    program = await launch_program(
         deps,
         coordinator(),
-        c.LaunchProgram(
+        LaunchProgram(
             partnership_id=p.id,
             name="Robotics Club",
             kind="club",
@@ -54,8 +64,8 @@ async def a_program(deps, capacity: int):
 async def students(deps, n: int):
     return [
         (
-            await h.register_student(
-                deps, coordinator(), c.RegisterStudent(name=f"Student {i}", date_of_birth=ADULT)
+            await register_student(
+                deps, coordinator(), RegisterStudent(name=f"Student {i}", date_of_birth=ADULT)
             )
         ).id
         for i in range(n)
@@ -63,14 +73,14 @@ async def students(deps, n: int):
 
 
 async def enrol(deps, program, student):
-    cmd = c.EnrollStudent(program_id=program, student_id=student)
-    return await h.enroll_student(deps, coordinator(), cmd)
+    cmd = EnrollStudent(program_id=program, student_id=student)
+    return await enroll_student(deps, coordinator(), cmd)
 
 
 async def cleared_mentor(deps, org, name: str = "Dana Ortiz", capacity: int = 3):
     """A registered mentor with a clear background check, as matching requires."""
-    mentor = await h.register_mentor(
-        deps, coordinator(), c.RegisterMentor(name=name, organization_id=org, capacity=capacity)
+    mentor = await register_mentor(
+        deps, coordinator(), RegisterMentor(name=name, organization_id=org, capacity=capacity)
     )
     await record_clearance(
         deps,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bridgework.domain.student import EvaluationPhase, SurveyPhase
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
+from bridgework.domain.surveys import EvaluationPhase, SurveyPhase
 from bridgework.services import surveys as su
+from bridgework.services.directory import LaunchProgram, launch_program
 from support.context import coordinator
 from support.scenario import TODAY
 
@@ -46,10 +45,10 @@ async def evaluate(deps, program, kid, phase, *, days_ago=0, ctx=None, **scores)
 
 
 async def an_internship(deps, partnership):
-    launched = await h.launch_program(
+    launched = await launch_program(
         deps,
         coordinator(),
-        c.LaunchProgram(
+        LaunchProgram(
             partnership_id=partnership,
             name="Biotech Internship",
             kind="internship",

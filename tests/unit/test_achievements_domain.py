@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from uuid import uuid4
 
-from bridgework.domain.student import PLACEMENTS, Pathway, Student
+from bridgework.domain.achievements import PLACEMENTS, Pathway
+from bridgework.domain.student import Student
 from support.given import AT, names, refused, started, when
 
 PROGRAM = uuid4()

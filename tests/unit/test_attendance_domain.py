@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from uuid import uuid4
 
-from bridgework.domain.program import Attendance
+from bridgework.domain.attendance import Attendance
 from support.given import AT, enrol, given, launched, names, refused, when
 
 SESSION = uuid4()

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import uuid4
 
-from bridgework.domain.partnership import MetricMeasure
+from bridgework.domain.charter import MetricMeasure
 from support.given import AT, SCHOOL, formed, given, names, refused, when
 
 METRIC = uuid4()

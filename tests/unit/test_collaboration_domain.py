@@ -7,7 +7,7 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
-from bridgework.domain.partnership import ContributionKind, FollowUp
+from bridgework.domain.collaboration import ContributionKind, FollowUp
 from support.given import AT, BUSINESS, formed, given, names, refused, when
 
 LIAISON = uuid4()

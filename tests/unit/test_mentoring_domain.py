@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from uuid import uuid4
 
-from bridgework.domain.program import MatchClosure
+from bridgework.domain.mentoring import MatchClosure
 from support.given import AT, cleared, enrol, given, launched, names, refused, when
 
 STUDENT, MENTOR = uuid4(), uuid4()

@@ -7,7 +7,8 @@ from datetime import date
 from uuid import uuid4
 
 import pytest
-from bridgework.domain.partnership import Partnership, PartnershipStatus
+from bridgework.domain.partnership import Partnership
+from bridgework.domain.partnership_state import PartnershipStatus
 from support.given import (
     AT,
     BUSINESS,

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from uuid import uuid4
 
 import pytest
-from bridgework.domain.mentor import ClearanceResult
+from bridgework.domain.safeguarding import ClearanceResult
 from bridgework.domain.student import Student
 from support.given import AT, clearance, cleared, given, mentor, names, refused, started, when
 

@@ -19,7 +19,7 @@ from bridgework.services.unit_of_work import CommandResult
 
 
 def every_services_module():
-    """Each module under services/, shims included: a command anywhere is found."""
+    """Each module under services/: a command anywhere is found."""
     prefix = bridgework.services.__name__ + "."
     for module in pkgutil.walk_packages(bridgework.services.__path__, prefix):
         importlib.import_module(module.name)

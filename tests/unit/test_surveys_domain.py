@@ -9,7 +9,8 @@ import msgspec
 import pytest
 from bridgework.domain.base import replay
 from bridgework.domain.errors import RuleViolated
-from bridgework.domain.student import EvaluationPhase, Student, SurveyPhase
+from bridgework.domain.student import Student
+from bridgework.domain.surveys import EvaluationPhase, SurveyPhase
 from bridgework.infra.transcoding import Transcoder
 from bridgework.services.ports import EventMetadata, StoredEvent
 from support.given import AT

@@ -8,10 +8,16 @@ from datetime import timedelta
 
 import pytest
 from bridgework.domain.errors import RuleViolated
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
-from bridgework.services import students as st
+from bridgework.services.command.base import parse
+from bridgework.services.directory import RegisterStudent, register_student
+from bridgework.services.enrolment import SetEligibility, set_eligibility
 from bridgework.services.errors import InvalidInput, NotFound
+from bridgework.services.safeguarding import (
+    RecordGuardianConsent,
+    WithdrawGuardianConsent,
+    record_guardian_consent,
+    withdraw_guardian_consent,
+)
 from support.consent import a_student, consent
 from support.context import coordinator
 from support.scenario import TODAY, a_program, enrol
@@ -23,10 +29,10 @@ async def test_a_consent_for_the_program_outlives_a_withdrawn_standing_one(deps)
     standing = await consent(deps, ana)
     await enrol(deps, program, ana)
     await consent(deps, ana, program=program)
-    left = await st.withdraw_guardian_consent(
+    left = await withdraw_guardian_consent(
         deps,
         coordinator(),
-        st.WithdrawGuardianConsent(
+        WithdrawGuardianConsent(
             student_id=ana, consent_id=standing, reason="narrowing it to robotics"
         ),
     )
@@ -45,7 +51,7 @@ async def test_a_consent_for_the_program_outlives_a_withdrawn_standing_one(deps)
 async def test_eligibility_rules_refuse_by_name(deps, store, rules, student, rule):
     years, grade = student
     program, _, _ = await a_program(deps, capacity=2)
-    await st.set_eligibility(deps, coordinator(), st.SetEligibility(program_id=program, **rules))
+    await set_eligibility(deps, coordinator(), SetEligibility(program_id=program, **rules))
     kid = await a_student(deps, "Ana Lima", years=years, grade=grade)
     before = await store.head()
     with pytest.raises(RuleViolated) as refused:
@@ -58,14 +64,14 @@ async def test_bad_consent_and_eligibility_input_is_refused_by_field(deps):
     program, _, _ = await a_program(deps, capacity=2)
     ana = await a_student(deps, "Ana Lima", years=14)
     with pytest.raises(InvalidInput) as bad:
-        c.parse(st.SetEligibility, {"program_id": str(program), "min_grade": 9, "max_grade": 7})
+        parse(SetEligibility, {"program_id": str(program), "min_grade": 9, "max_grade": 7})
     assert bad.value.field == "maxGrade"
     with pytest.raises(InvalidInput) as bad:
-        c.parse(st.SetEligibility, {"program_id": str(program), "min_age": 1})
+        parse(SetEligibility, {"program_id": str(program), "min_age": 1})
     assert bad.value.field == "minAge"
     with pytest.raises(InvalidInput) as bad:
-        c.parse(
-            st.RecordGuardianConsent,
+        parse(
+            RecordGuardianConsent,
             {
                 "student_id": str(ana),
                 "guardian_name": "",
@@ -75,20 +81,20 @@ async def test_bad_consent_and_eligibility_input_is_refused_by_field(deps):
         )
     assert bad.value.field == "guardianName"
     with pytest.raises(NotFound) as missing:
-        await st.set_eligibility(
-            deps, coordinator(), st.SetEligibility(program_id=program, prerequisite_ids=[ana])
+        await set_eligibility(
+            deps, coordinator(), SetEligibility(program_id=program, prerequisite_ids=[ana])
         )
     assert missing.value.field == "prerequisiteIds[0]"
     with pytest.raises(RuleViolated) as refused:
-        await st.set_eligibility(
-            deps, coordinator(), st.SetEligibility(program_id=program, prerequisite_ids=[program])
+        await set_eligibility(
+            deps, coordinator(), SetEligibility(program_id=program, prerequisite_ids=[program])
         )
     assert refused.value.rule == "PREREQUISITE_IS_ITSELF"
     with pytest.raises(RuleViolated) as refused:
-        await st.record_guardian_consent(
+        await record_guardian_consent(
             deps,
             coordinator(),
-            st.RecordGuardianConsent(
+            RecordGuardianConsent(
                 student_id=ana,
                 guardian_name="Rosa",
                 relationship="mother",
@@ -97,9 +103,9 @@ async def test_bad_consent_and_eligibility_input_is_refused_by_field(deps):
         )
     assert refused.value.rule == "CONSENT_IN_FUTURE"
     with pytest.raises(RuleViolated) as refused:
-        await h.register_student(
+        await register_student(
             deps,
             coordinator(),
-            c.RegisterStudent(name="Future Kid", date_of_birth=TODAY + timedelta(days=1)),
+            RegisterStudent(name="Future Kid", date_of_birth=TODAY + timedelta(days=1)),
         )
     assert refused.value.rule == "BORN_IN_THE_FUTURE"

@@ -10,10 +10,19 @@ from uuid import uuid4
 
 import pytest
 from bridgework.domain.errors import RuleViolated
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
+from bridgework.services.command.base import parse
 from bridgework.services.context import Role
+from bridgework.services.directory import (
+    LaunchProgram,
+    RegisterOrganization,
+    RegisterStudent,
+    launch_program,
+    register_organization,
+    register_student,
+)
+from bridgework.services.enrolment import EnrollStudent, enroll_student
 from bridgework.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from bridgework.services.partnerships.lifecycle import FormPartnership, form_partnership
 from support.context import as_actor, coordinator
 from support.log import count_events
 from support.scenario import ADULT
@@ -22,26 +31,26 @@ TODAY = datetime.now(UTC).date()
 
 
 async def school_and_business(deps):
-    school = await h.register_organization(
+    school = await register_organization(
         deps,
         coordinator(),
-        c.parse(c.RegisterOrganization, {"name": "Ridgeview", "kind": "school"}),
+        parse(RegisterOrganization, {"name": "Ridgeview", "kind": "school"}),
     )
-    firm = await h.register_organization(
-        deps, coordinator(), c.RegisterOrganization(name="Ardent", kind="business")
+    firm = await register_organization(
+        deps, coordinator(), RegisterOrganization(name="Ardent", kind="business")
     )
     return school.id, firm.id
 
 
 async def a_program(deps, capacity: int = 2):
     school, firm = await school_and_business(deps)
-    partnership = await h.form_partnership(
-        deps, coordinator(), c.FormPartnership(name="Robotics", organization_ids=[school, firm])
+    partnership = await form_partnership(
+        deps, coordinator(), FormPartnership(name="Robotics", organization_ids=[school, firm])
     )
-    program = await h.launch_program(
+    program = await launch_program(
         deps,
         coordinator(),
-        c.LaunchProgram(
+        LaunchProgram(
             partnership_id=partnership.id,
             name="Robotics Club",
             kind="club",
@@ -55,16 +64,14 @@ async def a_program(deps, capacity: int = 2):
 
 async def a_student(deps, name: str = "Ana Lima"):
     return (
-        await h.register_student(
-            deps, coordinator(), c.RegisterStudent(name=name, date_of_birth=ADULT)
-        )
+        await register_student(deps, coordinator(), RegisterStudent(name=name, date_of_birth=ADULT))
     ).id
 
 
 async def test_every_event_records_who_why_and_which_command(deps, store):
     ctx = coordinator()
-    result = await h.register_organization(
-        deps, ctx, c.RegisterOrganization(name="Ridgeview", kind="school")
+    result = await register_organization(
+        deps, ctx, RegisterOrganization(name="Ridgeview", kind="school")
     )
     [stored] = await store.load(f"organisation-{result.id}")
     assert stored.position == result.position
@@ -77,13 +84,13 @@ async def test_every_event_records_who_why_and_which_command(deps, store):
 
 async def test_enrolment_past_capacity_waitlists_with_a_message(deps):
     program, _ = await a_program(deps, capacity=1)
-    first = await h.enroll_student(
-        deps, coordinator(), c.EnrollStudent(program_id=program, student_id=await a_student(deps))
+    first = await enroll_student(
+        deps, coordinator(), EnrollStudent(program_id=program, student_id=await a_student(deps))
     )
-    second = await h.enroll_student(
+    second = await enroll_student(
         deps,
         coordinator(),
-        c.EnrollStudent(program_id=program, student_id=await a_student(deps, "Bo Chen")),
+        EnrollStudent(program_id=program, student_id=await a_student(deps, "Bo Chen")),
     )
     assert (first.status, second.status) == ("ENROLLED", "WAITLISTED")
     assert second.message == (
@@ -95,30 +102,30 @@ async def test_enrolment_past_capacity_waitlists_with_a_message(deps):
 async def test_a_retried_command_returns_the_first_result_and_appends_nothing(deps, store):
     program, _ = await a_program(deps)
     student = await a_student(deps)
-    cmd = c.EnrollStudent(program_id=program, student_id=student)
-    first = await h.enroll_student(deps, coordinator("enrol-ana"), cmd)
+    cmd = EnrollStudent(program_id=program, student_id=student)
+    first = await enroll_student(deps, coordinator("enrol-ana"), cmd)
     before = await count_events(store)
-    again = await h.enroll_student(deps, coordinator("enrol-ana"), cmd)
+    again = await enroll_student(deps, coordinator("enrol-ana"), cmd)
     assert again == first
     assert await count_events(store) == before
 
 
 async def test_concurrent_retries_with_one_key_act_once(deps, store):
-    cmd = c.RegisterOrganization(name="Bytewave", kind="business")
+    cmd = RegisterOrganization(name="Bytewave", kind="business")
     results = await asyncio.gather(
-        *(h.register_organization(deps, coordinator("bytewave"), cmd) for _ in range(8))
+        *(register_organization(deps, coordinator("bytewave"), cmd) for _ in range(8))
     )
     assert len({r.id for r in results}) == 1
     assert await count_events(store) == 1
 
 
 async def test_reusing_a_key_for_a_different_request_is_a_conflict(deps, store):
-    await h.register_organization(
-        deps, coordinator("k"), c.RegisterOrganization(name="A", kind="school")
+    await register_organization(
+        deps, coordinator("k"), RegisterOrganization(name="A", kind="school")
     )
     with pytest.raises(Conflict, match="already used for a different request"):
-        await h.register_organization(
-            deps, coordinator("k"), c.RegisterOrganization(name="B", kind="school")
+        await register_organization(
+            deps, coordinator("k"), RegisterOrganization(name="B", kind="school")
         )
     assert await count_events(store) == 1
 
@@ -128,8 +135,8 @@ async def test_an_unknown_id_is_not_found_naming_the_field(deps, store):
     before = await count_events(store)
     missing = uuid4()
     with pytest.raises(NotFound) as caught:
-        await h.form_partnership(
-            deps, coordinator(), c.FormPartnership(name="P", organization_ids=[school, missing])
+        await form_partnership(
+            deps, coordinator(), FormPartnership(name="P", organization_ids=[school, missing])
         )
     assert caught.value.field == "organizationIds[1]"
     assert str(missing) in caught.value.message
@@ -139,8 +146,8 @@ async def test_an_unknown_id_is_not_found_naming_the_field(deps, store):
 async def test_an_id_of_the_wrong_kind_is_not_found(deps, store):
     school, _ = await school_and_business(deps)
     with pytest.raises(NotFound) as caught:
-        await h.enroll_student(
-            deps, coordinator(), c.EnrollStudent(program_id=school, student_id=uuid4())
+        await enroll_student(
+            deps, coordinator(), EnrollStudent(program_id=school, student_id=uuid4())
         )
     assert caught.value.field == "programId"
 
@@ -148,8 +155,8 @@ async def test_an_id_of_the_wrong_kind_is_not_found(deps, store):
 @pytest.mark.parametrize("role", [r for r in Role if r is not Role.COORDINATOR])
 async def test_only_coordinators_may_change_program_data(deps, store, role):
     with pytest.raises(Forbidden):
-        await h.register_organization(
-            deps, as_actor(role), c.RegisterOrganization(name="A", kind="school")
+        await register_organization(
+            deps, as_actor(role), RegisterOrganization(name="A", kind="school")
         )
     assert await count_events(store) == 0
 
@@ -157,13 +164,11 @@ async def test_only_coordinators_may_change_program_data(deps, store, role):
 async def test_a_rule_violation_appends_nothing(deps, store):
     program, _ = await a_program(deps)
     student = await a_student(deps)
-    await h.enroll_student(
-        deps, coordinator(), c.EnrollStudent(program_id=program, student_id=student)
-    )
+    await enroll_student(deps, coordinator(), EnrollStudent(program_id=program, student_id=student))
     before = await count_events(store)
     with pytest.raises(RuleViolated) as caught:
-        await h.enroll_student(
-            deps, coordinator(), c.EnrollStudent(program_id=program, student_id=student)
+        await enroll_student(
+            deps, coordinator(), EnrollStudent(program_id=program, student_id=student)
         )
     assert caught.value.rule == "ALREADY_ENROLLED"
     assert await count_events(store) == before
@@ -182,7 +187,7 @@ async def test_a_rule_violation_appends_nothing(deps, store):
 )
 def test_malformed_commands_name_the_field(data, field):
     with pytest.raises(InvalidInput) as caught:
-        c.parse(c.RegisterOrganization, data)
+        parse(RegisterOrganization, data)
     assert caught.value.field == field
     assert field in caught.value.message
 
@@ -208,5 +213,5 @@ def test_malformed_programs_name_the_field(data, field):
         "ends_on": "2026-06-12",
     }
     with pytest.raises(InvalidInput) as caught:
-        c.parse(c.LaunchProgram, good | data)
+        parse(LaunchProgram, good | data)
     assert caught.value.field == field

@@ -11,7 +11,7 @@ import msgspec
 import pytest
 from bridgework.domain.errors import RuleViolated
 from bridgework.services import hours as hr
-from bridgework.services.commands import parse
+from bridgework.services.command.base import parse
 from bridgework.services.context import Role
 from bridgework.services.errors import Forbidden, InvalidInput, NotFound
 from support.context import as_person, coordinator

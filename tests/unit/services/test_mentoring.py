@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import pytest
 from bridgework.domain.errors import RuleViolated
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
-from bridgework.services import mentoring as m
-from bridgework.services.commands import parse
+from bridgework.services.command.base import parse
+from bridgework.services.directory import RegisterMentor, register_mentor
 from bridgework.services.errors import InvalidInput
+from bridgework.services.mentoring import (
+    AssignMentor,
+    DeclineMentorMatch,
+    ProposeMentorMatch,
+    assign_mentor,
+    propose_mentor_match,
+)
 from support.context import coordinator
 from support.scenario import a_program, cleared_mentor, enrol, students
 
@@ -20,24 +25,22 @@ async def test_a_match_is_proposed_only_to_a_cleared_mentor_with_room(deps, stor
     for kid in (ana, bo):
         await enrol(deps, program, kid)
     full = (await cleared_mentor(deps, orgs[1], capacity=1)).id
-    await h.assign_mentor(
-        deps, coordinator(), c.AssignMentor(program_id=program, student_id=ana, mentor_id=full)
+    await assign_mentor(
+        deps, coordinator(), AssignMentor(program_id=program, student_id=ana, mentor_id=full)
     )
-    unchecked = await h.register_mentor(
-        deps, coordinator(), c.RegisterMentor(name="New Volunteer", organization_id=orgs[1])
+    unchecked = await register_mentor(
+        deps, coordinator(), RegisterMentor(name="New Volunteer", organization_id=orgs[1])
     )
     before = await store.head()
     for mentor, rule in ((full, "MENTOR_AT_CAPACITY"), (unchecked.id, "CLEARANCE_MISSING")):
         with pytest.raises(RuleViolated) as refused:
-            await m.propose_mentor_match(
+            await propose_mentor_match(
                 deps,
                 coordinator(),
-                m.ProposeMentorMatch(program_id=program, student_id=bo, mentor_id=mentor),
+                ProposeMentorMatch(program_id=program, student_id=bo, mentor_id=mentor),
             )
         assert refused.value.rule == rule
     with pytest.raises(InvalidInput) as bad:
-        parse(
-            m.DeclineMentorMatch, {"program_id": str(program), "student_id": str(bo), "reason": ""}
-        )
+        parse(DeclineMentorMatch, {"program_id": str(program), "student_id": str(bo), "reason": ""})
     assert bad.value.field == "reason"
     assert await store.head() == before

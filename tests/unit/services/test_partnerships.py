@@ -10,10 +10,17 @@ from uuid import uuid4
 import msgspec
 import pytest
 from bridgework.domain.errors import RuleViolated
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
-from bridgework.services import partnerships as ps
+from bridgework.services.directory import LaunchProgram, launch_program
 from bridgework.services.errors import InvalidInput, NotFound
+from bridgework.services.partnerships.charter import RecordMetricValue
+from bridgework.services.partnerships.collaboration import (
+    AppointLiaison,
+    RecordCheckIn,
+    RecordContribution,
+    appoint_liaison,
+    record_check_in,
+)
+from bridgework.services.partnerships.lifecycle import SuspendPartnership, suspend_partnership
 from support.context import coordinator
 from support.partnerships import cmd
 from support.scenario import TODAY, a_program
@@ -32,32 +39,32 @@ async def test_bad_partnership_input_is_refused_naming_the_field_and_changes_not
     }
     liaison = {"partnership_id": p, "organization_id": str(orgs[0]), "name": "X"}
     for kind, data, field in (
-        (ps.RecordContribution, grant, "value"),
-        (ps.RecordContribution, grant | {"value": "10", "currency": "usd"}, "currency"),
-        (ps.AppointLiaison, liaison | {"email": "not-an-email"}, "email"),
-        (ps.SuspendPartnership, {"partnership_id": p, "reason": "   "}, "reason"),
+        (RecordContribution, grant, "value"),
+        (RecordContribution, grant | {"value": "10", "currency": "usd"}, "currency"),
+        (AppointLiaison, liaison | {"email": "not-an-email"}, "email"),
+        (SuspendPartnership, {"partnership_id": p, "reason": "   "}, "reason"),
     ):
         with pytest.raises(InvalidInput) as bad:
             cmd(kind, **data)
         assert bad.value.field == field
     with pytest.raises(NotFound) as missing:
-        await ps.suspend_partnership(
-            deps, coordinator(), cmd(ps.SuspendPartnership, partnership_id=str(orgs[0]), reason="x")
+        await suspend_partnership(
+            deps, coordinator(), cmd(SuspendPartnership, partnership_id=str(orgs[0]), reason="x")
         )
     assert missing.value.field == "partnershipId"
     with pytest.raises(RuleViolated) as refused:
-        await ps.appoint_liaison(
+        await appoint_liaison(
             deps,
             coordinator(),
-            cmd(ps.AppointLiaison, **liaison | {"organization_id": str(partnership)}),
+            cmd(AppointLiaison, **liaison | {"organization_id": str(partnership)}),
         )
     assert refused.value.rule == "ORGANISATION_NOT_A_PARTNER"
     with pytest.raises(RuleViolated) as refused:
-        await ps.record_check_in(
+        await record_check_in(
             deps,
             coordinator(),
             cmd(
-                ps.RecordCheckIn,
+                RecordCheckIn,
                 partnership_id=p,
                 held_on=str(TODAY + timedelta(days=3)),
                 attendees=["Ana"],
@@ -71,7 +78,7 @@ async def test_bad_partnership_input_is_refused_naming_the_field_and_changes_not
 def test_amounts_must_be_finite_and_in_range(value):
     with pytest.raises(InvalidInput) as bad:
         cmd(
-            ps.RecordMetricValue,
+            RecordMetricValue,
             partnership_id=str(uuid4()),
             metric_id=str(uuid4()),
             value=value,
@@ -92,11 +99,11 @@ class SuspendFirst:
     async def append(self, appends, **kwargs):
         if not self.raced:
             self.raced = True
-            await ps.suspend_partnership(
+            await suspend_partnership(
                 self.deps,
                 coordinator(),
                 cmd(
-                    ps.SuspendPartnership,
+                    SuspendPartnership,
                     partnership_id=str(self.partnership),
                     reason="Funding under review",
                 ),
@@ -107,7 +114,7 @@ class SuspendFirst:
 async def test_a_launch_overtaken_by_a_suspension_is_refused(deps, store):
     _, _, partnership = await a_program(deps, capacity=2)
     racing = msgspec.structs.replace(deps, store=SuspendFirst(deps, partnership))
-    launch = c.LaunchProgram(
+    launch = LaunchProgram(
         partnership_id=partnership,
         name="Summer Camp",
         kind="bootcamp",
@@ -116,7 +123,7 @@ async def test_a_launch_overtaken_by_a_suspension_is_refused(deps, store):
         ends_on=TODAY + timedelta(days=10),
     )
     with pytest.raises(RuleViolated) as refused:
-        await h.launch_program(racing, coordinator(), launch)
+        await launch_program(racing, coordinator(), launch)
     assert refused.value.rule == "PARTNERSHIP_STATUS"
     types = [e.event_type for e in await store.load(f"partnership-{partnership}")]
     assert types[-2:] == ["ProgramAdded", "PartnershipSuspended"]  # the first program's only

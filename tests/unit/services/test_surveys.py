@@ -8,10 +8,10 @@ from uuid import uuid4
 
 import pytest
 from bridgework.domain.errors import RuleViolated
-from bridgework.services import commands as c
-from bridgework.services import handlers as h
 from bridgework.services import surveys as su
+from bridgework.services.command.base import parse
 from bridgework.services.context import Actor, CommandContext, Role
+from bridgework.services.enrolment import CompleteEnrollment, complete_enrollment
 from bridgework.services.errors import Forbidden, InvalidInput, NotFound
 from support.context import as_actor, coordinator
 from support.scenario import TODAY, a_program, enrol, students
@@ -86,10 +86,10 @@ def test_answers_and_ratings_of_the_wrong_shape_are_refused_naming_the_field():
         ([], "answers"),
     ):
         with pytest.raises(InvalidInput) as bad:
-            c.parse(su.RecordSurvey, ids | {"answers": given})
+            parse(su.RecordSurvey, ids | {"answers": given})
         assert bad.value.field == field
     with pytest.raises(InvalidInput) as bad:
-        c.parse(
+        parse(
             su.RecordSurvey, ids | {"phase": "during", "answers": [{"question": LAB, "score": 3}]}
         )
     assert bad.value.field == "phase"
@@ -105,10 +105,10 @@ def test_answers_and_ratings_of_the_wrong_shape_are_refused_naming_the_field():
         ([{"competency": "x", "score": 2}, {"competency": "x", "score": 3}], "ratings"),
     ):
         with pytest.raises(InvalidInput) as bad:
-            c.parse(su.RecordEvaluation, evaluation | {"ratings": given})
+            parse(su.RecordEvaluation, evaluation | {"ratings": given})
         assert bad.value.field == field
     with pytest.raises(InvalidInput) as bad:
-        c.parse(
+        parse(
             su.RecordEvaluation,
             evaluation | {"evaluator": " ", "ratings": [{"competency": "x", "score": 2}]},
         )
@@ -123,8 +123,8 @@ async def test_a_student_answers_their_own_survey_after_completing(deps):
         actor=Actor(str(ana), Role.STUDENT), correlation_id=uuid4(), command_uuid=uuid4()
     )
     await survey(deps, program, ana, PRE, ctx=herself, lab=2)
-    await h.complete_enrollment(
-        deps, coordinator(), c.CompleteEnrollment(program_id=program, student_id=ana)
+    await complete_enrollment(
+        deps, coordinator(), CompleteEnrollment(program_id=program, student_id=ana)
     )
     done = await survey(deps, program, ana, POST, lab=4)
     assert done.position > 0
