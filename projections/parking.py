@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Sequence
 
     import asyncpg
+    from bridgework.projections.applying import Projection
     from bridgework.projections.db import Connection
-    from bridgework.projections.runner import Projection
     from bridgework.services.ports import EventCodec, EventStore, StoredEvent
 
     Db = asyncpg.Pool | Connection

@@ -27,7 +27,7 @@ from bridgework.projections import (
 if TYPE_CHECKING:
     from types import ModuleType
 
-    from bridgework.projections.runner import Projection
+    from bridgework.projections.applying import Projection
 
 AREAS: tuple[ModuleType, ...] = (
     directory,

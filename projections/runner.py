@@ -1,14 +1,6 @@
-"""The projection runner: tails the log and keeps each read model's rows and checkpoint in step.
-
-Each batch reads the events after the checkpoint the runner last saw, then applies them in
-one transaction per projection: take the projection's advisory lock (so any number of
-workers, in any number of processes, apply each event exactly once), check that the
-checkpoint is still the one the events were read after (another worker may have moved it:
-then read again from there), apply them, move the checkpoint, commit. A crash anywhere rolls
-the whole batch back, rows and checkpoint together. Events a projection does not handle
-still move its checkpoint. The log is read before the batch's connection is taken, so a
-batch holds one pool connection at a time and any number of projections can catch up side
-by side on a small pool.
+"""The projection runner: sets the read models up, catches them up and follows the log,
+each batch applied exactly once with its checkpoint (`projections.applying`), any number of
+projections side by side on a small pool.
 
 Following the log (`run()`), nothing stops a view for good. A failing batch is halved until
 the event it fails on is alone; that event is retried with backoff, then parked for that
@@ -20,112 +12,34 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any, Protocol, assert_never
+from typing import TYPE_CHECKING, assert_never
 
 from bridgework.projections import parking
+from bridgework.projections.applying import Applier
 from bridgework.projections.faults import is_transient
 from bridgework.projections.isolation import (
     Isolation,
-    Outage,
     Park,
-    ProjectionStats,
     Retry,
     Shrink,
 )
-from bridgework.services.ports import ORIGIN, Checkpoint
+from bridgework.services.ports import ORIGIN
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    import asyncpg
+    from bridgework.projections.applying import Projection
     from bridgework.projections.db import Connection
     from bridgework.projections.parking import ParkedEvent
-    from bridgework.services.ports import EventCodec, EventStore, StoredEvent
+    from bridgework.services.ports import StoredEvent
 
 log = logging.getLogger("bridgework.projections")
 
 _SETUP_LOCK = 0x70726F6A  # serialises `setup()` of processes starting together
 
 
-class Projection(Protocol):
-    """A read model: its tables, the events it handles, and how it applies them."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def version(self) -> int:
-        """Bump it when the tables or the handling change: `setup()` then rebuilds."""
-
-    @property
-    def schema(self) -> str:
-        """Idempotent DDL for its tables."""
-
-    @property
-    def tables(self) -> Sequence[str]: ...
-    @property
-    def handles(self) -> frozenset[str]:
-        """Stable event type names it applies; the rest only move its checkpoint."""
-
-    async def apply_batch(
-        self, conn: Connection, events: Sequence[tuple[StoredEvent, Any]]
-    ) -> None:
-        """Write the effect of the handled events of one batch (stored and decoded), in
-        order, inside the batch's transaction; in a few round trips, not one per event.
-        Applying them in smaller batches must give the same rows."""
-
-
-class ProjectionRunner:
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        store: EventStore,
-        codec: EventCodec,
-        projections: Sequence[Projection],
-        *,
-        poll_interval: float = 1.0,
-        batch_size: int = 500,
-        max_attempts: int = 5,
-        backoff_base: float = 0.5,
-        backoff_cap: float = 30.0,
-        statement_timeout: float = 30.0,
-    ) -> None:
-        """`max_attempts` tries of an event on its own, `backoff_base` seconds after the
-        first failure and doubling up to `backoff_cap`, before it is parked; every statement
-        of a batch may run for `statement_timeout` seconds (a batch that exceeds it shrinks)."""
-        for field, value in (
-            ("batch_size", batch_size),
-            ("max_attempts", max_attempts),
-            ("poll_interval", poll_interval),
-            ("backoff_base", backoff_base),
-            ("backoff_cap", backoff_cap),
-            ("statement_timeout", statement_timeout),
-        ):
-            if value <= 0:
-                raise ValueError(f"{field} must be greater than 0, not {value}")
-        self._pool = pool
-        self._store = store
-        self._codec = codec
-        self._projections = {p.name: p for p in projections}
-        self._locks = {p.name: asyncio.Lock() for p in projections}
-        self._seen = {p.name: ORIGIN for p in projections}
-        """The checkpoint each projection was last seen at: where the next read starts."""
-        self._poll_interval = poll_interval
-        self._batch_size = batch_size
-        self._retries = (max_attempts, backoff_base, backoff_cap)
-        self._timeout_ms = str(max(1, round(statement_timeout * 1000)))
-        self._isolation = {p.name: Isolation(batch_size, *self._retries) for p in projections}
-        self._outage = Outage(backoff_base)
-        self.stats = {p.name: ProjectionStats() for p in projections}
-
-    def names(self) -> list[str]:
-        return list(self._projections)
-
-    def _projection(self, name: str) -> Projection:
-        if name not in self._projections:
-            raise parking.UnknownParkedEvent(
-                f"unknown projection {name!r}; known: {', '.join(self._projections)}"
-            )
-        return self._projections[name]
+class ProjectionRunner(Applier):
+    """Sets the read models up, catches them up and follows the log; see the module."""
 
     async def setup(self) -> None:
         """Create the tables and checkpoints; rebuild any projection whose version changed.
@@ -208,62 +122,6 @@ class ProjectionRunner:
                 if on_batch is not None and read:
                     on_batch(read)
         return total
-
-    async def _batch(self, p: Projection) -> int | None:
-        """Apply the next batch; return the events read, or None when another worker had
-        moved the checkpoint (the runner now knows where to read from)."""
-        events = await self._store.read_after(self._seen[p.name], self._batch_size)
-        if not events:
-            return 0  # nothing after `seen`, so nothing after the (later) real checkpoint
-        return len(events) if await self._apply(p, events) else None
-
-    async def _apply(self, p: Projection, events: Sequence[StoredEvent]) -> bool:
-        """Apply events read after `seen` in one transaction; False if the checkpoint had
-        moved on (then nothing is applied, and the next read starts from where it is)."""
-        async with self._pool.acquire() as conn, conn.transaction():
-            if not await self._at_seen(conn, p.name):
-                return False
-            handled = [(e, self._codec.decode(e)) for e in events if e.event_type in p.handles]
-            if handled:
-                await p.apply_batch(conn, handled)
-            await self._move(conn, p.name, events[-1].checkpoint)
-        self._seen[p.name] = events[-1].checkpoint
-        stats = self.stats[p.name]
-        stats.batches += 1
-        stats.events += len(events)
-        return True
-
-    async def _lock(self, conn: Connection, name: str) -> None:
-        # An advisory lock rather than SELECT … FOR UPDATE: a transaction gets an id (and so
-        # holds back every reader of the log) only once it writes. The timeout is set in the
-        # same statement, so it applies to the statements after it, not to waiting here.
-        await conn.execute(
-            "SELECT pg_advisory_xact_lock(hashtext($1)), set_config('statement_timeout', $2, true)",
-            _lock_key(name),
-            self._timeout_ms,
-        )
-
-    async def _at_seen(self, conn: Connection, name: str) -> bool:
-        """Lock the projection; True if its checkpoint is still the one last seen."""
-        await self._lock(conn, name)
-        row = await conn.fetchrow(
-            "SELECT tx_id, position FROM projection_checkpoints WHERE name = $1", name
-        )
-        if row is None:
-            raise RuntimeError(f"projection {name!r} has no checkpoint: run setup() first")
-        if Checkpoint(row[0], row[1]) != self._seen[name]:
-            self._seen[name] = Checkpoint(row[0], row[1])
-            return False
-        return True
-
-    async def _move(self, conn: Connection, name: str, to: Checkpoint) -> None:
-        await conn.execute(
-            "UPDATE projection_checkpoints SET tx_id = $2, position = $3,"
-            " updated_at = now() WHERE name = $1",
-            name,
-            to.tx_id,
-            to.position,
-        )
 
     # -- isolating failures -------------------------------------------------------------
 
@@ -365,13 +223,6 @@ class ProjectionRunner:
                 log.exception("projection %s failed; retrying shortly", p.name)
                 await asyncio.sleep(min(1.0, self._poll_interval))
 
-    async def checkpoints(self) -> dict[str, Checkpoint]:
-        rows = await self._pool.fetch(
-            "SELECT name, tx_id, position FROM projection_checkpoints WHERE name = ANY($1)",
-            self.names(),
-        )
-        return {r[0]: Checkpoint(r[1], r[2]) for r in rows}
-
     # -- parked events ------------------------------------------------------------------
 
     async def parked(
@@ -400,7 +251,3 @@ class ProjectionRunner:
         if not await parking.resolve(self._pool, name, position, "skipped"):
             await parking.open_one(self._pool, name, position)  # raises, saying why
         log.info("projection %s skipped parked event %d", name, position)
-
-
-def _lock_key(name: str) -> str:
-    return f"bridgework.projection.{name}"

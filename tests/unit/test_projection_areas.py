@@ -8,8 +8,8 @@ import pkgutil
 
 import bridgework.projections
 from bridgework.domain.catalog import EVENT_TYPES
+from bridgework.projections.applying import Projection
 from bridgework.projections.registry import AREAS, default_projections
-from bridgework.projections.runner import Projection
 from bridgework.services import areas as services
 
 ACROSS_AREAS = {"timeline"}
