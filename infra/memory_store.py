@@ -21,6 +21,7 @@ from bridgework.services.ports import (
     CommandRecord,
     DuplicateCommand,
     EventStore,
+    OutgoingMail,
     StoredCommand,
     StoredEvent,
     StoreError,
@@ -60,6 +61,8 @@ class MemoryEventStore(EventStore):
         self._streams: dict[str, list[StoredEvent]] = {}
         self._event_ids: set[UUID] = set()
         self._commands: dict[str, StoredCommand] = {}
+        self.mail: list[OutgoingMail] = []
+        """The outbox: mail appended with events, one per dedupe key, in order."""
         self._tx_id = 0
         self._appended = asyncio.Event()
         """Set (and replaced) by every append that wrote events: wakes every waiter."""
@@ -67,7 +70,11 @@ class MemoryEventStore(EventStore):
     # -- writing ------------------------------------------------------------------------
 
     async def append(
-        self, appends: Sequence[StreamAppend], *, command: CommandRecord | None = None
+        self,
+        appends: Sequence[StreamAppend],
+        *,
+        command: CommandRecord | None = None,
+        mail: Sequence[OutgoingMail] = (),
     ) -> int:
         await _round_trip()
         for a in appends:
@@ -81,6 +88,8 @@ class MemoryEventStore(EventStore):
         if command is not None and (recorded := self._commands.get(command.command_id)):
             raise DuplicateCommand(recorded)
         if not events:
+            if mail:
+                raise ValueError("mail is appended only with the events that decide it")
             if command is None:
                 return 0
             self._record(command, len(self._log))  # at the head, as on PostgreSQL
@@ -106,6 +115,8 @@ class MemoryEventStore(EventStore):
             self._event_ids.add(e.event_id)
         if command is not None:
             self._record(command, len(self._log))
+        known = {m.dedupe_key for m in self.mail}
+        self.mail += [m for m in mail if m.dedupe_key not in known]
         self._appended.set()
         self._appended = asyncio.Event()
         return len(self._log)

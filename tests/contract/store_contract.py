@@ -27,7 +27,7 @@ from bridgework.services.ports import (
 )
 from support.context import as_person
 from support.deps import deps_on
-from support.hours import hours_of
+from support.hours import hours_of, outbox
 from support.log import META, count_events, new_event, read_all, stream, stream_append
 from support.scenario import a_program, enrol, students
 
@@ -232,7 +232,8 @@ class StoreContract:
         log = await read_all(store)
         submitted = await store.load(HoursLog.stream_id(first.id))
         assert first.position == submitted[-1].position == log[-1].position
-        assert first.token
+        mailed = await outbox(store)
+        assert [m.dedupe_key for m in mailed] == [f"supervisor-link:{first.id}.1"]
 
         later = deps_on(reopened, clock=lambda: datetime.now(UTC) + timedelta(hours=1))
         again = await hr.submit_hours(later, as_person(Role.STUDENT, ana, "hours-monday"), cmd)
@@ -240,7 +241,7 @@ class StoreContract:
         assert msgspec.structs.asdict(again) == msgspec.structs.asdict(first)
         assert again.id == first.id
         assert again.position == first.position
-        assert again.token == first.token
+        assert await outbox(reopened) == mailed  # the retry enqueued nothing more
         assert (again.status, again.message) == (first.status, first.message)
         assert await read_all(reopened) == log
         assert await store.find_command("hours-monday") == await reopened.find_command(
