@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from decimal import Decimal
 from urllib.parse import unquote
 
+import asyncpg
 from bridgework.infra.memory_store import MemoryEventStore
 from bridgework.services import hours as hr
 from bridgework.services.context import Role
@@ -70,3 +72,20 @@ async def mailed_token(deps, log_id) -> str:
     ]
     assert mine, f"no link was mailed for {log_id}"
     return token_in(max(mine, key=lambda m: int(m.dedupe_key.rsplit(".", 1)[1])).body)
+
+
+def mailed_link(database_url: str, log_id: str) -> str:
+    """The token of the newest link mailed for an entry, from the outbox of an app that runs
+    no mailer (`tests/api/conftest.py`)."""
+
+    async def newest() -> str:
+        conn = await asyncpg.connect(database_url)
+        try:
+            return await conn.fetchval(
+                "SELECT body FROM outbox WHERE dedupe_key LIKE $1 ORDER BY created_at DESC",
+                f"supervisor-link:{log_id}.%",
+            )
+        finally:
+            await conn.close()
+
+    return token_in(asyncio.run(newest()))
