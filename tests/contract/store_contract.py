@@ -21,6 +21,7 @@ from bridgework.services.ports import (
     ORIGIN,
     CommandRecord,
     DuplicateCommand,
+    OutgoingMail,
     StoreError,
     StreamAppend,
     VersionConflict,
@@ -132,6 +133,31 @@ class StoreContract:
         assert await count_events(store) == 1
         assert await store.find_command("key-1") == caught.value.stored
         assert await store.find_command("never") is None
+
+    async def test_mail_is_enqueued_with_its_events_or_not_at_all(self, store):
+        """A rolled-back append (a conflict, a command seen before) enqueues no mail; a
+        mail whose key was enqueued before is not enqueued again."""
+        s = stream()
+        link = OutgoingMail(
+            dedupe_key=f"supervisor-link:{s}.1",
+            to="dana@ardent.example",
+            subject="Please verify",
+            body="http://127.0.0.1:8000/verify-hours?token=t\n",
+        )
+        record = CommandRecord(command_id="mail-1", request_hash="h", result=b"{}")
+        await store.append([stream_append(s, 0)], command=record, mail=[link])
+        assert await outbox(store) == [link]
+        other = msgspec.structs.replace(link, dedupe_key="supervisor-link:other")
+        with pytest.raises(VersionConflict):
+            await store.append([stream_append(s, 0)], mail=[other])
+        with pytest.raises(DuplicateCommand):
+            await store.append([stream_append(stream(), 0)], command=record, mail=[other])
+        alone = CommandRecord(command_id="mail-2", request_hash="h", result=b"{}")
+        with pytest.raises(ValueError, match="only with the events"):
+            await store.append([], command=alone, mail=[other])
+        await store.append([stream_append(s, 1)], mail=[msgspec.structs.replace(link, body="x")])
+        assert await outbox(store) == [link]
+        assert await count_events(store) == 2
 
     async def test_a_command_that_appends_nothing_is_recorded_at_the_head_of_the_log(self, store):
         head = await store.append([stream_append(stream(), 0, count=2)])
