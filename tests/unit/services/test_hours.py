@@ -9,6 +9,7 @@ from uuid import uuid4
 
 import msgspec
 import pytest
+from bridgework.domain.base import day
 from bridgework.domain.errors import RuleViolated
 from bridgework.services import hours as hr
 from bridgework.services.commands import parse
@@ -76,6 +77,16 @@ async def test_the_log_keeps_only_the_hash_of_a_link_and_the_answer_no_token(dep
     (mail,) = store.mail
     assert mail.dedupe_key == f"supervisor-link:{logged.id}.1"
     assert mail.body.count("http://127.0.0.1:8000/verify-hours?token=") == 1
+    assert (mail.to, mail.subject) == (
+        "dana@ardent.example",
+        "Please verify Student 0's hours on " + day(TODAY),
+    )
+    assert "Student 0 logged 3.5 hours" in mail.body
+    assert "in Robotics Club:\nSoldered the drive train\n" in mail.body
+
+    public = msgspec.structs.replace(deps, public_url="https://bridgework.example.org/")
+    await submit(public, ana, program)
+    assert "\nhttps://bridgework.example.org/verify-hours?token=" in store.mail[-1].body
 
 
 async def test_the_school_decides_only_on_verified_hours(deps):
