@@ -37,8 +37,9 @@ class Settings:
     poll_interval_seconds: float = 1.0
     run_projections: bool = True
     secret_key: str | None = None
-    """Signs supervisors' verification links. None: a key kept in `data_dir/secret_key`, made
-    on first start (every instance behind a load balancer needs the same one: set it)."""
+    """The deployment's secret (the demo derives its links' secrets from it; real links are
+    random). None: a key kept in `data_dir/secret_key`, made on first start (every instance
+    behind a load balancer needs the same one: set it)."""
     link_days: int = 14
     public_url: str = "http://127.0.0.1:8000"
     """Where people reach this deployment: the base of the links it mails (a supervisor's)."""

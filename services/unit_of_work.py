@@ -69,9 +69,10 @@ class Deps(msgspec.Struct, frozen=True, kw_only=True):
     clock: Callable[[], datetime]
     new_id: Callable[[], UUID]
     secret_key: str = ""
-    """Signs the links that let outsiders act without an account (a supervisor's)."""
+    """The deployment's secret; links no longer use it (their secrets are random), only the
+    demo derives its links' secrets from it, so a second load replays the same commands."""
     link_days: int = 14
-    """How long such a link works."""
+    """How long a link that lets an outsider act without an account (a supervisor's) works."""
     new_token: Callable[[], str] = _new_token
     """The secret of a new link (a supervisor's): random, mailed, stored only as a hash."""
     public_url: str = "http://127.0.0.1:8000"

@@ -1,4 +1,4 @@
-"""Hours logs through the handlers, on the memory store: the supervisor's signed link works
+"""Hours logs through the handlers, on the memory store: the supervisor's mailed link works
 once, while it is the latest and unexpired; the school decides only on verified hours; bad
 hours append nothing. Into the hours view: `tests/integration/`."""
 
