@@ -31,6 +31,10 @@ APPROVE = f"""mutation($input: ApproveHoursInput!) {{ approveHours(input: $input
   {CHANGED} }} }}"""
 TO_VERIFY = """query($token: String!) { hoursToVerify(token: $token) {
   studentName programName workedOn hours activity } }"""
+READS = """query($student: ID!) { student(id: $student) { hours { id status linkExpiresAt
+  supervisorEmail } }
+  events(first: 1000, types: ["HoursSubmitted", "VerificationLinkIssued"]) { edges { node {
+    type payload metadata { actor } } } } }"""
 RESEND = """mutation($input: HoursEntryInput!) { resendVerificationLink(input: $input) {
   __typename ... on HoursChanged { logId status position entry { linkExpiresAt } }
   ... on UserError { message } } }"""
@@ -83,11 +87,17 @@ def test_hours_from_the_student_to_the_supervisors_link_to_the_school(mailed):
     assert again["data"]["resendVerificationLink"]["__typename"] == "HoursChanged"
     token = link_in(inbox, 2)
     assert token != first
-    for response in (answered, again):  # the whole answer, not only the fields asked for
+    reads = api.post(READS, {"student": ana}, **as_ana)
+    for response in (answered, again, reads):  # the whole answer, not only the fields asked for
         text = json.dumps(response)
         assert first not in text
         assert token not in text
         assert token.partition(".")[2] not in text
+    logged_events = [e["node"] for e in reads["data"]["events"]["edges"]]
+    assert [e["type"] for e in logged_events] == [
+        "HoursSubmitted", "VerificationLinkIssued", "VerificationLinkIssued"
+    ]  # fmt: skip
+    assert logged_events[2]["payload"]["sent_to"] == "dana@ardent.example"
 
     page = api.data(TO_VERIFY, {"token": token})["hoursToVerify"]
     assert page == {
