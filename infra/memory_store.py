@@ -16,11 +16,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import msgspec
+from bridgework.infra.mail.outbox import InvalidMail, check_mail
 from bridgework.services.ports import (
     Checkpoint,
     CommandRecord,
     DuplicateCommand,
     EventStore,
+    MailRefused,
     OutgoingMail,
     StoredCommand,
     StoredEvent,
@@ -50,6 +52,15 @@ def _check_versions(append: StreamAppend) -> None:
         e.stream_id != append.stream_id for e in append.events
     ):
         raise ValueError(f"events for {append.stream_id!r} must continue it in order: {got}")
+
+
+def _refuse_bad(mail: Sequence[OutgoingMail]) -> None:
+    """The same refusal as the PostgreSQL outbox's (`infra/mail/outbox.py`)."""
+    for m in mail:
+        try:
+            check_mail(**msgspec.structs.asdict(m))
+        except InvalidMail as refused:
+            raise MailRefused(refused.field, str(refused)) from None
 
 
 class MemoryEventStore(EventStore):
@@ -87,6 +98,7 @@ class MemoryEventStore(EventStore):
                 raise StoreError("append refused: an event id was used before")
         if command is not None and (recorded := self._commands.get(command.command_id)):
             raise DuplicateCommand(recorded)
+        _refuse_bad(mail)
         if not events:
             if mail:
                 raise ValueError("mail is appended only with the events that decide it")

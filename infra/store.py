@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 import asyncpg
 import msgspec
-from bridgework.infra.mail import enqueue
+from bridgework.infra.mail import InvalidMail, enqueue
 from bridgework.infra.wakeups import StoreStats, Wakeups
 from bridgework.services.ports import (
     Checkpoint,
     CommandRecord,
     DuplicateCommand,
     EventStore,
+    MailRefused,
     NewEvent,
     OutgoingMail,
     StoredCommand,
@@ -256,7 +257,10 @@ class PostgresEventStore(EventStore):
             async with self._pool.acquire() as conn, conn.transaction():
                 position = await conn.fetchval(statement, *args)
                 for m in mail if position is not None else ():
-                    await enqueue(conn, **msgspec.structs.asdict(m))
+                    try:
+                        await enqueue(conn, **msgspec.structs.asdict(m))
+                    except InvalidMail as e:  # raised in the transaction: it rolls back
+                        raise MailRefused(e.field, str(e)) from None
         else:
             position = await self._pool.fetchval(statement, *args)
         if position is None:  # the guard refused: a stream is not at its expected version

@@ -139,6 +139,15 @@ class VersionConflict(StoreError):
         )
 
 
+class MailRefused(StoreError):
+    """The outbox refused a mail (`field`: not one plain address in "to", a subject that
+    could carry a header…); nothing was written."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
 class DuplicateCommand(StoreError):
     """The command id was recorded before (perhaps by a concurrent request)."""
 
@@ -170,9 +179,10 @@ class EventStore(abc.ABC):
         it decided (only with events: a mail is sent because something happened); return
         the highest position written.
 
-        Raises `VersionConflict` if any stream is not at its expected version and
-        `DuplicateCommand` if `command.command_id` was recorded before. Nothing is
-        written (and no mail enqueued) in either case.
+        Raises `VersionConflict` if any stream is not at its expected version,
+        `DuplicateCommand` if `command.command_id` was recorded before and `MailRefused`
+        for a mail the outbox will not send. Nothing is written (and no mail enqueued) in
+        any case.
         """
 
     @abc.abstractmethod

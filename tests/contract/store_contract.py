@@ -21,6 +21,7 @@ from bridgework.services.ports import (
     ORIGIN,
     CommandRecord,
     DuplicateCommand,
+    MailRefused,
     OutgoingMail,
     StoreError,
     StreamAppend,
@@ -155,6 +156,12 @@ class StoreContract:
         alone = CommandRecord(command_id="mail-2", request_hash="h", result=b"{}")
         with pytest.raises(ValueError, match="only with the events"):
             await store.append([], command=alone, mail=[other])
+        for bad in ({"to": "Dana <dana@ardent.example>"}, {"subject": "a\nBcc: x@y.org"}):
+            with pytest.raises(MailRefused) as refused:
+                await store.append(
+                    [stream_append(s, 1)], mail=[msgspec.structs.replace(other, **bad)]
+                )
+            assert refused.value.field == next(iter(bad))
         await store.append([stream_append(s, 1)], mail=[msgspec.structs.replace(link, body="x")])
         assert await outbox(store) == [link]
         assert await count_events(store) == 2

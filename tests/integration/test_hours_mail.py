@@ -10,10 +10,9 @@ from typing import Any
 import msgspec
 import pytest
 from bridgework.domain.errors import RuleViolated
-from bridgework.infra.mail import InvalidMail
 from bridgework.services import hours as hr
 from bridgework.services.context import Role
-from bridgework.services.ports import OutgoingMail
+from bridgework.services.ports import MailRefused, OutgoingMail
 from support.context import as_person, coordinator
 from support.deps import deps_on
 from support.hours import answer, mailed_token, outbox, submit
@@ -73,8 +72,10 @@ async def test_an_attempt_overtaken_by_another_writer_mails_nothing(deps, store)
 
 
 async def test_a_mail_the_outbox_refuses_rolls_its_events_back(store):
+    """The events are inserted before the outbox refuses the mail, in one transaction."""
     bad = OutgoingMail(dedupe_key="k", to="Dana <dana@ardent.example>", subject="s", body="b")
-    with pytest.raises(InvalidMail):
+    with pytest.raises(MailRefused) as refused:
         await store.append([stream_append(stream(), 0)], mail=[bad])
+    assert refused.value.field == "to"
     assert await count_events(store) == 0
     assert await outbox(store) == []

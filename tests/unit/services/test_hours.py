@@ -130,6 +130,9 @@ async def test_bad_hours_name_the_problem_and_append_nothing(deps, store):
     assert refused.value.rule == "NOT_IN_PROGRAM"
     with pytest.raises(Forbidden, match="only their own"):
         await hr.submit_hours(deps, as_person(Role.STUDENT, outsider), hours_of(ana, program))
+    with pytest.raises(InvalidInput) as bad:  # the input's pattern lets it by, the outbox not
+        await submit(deps, ana, program, supervisor_email="dana(ortiz)@ardent.example")
+    assert bad.value.field == "supervisorEmail"
     with pytest.raises(NotFound) as missing:
         await submit(deps, ana, uuid4())
     assert missing.value.field == "programId"
