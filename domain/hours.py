@@ -1,18 +1,21 @@
 """Hours logs: a student's hours at a placement, verified by the outside supervisor through a
-signed link (no account needed) and then approved by the school.
+link mailed to them (no account needed) and then approved by the school.
 
 submitted → verified | declined (reason) ; verified → approved | rejected (reason)
 
 Each entry is a stream of its own, so a supervisor's click never contends with anything.
-The link's issue number and expiry are facts in the log: a new link supersedes the old one,
-and a used link cannot be used again.
+A link is a fact in the log: its issue number, the hash of its secret (never the secret),
+the address it was sent to and its expiry. A new link supersedes the old one, and a used
+link cannot be used again.
 """
 
 from __future__ import annotations
 
+import hmac
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from bridgework.domain.base import BridgeworkAggregate, day
@@ -46,10 +49,22 @@ class HoursLog(BridgeworkAggregate):
         supervisor_email: str
 
     class VerificationLinkIssued(Aggregate.Event):
-        """A link for the supervisor; it supersedes every earlier one for this entry."""
+        """A link for the supervisor; it supersedes every earlier one for this entry.
 
+        v2 adds the hash of the link's secret and the address it was mailed to; a v1 link
+        (a signed token) has no hash, so it no longer works: the remedy is a new link."""
+
+        class_version = 2
         issue: int
         expires_at: datetime
+        token_hash: str
+        sent_to: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> dict[str, Any]:
+            state["token_hash"] = ""
+            state["sent_to"] = ""
+            return state
 
     # The answers name the student too, so a timeline can place them without state.
 
@@ -93,6 +108,8 @@ class HoursLog(BridgeworkAggregate):
         self.status = HoursStatus.SUBMITTED
         self.issue = 0
         self.link_expires_at: datetime | None = None
+        self.link_hash = ""
+        self.old_link_hashes: frozenset[str] = frozenset()
         self.decided_at: datetime | None = None
 
     @classmethod
@@ -108,6 +125,7 @@ class HoursLog(BridgeworkAggregate):
         activity: str,
         supervisor_name: str,
         supervisor_email: str,
+        link_hash: str,
         link_expires_at: datetime,
         at: datetime,
     ) -> HoursLog:
@@ -135,33 +153,48 @@ class HoursLog(BridgeworkAggregate):
             supervisor_email=supervisor_email,
             timestamp=at,
         )
-        log.issue_link(expires_at=link_expires_at, at=at)
+        log.issue_link(token_hash=link_hash, expires_at=link_expires_at, at=at)
         return log
 
-    def issue_link(self, *, expires_at: datetime, at: datetime) -> int:
-        """A new link for the supervisor (the old one stops working); returns its issue."""
+    def issue_link(self, *, token_hash: str, expires_at: datetime, at: datetime) -> int:
+        """A new link for the supervisor, to their address (the old one stops working);
+        returns its issue."""
         if self.status is not HoursStatus.SUBMITTED:
             raise RuleViolated(
                 "HOURS_ALREADY_DECIDED", f"These hours were already {self.status} by the supervisor"
             )
-        self._issue(issue=self.issue + 1, expires_at=expires_at, timestamp=at)
+        self._issue(
+            issue=self.issue + 1,
+            expires_at=expires_at,
+            token_hash=token_hash,
+            sent_to=self.supervisor_email,
+            timestamp=at,
+        )
         return self.issue
 
     @event(VerificationLinkIssued)
-    def _issue(self, issue: int, expires_at: datetime, timestamp: datetime) -> None:
+    def _issue(
+        self, issue: int, expires_at: datetime, token_hash: str, sent_to: str, timestamp: datetime
+    ) -> None:
         self.issue = issue
         self.link_expires_at = expires_at
+        self.old_link_hashes |= {self.link_hash} - {""}
+        # A link is bound to the address it went to: if that is no longer the supervisor's
+        # (or a v1 link had none), the link opens nothing.
+        self.link_hash = token_hash if sent_to == self.supervisor_email else ""
 
-    def _check_link(self, issue: int, at: datetime) -> None:
+    def check_link(self, token_hash: str, at: datetime) -> None:
         """A link works once, until it expires, and only while it is the latest one."""
+        if not self.link_hash or not hmac.compare_digest(token_hash, self.link_hash):
+            if token_hash in self.old_link_hashes:
+                raise RuleViolated(
+                    "LINK_SUPERSEDED", "A newer link was sent for these hours; use that one"
+                )
+            raise RuleViolated("LINK_UNKNOWN", "This is not a link Bridgework sent for these hours")
         if self.status is not HoursStatus.SUBMITTED:
             raise RuleViolated(
                 "LINK_ALREADY_USED",
                 f"These hours were already {self.status}; the link cannot be used again",
-            )
-        if issue != self.issue:
-            raise RuleViolated(
-                "LINK_SUPERSEDED", "A newer link was sent for these hours; use that one"
             )
         if self.link_expires_at is None or at > self.link_expires_at:
             raise RuleViolated(
@@ -171,10 +204,13 @@ class HoursLog(BridgeworkAggregate):
                 + "; ask the student to send a new one",
             )
 
-    def verify(self, *, issue: int, supervisor_name: str, at: datetime) -> None:
-        self._check_link(issue, at)
+    def verify(self, *, token_hash: str, supervisor_name: str, at: datetime) -> None:
+        self.check_link(token_hash, at)
         self._verify(
-            student_id=self.student_id, issue=issue, supervisor_name=supervisor_name, timestamp=at
+            student_id=self.student_id,
+            issue=self.issue,
+            supervisor_name=supervisor_name,
+            timestamp=at,
         )
 
     @event(HoursVerified)
@@ -183,11 +219,11 @@ class HoursLog(BridgeworkAggregate):
     ) -> None:
         self.status = HoursStatus.VERIFIED
 
-    def decline(self, *, issue: int, supervisor_name: str, reason: str, at: datetime) -> None:
-        self._check_link(issue, at)
+    def decline(self, *, token_hash: str, supervisor_name: str, reason: str, at: datetime) -> None:
+        self.check_link(token_hash, at)
         self._decline(
             student_id=self.student_id,
-            issue=issue,
+            issue=self.issue,
             supervisor_name=supervisor_name,
             reason=reason,
             timestamp=at,

@@ -1,5 +1,6 @@
-"""Hours in the API: the student logs them, the supervisor answers through a signed link
-(no account), the school approves."""
+"""Hours in the API: the student logs them, the supervisor answers through the link mailed to
+them (no account), the school approves. No answer carries the link's token, and what the link
+opens shows only the entry to verify."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from uuid import UUID
 import strawberry
 from bridgework.graphql import loaders
 from bridgework.graphql.context import Info
-from bridgework.graphql.directory.programs import Program, program_of
-from bridgework.graphql.directory.students import Student, student_of
+from bridgework.graphql.directory.programs import PROGRAM, Program, program_of
+from bridgework.graphql.directory.students import STUDENT, Student, student_of
 from bridgework.graphql.enums import HoursStatus
 from bridgework.graphql.errors import Failure, bad_input
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
@@ -104,11 +105,6 @@ class HoursChanged(Recorded):
 
     log_id: strawberry.ID
     status: HoursStatus
-    verification_token: str | None = strawberry.field(
-        description="For the supervisor's link (logging and resending only): whoever holds "
-        "it can verify or decline these hours, once, until it expires. Send it to the "
-        "supervisor; it is not shown again."
-    )
 
     @strawberry.field(description=AS_VIEWED)
     async def entry(self, info: Info) -> HoursEntry | None:
@@ -164,39 +160,61 @@ class RejectHoursInput:
 
 
 def _changed(r: CommandResult) -> HoursChanged:
-    return HoursChanged(
-        log_id=ident(r.id),
-        status=HoursStatus(str(r.status)),
-        position=r.position,
-        verification_token=r.token,
-    )
+    return HoursChanged(log_id=ident(r.id), status=HoursStatus(str(r.status)), position=r.position)
+
+
+@strawberry.type
+class HoursToVerify:
+    """What a supervisor's link shows: the entry to verify, and nothing else of the student."""
+
+    student_name: str
+    program_name: str
+    worked_on: date
+    hours: Decimal
+    activity: str
+    link_expires_at: datetime | None = strawberry.field(description="Until when the link works.")
 
 
 @strawberry.type
 class Query:
     @strawberry.field(
-        description="What a supervisor's link asks them to verify; needs no account. "
-        "`atLeast` waits for the views to include a position."
+        description="What a supervisor's link asks them to verify, while the link works; needs "
+        "no account. `atLeast` waits for the views to include a position."
     )
     async def hours_to_verify(
         self, info: Info, token: str, at_least: int | None = None
-    ) -> HoursEntry | None:
+    ) -> HoursToVerify | None:
         try:
-            claims = hr.read_token(info.context.api.deps, token)
+            log_id = await hr.entry_to_verify(info.context.api.deps, token)
         except InvalidInput as e:
             raise bad_input("token", e.message) from None
         await info.context.see_at_least(at_least)
-        found = await HOURS_ENTRY.load(info, claims.log)
-        return None if found is None else HoursEntry.from_view(found)
+        v = await HOURS_ENTRY.load(info, log_id)
+        if v is None:
+            return None
+        student, program = (
+            await STUDENT.load(info, v.student_id),
+            await PROGRAM.load(info, v.program_id),
+        )
+        return HoursToVerify(
+            student_name="" if student is None else student.name,
+            program_name="" if program is None else program.name,
+            worked_on=v.worked_on,
+            hours=v.hours,
+            activity=v.activity,
+            link_expires_at=v.link_expires_at,
+        )
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Log a day's hours; returns the supervisor's link token.")
+    @strawberry.mutation(description="Log a day's hours; the supervisor's link is mailed to them.")
     async def submit_hours(self, info: Info, input: SubmitHoursInput) -> HoursPayload:
         return await run(info, hr.SubmitHours, input, _changed)
 
-    @strawberry.mutation(description="A fresh link for the supervisor; older ones stop working.")
+    @strawberry.mutation(
+        description="A fresh link, mailed to the supervisor; older ones stop working."
+    )
     async def resend_verification_link(self, info: Info, input: HoursEntryInput) -> HoursPayload:
         return await run(info, hr.ResendVerificationLink, input, _changed)
 

@@ -16,11 +16,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import msgspec
+from bridgework.infra.mail.outbox import InvalidMail, check_mail
 from bridgework.services.ports import (
     Checkpoint,
     CommandRecord,
     DuplicateCommand,
     EventStore,
+    MailRefused,
+    OutgoingMail,
     StoredCommand,
     StoredEvent,
     StoreError,
@@ -51,6 +54,15 @@ def _check_versions(append: StreamAppend) -> None:
         raise ValueError(f"events for {append.stream_id!r} must continue it in order: {got}")
 
 
+def _refuse_bad(mail: Sequence[OutgoingMail]) -> None:
+    """The same refusal as the PostgreSQL outbox's (`infra/mail/outbox.py`)."""
+    for m in mail:
+        try:
+            check_mail(**msgspec.structs.asdict(m))
+        except InvalidMail as refused:
+            raise MailRefused(refused.field, str(refused)) from None
+
+
 class MemoryEventStore(EventStore):
     def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._clock = clock
@@ -60,6 +72,8 @@ class MemoryEventStore(EventStore):
         self._streams: dict[str, list[StoredEvent]] = {}
         self._event_ids: set[UUID] = set()
         self._commands: dict[str, StoredCommand] = {}
+        self.mail: list[OutgoingMail] = []
+        """The outbox: mail appended with events, one per dedupe key, in order."""
         self._tx_id = 0
         self._appended = asyncio.Event()
         """Set (and replaced) by every append that wrote events: wakes every waiter."""
@@ -67,7 +81,11 @@ class MemoryEventStore(EventStore):
     # -- writing ------------------------------------------------------------------------
 
     async def append(
-        self, appends: Sequence[StreamAppend], *, command: CommandRecord | None = None
+        self,
+        appends: Sequence[StreamAppend],
+        *,
+        command: CommandRecord | None = None,
+        mail: Sequence[OutgoingMail] = (),
     ) -> int:
         await _round_trip()
         for a in appends:
@@ -80,7 +98,10 @@ class MemoryEventStore(EventStore):
                 raise StoreError("append refused: an event id was used before")
         if command is not None and (recorded := self._commands.get(command.command_id)):
             raise DuplicateCommand(recorded)
+        _refuse_bad(mail)
         if not events:
+            if mail:
+                raise ValueError("mail is appended only with the events that decide it")
             if command is None:
                 return 0
             self._record(command, len(self._log))  # at the head, as on PostgreSQL
@@ -106,6 +127,8 @@ class MemoryEventStore(EventStore):
             self._event_ids.add(e.event_id)
         if command is not None:
             self._record(command, len(self._log))
+        known = {m.dedupe_key for m in self.mail}
+        self.mail += [m for m in mail if m.dedupe_key not in known]
         self._appended.set()
         self._appended = asyncio.Event()
         return len(self._log)

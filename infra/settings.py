@@ -37,9 +37,12 @@ class Settings:
     poll_interval_seconds: float = 1.0
     run_projections: bool = True
     secret_key: str | None = None
-    """Signs supervisors' verification links. None: a key kept in `data_dir/secret_key`, made
-    on first start (every instance behind a load balancer needs the same one: set it)."""
+    """The deployment's secret (the demo derives its links' secrets from it; real links are
+    random). None: a key kept in `data_dir/secret_key`, made on first start (every instance
+    behind a load balancer needs the same one: set it)."""
     link_days: int = 14
+    public_url: str = "http://127.0.0.1:8000"
+    """Where people reach this deployment: the base of the links it mails (a supervisor's)."""
     log_format: str = "text"
     """`text`, or `json` for one JSON object a line (log shippers)."""
     log_level: str = "INFO"
@@ -109,6 +112,7 @@ class Settings:
                 f"a secret of at least {MIN_SECRET} characters",
             ),
             link_days=read(env, "BRIDGEWORK_LINK_DAYS", d.link_days, days, "1 to 365 days"),
+            public_url=read(env, "BRIDGEWORK_PUBLIC_URL", d.public_url, _web_url, "an http(s) URL"),
             log_format=read(
                 env, "BRIDGEWORK_LOG_FORMAT", d.log_format, one_of(LOG_FORMATS), "text or json"
             ),
@@ -142,6 +146,12 @@ def _long_secret(raw: str) -> str:
     if len(raw) < MIN_SECRET:
         raise ValueError(raw)
     return raw
+
+
+def _web_url(raw: str) -> str:
+    if not raw.startswith(("http://", "https://")) or any(c.isspace() for c in raw):
+        raise ValueError(raw)
+    return raw.rstrip("/")
 
 
 LOG_FORMATS = ("text", "json")

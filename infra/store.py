@@ -19,13 +19,16 @@ from typing import TYPE_CHECKING, Any
 
 import asyncpg
 import msgspec
+from bridgework.infra.mail import InvalidMail, enqueue
 from bridgework.infra.wakeups import StoreStats, Wakeups
 from bridgework.services.ports import (
     Checkpoint,
     CommandRecord,
     DuplicateCommand,
     EventStore,
+    MailRefused,
     NewEvent,
+    OutgoingMail,
     StoredCommand,
     StoredEvent,
     StoredSnapshot,
@@ -164,6 +167,10 @@ class PostgresEventStore(EventStore):
         """Since when readers have found events committed but not yet readable."""
 
     @property
+    def pool(self) -> asyncpg.Pool:
+        return self._pool
+
+    @property
     def listening(self) -> bool:
         """True while NOTIFY reaches this process; False while its readers poll."""
         return self._wakeups.listening
@@ -178,13 +185,19 @@ class PostgresEventStore(EventStore):
     # -- writing ------------------------------------------------------------------------
 
     async def append(
-        self, appends: Sequence[StreamAppend], *, command: CommandRecord | None = None
+        self,
+        appends: Sequence[StreamAppend],
+        *,
+        command: CommandRecord | None = None,
+        mail: Sequence[OutgoingMail] = (),
     ) -> int:
         for a in appends:
             _check_versions(a)
         events = [e for a in appends for e in a.events]
+        if mail and not events:
+            raise ValueError("mail is appended only with the events that decide it")
         try:
-            position = await self._write(appends, events, command)
+            position = await self._write(appends, events, command, mail)
         except VersionConflict:
             self.stats.version_conflicts += 1
             raise
@@ -199,10 +212,11 @@ class PostgresEventStore(EventStore):
         appends: Sequence[StreamAppend],
         events: Sequence[NewEvent],
         command: CommandRecord | None,
+        mail: Sequence[OutgoingMail],
     ) -> int:
         try:
             if events:
-                return await self._insert(appends, events, command)
+                return await self._insert(appends, events, command, mail)
             if command is not None:
                 position = await self._pool.fetchval(
                     "INSERT INTO commands (command_id, request_hash, result, position)"
@@ -222,6 +236,7 @@ class PostgresEventStore(EventStore):
         appends: Sequence[StreamAppend],
         events: Sequence[NewEvent],
         command: CommandRecord | None,
+        mail: Sequence[OutgoingMail],
     ) -> int:
         guarded = [a for a in appends if a.expected_version > 0]
         args: list[Any] = [
@@ -238,7 +253,16 @@ class PostgresEventStore(EventStore):
         if command is not None:
             args += [command.command_id, command.request_hash, command.result]
         statement = _append_statement(guard=bool(guarded), record=command is not None)
-        position = await self._pool.fetchval(statement, *args)
+        if mail:  # the outbox row commits with the events, or neither does
+            async with self._pool.acquire() as conn, conn.transaction():
+                position = await conn.fetchval(statement, *args)
+                for m in mail if position is not None else ():
+                    try:
+                        await enqueue(conn, **msgspec.structs.asdict(m))
+                    except InvalidMail as e:  # raised in the transaction: it rolls back
+                        raise MailRefused(e.field, str(e)) from None
+        else:
+            position = await self._pool.fetchval(statement, *args)
         if position is None:  # the guard refused: a stream is not at its expected version
             versions = await self._versions(self._pool, [a.stream_id for a in guarded])
             stale = next(a for a in guarded if versions.get(a.stream_id) != a.expected_version)

@@ -93,6 +93,17 @@ class CommandRecord(msgspec.Struct, frozen=True, kw_only=True):
     result: bytes
 
 
+class OutgoingMail(msgspec.Struct, frozen=True, kw_only=True):
+    """A mail decided by a command: enqueued in the outbox in the same transaction as the
+    command's events, so it exists exactly when they do (`infra/mail/`)."""
+
+    dedupe_key: str
+    """One per mail meant: a mail whose key was enqueued before is not enqueued again."""
+    to: str
+    subject: str
+    body: str
+
+
 class StoredCommand(msgspec.Struct, frozen=True, kw_only=True):
     command_id: str
     request_hash: str
@@ -128,6 +139,15 @@ class VersionConflict(StoreError):
         )
 
 
+class MailRefused(StoreError):
+    """The outbox refused a mail (`field`: not one plain address in "to", a subject that
+    could carry a header…); nothing was written."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
 class DuplicateCommand(StoreError):
     """The command id was recorded before (perhaps by a concurrent request)."""
 
@@ -149,13 +169,20 @@ class EventStore(abc.ABC):
 
     @abc.abstractmethod
     async def append(
-        self, appends: Sequence[StreamAppend], *, command: CommandRecord | None = None
+        self,
+        appends: Sequence[StreamAppend],
+        *,
+        command: CommandRecord | None = None,
+        mail: Sequence[OutgoingMail] = (),
     ) -> int:
-        """Atomically append to one or more streams; return the highest position written.
+        """Atomically append to one or more streams, with the command's record and the mail
+        it decided (only with events: a mail is sent because something happened); return
+        the highest position written.
 
-        Raises `VersionConflict` if any stream is not at its expected version and
-        `DuplicateCommand` if `command.command_id` was recorded before. Nothing is
-        written in either case.
+        Raises `VersionConflict` if any stream is not at its expected version,
+        `DuplicateCommand` if `command.command_id` was recorded before and `MailRefused`
+        for a mail the outbox will not send. Nothing is written (and no mail enqueued) in
+        any case.
         """
 
     @abc.abstractmethod

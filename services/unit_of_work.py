@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import logging
 import random
+import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
@@ -27,6 +28,7 @@ from bridgework.services.ports import (
     EventCodec,
     EventMetadata,
     EventStore,
+    OutgoingMail,
     StoredCommand,
     StreamAppend,
     VersionConflict,
@@ -52,22 +54,29 @@ class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
     position: int = 0
     status: str | None = None
     message: str | None = None
-    token: str | None = None
-    """A credential the command issued for someone without an account (a supervisor's link)."""
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class Deps(msgspec.Struct, frozen=True, kw_only=True):
-    """What handlers need: the store, the codec, sources of time and new ids, and the key
-    that signs links."""
+    """What handlers need: the store, the codec, sources of time, new ids and link tokens,
+    and where links point."""
 
     store: EventStore
     codec: EventCodec
     clock: Callable[[], datetime]
     new_id: Callable[[], UUID]
     secret_key: str = ""
-    """Signs the links that let outsiders act without an account (a supervisor's)."""
+    """The deployment's secret; links no longer use it (their secrets are random), only the
+    demo derives its links' secrets from it, so a second load replays the same commands."""
     link_days: int = 14
-    """How long such a link works."""
+    """How long a link that lets an outsider act without an account (a supervisor's) works."""
+    new_token: Callable[[], str] = _new_token
+    """The secret of a new link (a supervisor's): random, mailed, stored only as a hash."""
+    public_url: str = "http://127.0.0.1:8000"
+    """Where this deployment is reached from outside: the base of the links it mails."""
     streams: StreamMemory = msgspec.field(default_factory=StreamMemory)
     """This process's stream locks and cached aggregates, shared by every command."""
 
@@ -83,6 +92,8 @@ class Session:
         self._deps = deps
         self.now = now
         self._loaded: dict[str, tuple[BridgeworkAggregate, int]] = {}
+        self.mail: list[OutgoingMail] = []
+        """Mail this attempt decided: enqueued with its events, or not at all."""
         self._owned: dict[str, int] = {}
         """Streams whose lock this session holds → the version of their newest snapshot."""
 
@@ -269,7 +280,9 @@ async def _attempt(
         command_id=command_id, request_hash=digest, result=msgspec.json.encode(result)
     )
     try:
-        position = await deps.store.append(session.appends(metadata), command=record)
+        position = await deps.store.append(
+            session.appends(metadata), command=record, mail=session.mail
+        )
     except VersionConflict:
         return await _first_result(deps, key, digest)
     except DuplicateCommand as e:

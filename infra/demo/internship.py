@@ -5,16 +5,37 @@ the school."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import msgspec
 from bridgework.services import hours as hr
 from bridgework.services.context import Actor, Role
 from bridgework.services.mentoring import ConfirmMentorMatch, ProposeMentorMatch
 
 if TYPE_CHECKING:
     from bridgework.infra.demo.script import Script, World
+    from bridgework.services.unit_of_work import CommandResult
+
+
+async def submit(s: Script, cmd: hr.SubmitHours) -> tuple[CommandResult, str]:
+    """Submit the hours and return the mailed link's token too. The demo answers through
+    the link at once, and a second load replays each step under its key, so the link's
+    secret comes from the deployment's key and the step, not from chance."""
+    step = f"bridgework.demo-link:{s.step + 1}".encode()
+    mac = hmac.new(s.deps.secret_key.encode(), step, hashlib.sha256).digest()
+    secret = base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+    deps = s.deps
+    s.deps = msgspec.structs.replace(deps, new_token=lambda: secret)
+    try:
+        logged = await s.run(cmd)
+    finally:
+        s.deps = deps
+    return logged, hr.link_token(logged.id, secret)
 
 
 async def internship_chapter(s: Script, w: World) -> None:
@@ -44,7 +65,8 @@ async def internship_chapter(s: Script, w: World) -> None:
     ]
     for student, program, days_ago, hours, activity, verified, approve in days:
         supervisor = "Priya Natarajan" if program == "internship" else "Dr. Owen Hale"
-        logged = await s.run(
+        logged, token = await submit(
+            s,
             hr.SubmitHours(
                 student_id=student,
                 program_id=w.programs[program],
@@ -53,13 +75,13 @@ async def internship_chapter(s: Script, w: World) -> None:
                 activity=activity,
                 supervisor_name=supervisor,
                 supervisor_email=f"{supervisor.rsplit(maxsplit=1)[-1].lower()}@example.org",
-            )
+            ),
         )
         if verified is None:
             continue
         await s.run(
             hr.VerifyHours(
-                token=logged.token or "",
+                token=token,
                 supervisor_name=supervisor,
                 verified=verified,
                 reason="" if verified else "That was a company holiday",

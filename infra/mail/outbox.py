@@ -51,7 +51,8 @@ def check_address(value: str, field: str = "to") -> str:
     return value
 
 
-def _check(dedupe_key: str, to: str, subject: str, body: str) -> None:
+def check_mail(dedupe_key: str, to: str, subject: str, body: str) -> None:
+    """Nothing, or `InvalidMail` for what `enqueue` refuses (the memory store checks alike)."""
     if not dedupe_key.strip() or len(dedupe_key) > MAX_DEDUPE_KEY:
         raise InvalidMail("dedupe_key", f"must be 1 to {MAX_DEDUPE_KEY} characters")
     check_address(to)
@@ -78,7 +79,7 @@ async def enqueue(
 
     Raises `InvalidMail` naming the field (and writes nothing) for anything but one plain
     address in `to`, or a subject with a line break: no header can be injected."""
-    _check(dedupe_key, to, subject, body)
+    check_mail(dedupe_key, to, subject, body)
     inserted = await conn.fetchval(
         "INSERT INTO outbox (dedupe_key, recipient, subject, body) VALUES ($1, $2, $3, $4)"
         " ON CONFLICT (dedupe_key) DO NOTHING RETURNING true",

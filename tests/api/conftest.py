@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from bridgework.infra.app import create_app
+from bridgework.infra.mail.settings import MailSettings
 from bridgework.infra.settings import Settings
 from litestar.testing import TestClient
 from support.api import Api
@@ -16,8 +17,14 @@ if TYPE_CHECKING:
 
 
 def settings(database_url: str, **overrides: Any) -> Settings:
+    """No mailer: what a test's commands mail stays in the outbox to be read
+    (`support.hours.mailed_link`); `tests/api/test_hours_api.py` runs one with an SMTP server."""
     return Settings(
-        database_url=database_url, poll_interval_seconds=0.2, secret_key=SECRET_KEY, **overrides
+        database_url=database_url,
+        poll_interval_seconds=0.2,
+        secret_key=SECRET_KEY,
+        mail=MailSettings(run_mailer=False),
+        **overrides,
     )
 
 

@@ -21,13 +21,15 @@ from bridgework.services.ports import (
     ORIGIN,
     CommandRecord,
     DuplicateCommand,
+    MailRefused,
+    OutgoingMail,
     StoreError,
     StreamAppend,
     VersionConflict,
 )
 from support.context import as_person
 from support.deps import deps_on
-from support.hours import hours_of
+from support.hours import hours_of, outbox
 from support.log import META, count_events, new_event, read_all, stream, stream_append
 from support.scenario import a_program, enrol, students
 
@@ -133,6 +135,37 @@ class StoreContract:
         assert await store.find_command("key-1") == caught.value.stored
         assert await store.find_command("never") is None
 
+    async def test_mail_is_enqueued_with_its_events_or_not_at_all(self, store):
+        """A rolled-back append (a conflict, a command seen before) enqueues no mail; a
+        mail whose key was enqueued before is not enqueued again."""
+        s = stream()
+        link = OutgoingMail(
+            dedupe_key=f"supervisor-link:{s}.1",
+            to="dana@ardent.example",
+            subject="Please verify",
+            body="http://127.0.0.1:8000/verify-hours?token=t\n",
+        )
+        record = CommandRecord(command_id="mail-1", request_hash="h", result=b"{}")
+        await store.append([stream_append(s, 0)], command=record, mail=[link])
+        assert await outbox(store) == [link]
+        other = msgspec.structs.replace(link, dedupe_key="supervisor-link:other")
+        with pytest.raises(VersionConflict):
+            await store.append([stream_append(s, 0)], mail=[other])
+        with pytest.raises(DuplicateCommand):
+            await store.append([stream_append(stream(), 0)], command=record, mail=[other])
+        alone = CommandRecord(command_id="mail-2", request_hash="h", result=b"{}")
+        with pytest.raises(ValueError, match="only with the events"):
+            await store.append([], command=alone, mail=[other])
+        for bad in ({"to": "Dana <dana@ardent.example>"}, {"subject": "a\nBcc: x@y.org"}):
+            with pytest.raises(MailRefused) as refused:
+                await store.append(
+                    [stream_append(s, 1)], mail=[msgspec.structs.replace(other, **bad)]
+                )
+            assert refused.value.field == next(iter(bad))
+        await store.append([stream_append(s, 1)], mail=[msgspec.structs.replace(link, body="x")])
+        assert await outbox(store) == [link]
+        assert await count_events(store) == 2
+
     async def test_a_command_that_appends_nothing_is_recorded_at_the_head_of_the_log(self, store):
         head = await store.append([stream_append(stream(), 0, count=2)])
         record = CommandRecord(command_id="noop", request_hash="h", result=b'{"id":"y"}')
@@ -232,7 +265,8 @@ class StoreContract:
         log = await read_all(store)
         submitted = await store.load(HoursLog.stream_id(first.id))
         assert first.position == submitted[-1].position == log[-1].position
-        assert first.token
+        mailed = await outbox(store)
+        assert [m.dedupe_key for m in mailed] == [f"supervisor-link:{first.id}.1"]
 
         later = deps_on(reopened, clock=lambda: datetime.now(UTC) + timedelta(hours=1))
         again = await hr.submit_hours(later, as_person(Role.STUDENT, ana, "hours-monday"), cmd)
@@ -240,7 +274,7 @@ class StoreContract:
         assert msgspec.structs.asdict(again) == msgspec.structs.asdict(first)
         assert again.id == first.id
         assert again.position == first.position
-        assert again.token == first.token
+        assert await outbox(reopened) == mailed  # the retry enqueued nothing more
         assert (again.status, again.message) == (first.status, first.message)
         assert await read_all(reopened) == log
         assert await store.find_command("hours-monday") == await reopened.find_command(

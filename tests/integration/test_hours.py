@@ -1,5 +1,5 @@
 """Hours logs through the handlers and into the hours view: submitted → verified or declined
-through the supervisor's signed link (once, while it is the latest and unexpired) →
+through the supervisor's mailed link (once, while it is the latest and unexpired) →
 approved or rejected by the school."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from bridgework.projections.hours import hours_of_students, hours_totals_of_prog
 from bridgework.projections.timeline import timelines
 from bridgework.services import hours as hr
 from support.context import coordinator
-from support.hours import answer, submit
+from support.hours import answer, mailed_token, submit
 from support.scenario import a_program, enrol, runner_for, students
 
 
@@ -23,10 +23,12 @@ async def test_hours_are_verified_through_the_link_then_approved(deps, pool, sto
     second = await submit(deps, ana, program, "2")
     third = await submit(deps, bo, program, "4.25")
     assert first.status == "submitted"
-    assert first.token
-    assert (await answer(deps, first.token)).status == "verified"
-    assert (await answer(deps, second.token, False, "Ana was not in that day")).status == "declined"
-    await answer(deps, third.token)
+    first_token = await mailed_token(deps, first.id)
+    assert first_token
+    assert (await answer(deps, first_token)).status == "verified"
+    second_token = await mailed_token(deps, second.id)
+    assert (await answer(deps, second_token, False, "Ana was not in that day")).status == "declined"
+    await answer(deps, await mailed_token(deps, third.id))
     approved = await hr.approve_hours(deps, coordinator(), hr.ApproveHours(log_id=first.id))
     assert approved.status == "approved"
     actors = [e.metadata.actor for e in await store.load(f"hours-{first.id}")]

@@ -39,6 +39,7 @@ from bridgework.services.errors import Forbidden, InvalidInput
 from bridgework.services.impact import DemographicAnswer, ReportDemographics, report_demographics
 from bridgework.services.partnerships.charter import DefineSuccessMetric, define_success_metric
 from support.context import as_actor, as_person, coordinator
+from support.hours import mailed_token
 from support.scenario import TODAY, a_program, enrol, runner_for, students
 
 LAB = "confidence_lab_techniques"
@@ -57,8 +58,9 @@ async def hours(deps, kid, program, amount, *, approve):
         student_id=kid, program_id=program, worked_on=TODAY, hours=Decimal(amount),
         activity="Build night", supervisor_name="Dana Ortiz", supervisor_email="d@ardent.example",
     ))  # fmt: skip
+    token = await mailed_token(deps, logged.id)
     await hr.verify_hours(deps, as_actor(Role.SUPERVISOR), hr.VerifyHours(
-        token=logged.token or "", supervisor_name="Dana Ortiz", verified=True))  # fmt: skip
+        token=token, supervisor_name="Dana Ortiz", verified=True))  # fmt: skip
     if approve:
         await hr.approve_hours(deps, coordinator(), hr.ApproveHours(log_id=logged.id))
 

@@ -1,8 +1,9 @@
 """Hours logs (HoursLog aggregate): a day's hours, verified by the supervisor through a
-signed link, then approved or rejected by the school."""
+mailed link (the log keeps its hash), then approved or rejected by the school."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from decimal import Decimal
 from uuid import uuid4
@@ -13,6 +14,7 @@ from support.given import AT, given, names, refused, started, when
 
 EXPIRES = AT + timedelta(days=7)
 STUDENT = uuid4()
+FIRST, SECOND = "1" * 64, "2" * 64
 
 
 def submit(hours="6.5", worked_on=date(2026, 3, 1)):
@@ -26,6 +28,7 @@ def submit(hours="6.5", worked_on=date(2026, 3, 1)):
         activity="Soldering the arm",
         supervisor_name="Dr. Rosa Diaz",
         supervisor_email="rosa@example.org",
+        link_hash=FIRST,
         link_expires_at=EXPIRES,
         at=AT,
     )
@@ -35,12 +38,12 @@ def submitted() -> list:
     return started(submit()(None))
 
 
-def verify(issue=1, at=AT):
-    return lambda h: h.verify(issue=issue, supervisor_name="Dr. Rosa Diaz", at=at)
+def verify(link=FIRST, at=AT):
+    return lambda h: h.verify(token_hash=link, supervisor_name="Dr. Rosa Diaz", at=at)
 
 
 def decline(p):
-    p.decline(issue=1, supervisor_name="Dr. Rosa Diaz", reason="I was away", at=AT)
+    p.decline(token_hash=FIRST, supervisor_name="Dr. Rosa Diaz", reason="I was away", at=AT)
 
 
 def approve(h):
@@ -55,6 +58,7 @@ def test_hours_are_submitted_with_the_supervisors_first_link():
     events = submitted()
     assert names(events) == ["HoursSubmitted", "VerificationLinkIssued"]
     assert (events[1].issue, events[1].expires_at) == (1, EXPIRES)
+    assert (events[1].token_hash, events[1].sent_to) == (FIRST, "rosa@example.org")
     log = given(events)
     assert (log.status, log.hours, log.issue) == (HoursStatus.SUBMITTED, Decimal("6.5"), 1)
 
@@ -84,14 +88,26 @@ def test_hours_are_a_day_of_at_most_24_within_the_program_and_not_to_come(comman
 def test_a_new_link_supersedes_the_old_one():
     history = submitted()
     log = given(history)
-    assert log.issue_link(expires_at=EXPIRES + timedelta(days=7), at=AT) == 2
+    assert log.issue_link(token_hash=SECOND, expires_at=EXPIRES + timedelta(days=7), at=AT) == 2
     events = log.collect_events()
     assert names(events) == ["VerificationLinkIssued"]
     history += events
-    broken = refused(history, verify(issue=1))
+    broken = refused(history, verify(link=FIRST))
     assert broken.rule == "LINK_SUPERSEDED"
     assert broken.message == "A newer link was sent for these hours; use that one"
-    assert names(when(history, verify(issue=2))) == ["HoursVerified"]
+    assert refused(history, verify(link="3" * 64)).rule == "LINK_UNKNOWN"
+    verified = when(history, verify(link=SECOND))
+    assert names(verified) == ["HoursVerified"]
+    assert verified[0].issue == 2
+
+
+def test_a_link_issued_before_links_were_hashed_no_longer_works():
+    upcast = HoursLog.VerificationLinkIssued.upcast_v1_v2({"issue": 1, "expires_at": EXPIRES})
+    assert (upcast["token_hash"], upcast["sent_to"]) == ("", "")
+    created, issued = submitted()
+    history = [created, dataclasses.replace(issued, **upcast | {"issue": 1})]
+    assert refused(history, verify(link=FIRST)).rule == "LINK_UNKNOWN"
+    assert refused(history, verify(link="")).rule == "LINK_UNKNOWN"
 
 
 def test_the_supervisor_verifies_or_declines_through_the_link_once():
@@ -107,7 +123,7 @@ def test_the_supervisor_verifies_or_declines_through_the_link_once():
     broken = refused(history, verify())
     assert broken.rule == "LINK_ALREADY_USED"
     assert broken.message == "These hours were already verified; the link cannot be used again"
-    broken = refused(history, lambda h: h.issue_link(expires_at=EXPIRES, at=AT))
+    broken = refused(history, lambda h: h.issue_link(token_hash=SECOND, expires_at=EXPIRES, at=AT))
     assert broken.rule == "HOURS_ALREADY_DECIDED"
 
 
