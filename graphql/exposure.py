@@ -57,6 +57,10 @@ class TokenBuckets:
         self._buckets[key] = (tokens, now)
         return (1 - tokens) / self.rate
 
+    def __len__(self) -> int:
+        """Identities remembered now."""
+        return len(self._buckets)
+
     def _forget_full(self, now: float) -> None:
         full = [
             key
