@@ -22,10 +22,23 @@ from litestar import Response
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from graphql import GraphQLError, NoSchemaIntrospectionCustomRule, validate
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    NoSchemaIntrospectionCustomRule,
+    get_operation_ast,
+    validate,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
+
+    from strawberry.types import ExecutionContext
+
+    from graphql import SelectionNode
 
 INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
 RATE_LIMITED = "RATE_LIMITED"
@@ -44,18 +57,19 @@ class TokenBuckets:
         self._buckets: dict[str, tuple[float, float]] = {}
         """key -> (tokens, when they were counted)"""
 
-    def take(self, key: str, now: float | None = None) -> float:
-        """0 if the call is admitted (a token taken); else the seconds until one is there."""
+    def take(self, key: str, cost: int = 1, *, now: float | None = None) -> float:
+        """0 if the call is admitted (`cost` tokens taken); else the seconds until there are
+        enough (`cost` at most `burst`)."""
         now = time.monotonic() if now is None else now
         tokens, then = self._buckets.get(key, (self.burst, now))
         tokens = min(self.burst, tokens + (now - then) * self.rate)
-        if tokens >= 1:
-            self._buckets[key] = (tokens - 1, now)
+        if tokens >= cost:
+            self._buckets[key] = (tokens - cost, now)
             if len(self._buckets) > MAX_BUCKETS:
                 self._forget_full(now)
             return 0.0
         self._buckets[key] = (tokens, now)
-        return (1 - tokens) / self.rate
+        return (cost - tokens) / self.rate
 
     def __len__(self) -> int:
         """Identities remembered now."""
@@ -133,9 +147,45 @@ class GuardExposure(SchemaExtension):
         context = self.execution_context
         if context.operation_type is OperationType.MUTATION:
             buckets = exposure_of(context.context).mutations
-            if buckets is not None and (wait := buckets.take(identity_key(context.context))):
-                _refuse(context.context, math.ceil(wait))
+            if buckets is not None:
+                _limit(buckets, context)
         yield
+
+
+def _limit(buckets: TokenBuckets, context: ExecutionContext) -> None:
+    """Each root field of a mutation is a command: a document of several takes as many."""
+    cost = commands_in(context)
+    if cost > buckets.burst:
+        raise GraphQLError(
+            f"One request may make at most {int(buckets.burst)} changes; send them in several.",
+            extensions={"code": RATE_LIMITED, "retryable": False},
+        )
+    if wait := buckets.take(identity_key(context.context), cost):
+        _refuse(context.context, math.ceil(wait))
+
+
+def commands_in(context: ExecutionContext) -> int:
+    """The root fields of the operation to run, fragments included."""
+    document = context.graphql_document
+    operation = get_operation_ast(document, context.operation_name) if document else None
+    if document is None or operation is None:
+        return 1
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+
+    def fields(selections: Iterable[SelectionNode]) -> int:
+        count = 0
+        for selection in selections:
+            if isinstance(selection, FieldNode):
+                count += 1
+            elif isinstance(selection, InlineFragmentNode):
+                count += fields(selection.selection_set.selections)
+            elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
+                count += fields(fragments[selection.name.value].selection_set.selections)
+        return count
+
+    return max(1, fields(operation.selection_set.selections))
 
 
 def _refuse(context: object, retry_after: int) -> None:

@@ -122,6 +122,17 @@ def test_mutations_past_the_burst_are_refused_with_retry_after_and_recover(datab
     with client(database_url, **limits) as running:
         api = Api(running)
         before = api.event_count()
+        three = (
+            "mutation { "
+            + " ".join(
+                f'o{i}: registerOrganization(input: {{name: "Batch {i}", kind: SCHOOL}}) '
+                "{ __typename }"
+                for i in range(3)
+            )
+            + " }"
+        )
+        (too_many,) = api.post(three)["errors"]
+        assert too_many["extensions"] == {"code": "RATE_LIMITED", "retryable": False}
         assert [register(running, f"School {i}").status_code for i in range(2)] == [200, 200]
         refused = register(running, "One too many")
         assert refused.status_code == 429

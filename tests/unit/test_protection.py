@@ -6,10 +6,12 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from bridgework.graphql.exposure import TokenBuckets, identity_key
+from bridgework.graphql.exposure import TokenBuckets, commands_in, identity_key
 from bridgework.infra.env import SettingsError
 from bridgework.infra.protection import ProtectionSettings
 from bridgework.infra.settings import Settings
+
+from graphql import parse
 
 
 def test_development_is_the_default_and_shows_everything():
@@ -86,6 +88,13 @@ def test_a_bucket_admits_its_burst_then_one_call_per_interval():
     assert buckets.take("ben", now=101.0) == 0.0  # every identity has its own
 
 
+def test_a_call_of_several_commands_takes_as_many_tokens():
+    buckets = TokenBuckets(per_minute=60, burst=3)
+    assert buckets.take("ana", 3, now=0.0) == 0.0
+    assert buckets.take("ana", 2, now=1.0) == pytest.approx(1.0)
+    assert buckets.take("ana", 2, now=2.0) == 0.0
+
+
 def test_a_bucket_refills_only_up_to_its_burst():
     buckets = TokenBuckets(per_minute=60, burst=2)
     buckets.take("ana", now=0.0)
@@ -118,3 +127,15 @@ def test_the_identity_is_the_principal_else_the_authorization_header_else_the_ad
     assert "abc" not in by_header
     assert by_header == identity_key(SimpleNamespace(websocket=connection(bearer, "10.0.0.8")))
     assert identity_key(SimpleNamespace(request=connection({}))) == "address:10.0.0.7"
+
+
+def test_every_root_field_of_the_mutation_to_run_counts_fragments_included():
+    document = parse(
+        """
+        mutation One { a: registerOrganization { id } }
+        mutation Many { a: x ...Two ... on Mutation { d: x } }
+        fragment Two on Mutation { b: x c: x }
+        """
+    )
+    assert commands_in(SimpleNamespace(graphql_document=document, operation_name="One")) == 1
+    assert commands_in(SimpleNamespace(graphql_document=document, operation_name="Many")) == 4
