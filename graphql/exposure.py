@@ -7,7 +7,7 @@ without one (a schema run on its own) is in development mode: introspection on, 
 
 Codes: INTROSPECTION_DISABLED (a document asks for `__schema` or `__type`; `__typename` is
 fine), RATE_LIMITED (`retryable: true`, `retryAfter` seconds; over HTTP also status 429 and a
-`Retry-After` header).
+`Retry-After` header; `retryable: false` for one request of more commands than the burst).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from litestar import Response
@@ -48,14 +48,15 @@ MAX_BUCKETS = 10_000
 
 
 class TokenBuckets:
-    """A bucket of `burst` tokens per key, refilled at `per_minute` a minute; each admitted
-    call takes one. In-process: several processes each enforce their own."""
+    """A bucket of `burst` tokens per key, refilled at `per_minute` a minute; an admitted
+    call takes its cost. In-process: several processes each enforce their own."""
 
     def __init__(self, per_minute: int, burst: int) -> None:
         self.rate = per_minute / 60.0
         self.burst = float(burst)
         self._buckets: dict[str, tuple[float, float]] = {}
         """key -> (tokens, when they were counted)"""
+        self._prune_above = MAX_BUCKETS
 
     def take(self, key: str, cost: int = 1, *, now: float | None = None) -> float:
         """0 if the call is admitted (`cost` tokens taken); else the seconds until there are
@@ -65,8 +66,10 @@ class TokenBuckets:
         tokens = min(self.burst, tokens + (now - then) * self.rate)
         if tokens >= cost:
             self._buckets[key] = (tokens - cost, now)
-            if len(self._buckets) > MAX_BUCKETS:
+            if len(self._buckets) > self._prune_above:
                 self._forget_full(now)
+                # If most are busy, look again only once there are twice as many.
+                self._prune_above = max(MAX_BUCKETS, 2 * len(self._buckets))
             return 0.0
         self._buckets[key] = (tokens, now)
         return (cost - tokens) / self.rate
@@ -88,7 +91,7 @@ class TokenBuckets:
 @dataclass(frozen=True)
 class Exposure:
     introspection: bool = True
-    mutations: TokenBuckets | None = field(default=None)
+    mutations: TokenBuckets | None = None
     """None: mutations are not limited."""
 
 

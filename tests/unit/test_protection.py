@@ -139,3 +139,17 @@ def test_every_root_field_of_the_mutation_to_run_counts_fragments_included():
     )
     assert commands_in(SimpleNamespace(graphql_document=document, operation_name="One")) == 1
     assert commands_in(SimpleNamespace(graphql_document=document, operation_name="Many")) == 4
+
+
+def test_when_most_identities_are_busy_the_buckets_are_looked_over_only_as_they_double(
+    monkeypatch,
+):
+    monkeypatch.setattr("bridgework.graphql.exposure.MAX_BUCKETS", 2)
+    buckets = TokenBuckets(per_minute=60, burst=1)
+    for key in ("a", "b", "c"):  # c makes three: none has filled up again, all are kept
+        buckets.take(key, now=0.0)
+    buckets.take("d", now=5.0)  # four, not above twice three: a, b and c stay for now
+    assert len(buckets) == 4
+    for key in ("e", "f", "g"):  # seven: above six, so a, b and c, filled up again, go
+        buckets.take(key, now=5.0)
+    assert len(buckets) == 4
