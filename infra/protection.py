@@ -95,7 +95,8 @@ HSTS = "max-age=31536000"
 
 class SecurityHeaders:
     """A `before_send` hook: every HTTP response, whichever handler (or none) answered, gets
-    the standard headers; what a handler set itself is kept."""
+    the standard headers; what a handler set itself is kept, except that every /graphql answer
+    is `Cache-Control: no-store` (it holds personal data)."""
 
     def __init__(self, settings: ProtectionSettings) -> None:
         self.graphiql = settings.graphiql
