@@ -33,6 +33,7 @@ from bridgework.graphql.codes import ValidationCodes, publish
 from bridgework.graphql.context import RefuseBadHeaders, context_getter
 from bridgework.graphql.cost import MAX_COST, QueryCostLimiter
 from bridgework.graphql.directory import mentors, organizations, programs, students, timeline
+from bridgework.graphql.exposure import GuardExposure
 from bridgework.graphql.observe import ObserveOperations
 from bridgework.graphql.partnerships import charter, collaboration, lifecycle
 from cross_web import HTTPException
@@ -158,6 +159,7 @@ schema = Schema(
         ObserveOperations,
         ValidationCodes,
         RememberValidDocuments,
+        GuardExposure,
         lambda: ParserCache(maxsize=CACHED_DOCUMENTS),  # keyed by the text and the token limit
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
@@ -169,8 +171,9 @@ schema = Schema(
 )
 
 
-def graphql_controller() -> type[Controller]:
-    """GraphQL over HTTP and `graphql-transport-ws` at /graphql, with GraphiQL.
+def graphql_controller(*, graphiql: bool = True) -> type[Controller]:
+    """GraphQL over HTTP and `graphql-transport-ws` at /graphql, with GraphiQL (or without:
+    GET /graphql without a query is then 404).
 
     A socket that never says `connection_init` is closed after 10 s, and one connection
     may run 20 subscriptions at most. strawberry's `keep_alive` only drives the legacy
@@ -181,7 +184,7 @@ def graphql_controller() -> type[Controller]:
         path="/graphql",
         context_getter=context_getter,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
-        graphql_ide="graphiql",
+        graphql_ide="graphiql" if graphiql else None,
         connection_init_wait_timeout=timedelta(seconds=10),
         max_subscriptions_per_connection=20,
     )

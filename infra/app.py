@@ -16,6 +16,7 @@ from bridgework.infra.auth.routes import discovery, jwks
 from bridgework.infra.connections import WebsocketLimit
 from bridgework.infra.health import log_health, readiness_problems
 from bridgework.infra.metrics import Metrics
+from bridgework.infra.protection import SecurityHeaders
 from bridgework.infra.runtime import Runtime, open_runtime
 from bridgework.infra.settings import Settings
 from bridgework.projections.positions import PositionWatcher
@@ -77,6 +78,8 @@ def create_app(
     # Bridgework's own issuer, unless tokens come from an external one (its key is made on
     # first use, in the data folder).
     issuer = LocalIssuer(settings) if settings.auth.issuer is None else None
+    protection = settings.protection
+    graphql = graphql_controller(graphiql=protection.graphiql)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -104,10 +107,18 @@ def create_app(
                 await positions.close()
 
     return Litestar(
-        route_handlers=[graphql_controller(), health, ready, metrics, jwks, discovery],
+        route_handlers=[graphql, health, ready, metrics, jwks, discovery],
         lifespan=[lifespan],
         middleware=[websockets],
-        state=State({"metrics": observed, "websockets": websockets, "issuer": issuer}),
+        state=State(
+            {
+                "metrics": observed,
+                "websockets": websockets,
+                "issuer": issuer,
+                "exposure": protection.exposure(),
+            }
+        ),
+        before_send=[SecurityHeaders(protection)],
         exception_handlers={RecursionError: body_too_deep},
         logging_config=None,  # the command line configures logging (infra/logs.py)
     )

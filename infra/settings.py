@@ -19,6 +19,7 @@ from bridgework.infra.env import (
     read,
 )
 from bridgework.infra.mail.settings import MailSettings
+from bridgework.infra.protection import ProtectionSettings
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -55,6 +56,8 @@ class Settings:
     auth: AuthSettings = field(default_factory=AuthSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     """How the outbox's mail leaves (infra/mail/); no SMTP host: written to the log."""
+    protection: ProtectionSettings = field(default_factory=ProtectionSettings)
+    """Production mode, the mutation rate limit, security headers (infra/protection.py)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -125,6 +128,7 @@ class Settings:
             max_websockets=max_websockets,
             auth=AuthSettings.from_env(env),
             mail=MailSettings.from_env(env),
+            protection=ProtectionSettings.from_env(env),
         )  # fmt: skip
 
     def signing_key(self) -> str:
