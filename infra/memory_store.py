@@ -44,16 +44,6 @@ async def _round_trip() -> None:
     await asyncio.sleep(0)
 
 
-def _check_versions(append: StreamAppend) -> None:
-    """The same refusal as the PostgreSQL store's: events must continue their stream."""
-    first = append.expected_version + 1
-    got = [e.stream_version for e in append.events]
-    if got != list(range(first, first + len(got))) or any(
-        e.stream_id != append.stream_id for e in append.events
-    ):
-        raise ValueError(f"events for {append.stream_id!r} must continue it in order: {got}")
-
-
 def _refuse_bad(mail: Sequence[OutgoingMail]) -> None:
     """The same refusal as the PostgreSQL outbox's (`infra/mail/outbox.py`)."""
     for m in mail:
@@ -89,7 +79,7 @@ class MemoryEventStore(EventStore):
     ) -> int:
         await _round_trip()
         for a in appends:
-            _check_versions(a)
+            a.check()
         events = [e for a in appends for e in a.events]
         if events:
             self._refuse_stale(appends)

@@ -13,12 +13,12 @@ LISTENs, on a connection that heals itself, and wakes its local waiters.
 from __future__ import annotations
 
 import asyncio
-import functools
 import time
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
 import msgspec
+from bridgework.infra import statements, wakeups
 from bridgework.infra.mail import InvalidMail, enqueue
 from bridgework.infra.wakeups import StoreStats, Wakeups
 from bridgework.services.ports import (
@@ -42,120 +42,7 @@ if TYPE_CHECKING:
 
     from bridgework.projections.db import Executor
 
-PENDING_RETRY_SECONDS = 0.01
-"""How soon to look again when events are committed but an older transaction still runs."""
-HELD_BACK_RETRY_SECONDS = 0.2
-"""How soon once that has lasted `HELD_BACK_AFTER_SECONDS`: most such transactions are
-writers about to commit, but one left open (by anyone, on any database of the server) can
-hold readers back for minutes, and every reader polling every 10 ms would load the server."""
-HELD_BACK_AFTER_SECONDS = 0.5
-
-_COLUMNS = (
-    "position, tx_id, event_id, stream_id, stream_version, event_type, schema_version,"
-    " payload, metadata, recorded_at"
-)
-
-
-@functools.cache
-def _append_statement(*, guard: bool, record: bool) -> str:
-    """One statement, so one round trip and its own transaction.
-
-    With `guard`, every stream with an expected version > 0 must be at exactly that version
-    ($8, $9): it has that version and not the next. A writer who loaded a version that has
-    since moved on is refused before a row is inserted, so it burns no position; the unique
-    (stream_id, stream_version) index refuses a concurrent writer whose rival has not
-    committed yet, and a new stream that already exists. With `record`, the
-    command's idempotency record is written with the events, or not at all. Each part is
-    left out when it has nothing to do: a plain insert is twice as fast as the full one.
-    """
-    # Only constant fragments and parameter numbers are joined here; values are parameters.
-    ctes, source, n = [], "", 8
-    if guard:
-        ctes.append(
-            f"guard AS (SELECT count(e.position) = cardinality(${n}::text[])"  # noqa: S608
-            " AND count(next.position) = 0 AS ok"
-            f" FROM unnest(${n}::text[], ${n + 1}::int[]) AS x(stream_id, stream_version)"
-            " LEFT JOIN events e USING (stream_id, stream_version)"
-            " LEFT JOIN events next ON next.stream_id = x.stream_id"
-            " AND next.stream_version = x.stream_version + 1)"
-        )
-        source, n = ", guard WHERE guard.ok", n + 2
-    ctes.append(
-        "inserted AS (INSERT INTO events (event_id, stream_id, stream_version, event_type,"  # noqa: S608
-        " schema_version, payload, metadata)"
-        " SELECT t.event_id, t.stream_id, t.stream_version, t.event_type, t.schema_version,"
-        " t.payload, t.metadata"
-        " FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::json[],"
-        " $7::json[]) WITH ORDINALITY AS t(event_id, stream_id, stream_version, event_type,"
-        f" schema_version, payload, metadata, n){source} ORDER BY t.n RETURNING position)"
-    )
-    if record:
-        ctes.append(
-            "recorded AS (INSERT INTO commands (command_id, request_hash, result, position)"  # noqa: S608
-            f" SELECT ${n}::text, ${n + 1}::text, ${n + 2}::json, max(position) FROM inserted"
-            " HAVING count(*) > 0)"
-        )
-    return "WITH " + ", ".join(ctes) + " SELECT max(position) FROM inserted"  # noqa: S608
-
-
-_READ_AFTER = f"""
-SELECT {_COLUMNS} FROM events
-WHERE (tx_id, position) > ($1::xid8, $2::bigint)
-  AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-  AND ($4::text[] IS NULL OR event_type = ANY($4::text[]))
-  AND ($5::text IS NULL OR stream_id = $5::text)
-ORDER BY tx_id, position
-LIMIT $3
-"""  # noqa: S608 - the only interpolation is the constant column list
-
-_LOAD = f"""
-SELECT {_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version
-"""  # noqa: S608 - the only interpolation is the constant column list
-
-_LOAD_LATEST = f"""
-SELECT NULL::bigint, NULL::xid8, NULL::uuid, NULL::text, NULL::int, NULL::text, NULL::int,
-       NULL::json, NULL::json, NULL::timestamptz, version, topic, layout, state
-FROM snapshots WHERE stream_id = $1
-UNION ALL
-SELECT {_COLUMNS}, NULL, NULL, NULL, NULL FROM events
-WHERE stream_id = $1
-  AND stream_version > coalesce((SELECT version FROM snapshots WHERE stream_id = $1), 0)
-ORDER BY 5 NULLS FIRST
-"""  # noqa: S608 - the only interpolation is the constant column list
-"""One round trip for a cold load: the snapshot's row (its event columns NULL) first."""
-
-_PENDING = """
-SELECT min(tx_id) < pg_snapshot_xmin(pg_current_snapshot()) AS readable FROM (
-    SELECT tx_id FROM events WHERE (tx_id, position) > ($1::xid8, $2::bigint)
-    ORDER BY tx_id, position LIMIT 1
-) AS next
-"""
-
 _encode = msgspec.json.Encoder().encode
-
-
-def _event(row: asyncpg.Record) -> StoredEvent:
-    return StoredEvent(
-        position=row[0],
-        tx_id=row[1],
-        event_id=row[2],
-        stream_id=row[3],
-        stream_version=row[4],
-        event_type=row[5],
-        schema_version=row[6],
-        payload=row[7],
-        metadata_json=row[8],
-        recorded_at=row[9],
-    )
-
-
-def _check_versions(append: StreamAppend) -> None:
-    expected = list(
-        range(append.expected_version + 1, append.expected_version + 1 + len(append.events))
-    )
-    got = [e.stream_version for e in append.events]
-    if got != expected or any(e.stream_id != append.stream_id for e in append.events):
-        raise ValueError(f"events for {append.stream_id!r} must continue it in order: {got}")
 
 
 class PostgresEventStore(EventStore):
@@ -192,7 +79,7 @@ class PostgresEventStore(EventStore):
         mail: Sequence[OutgoingMail] = (),
     ) -> int:
         for a in appends:
-            _check_versions(a)
+            a.check()
         events = [e for a in appends for e in a.events]
         if mail and not events:
             raise ValueError("mail is appended only with the events that decide it")
@@ -252,7 +139,7 @@ class PostgresEventStore(EventStore):
             args += [[a.stream_id for a in guarded], [a.expected_version for a in guarded]]
         if command is not None:
             args += [command.command_id, command.request_hash, command.result]
-        statement = _append_statement(guard=bool(guarded), record=command is not None)
+        statement = statements.append_statement(guard=bool(guarded), record=command is not None)
         if mail:  # the outbox row commits with the events, or neither does
             async with self._pool.acquire() as conn, conn.transaction():
                 position = await conn.fetchval(statement, *args)
@@ -306,8 +193,8 @@ class PostgresEventStore(EventStore):
     # -- reading ------------------------------------------------------------------------
 
     async def load(self, stream_id: str, *, after_version: int = 0) -> list[StoredEvent]:
-        rows = await self._pool.fetch(_LOAD, stream_id, after_version)
-        return [_event(r) for r in rows]
+        rows = await self._pool.fetch(statements.LOAD, stream_id, after_version)
+        return [statements.stored_event(r) for r in rows]
 
     async def load_snapshot(self, stream_id: str) -> StoredSnapshot | None:
         row = await self._pool.fetchrow(
@@ -320,7 +207,7 @@ class PostgresEventStore(EventStore):
         )
 
     async def load_latest(self, stream_id: str) -> tuple[StoredSnapshot | None, list[StoredEvent]]:
-        rows = await self._pool.fetch(_LOAD_LATEST, stream_id)
+        rows = await self._pool.fetch(statements.LOAD_LATEST, stream_id)
         snapshot = None
         if rows and rows[0][0] is None:  # the snapshot row sorts first
             head = rows.pop(0)
@@ -331,7 +218,7 @@ class PostgresEventStore(EventStore):
                 layout=head[12],
                 state=head[13],
             )
-        return snapshot, [_event(r) for r in rows]
+        return snapshot, [statements.stored_event(r) for r in rows]
 
     async def save_snapshot(self, snapshot: StoredSnapshot) -> None:
         await self._pool.execute(
@@ -356,14 +243,14 @@ class PostgresEventStore(EventStore):
         stream_id: str | None = None,
     ) -> list[StoredEvent]:
         rows = await self._pool.fetch(
-            _READ_AFTER,
+            statements.READ_AFTER,
             after.tx_id,
             after.position,
             limit,
             None if types is None else list(types),
             stream_id,
         )
-        return [_event(r) for r in rows]
+        return [statements.stored_event(r) for r in rows]
 
     async def checkpoint_of(self, position: int) -> Checkpoint | None:
         tx_id = await self._pool.fetchval("SELECT tx_id FROM events WHERE position = $1", position)
@@ -390,14 +277,18 @@ class PostgresEventStore(EventStore):
         if self._held_back_since is None:
             self._held_back_since = now
         held = now - self._held_back_since
-        return PENDING_RETRY_SECONDS if held < HELD_BACK_AFTER_SECONDS else HELD_BACK_RETRY_SECONDS
+        return (
+            wakeups.PENDING_RETRY_SECONDS
+            if held < wakeups.HELD_BACK_AFTER_SECONDS
+            else wakeups.HELD_BACK_RETRY_SECONDS
+        )
 
     async def wait_for_new_events(
         self, max_wait: float, *, after: Checkpoint | None = None
     ) -> None:
         signal = self._wakeups.signal  # taken first: a wake-up from here on ends the wait
         if after is not None:
-            readable = await self._pool.fetchval(_PENDING, after.tx_id, after.position)
+            readable = await self._pool.fetchval(statements.PENDING, after.tx_id, after.position)
             if readable is not False:
                 self._held_back_since = None
             if readable is True:

@@ -22,6 +22,15 @@ from dataclasses import dataclass
 
 import asyncpg
 
+PENDING_RETRY_SECONDS = 0.01
+"""How soon to look again when events are committed but an older transaction still runs."""
+HELD_BACK_RETRY_SECONDS = 0.2
+"""How soon once that has lasted `HELD_BACK_AFTER_SECONDS`: most such transactions are
+writers about to commit, but one left open (by anyone, on any database of the server) can
+hold readers back for minutes, and every reader polling every 10 ms would load the server."""
+HELD_BACK_AFTER_SECONDS = 0.5
+
+
 log = logging.getLogger("bridgework.store")
 
 CHANNEL = "bridgework_events"

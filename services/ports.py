@@ -84,6 +84,15 @@ class StreamAppend(msgspec.Struct, frozen=True, kw_only=True):
     expected_version: int
     events: Sequence[NewEvent]
 
+    def check(self) -> None:
+        """Refuse events that do not continue their stream in order (every store does)."""
+        first = self.expected_version + 1
+        got = [e.stream_version for e in self.events]
+        if got != list(range(first, first + len(got))) or any(
+            e.stream_id != self.stream_id for e in self.events
+        ):
+            raise ValueError(f"events for {self.stream_id!r} must continue it in order: {got}")
+
 
 class CommandRecord(msgspec.Struct, frozen=True, kw_only=True):
     """The idempotency record written in the same transaction as a command's events."""
