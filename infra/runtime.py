@@ -78,10 +78,14 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         await store.start()
         codec = Transcoder()
         deps = Deps(
-            store=store, codec=codec, clock=utc_now, new_id=uuid4,
-            secret_key=settings.signing_key(), link_days=settings.link_days,
+            store=store,
+            codec=codec,
+            clock=utc_now,
+            new_id=uuid4,
+            secret_key=settings.signing_key(),
+            link_days=settings.link_days,
             public_url=settings.public_url,
-        )  # fmt: skip
+        )
         runner = ProjectionRunner(
             pool, store, codec, default_projections(), poll_interval=settings.poll_interval_seconds
         )

@@ -21,8 +21,9 @@ def test_a_student_missing_three_sessions_in_a_row_is_flagged(api):
     enrol(api, program, ana)
     enrol(api, program, bo)
     before = api.event_count()
-    bad = api.data(SCHEDULE, {"input": {"programId": program, "heldOn": "1999-01-01",
-                                        "title": "Too early"}})["scheduleSession"]  # fmt: skip
+    bad = api.data(
+        SCHEDULE, {"input": {"programId": program, "heldOn": "1999-01-01", "title": "Too early"}}
+    )["scheduleSession"]
     assert bad["rule"] == "SESSION_OUTSIDE_PROGRAM"
     assert api.event_count() == before
     last = None
@@ -32,11 +33,15 @@ def test_a_student_missing_three_sessions_in_a_row_is_flagged(api):
         s = api.data(SCHEDULE, {"input": night})["scheduleSession"]
         attended = {"programId": program, "sessionId": s["sessionId"], "marks": marks}
         last = api.data(ATTEND, {"input": attended})
-    wrong = api.data(ATTEND, {"input": {"programId": program, "sessionId": program,
-                                        "marks": []}})["recordAttendance"]  # fmt: skip
+    wrong = api.data(ATTEND, {"input": {"programId": program, "sessionId": program, "marks": []}})[
+        "recordAttendance"
+    ]
     assert wrong["field"] == "marks"
     view = api.data(VIEW, {"id": program, "at": last["recordAttendance"]["position"]})["program"]
     assert [x["present"] for x in view["sessions"]] == [1, 1, 1]
     assert view["attendance"][0] == {
-        "student": {"name": "Bo Chen"}, "rate": 0.0, "absencesInARow": 3, "flagged": True,
-    }  # fmt: skip
+        "student": {"name": "Bo Chen"},
+        "rate": 0.0,
+        "absencesInARow": 3,
+        "flagged": True,
+    }

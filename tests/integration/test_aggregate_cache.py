@@ -30,9 +30,12 @@ async def other_process(database_url):
     store = PostgresEventStore(pool)
     await store.start()
     yield Deps(
-        store=store, codec=Transcoder(), clock=lambda: datetime.now(UTC), new_id=uuid.uuid4,
+        store=store,
+        codec=Transcoder(),
+        clock=lambda: datetime.now(UTC),
+        new_id=uuid.uuid4,
         secret_key=SECRET_KEY,
-    )  # fmt: skip
+    )
     await store.close()
     await pool.close()
 

@@ -39,15 +39,22 @@ async def test_applications_are_accepted_into_seats_and_line_denied_or_refused(d
     await runner.catch_up()
     entries = {e.student_id: e for e in (await enrolments_of_programs(pool, [program]))[program]}
     assert [(e.status, e.waitlist_place) for e in entries.values()] == [
-        ("ENROLLED", None), ("WAITLISTED", 1), ("DENIED", None), ("REFUSED", None)
-    ]  # fmt: skip
+        ("ENROLLED", None),
+        ("WAITLISTED", 1),
+        ("DENIED", None),
+        ("REFUSED", None),
+    ]
     assert entries[cy].reason == "Places go to grade 11 first"
     assert entries[di].rule == "GRADE_OUT_OF_BAND"
     assert "of no recorded grade" in entries[di].reason
     counts = (await program_enrolments(pool, [program]))[program]
     assert (counts.enrolled, counts.waitlisted, counts.applied, counts.denied, counts.refused) == (
-        1, 1, 0, 1, 1
-    )  # fmt: skip
+        1,
+        1,
+        0,
+        1,
+        1,
+    )
     timeline = [i.summary for i in await timelines(pool, [di])]
     assert timeline[-1].startswith("Application to 'Robotics Club' refused (GRADE_OUT_OF_BAND)")
 

@@ -31,9 +31,11 @@ async def session(deps, program, days_ago: int):
 
 
 async def mark(deps, program, session_id, **marks):
-    cmd = RecordAttendance(program_id=program, session_id=session_id, marks=[
-        Mark(student_id=kid, status=status) for kid, status in marks.values()
-    ])  # fmt: skip
+    cmd = RecordAttendance(
+        program_id=program,
+        session_id=session_id,
+        marks=[Mark(student_id=kid, status=status) for kid, status in marks.values()],
+    )
     return await record_attendance(deps, coordinator(), cmd)
 
 
@@ -60,8 +62,10 @@ async def test_attendance_rates_and_absences_in_a_row(deps, pool, store):
         await session(deps, program, 1)  # the day before the program starts
     assert refused.value.rule == "SESSION_OUTSIDE_PROGRAM"
     ids = {"program_id": str(program), "session_id": str(program)}
-    twice = [{"student_id": str(ana), "status": "present"},
-             {"student_id": str(ana), "status": "excused"}]  # fmt: skip
+    twice = [
+        {"student_id": str(ana), "status": "present"},
+        {"student_id": str(ana), "status": "excused"},
+    ]
     with pytest.raises(InvalidInput) as bad:
         parse(RecordAttendance, ids | {"marks": twice})
     assert bad.value.field == "marks"
@@ -79,5 +83,8 @@ async def test_attendance_rates_and_absences_in_a_row(deps, pool, store):
     assert rows[bo].absences_in_a_row == 3
     listed = (await sessions_of_programs(pool, [program]))[program]
     assert [(x.present, x.excused, x.unexcused) for x in listed] == [
-        (2, 0, 0), (1, 1, 0), (1, 1, 0), (1, 0, 1),
-    ]  # fmt: skip
+        (2, 0, 0),
+        (1, 1, 0),
+        (1, 1, 0),
+        (1, 0, 1),
+    ]

@@ -40,33 +40,49 @@ async def test_a_minor_needs_a_consent_and_withdrawing_it_frees_the_seat(deps, p
     assert (await enrol(deps, program, ana)).status == "ENROLLED"
     assert (await enrol(deps, program, adult)).status == "WAITLISTED"
 
-    withdrawn = await withdraw_guardian_consent(deps, coordinator(), WithdrawGuardianConsent(
-        student_id=ana, consent_id=standing, reason="changed her mind",
-    ))  # fmt: skip
+    withdrawn = await withdraw_guardian_consent(
+        deps,
+        coordinator(),
+        WithdrawGuardianConsent(
+            student_id=ana,
+            consent_id=standing,
+            reason="changed her mind",
+        ),
+    )
     assert withdrawn.message == "1 program(s) left"
     runner = runner_for(pool, deps)
     await runner.setup()
     await runner.catch_up()
     entries = (await enrolments_of_programs(pool, [program]))[program]
-    assert [(e.student_id, e.status) for e in entries] == [
-        (adult, "ENROLLED"), (ana, "WITHDRAWN")
-    ]  # fmt: skip
+    assert [(e.student_id, e.status) for e in entries] == [(adult, "ENROLLED"), (ana, "WITHDRAWN")]
     (recorded_for_other, recorded_standing) = (await consents_of_students(pool, [ana]))[ana]
     assert recorded_for_other.program_id == other
     assert recorded_standing.withdrawn_reason == "changed her mind"
     with pytest.raises(RuleViolated) as refused:
-        await withdraw_guardian_consent(deps, coordinator(), WithdrawGuardianConsent(
-            student_id=ana, consent_id=standing, reason="again",
-        ))  # fmt: skip
+        await withdraw_guardian_consent(
+            deps,
+            coordinator(),
+            WithdrawGuardianConsent(
+                student_id=ana,
+                consent_id=standing,
+                reason="again",
+            ),
+        )
     assert refused.value.rule == "NO_SUCH_CONSENT"
 
 
 async def test_a_prerequisite_must_be_completed_first(deps, pool):
     first, _, _ = await a_program(deps, capacity=2)
     second, _, _ = await a_program(deps, capacity=2)
-    await set_eligibility(deps, coordinator(), SetEligibility(
-        program_id=second, prerequisite_ids=[first], min_age=16,
-    ))  # fmt: skip
+    await set_eligibility(
+        deps,
+        coordinator(),
+        SetEligibility(
+            program_id=second,
+            prerequisite_ids=[first],
+            min_age=16,
+        ),
+    )
     kid = await a_student(deps, "Ana Lima", years=19)
     with pytest.raises(RuleViolated, match="must first complete 1 prerequisite") as refused:
         await enrol(deps, second, kid)

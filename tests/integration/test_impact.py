@@ -54,27 +54,50 @@ async def demographics(deps, kid, **answers):
 
 
 async def hours(deps, kid, program, amount, *, approve):
-    logged = await hr.submit_hours(deps, coordinator(), hr.SubmitHours(
-        student_id=kid, program_id=program, worked_on=TODAY, hours=Decimal(amount),
-        activity="Build night", supervisor_name="Dana Ortiz", supervisor_email="d@ardent.example",
-    ))  # fmt: skip
+    logged = await hr.submit_hours(
+        deps,
+        coordinator(),
+        hr.SubmitHours(
+            student_id=kid,
+            program_id=program,
+            worked_on=TODAY,
+            hours=Decimal(amount),
+            activity="Build night",
+            supervisor_name="Dana Ortiz",
+            supervisor_email="d@ardent.example",
+        ),
+    )
     token = await mailed_token(deps, logged.id)
-    await hr.verify_hours(deps, as_actor(Role.SUPERVISOR), hr.VerifyHours(
-        token=token, supervisor_name="Dana Ortiz", verified=True))  # fmt: skip
+    await hr.verify_hours(
+        deps,
+        as_actor(Role.SUPERVISOR),
+        hr.VerifyHours(token=token, supervisor_name="Dana Ortiz", verified=True),
+    )
     if approve:
         await hr.approve_hours(deps, coordinator(), hr.ApproveHours(log_id=logged.id))
 
 
 async def survey(deps, kid, program, phase, score):
-    await su.record_survey(deps, coordinator(), su.RecordSurvey(
-        student_id=kid, program_id=program, phase=phase, answered_on=TODAY,
-        answers=[su.Answer(question=LAB, score=score)],
-    ))  # fmt: skip
+    await su.record_survey(
+        deps,
+        coordinator(),
+        su.RecordSurvey(
+            student_id=kid,
+            program_id=program,
+            phase=phase,
+            answered_on=TODAY,
+            answers=[su.Answer(question=LAB, score=score)],
+        ),
+    )
 
 
 async def metric(deps, partnership, measure, **extra):
-    data = {"partnership_id": str(partnership), "name": measure, "measure": measure,
-            "target": "80"} | extra  # fmt: skip
+    data = {
+        "partnership_id": str(partnership),
+        "name": measure,
+        "measure": measure,
+        "target": "80",
+    } | extra
     await define_success_metric(deps, coordinator(), parse(DefineSuccessMetric, data))
 
 
@@ -82,35 +105,71 @@ async def a_world(deps):
     """Seven club students (five also interns), with hours, attendance, a survey pair, a
     credential, a job offer, two completions and self-reported demographics."""
     club, _, partnership = await a_program(deps, capacity=10)
-    internship = (await launch_program(deps, coordinator(), LaunchProgram(
-        partnership_id=partnership, name="Lab Internship", kind="internship", capacity=10,
-        starts_on=TODAY, ends_on=TODAY + timedelta(days=30),
-    ))).id  # fmt: skip
+    internship = (
+        await launch_program(
+            deps,
+            coordinator(),
+            LaunchProgram(
+                partnership_id=partnership,
+                name="Lab Internship",
+                kind="internship",
+                capacity=10,
+                starts_on=TODAY,
+                ends_on=TODAY + timedelta(days=30),
+            ),
+        )
+    ).id
     kids = await students(deps, 7)
     for kid in kids:
         await enrol(deps, club, kid)
     for kid in kids[:5]:
         await enrol(deps, internship, kid)
-    session = (await schedule_session(deps, coordinator(), ScheduleSession(
-        program_id=club, held_on=TODAY, title="Night 1"))).id  # fmt: skip
-    await record_attendance(deps, coordinator(), RecordAttendance(
-        program_id=club, session_id=session,
-        marks=[Mark(student_id=k, status=Attendance.PRESENT if i < 5 else Attendance.UNEXCUSED)
-               for i, k in enumerate(kids)],
-    ))  # fmt: skip
+    session = (
+        await schedule_session(
+            deps, coordinator(), ScheduleSession(program_id=club, held_on=TODAY, title="Night 1")
+        )
+    ).id
+    await record_attendance(
+        deps,
+        coordinator(),
+        RecordAttendance(
+            program_id=club,
+            session_id=session,
+            marks=[
+                Mark(student_id=k, status=Attendance.PRESENT if i < 5 else Attendance.UNEXCUSED)
+                for i, k in enumerate(kids)
+            ],
+        ),
+    )
     await hours(deps, kids[0], internship, "3", approve=True)
     await hours(deps, kids[1], internship, "2", approve=False)
     await survey(deps, kids[0], internship, SurveyPhase.PRE, 2)
     await survey(deps, kids[0], internship, SurveyPhase.POST, 4)
-    await record_credential(deps, coordinator(), RecordCredential(
-        student_id=kids[0], program_id=club, name="OSHA 10", issuer="OSHA", earned_on=TODAY,
-    ))  # fmt: skip
-    await record_pathway(deps, coordinator(), RecordPathway(
-        student_id=kids[0], program_id=internship, pathway=Pathway.JOB_OFFER, on=TODAY,
-    ))  # fmt: skip
+    await record_credential(
+        deps,
+        coordinator(),
+        RecordCredential(
+            student_id=kids[0],
+            program_id=club,
+            name="OSHA 10",
+            issuer="OSHA",
+            earned_on=TODAY,
+        ),
+    )
+    await record_pathway(
+        deps,
+        coordinator(),
+        RecordPathway(
+            student_id=kids[0],
+            program_id=internship,
+            pathway=Pathway.JOB_OFFER,
+            on=TODAY,
+        ),
+    )
     for kid in kids[:2]:
-        await complete_enrollment(deps, coordinator(), CompleteEnrollment(
-            program_id=club, student_id=kid))  # fmt: skip
+        await complete_enrollment(
+            deps, coordinator(), CompleteEnrollment(program_id=club, student_id=kid)
+        )
     for i, kid in enumerate(kids):
         gender = "Female" if i < 5 else "male"  # told in any case; grouped without it
         if i < 6:  # the last student reports nothing
@@ -137,18 +196,24 @@ async def test_the_impact_report_counts_exactly_and_hides_small_groups(deps, poo
     kinds, gender, first_generation = report.breakdowns
     assert kinds.by == "program_kind"
     assert [(g.label, g.numbers and g.numbers.students) for g in kinds.groups] == [
-        ("club", 7), ("internship", 5)
-    ]  # fmt: skip
+        ("club", 7),
+        ("internship", 5),
+    ]
     assert gender.by == "gender"
     assert [(g.label, g.numbers and g.numbers.students) for g in gender.groups] == [
-        ("female", 5), ("male", None), ("not reported", None)
-    ]  # fmt: skip
+        ("female", 5),
+        ("male", None),
+        ("not reported", None),
+    ]
     assert [(g.label, g.numbers and g.numbers.students) for g in first_generation.groups] == [
-        ("no", None), ("not reported", None), ("yes", 5)
-    ]  # fmt: skip
+        ("no", None),
+        ("not reported", None),
+        ("yes", 5),
+    ]
 
-    before = await impact.impact_report(pool, partnership, TODAY - timedelta(days=30),
-                                      TODAY - timedelta(days=1))  # fmt: skip
+    before = await impact.impact_report(
+        pool, partnership, TODAY - timedelta(days=30), TODAY - timedelta(days=1)
+    )
     assert before.program_ids == []
     assert (before.totals.students, before.totals.surveys) == (0, [])
     assert (await impact.impact_report(pool, uuid4(), TODAY, TODAY)).program_ids == []
@@ -185,26 +250,55 @@ async def test_bad_metrics_and_demographics_are_refused_naming_the_field(deps, s
     (kid,) = await students(deps, 1)
     before = await store.head()
     bad = [
-        (DefineSuccessMetric, {"partnership_id": str(partnership), "name": "x",
-                                  "measure": "enrolments", "target": "5", "question": "lab"},
-         "question"),
-        (DefineSuccessMetric, {"partnership_id": str(partnership), "name": "x",
-                                  "measure": "survey_improved", "target": "5",
-                                  "question": "Not A Key"}, "question"),
-        (ReportDemographics, {"student_id": str(kid), "answers": [
-            {"field": "gender", "value": "f"}, {"field": "gender", "value": "m"}]}, "answers"),
-        (ReportDemographics, {"student_id": str(kid), "answers": [
-            {"field": "shoe_size", "value": "9"}]}, "answers[0].field"),
-        (ReportDemographics, {"student_id": str(kid), "answers": [
-            {"field": "gender", "value": "x" * 101}]}, "answers[0].value"),
-    ]  # fmt: skip
+        (
+            DefineSuccessMetric,
+            {
+                "partnership_id": str(partnership),
+                "name": "x",
+                "measure": "enrolments",
+                "target": "5",
+                "question": "lab",
+            },
+            "question",
+        ),
+        (
+            DefineSuccessMetric,
+            {
+                "partnership_id": str(partnership),
+                "name": "x",
+                "measure": "survey_improved",
+                "target": "5",
+                "question": "Not A Key",
+            },
+            "question",
+        ),
+        (
+            ReportDemographics,
+            {
+                "student_id": str(kid),
+                "answers": [{"field": "gender", "value": "f"}, {"field": "gender", "value": "m"}],
+            },
+            "answers",
+        ),
+        (
+            ReportDemographics,
+            {"student_id": str(kid), "answers": [{"field": "shoe_size", "value": "9"}]},
+            "answers[0].field",
+        ),
+        (
+            ReportDemographics,
+            {"student_id": str(kid), "answers": [{"field": "gender", "value": "x" * 101}]},
+            "answers[0].value",
+        ),
+    ]
     for command, data, field in bad:
         with pytest.raises(InvalidInput) as refused:
             parse(command, data)
         assert refused.value.field == field
     with pytest.raises(Forbidden):
-        await report_demographics(deps, as_person(Role.STUDENT, uuid4()), ReportDemographics(
-            student_id=kid, answers=[]))  # fmt: skip
+        await report_demographics(
+            deps, as_person(Role.STUDENT, uuid4()), ReportDemographics(student_id=kid, answers=[])
+        )
     with pytest.raises(RuleViolated) as refused:
         await metric(deps, partnership, "attendance_rate", target="120")
     assert refused.value.rule == "TARGET_OUT_OF_RANGE"

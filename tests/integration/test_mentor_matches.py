@@ -47,37 +47,71 @@ async def test_matches_end_with_a_reason_and_meetings_keep_them_alive(deps, pool
     mentor = (await cleared_mentor(deps, orgs[1], capacity=4)).id
     for kid in (ana, bo, cy, dee):
         await enrol(deps, program, kid)
-        await assign_mentor(deps, coordinator(), AssignMentor(
-            program_id=program, student_id=kid, mentor_id=mentor))  # fmt: skip
-    await log_mentor_meeting(deps, coordinator(), LogMentorMeeting(
-        program_id=program, student_id=ana, met_on=TODAY, minutes=45))  # fmt: skip
-    await close_mentor_match(deps, coordinator(), CloseMentorMatch(
-        program_id=program, student_id=bo, reason=MatchClosure.MISMATCH, note="Different goals",
-    ))  # fmt: skip
-    await withdraw_student(deps, coordinator(), WithdrawStudent(
-        program_id=program, student_id=cy, reason="Moved away"))  # fmt: skip
-    await complete_enrollment(deps, coordinator(), CompleteEnrollment(
-        program_id=program, student_id=dee))  # fmt: skip
+        await assign_mentor(
+            deps, coordinator(), AssignMentor(program_id=program, student_id=kid, mentor_id=mentor)
+        )
+    await log_mentor_meeting(
+        deps,
+        coordinator(),
+        LogMentorMeeting(program_id=program, student_id=ana, met_on=TODAY, minutes=45),
+    )
+    await close_mentor_match(
+        deps,
+        coordinator(),
+        CloseMentorMatch(
+            program_id=program,
+            student_id=bo,
+            reason=MatchClosure.MISMATCH,
+            note="Different goals",
+        ),
+    )
+    await withdraw_student(
+        deps, coordinator(), WithdrawStudent(program_id=program, student_id=cy, reason="Moved away")
+    )
+    await complete_enrollment(
+        deps, coordinator(), CompleteEnrollment(program_id=program, student_id=dee)
+    )
     # Bo can be matched again once the first match is closed.
-    await assign_mentor(deps, coordinator(), AssignMentor(
-        program_id=program, student_id=bo, mentor_id=mentor))  # fmt: skip
+    await assign_mentor(
+        deps, coordinator(), AssignMentor(program_id=program, student_id=bo, mentor_id=mentor)
+    )
     before = await store.head()
     with pytest.raises(RuleViolated) as refused:
-        await close_mentor_match(deps, coordinator(), CloseMentorMatch(
-            program_id=program, student_id=cy, reason=MatchClosure.OTHER))  # fmt: skip
+        await close_mentor_match(
+            deps,
+            coordinator(),
+            CloseMentorMatch(program_id=program, student_id=cy, reason=MatchClosure.OTHER),
+        )
     assert refused.value.rule == "NO_MENTOR_MATCH"
     with pytest.raises(RuleViolated) as refused:
-        await log_mentor_meeting(deps, coordinator(), LogMentorMeeting(
-            program_id=program, student_id=ana, met_on=TODAY + timedelta(days=1), minutes=5,
-        ))  # fmt: skip
+        await log_mentor_meeting(
+            deps,
+            coordinator(),
+            LogMentorMeeting(
+                program_id=program,
+                student_id=ana,
+                met_on=TODAY + timedelta(days=1),
+                minutes=5,
+            ),
+        )
     assert refused.value.rule == "MEETING_IN_FUTURE"
     with pytest.raises(InvalidInput) as bad:
-        await log_mentor_meeting(deps, coordinator(), LogMentorMeeting(
-            program_id=program, student_id=cy, met_on=TODAY, minutes=5))  # fmt: skip
+        await log_mentor_meeting(
+            deps,
+            coordinator(),
+            LogMentorMeeting(program_id=program, student_id=cy, met_on=TODAY, minutes=5),
+        )
     assert bad.value.field == "studentId"
     with pytest.raises(InvalidInput) as bad:
-        parse(LogMentorMeeting, {"program_id": str(program), "student_id": str(ana),
-                                     "met_on": str(TODAY), "minutes": 0})  # fmt: skip
+        parse(
+            LogMentorMeeting,
+            {
+                "program_id": str(program),
+                "student_id": str(ana),
+                "met_on": str(TODAY),
+                "minutes": 0,
+            },
+        )
     assert bad.value.field == "minutes"
     assert await store.head() == before
 
@@ -89,8 +123,10 @@ async def test_matches_end_with_a_reason_and_meetings_keep_them_alive(deps, pool
     assert ended == {(bo, "mismatch"), (cy, "student_left"), (dee, "goals_met")}
     (ana_match,) = [mt for mt in matches if mt.student_id == ana]
     assert (ana_match.meetings, ana_match.meeting_minutes, ana_match.last_met_on) == (
-        1, 45, TODAY,
-    )  # fmt: skip
+        1,
+        45,
+        TODAY,
+    )
     load = (await mentor_loads(pool, [mentor], TODAY))[mentor]
     assert (load.active, load.closed, load.closed_early) == (2, 3, 2)
     later = TODAY + timedelta(days=31)
@@ -107,16 +143,31 @@ async def test_a_proposed_match_starts_only_when_the_mentor_confirms_it(deps, po
     dana = (await cleared_mentor(deps, orgs[1], capacity=2)).id
     eli = (await cleared_mentor(deps, orgs[1], name="Eli Moss", capacity=1)).id
     for kid, mentor in ((ana, dana), (bo, dana), (cy, eli)):
-        await propose_mentor_match(deps, coordinator(), ProposeMentorMatch(
-            program_id=program, student_id=kid, mentor_id=mentor))  # fmt: skip
+        await propose_mentor_match(
+            deps,
+            coordinator(),
+            ProposeMentorMatch(program_id=program, student_id=kid, mentor_id=mentor),
+        )
 
     before = await store.head()
     refusals = [
-        (propose_mentor_match(deps, coordinator(), ProposeMentorMatch(
-            program_id=program, student_id=ana, mentor_id=eli)), "MATCH_ALREADY_PROPOSED"),
-        (log_mentor_meeting(deps, coordinator(), LogMentorMeeting(
-            program_id=program, student_id=ana, met_on=TODAY, minutes=30)), None),
-    ]  # fmt: skip
+        (
+            propose_mentor_match(
+                deps,
+                coordinator(),
+                ProposeMentorMatch(program_id=program, student_id=ana, mentor_id=eli),
+            ),
+            "MATCH_ALREADY_PROPOSED",
+        ),
+        (
+            log_mentor_meeting(
+                deps,
+                coordinator(),
+                LogMentorMeeting(program_id=program, student_id=ana, met_on=TODAY, minutes=30),
+            ),
+            None,
+        ),
+    ]
     for attempt, rule in refusals:
         with pytest.raises(RuleViolated if rule else InvalidInput) as refused:
             await attempt
@@ -135,19 +186,24 @@ async def test_a_proposed_match_starts_only_when_the_mentor_confirms_it(deps, po
     declined = await decline_mentor_match(deps, as_person(Role.MENTOR, dana), decline)
     assert declined.status == "declined"
     with pytest.raises(RuleViolated) as refused:
-        await confirm_mentor_match(deps, as_person(Role.MENTOR, dana), ConfirmMentorMatch(
-            program_id=program, student_id=bo))  # fmt: skip
+        await confirm_mentor_match(
+            deps,
+            as_person(Role.MENTOR, dana),
+            ConfirmMentorMatch(program_id=program, student_id=bo),
+        )
     assert refused.value.rule == "NO_PROPOSED_MATCH"
-    await withdraw_student(deps, coordinator(), WithdrawStudent(
-        program_id=program, student_id=cy, reason="Moved away"))  # fmt: skip
+    await withdraw_student(
+        deps, coordinator(), WithdrawStudent(program_id=program, student_id=cy, reason="Moved away")
+    )
 
     runner = runner_for(pool, deps)
     await runner.setup()
     await runner.catch_up()
     proposals = (await proposals_of_programs(pool, [program]))[program]
     assert [(p.student_id, p.status, p.reason) for p in proposals] == [
-        (ana, "confirmed", ""), (bo, "declined", "Our schedules do not overlap"),
+        (ana, "confirmed", ""),
+        (bo, "declined", "Our schedules do not overlap"),
         (cy, "lapsed", "Moved away"),
-    ]  # fmt: skip
+    ]
     (match,) = (await matches_of_programs(pool, [program]))[program]
     assert (match.student_id, match.mentor_id, match.ended_on) == (ana, dana, None)

@@ -67,14 +67,22 @@ async def runner(pool, deps):
 
 async def test_a_partnership_lives_proposed_active_suspended_renewed_concluded(deps, pool, runner):
     orgs = [
-        (await register_organization(
-            deps, coordinator(), RegisterOrganization(name=n, kind="school")
-        )).id
+        (
+            await register_organization(
+                deps, coordinator(), RegisterOrganization(name=n, kind="school")
+            )
+        ).id
         for n in ("Lincoln", "Ardent")
-    ]  # fmt: skip
-    formed = await form_partnership(deps, coordinator(), FormPartnership(
-        name="Robotics", organization_ids=orgs, proposed=True,
-    ))  # fmt: skip
+    ]
+    formed = await form_partnership(
+        deps,
+        coordinator(),
+        FormPartnership(
+            name="Robotics",
+            organization_ids=orgs,
+            proposed=True,
+        ),
+    )
     p = str(formed.id)
     launch = LaunchProgram(
         partnership_id=formed.id,
@@ -90,9 +98,12 @@ async def test_a_partnership_lives_proposed_active_suspended_renewed_concluded(d
         (activate_partnership, ActivatePartnership, {}),
         (suspend_partnership, SuspendPartnership, {}),
         (activate_partnership, ActivatePartnership, {}),
-        (renew_partnership, RenewPartnership, {
-            "term_starts_on": str(TODAY), "term_ends_on": str(TODAY + timedelta(days=365))}),
-    ):  # fmt: skip
+        (
+            renew_partnership,
+            RenewPartnership,
+            {"term_starts_on": str(TODAY), "term_ends_on": str(TODAY + timedelta(days=365))},
+        ),
+    ):
         await handler(deps, coordinator(), cmd(kind, partnership_id=p, reason="board", **extra))
     await launch_program(deps, coordinator(), launch)
     await conclude_partnership(
@@ -110,9 +121,13 @@ async def test_a_partnership_lives_proposed_active_suspended_renewed_concluded(d
     assert state.term_ends_on == TODAY + timedelta(days=365)
     history = (await partnership_transitions(pool, [formed.id]))[formed.id]
     assert [(t.change, t.status) for t in history] == [
-        ("formed", "proposed"), ("activated", "active"), ("suspended", "suspended"),
-        ("activated", "active"), ("renewed", "active"), ("concluded", "concluded"),
-    ]  # fmt: skip
+        ("formed", "proposed"),
+        ("activated", "active"),
+        ("suspended", "suspended"),
+        ("activated", "active"),
+        ("renewed", "active"),
+        ("concluded", "concluded"),
+    ]
 
 
 async def test_measured_metrics_follow_enrolments_and_completions(deps, pool, runner):
@@ -121,17 +136,33 @@ async def test_measured_metrics_follow_enrolments_and_completions(deps, pool, ru
     metric = lambda **kw: define_success_metric(  # noqa: E731
         deps, coordinator(), cmd(DefineSuccessMetric, partnership_id=p, **kw)
     )
-    await metric(name="Club enrolment +40%", measure="enrolments", target="14", baseline="10",
-                 unit="students", due_on=str(TODAY + timedelta(days=90)))  # fmt: skip
+    await metric(
+        name="Club enrolment +40%",
+        measure="enrolments",
+        target="14",
+        baseline="10",
+        unit="students",
+        due_on=str(TODAY + timedelta(days=90)),
+    )
     await metric(name="Completion", measure="completion_rate", target="80", unit="%")
-    await metric(name="Internship completions", measure="completions", target="2",
-                 program_kind="internship")  # fmt: skip
-    confident = await metric(name="More confident in lab techniques", measure="manual",
-                             target="80", unit="%")  # fmt: skip
-    await record_metric_value(deps, coordinator(), cmd(
-        RecordMetricValue, partnership_id=p, metric_id=str(confident.id), value="62",
-        recorded_for=str(TODAY), note="spring survey",
-    ))  # fmt: skip
+    await metric(
+        name="Internship completions", measure="completions", target="2", program_kind="internship"
+    )
+    confident = await metric(
+        name="More confident in lab techniques", measure="manual", target="80", unit="%"
+    )
+    await record_metric_value(
+        deps,
+        coordinator(),
+        cmd(
+            RecordMetricValue,
+            partnership_id=p,
+            metric_id=str(confident.id),
+            value="62",
+            recorded_for=str(TODAY),
+            note="spring survey",
+        ),
+    )
     kids = await students(deps, 4)
     for kid in kids:
         await enrol(deps, program, kid)
@@ -149,42 +180,96 @@ async def test_measured_metrics_follow_enrolments_and_completions(deps, pool, ru
         "More confident in lab techniques": Decimal(62),
     }
     with pytest.raises(RuleViolated) as refused:
-        await record_metric_value(deps, coordinator(), cmd(
-            RecordMetricValue, partnership_id=p, metric_id=str(metrics[0].id), value="5",
-            recorded_for=str(TODAY),
-        ))  # fmt: skip
+        await record_metric_value(
+            deps,
+            coordinator(),
+            cmd(
+                RecordMetricValue,
+                partnership_id=p,
+                metric_id=str(metrics[0].id),
+                value="5",
+                recorded_for=str(TODAY),
+            ),
+        )
     assert refused.value.rule == "METRIC_IS_MEASURED"
 
 
 async def test_liaisons_contributions_and_check_ins_are_listed(deps, pool, runner):
     _, orgs, partnership = await a_program(deps, capacity=3)
     p = str(partnership)
-    liaison = await appoint_liaison(deps, coordinator(), cmd(
-        AppointLiaison, partnership_id=p, organization_id=str(orgs[1]), name="Sam Reyes",
-        title="Outreach lead", email="sam@ardent.example",
-    ))  # fmt: skip
-    await stand_down_liaison(deps, coordinator(), cmd(
-        StandDownLiaison, partnership_id=p, liaison_id=str(liaison.id), reason="moved on",
-    ))  # fmt: skip
-    await record_contribution(deps, coordinator(), cmd(
-        RecordContribution, partnership_id=p, organization_id=str(orgs[1]), kind="funding",
-        description="Robot kits grant", value="12500.00", currency="USD",
-        contributed_on=str(TODAY),
-    ))  # fmt: skip
-    await record_contribution(deps, coordinator(), cmd(
-        RecordContribution, partnership_id=p, organization_id=str(orgs[1]),
-        kind="volunteer_hours", description="Engineers at club nights", hours="40",
-        contributed_on=str(TODAY),
-    ))  # fmt: skip
-    await record_check_in(deps, coordinator(), cmd(
-        RecordCheckIn, partnership_id=p, held_on=str(TODAY), attendees=["Ana", "Sam"],
-        notes="Termly review", decisions=["Add a second club night"],
-        follow_ups=[{"action": "Book the lab", "owner": "Ana", "due_on": str(TODAY)}],
-    ))  # fmt: skip
-    await set_partner_role(deps, coordinator(), cmd(
-        SetPartnerRole, partnership_id=p, organization_id=str(orgs[1]), role="Mentor provider",
-        commitments=["Three engineers weekly"],
-    ))  # fmt: skip
+    liaison = await appoint_liaison(
+        deps,
+        coordinator(),
+        cmd(
+            AppointLiaison,
+            partnership_id=p,
+            organization_id=str(orgs[1]),
+            name="Sam Reyes",
+            title="Outreach lead",
+            email="sam@ardent.example",
+        ),
+    )
+    await stand_down_liaison(
+        deps,
+        coordinator(),
+        cmd(
+            StandDownLiaison,
+            partnership_id=p,
+            liaison_id=str(liaison.id),
+            reason="moved on",
+        ),
+    )
+    await record_contribution(
+        deps,
+        coordinator(),
+        cmd(
+            RecordContribution,
+            partnership_id=p,
+            organization_id=str(orgs[1]),
+            kind="funding",
+            description="Robot kits grant",
+            value="12500.00",
+            currency="USD",
+            contributed_on=str(TODAY),
+        ),
+    )
+    await record_contribution(
+        deps,
+        coordinator(),
+        cmd(
+            RecordContribution,
+            partnership_id=p,
+            organization_id=str(orgs[1]),
+            kind="volunteer_hours",
+            description="Engineers at club nights",
+            hours="40",
+            contributed_on=str(TODAY),
+        ),
+    )
+    await record_check_in(
+        deps,
+        coordinator(),
+        cmd(
+            RecordCheckIn,
+            partnership_id=p,
+            held_on=str(TODAY),
+            attendees=["Ana", "Sam"],
+            notes="Termly review",
+            decisions=["Add a second club night"],
+            follow_ups=[{"action": "Book the lab", "owner": "Ana", "due_on": str(TODAY)}],
+        ),
+    )
+    await set_partner_role(
+        deps,
+        coordinator(),
+        cmd(
+            SetPartnerRole,
+            partnership_id=p,
+            organization_id=str(orgs[1]),
+            role="Mentor provider",
+            commitments=["Three engineers weekly"],
+        ),
+    )
     await runner.catch_up()
 
     (sam,) = (await liaisons(pool, [partnership]))[partnership]

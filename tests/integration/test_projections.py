@@ -57,13 +57,22 @@ async def test_the_views_follow_a_program_from_launch_to_showcase(deps, pool, ru
     await withdraw_student(
         deps, coordinator(), WithdrawStudent(program_id=program, student_id=kids[0])
     )  # kids[2] takes the seat
-    await assign_mentor(deps, coordinator(), AssignMentor(
-        program_id=program, student_id=kids[1], mentor_id=mentor.id
-    ))  # fmt: skip
-    await record_showcase(deps, coordinator(), RecordShowcase(
-        program_id=program, title="Robot Rumble", held_on=TODAY,
-        presenter_ids=[kids[1], kids[2]], attending_organization_ids=[orgs[1]],
-    ))  # fmt: skip
+    await assign_mentor(
+        deps,
+        coordinator(),
+        AssignMentor(program_id=program, student_id=kids[1], mentor_id=mentor.id),
+    )
+    await record_showcase(
+        deps,
+        coordinator(),
+        RecordShowcase(
+            program_id=program,
+            title="Robot Rumble",
+            held_on=TODAY,
+            presenter_ids=[kids[1], kids[2]],
+            attending_organization_ids=[orgs[1]],
+        ),
+    )
     await runner.catch_up()
     view = (await enrolment.program_enrolments(pool, [program]))[program]
     assert (view.capacity, view.enrolled, view.waitlisted) == (2, 2, 1)
@@ -119,10 +128,12 @@ async def test_fifty_concurrent_enrolments_into_ten_seats_give_ten_seats_and_for
     results = await asyncio.gather(*(enrol(deps, program, kid) for kid in kids))
     assert sorted(r.status for r in results).count("ENROLLED") == 10
 
-    by_type = dict(await pool.fetch(
-        "SELECT event_type, count(*) FROM events WHERE stream_id = $1 GROUP BY 1",
-        f"program-{program}",
-    ))  # fmt: skip
+    by_type = dict(
+        await pool.fetch(
+            "SELECT event_type, count(*) FROM events WHERE stream_id = $1 GROUP BY 1",
+            f"program-{program}",
+        )
+    )
     assert by_type == {"ProgramLaunched": 1, "StudentEnrolled": 10, "StudentWaitlisted": 40}
     versions = await pool.fetch(
         "SELECT stream_version FROM events WHERE stream_id = $1 ORDER BY 1", f"program-{program}"
@@ -133,9 +144,11 @@ async def test_fifty_concurrent_enrolments_into_ten_seats_give_ten_seats_and_for
     view = (await enrolment.program_enrolments(pool, [program]))[program]
     assert (view.enrolled, view.waitlisted, view.seats_left) == (10, 40, 0)
     assert len(set(view.waitlist)) == 40
-    places = [e.waitlist_place for e in (await enrolment.enrolments_of_programs(pool, [program]))[
-        program
-    ] if e.status == "WAITLISTED"]  # fmt: skip
+    places = [
+        e.waitlist_place
+        for e in (await enrolment.enrolments_of_programs(pool, [program]))[program]
+        if e.status == "WAITLISTED"
+    ]
     assert places == list(range(1, 41))
 
 
@@ -262,9 +275,9 @@ async def test_batched_and_one_by_one_application_give_the_same_rows(deps, pool,
     mentor = await cleared_mentor(deps, orgs[1])
     await enrol(deps, program, first)
     await enrol(deps, program, second)
-    await assign_mentor(deps, coordinator(), AssignMentor(
-        program_id=program, student_id=first, mentor_id=mentor.id
-    ))  # fmt: skip
+    await assign_mentor(
+        deps, coordinator(), AssignMentor(program_id=program, student_id=first, mentor_id=mentor.id)
+    )
     await withdraw_student(
         deps, coordinator(), WithdrawStudent(program_id=program, student_id=first)
     )
@@ -272,9 +285,10 @@ async def test_batched_and_one_by_one_application_give_the_same_rows(deps, pool,
     await runner.catch_up()
     batched = await dump(pool, runner)
     [withdrawn_and_back] = [
-        e for e in (await enrolment.enrolments_of_programs(pool, [program]))[program]
+        e
+        for e in (await enrolment.enrolments_of_programs(pool, [program]))[program]
         if e.student_id == first
-    ]  # fmt: skip
+    ]
     assert (withdrawn_and_back.status, withdrawn_and_back.mentor_id) == ("WAITLISTED", None)
     assert (await directory.mentors(pool, [mentor.id]))[mentor.id].active_mentees == 0
 

@@ -67,8 +67,11 @@ async def test_survey_deltas_count_only_students_with_both_answers(deps, pool):
     assert (lab.improved_share, lab.mean_change) == (0.5, 0.5)
     stem = deltas[STEM]
     assert (stem.respondents, stem.pre_mean, stem.post_mean, stem.improved_share) == (
-        2, 4.0, 3.5, 0.0,
-    )  # fmt: skip
+        2,
+        4.0,
+        3.5,
+        0.0,
+    )
     team = deltas[TEAM]
     assert (team.respondents, team.pre_mean, team.improved_share) == (0, None, None)
 
@@ -80,16 +83,19 @@ async def test_survey_deltas_count_only_students_with_both_answers(deps, pool):
     assert await survey_deltas(pool, [uuid4()], None, None, None) == []
     only_ana = await survey_deltas(pool, [program], [ana], None, None)
     assert [(d.question, d.respondents, d.mean_change) for d in only_ana] == [
-        (LAB, 1, 2.0), (STEM, 1, 0.0)
-    ]  # fmt: skip
+        (LAB, 1, 2.0),
+        (STEM, 1, 0.0),
+    ]
 
     mine = await surveys_of_students(pool, [ana, cy])
     assert [(s.question, s.pre, s.post, s.change) for s in mine[ana]] == [
-        (LAB, 2, 4, 2), (STEM, 3, 3, 0),
-    ]  # fmt: skip
+        (LAB, 2, 4, 2),
+        (STEM, 3, 3, 0),
+    ]
     assert [(s.pre, s.post, s.change, s.pre_on, s.post_on) for s in mine[cy]] == [
-        (1, None, None, TODAY, None), (1, None, None, TODAY, None),
-    ]  # fmt: skip
+        (1, None, None, TODAY, None),
+        (1, None, None, TODAY, None),
+    ]
 
 
 async def test_a_later_survey_of_the_same_phase_replaces_the_earlier(deps, pool):
@@ -125,10 +131,12 @@ async def test_evaluations_are_kept_per_phase_and_a_correction_replaces(deps, po
     await caught_up(runner, pool, deps)
     found = (await evaluations_of_students(pool, [ana]))[ana]
     assert [(e.phase, e.evaluated_on) for e in found] == [
-        ("midpoint", TODAY - timedelta(days=1)), ("end", TODAY),
-    ]  # fmt: skip
+        ("midpoint", TODAY - timedelta(days=1)),
+        ("end", TODAY),
+    ]
     assert [(r.competency, r.score) for r in found[0].ratings] == [
-        ("communication", 3), ("safety", 4),
-    ]  # fmt: skip
+        ("communication", 3),
+        ("safety", 4),
+    ]
     assert [(r.competency, r.score) for r in found[1].ratings] == [("communication", 5)]
     assert (found[1].evaluator, found[1].comments) == ("Dr. Rosa Diaz", "end review")

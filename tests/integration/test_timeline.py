@@ -16,12 +16,21 @@ async def test_a_students_timeline_gathers_their_events_from_every_stream(deps, 
     await enrol(deps, program, ana)
     await enrol(deps, program, bo)  # waitlisted
     mentor = await cleared_mentor(deps, orgs[1])
-    await assign_mentor(deps, coordinator(), AssignMentor(
-        program_id=program, student_id=ana, mentor_id=mentor.id))  # fmt: skip
-    await record_showcase(deps, coordinator(), RecordShowcase(
-        program_id=program, title="Robot Rumble", held_on=TODAY, presenter_ids=[ana]))  # fmt: skip
-    await withdraw_student(deps, coordinator(), WithdrawStudent(
-        program_id=program, student_id=ana, reason="Moved away"))  # fmt: skip
+    await assign_mentor(
+        deps, coordinator(), AssignMentor(program_id=program, student_id=ana, mentor_id=mentor.id)
+    )
+    await record_showcase(
+        deps,
+        coordinator(),
+        RecordShowcase(
+            program_id=program, title="Robot Rumble", held_on=TODAY, presenter_ids=[ana]
+        ),
+    )
+    await withdraw_student(
+        deps,
+        coordinator(),
+        WithdrawStudent(program_id=program, student_id=ana, reason="Moved away"),
+    )
     runner = runner_for(pool, deps)
     await runner.setup()
     await runner.catch_up()

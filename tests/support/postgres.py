@@ -82,8 +82,17 @@ class PrivatePostgres:
 
     def create_database(self, name: str = "bridgework") -> str:
         """An empty database on the running server (a name of ours, never input); its URL."""
-        self._run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                  "-c", f'CREATE DATABASE "{name}"')  # fmt: skip
+        self._run(
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-c",
+            f'CREATE DATABASE "{name}"',
+        )
         return self.url(name)
 
     def _run(self, exe: str, *args: str) -> None:

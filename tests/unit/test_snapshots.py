@@ -17,10 +17,15 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 def a_program_with_students(n: int) -> Program:
     program = Program.launch(
-        id=uuid.uuid4(), partnership_id=uuid.uuid4(), name="Robotics Club",
-        kind=ProgramKind.CLUB, capacity=2, starts_on=NOW.date(),
-        ends_on=NOW.date() + timedelta(days=60), at=NOW,
-    )  # fmt: skip
+        id=uuid.uuid4(),
+        partnership_id=uuid.uuid4(),
+        name="Robotics Club",
+        kind=ProgramKind.CLUB,
+        capacity=2,
+        starts_on=NOW.date(),
+        ends_on=NOW.date() + timedelta(days=60),
+        at=NOW,
+    )
     for _ in range(n):
         program.enrol(student_id=uuid.uuid4(), student_name="A student", at=NOW)
     program.collect_events()
@@ -48,9 +53,14 @@ def test_a_snapshot_of_another_layout_or_class_is_ignored():
 def hostile_reduce(module: str, name: str, argument: str) -> bytes:
     """A pickle that calls `module.name(argument)` while it loads."""
     return (
-        b"\x80\x04c" + module.encode() + b"\n" + name.encode() + b"\n"
-        + pickle.dumps((argument,), protocol=0)[:-1] + b"R."
-    )  # fmt: skip
+        b"\x80\x04c"
+        + module.encode()
+        + b"\n"
+        + name.encode()
+        + b"\n"
+        + pickle.dumps((argument,), protocol=0)[:-1]
+        + b"R."
+    )
 
 
 def test_a_snapshot_never_builds_anything_but_domain_state():

@@ -78,10 +78,17 @@ def test_old_event_versions_are_upcast_on_read():
     badge_id, student = uuid4(), uuid4()
     v1 = msgspec.json.encode({"timestamp": AT, "student_id": student})
     row = StoredEvent(
-        position=7, tx_id=1, event_id=uuid4(), stream_id=f"badge-{badge_id}", stream_version=2,
-        event_type="BadgeAwarded", schema_version=1, payload=v1,
-        metadata_json=msgspec.json.encode(METADATA), recorded_at=AT,
-    )  # fmt: skip
+        position=7,
+        tx_id=1,
+        event_id=uuid4(),
+        stream_id=f"badge-{badge_id}",
+        stream_version=2,
+        event_type="BadgeAwarded",
+        schema_version=1,
+        payload=v1,
+        metadata_json=msgspec.json.encode(METADATA),
+        recorded_at=AT,
+    )
     decoded = codec.decode(row)
     assert decoded.level == 1
     assert decoded.student_id == student
