@@ -33,6 +33,7 @@ from bridgework.graphql.codes import ValidationCodes, publish
 from bridgework.graphql.context import RefuseBadHeaders, context_getter
 from bridgework.graphql.cost import MAX_COST, QueryCostLimiter
 from bridgework.graphql.directory import mentors, organizations, programs, students, timeline
+from bridgework.graphql.leaves import LeafExecutionContext
 from bridgework.graphql.observe import ObserveOperations
 from bridgework.graphql.partnerships import charter, collaboration, lifecycle
 from cross_web import HTTPException
@@ -166,6 +167,7 @@ schema = Schema(
         RefuseControlCharacters,
         lambda: QueryCostLimiter(budget=MAX_COST),
     ],
+    execution_context_class=LeafExecutionContext,
 )
 
 
