@@ -22,11 +22,17 @@ class Colour(enum.Enum):
 
 
 @strawberry.type
+class Tag:
+    label: str
+
+
+@strawberry.type
 class Row:
     name: str
     count: int | None
     colour: Colour
     score: float
+    tag: Tag | None = None
 
     @strawberry.field
     def shout(self) -> str:
@@ -52,6 +58,13 @@ class Query:
     def loose(self) -> list[Row | None]:
         return some_rows()
 
+    @strawberry.field
+    def good(self) -> list[Row | None]:
+        return [
+            Row(name="a", count=1, colour=Colour.RED, score=0.5, tag=Tag(label="x")),
+            Row(name="b", count=None, colour=Colour.BLUE, score=2),
+        ]
+
 
 QUERIES = [
     "{ rows { name count colour score shout } }",
@@ -60,6 +73,9 @@ QUERIES = [
     "query($s: Boolean!) { rows { name @skip(if: $s) score } }",
     "{ loose { name count colour score shout } }",
     "{ loose { count } }",
+    "{ good { name count colour score tag { label __typename } } }",
+    "{ good { ... on Row { name } tag { ...T } } } fragment T on Tag { l: label }",
+    "{ good { tag { label } } loose { __typename } }",
 ]
 
 
@@ -104,3 +120,20 @@ def test_a_middleware_still_sees_every_leaf() -> None:
     Counting.seen = []
     run(QUERIES[5], execution_context_class=LeafExecutionContext, extensions=[Counting])
     assert Counting.seen == ["loose", "count", "count", "count", "count"]
+
+
+def test_a_list_of_plain_rows_is_built_whole() -> None:
+    data, errors = run(QUERIES[6], execution_context_class=LeafExecutionContext)
+    assert errors == []
+    assert data == {
+        "good": [
+            {
+                "name": "a",
+                "count": 1,
+                "colour": "RED",
+                "score": 0.5,
+                "tag": {"label": "x", "__typename": "Tag"},
+            },
+            {"name": "b", "count": None, "colour": "BLUE", "score": 2.0, "tag": None},
+        ]
+    }
