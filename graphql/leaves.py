@@ -16,6 +16,7 @@ simply completed again by graphql-core.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -40,9 +41,16 @@ if TYPE_CHECKING:
 
 
 class Leaf(NamedTuple):
-    field: StrawberryField
+    get: Callable[[Any], Any]
     coerce: Callable[[Any], Any]
     nullable: bool
+
+
+def getter(field: StrawberryField) -> Callable[[Any], Any]:
+    """What strawberry's resolver of a field without one does: its default resolver."""
+    if field.default_resolver is getattr:
+        return attrgetter(field.python_name)
+    return lambda source: field.get_result(source, info=None, args=[], kwargs={})
 
 
 _LEAVES: dict[int, tuple[GraphQLField, Leaf | None]] = {}
@@ -64,7 +72,7 @@ def leaf_of(field_def: GraphQLField) -> Leaf | None:
             field_def.type.of_type if isinstance(field_def.type, GraphQLNonNull) else field_def.type
         )
         if isinstance(named, GraphQLScalarType | GraphQLEnumType):
-            found = Leaf(definition, named.coerce_output_value, nullable)
+            found = Leaf(getter(definition), named.coerce_output_value, nullable)
     _LEAVES[id(field_def)] = (field_def, found)
     return found
 
@@ -91,7 +99,7 @@ class Shape(NamedTuple):
     entries: tuple[tuple[str, Entry], ...]
 
 
-Entry: TypeAlias = "Leaf | str | tuple[StrawberryField, Shape]"
+Entry: TypeAlias = "Leaf | str | tuple[Callable[[Any], Any], Shape]"
 
 
 class _NotDirect(Exception):
@@ -109,7 +117,7 @@ def build(shape: Shape, row: Any) -> dict[str, Any] | None:
         if isinstance(entry, str):
             out[name] = entry
         elif isinstance(entry, Leaf):
-            value = entry.field.get_result(row, info=None, args=[], kwargs={})
+            value = entry.get(row)
             if value is None:
                 if not entry.nullable:
                     raise _NotDirect
@@ -120,8 +128,8 @@ def build(shape: Shape, row: Any) -> dict[str, Any] | None:
                     raise _NotDirect
                 out[name] = coerced
         else:
-            field, inner = entry
-            out[name] = build(inner, field.get_result(row, info=None, args=[], kwargs={}))
+            get, inner = entry
+            out[name] = build(inner, get(row))
     return out
 
 
@@ -148,7 +156,7 @@ class LeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             field_def = self.schema.get_field(parent_type, node.name.value)
             leaf = None if field_def is None else leaf_of(field_def)
             if leaf is not None and not node.arguments:
-                value = leaf.field.get_result(source, info=None, args=[], kwargs={})
+                value = leaf.get(source)
                 if value is None:
                     if leaf.nullable:
                         return None
@@ -223,5 +231,5 @@ class LeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             inner = None if definition is None else self._shape(field_def.type, subfield)
             if definition is None or inner is None:
                 return None
-            entries.append((name, (definition, inner)))
+            entries.append((name, (getter(definition), inner)))
         return Shape(nullable, tuple(entries))

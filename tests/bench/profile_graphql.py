@@ -53,7 +53,7 @@ async def per_request(n: int, step: Any) -> float:
     return (time.perf_counter() - started) / n * 1e6
 
 
-async def profile(admin_url: str, requests: int) -> None:
+async def profile(admin_url: str, requests: int, dump: str | None) -> None:
     async with harness.scratch_database(admin_url) as dsn:
         async with harness.bridgework(dsn) as deps:
             [shown], _ = await service_rows.seed(deps, 1, 100, 100, enrolled=100)
@@ -100,6 +100,8 @@ async def profile(admin_url: str, requests: int) -> None:
             profiler.enable()
             await per_request(requests, http)
             profiler.disable()
+    if dump:
+        profiler.dump_stats(dump)  # for pstats' print_callers / snakeviz
     for order in ("tottime", "cumtime"):
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(35)
@@ -116,9 +118,10 @@ def _sync(fn: Any) -> Any:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--dump", help="also write the raw profile to this file")
     args = parser.parse_args()
     with harness.server() as admin_url:
-        asyncio.run(profile(admin_url, args.requests))
+        asyncio.run(profile(admin_url, args.requests, args.dump))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@
    `enrollStudent` mutations/s, and the `program` query of a program with 100 enrolled
    students, beside a plain Litestar JSON route serving the same view from the same read
    functions in its own uvicorn process: the limit of the framework, so the GraphQL layer's
-   cost is the ratio.
+   cost is the ratio. The two take turns (ROUNDS of each), so both see the same load from
+   whatever else runs on the machine.
 10. Memory: peak RSS of the `bridgework serve` process during row 8.
 """
 
@@ -326,7 +327,7 @@ async def http_rows(admin_url: str, seconds: float) -> list[harness.Row]:
     return [
         harness.Row(
             name="8. program query, 100 students (GraphQL)", unit="requests/s", ours=q_rps, limit=p_rps,
-            target="≥ 40% of the plain route", met=q_rps >= 0.4 * p_rps,
+            target="≥ 60% of the plain route", met=q_rps >= 0.6 * p_rps,
             notes=f"GraphQL p50 {q_lat['p50_ms']:.1f} / p99 {q_lat['p99_ms']:.1f} ms; "
                   f"plain route p50 {p_lat['p50_ms']:.1f} / p99 {p_lat['p99_ms']:.1f} ms",
             extra={"graphql": q_lat, "plain": p_lat},
