@@ -102,6 +102,10 @@ class Shape(NamedTuple):
 Entry: TypeAlias = "Leaf | str | tuple[Callable[[Any], Any], Shape]"
 
 
+def _never(_: object) -> bool:
+    return False
+
+
 class _NotDirect(Exception):
     """This list has a row graphql-core must answer (with an error, most likely)."""
 
@@ -117,20 +121,26 @@ def build(shape: Shape, row: Any) -> dict[str, Any] | None:
         if isinstance(entry, str):
             out[name] = entry
         elif isinstance(entry, Leaf):
-            value = entry.get(row)
-            if value is None:
-                if not entry.nullable:
-                    raise _NotDirect
-                out[name] = None
-            else:
-                coerced = entry.coerce(value)
-                if coerced is None or coerced is Undefined:
-                    raise _NotDirect
-                out[name] = coerced
+            out[name] = direct(entry, row, _never)
         else:
             get, inner = entry
             out[name] = build(inner, get(row))
     return out
+
+
+def direct(leaf: Leaf, source: Any, is_awaitable: Callable[[Any], bool]) -> Any:
+    """`leaf` of `source` as the response shows it, or `_NotDirect`."""
+    value = leaf.get(source)
+    if value is None:
+        if leaf.nullable:
+            return None
+        raise _NotDirect
+    if is_awaitable(value):
+        raise _NotDirect
+    coerced = leaf.coerce(value)
+    if coerced is None or coerced is Undefined:
+        raise _NotDirect
+    return coerced
 
 
 class LeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -156,17 +166,10 @@ class LeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             field_def = self.schema.get_field(parent_type, node.name.value)
             leaf = None if field_def is None else leaf_of(field_def)
             if leaf is not None and not node.arguments:
-                value = leaf.get(source)
-                if value is None:
-                    if leaf.nullable:
-                        return None
-                elif not self.is_awaitable(value):
-                    try:
-                        coerced = leaf.coerce(value)
-                    except Exception:  # noqa: BLE001 - graphql-core reports it, below
-                        coerced = None
-                    if coerced is not None and coerced is not Undefined:
-                        return coerced
+                try:
+                    return direct(leaf, source, self.is_awaitable)
+                except Exception:  # noqa: BLE001, S110 - graphql-core reports it, below
+                    pass
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )

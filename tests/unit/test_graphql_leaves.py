@@ -59,6 +59,10 @@ class Query:
         return some_rows()
 
     @strawberry.field
+    def broken(self) -> Row | None:
+        return Tag(label="not a row")  # type: ignore[return-value]
+
+    @strawberry.field
     def good(self) -> list[Row | None]:
         return [
             Row(name="a", count=1, colour=Colour.RED, score=0.5, tag=Tag(label="x")),
@@ -76,6 +80,7 @@ QUERIES = [
     "{ good { name count colour score tag { label __typename } } }",
     "{ good { ... on Row { name } tag { ...T } } } fragment T on Tag { l: label }",
     "{ good { tag { label } } loose { __typename } }",
+    "{ broken { name count } }",
 ]
 
 
