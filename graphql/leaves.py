@@ -124,7 +124,10 @@ def build(shape: Shape, row: Any) -> dict[str, Any] | None:
             out[name] = direct(entry, row, _never)
         else:
             get, inner = entry
-            out[name] = build(inner, get(row))
+            value = get(row)
+            if isinstance(value, Exception):
+                raise _NotDirect
+            out[name] = build(inner, value)
     return out
 
 
@@ -135,7 +138,7 @@ def direct(leaf: Leaf, source: Any, is_awaitable: Callable[[Any], bool]) -> Any:
         if leaf.nullable:
             return None
         raise _NotDirect
-    if is_awaitable(value):
+    if isinstance(value, Exception) or is_awaitable(value):  # graphql-core raises / awaits
         raise _NotDirect
     coerced = leaf.coerce(value)
     if coerced is None or coerced is Undefined:

@@ -10,6 +10,7 @@ import pytest
 import strawberry
 from bridgework.graphql.leaves import LeafExecutionContext
 from strawberry.extensions import SchemaExtension
+from strawberry.scalars import JSON
 
 if TYPE_CHECKING:
     from graphql import GraphQLResolveInfo
@@ -24,6 +25,11 @@ class Colour(enum.Enum):
 @strawberry.type
 class Tag:
     label: str
+
+
+@strawberry.type
+class Blob:
+    value: JSON  # a scalar that takes any value, an exception too
 
 
 @strawberry.type
@@ -63,6 +69,10 @@ class Query:
         return Tag(label="not a row")  # type: ignore[return-value]
 
     @strawberry.field
+    def failed(self) -> list[Blob | None]:
+        return [Blob(value=ValueError("stored")), Blob(value={"a": 1})]
+
+    @strawberry.field
     def good(self) -> list[Row | None]:
         return [
             Row(name="a", count=1, colour=Colour.RED, score=0.5, tag=Tag(label="x")),
@@ -81,6 +91,7 @@ QUERIES = [
     "{ good { ... on Row { name } tag { ...T } } } fragment T on Tag { l: label }",
     "{ good { tag { label } } loose { __typename } }",
     "{ broken { name count } }",
+    "{ failed { value } }",
 ]
 
 
