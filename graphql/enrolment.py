@@ -59,22 +59,18 @@ class Enrollment:
     rule: str | None = strawberry.field(
         description="The eligibility rule that refused them (REFUSED only), e.g. TOO_YOUNG."
     )
+    student: Student | None
     entry: strawberry.Private[EnrolmentEntry]
-    student_view: strawberry.Private[StudentView | None]
 
     @classmethod
     async def load_all(cls, info: Info, entries: list[EnrolmentEntry]) -> list[Enrollment]:
-        """Enrollments with their students loaded up front in one batch: a list of a
-        hundred then resolves `student` synchronously, not as a hundred awaitables."""
+        """Enrollments with their students loaded up front in one batch and built as plain
+        values: a list of a hundred then answers `student` without a resolver per row."""
         students = await STUDENT.load_many(info, [e.student_id for e in entries])
         return [
-            copied(cls, e, status=EnrollmentStatus(e.status), entry=e, student_view=student)
-            for e, student in zip(entries, students, strict=True)
+            copied(cls, e, status=EnrollmentStatus(e.status), entry=e, student=_student(view))
+            for e, view in zip(entries, students, strict=True)
         ]
-
-    @strawberry.field
-    def student(self) -> Student | None:
-        return None if self.student_view is None else Student.from_view(self.student_view)
 
     @strawberry.field
     async def program(self, info: Info) -> Program | None:
@@ -120,6 +116,10 @@ class ProgramEnrollment:
         waiting = [e for e in found if e.status == "WAITLISTED"]
         waiting.sort(key=lambda e: e.waitlist_place or 0)
         return await Enrollment.load_all(info, waiting)
+
+
+def _student(view: StudentView | None) -> Student | None:
+    return None if view is None else Student.from_view(view)
 
 
 async def enrollment_of(info: Info, program_id: UUID) -> ProgramEnrollment | None:

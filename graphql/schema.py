@@ -10,6 +10,7 @@ from datetime import timedelta
 from types import ModuleType
 from typing import TYPE_CHECKING, ClassVar
 
+import msgspec
 import strawberry
 from bridgework.graphql import (
     achievements,
@@ -34,6 +35,7 @@ from bridgework.graphql.context import RefuseBadHeaders, context_getter
 from bridgework.graphql.cost import MAX_COST, QueryCostLimiter
 from bridgework.graphql.directory import mentors, organizations, programs, students, timeline
 from bridgework.graphql.exposure import GuardExposure
+from bridgework.graphql.leaves import LeafExecutionContext
 from bridgework.graphql.observe import ObserveOperations
 from bridgework.graphql.partnerships import charter, collaboration, lifecycle
 from cross_web import HTTPException
@@ -168,6 +170,7 @@ schema = Schema(
         RefuseControlCharacters,
         lambda: QueryCostLimiter(budget=MAX_COST),
     ],
+    execution_context_class=LeafExecutionContext,
 )
 
 
@@ -197,6 +200,12 @@ def graphql_controller(*, graphiql: bool = True) -> type[Controller]:
                 return json.loads(data)
             except RecursionError:
                 raise _TooDeep("nested too deeply", "", 0) from None
+
+        def encode_json(self, data: object) -> str:
+            """Every response and websocket message, encoded by msgspec: the same JSON values
+            (non-ASCII text as UTF-8 rather than `\\u` escapes), several times faster than
+            the `json` module for a list of a hundred rows."""
+            return msgspec.json.encode(data).decode()
 
         def parse_json(self, data: str | bytes) -> object:
             """Over HTTP the app answers such a body with its own 400 (`codes.body_too_deep`)."""

@@ -24,6 +24,13 @@ def maybe_ident(value: object | None) -> strawberry.ID | None:
 def copied(cls: type[T], source: Any, /, **given: Any) -> T:
     """A `cls` with `given`, and every other field of `cls` taken from `source` (a view) by
     the same name."""
-    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
-    taken = {f.name: getattr(source, f.name) for f in fields if f.init and f.name not in given}
+    names = _INIT_FIELDS.get(cls)
+    if names is None:
+        fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+        names = _INIT_FIELDS[cls] = tuple(f.name for f in fields if f.init)
+    taken = {name: getattr(source, name) for name in names if name not in given}
     return cls(**taken, **given)
+
+
+_INIT_FIELDS: dict[type, tuple[str, ...]] = {}
+"""The fields each type takes, looked up once (a long list builds many of one type)."""

@@ -32,12 +32,13 @@ SUITES = {
     "read": read_rows.run,  # rows 4, 5, 6
     "service": service_rows.run,  # rows 7, 8, 10
 }
+EXTRA = {"http": service_rows.run_http}  # rows 8 and 10 alone, not part of a full run
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a run of under two minutes")
-    parser.add_argument("--only", default="", help="comma-separated suites: " + ",".join(SUITES))
+    parser.add_argument("--only", default="", help="comma-separated suites: " + ",".join([*SUITES, *EXTRA]))
     parser.add_argument("--json", default="bench-results.json", help="where to write the JSON")
     args = parser.parse_args()
     chosen = [s for s in (args.only.split(",") if args.only else SUITES) if s]
@@ -47,7 +48,7 @@ def main() -> None:
     with harness.server() as admin_url:
         for name in chosen:
             print(f"… {name}", file=sys.stderr, flush=True)
-            rows += asyncio.run(SUITES[name](admin_url, quick=args.quick))
+            rows += asyncio.run((SUITES | EXTRA)[name](admin_url, quick=args.quick))
     elapsed = time.perf_counter() - started
     print(harness.table(rows))
     meta = {
