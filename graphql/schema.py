@@ -26,11 +26,12 @@ from bridgework.graphql import (
     pages,
     run,
     safeguarding,
+    sockets,
     surveys,
 )
 from bridgework.graphql.arguments import RefuseControlCharacters
 from bridgework.graphql.codes import ValidationCodes, publish
-from bridgework.graphql.context import RefuseBadHeaders, context_getter
+from bridgework.graphql.context import Context, RefuseBadHeaders, context_getter
 from bridgework.graphql.cost import MAX_COST, QueryCostLimiter
 from bridgework.graphql.directory import mentors, organizations, programs, students, timeline
 from bridgework.graphql.observe import ObserveOperations
@@ -155,6 +156,7 @@ schema = Schema(
     ),
     subscription=root("Subscription", "Live streams."),
     extensions=[
+        RefuseBadHeaders,  # first: an unauthenticated caller reaches nothing else
         ObserveOperations,
         ValidationCodes,
         RememberValidDocuments,
@@ -162,7 +164,6 @@ schema = Schema(
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        RefuseBadHeaders,
         RefuseControlCharacters,
         lambda: QueryCostLimiter(budget=MAX_COST),
     ],
@@ -172,7 +173,8 @@ schema = Schema(
 def graphql_controller() -> type[Controller]:
     """GraphQL over HTTP and `graphql-transport-ws` at /graphql, with GraphiQL.
 
-    A socket that never says `connection_init` is closed after 10 s, and one connection
+    A socket that never says `connection_init` is closed after 10 s, one without a valid
+    token in it is rejected (4403, `sockets.py`), and one connection
     may run 20 subscriptions at most. strawberry's `keep_alive` only drives the legacy
     `graphql-ws` protocol (not enabled); dead peers of `graphql-transport-ws` are found by
     uvicorn's websocket pings (every 20 s, 20 s to answer, by default)."""
@@ -187,6 +189,10 @@ def graphql_controller() -> type[Controller]:
     )
 
     class GraphQLController(base):  # type: ignore[valid-type, misc]
+        async def on_ws_connect(self, context: Context) -> None:
+            """Authenticate a websocket from its connection_init payload (`sockets.py`)."""
+            await sockets.connect(context)
+
         def decode_json(self, data: str | bytes) -> object:
             """A websocket message nested too deeply to read is unreadable JSON (the socket
             is closed with 4400, as for any message that is not JSON), not a server fault."""

@@ -30,7 +30,9 @@ def test_hours_from_the_student_to_the_supervisors_link_to_the_school(api):
         "activity": "Wired the arm", "supervisorName": "Dana Ortiz",
         "supervisorEmail": "dana@ardent.example",
     }  # fmt: skip
-    logged = api.data(SUBMIT, {"input": entry}, x_actor=f"student:{ana}")["submitHours"]
+    logged = api.data(SUBMIT, {"input": entry}, authorization=api.tokens.student(ana))[
+        "submitHours"
+    ]
     assert logged["status"] == "SUBMITTED"
     assert logged["entry"]["linkExpiresAt"] is not None
     token = logged["verificationToken"]
@@ -52,7 +54,9 @@ def test_hours_from_the_student_to_the_supervisors_link_to_the_school(api):
     assert verified["verificationToken"] is None
     replayed = api.data(VERIFY, {"input": answer})["verifyHours"]
     assert replayed["rule"] == "LINK_ALREADY_USED"
-    not_mine = api.data(APPROVE, {"input": {"logId": logged["logId"]}}, x_actor=f"student:{ana}")
+    not_mine = api.data(
+        APPROVE, {"input": {"logId": logged["logId"]}}, authorization=api.tokens.student(ana)
+    )
     assert not_mine["approveHours"]["__typename"] == "ForbiddenError"
     approved = api.data(APPROVE, {"input": {"logId": logged["logId"], "note": "Thanks"}})
     position = approved["approveHours"]["position"]

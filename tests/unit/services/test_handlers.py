@@ -145,13 +145,22 @@ async def test_an_id_of_the_wrong_kind_is_not_found(deps, store):
     assert caught.value.field == "programId"
 
 
-@pytest.mark.parametrize("role", [r for r in Role if r is not Role.COORDINATOR])
+@pytest.mark.parametrize(
+    "role", [r for r in Role if r not in {Role.COORDINATOR, Role.ADMINISTRATOR}]
+)
 async def test_only_coordinators_may_change_program_data(deps, store, role):
     with pytest.raises(Forbidden):
         await h.register_organization(
             deps, as_actor(role), c.RegisterOrganization(name="A", kind="school")
         )
     assert await count_events(store) == 0
+
+
+async def test_the_administrator_may_do_what_a_coordinator_may(deps, store):
+    await h.register_organization(
+        deps, as_actor(Role.ADMINISTRATOR), c.RegisterOrganization(name="A", kind="school")
+    )
+    assert await count_events(store) == 1
 
 
 async def test_a_rule_violation_appends_nothing(deps, store):
