@@ -13,11 +13,12 @@ from bridgework.graphql.directory.programs import PROGRAM, Program
 from bridgework.graphql.directory.students import Student, student_of
 from bridgework.graphql.enums import Attendance
 from bridgework.graphql.errors import Failure
+from bridgework.graphql.policy import Policies, commands
 from bridgework.graphql.run import IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
 from bridgework.projections import read
 from bridgework.projections.views import AttendanceView, SessionView
-from bridgework.services.attendance import RecordAttendance, ScheduleSession
+from bridgework.services.attendance import HANDLERS, RecordAttendance, ScheduleSession
 
 ABSENCES_FLAGGED = 3
 """Missing this many sessions in a row flags a student for a follow-up."""
@@ -149,3 +150,7 @@ class Mutation:
                 session_id=input.session_id, program_id=input.program_id, position=r.position
             ),
         )
+
+
+POLICIES: Policies = {"Mutation": commands(HANDLERS)}
+"""Who may run each root field of this area (`policy.py`)."""

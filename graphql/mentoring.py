@@ -23,6 +23,7 @@ from bridgework.graphql.directory.students import Student, student_of
 from bridgework.graphql.enums import MatchClosure, ProposalStatus
 from bridgework.graphql.errors import Failure
 from bridgework.graphql.pages import AtLeast
+from bridgework.graphql.policy import Policies, commands, staff
 from bridgework.graphql.run import IDEMPOTENCY_KEY, Recorded, run
 from bridgework.graphql.shapes import copied, ident
 from bridgework.projections import read
@@ -291,3 +292,7 @@ async def load_of(info: Info, mentor: MentorView, as_of: date) -> MentorLoad:
         closed_early=0 if found is None else found.closed_early,
         average_days=None if found is None else found.average_days,
     )
+
+
+POLICIES: Policies = {"Query": {"quiet_mentor_matches": staff()}, "Mutation": commands(m.HANDLERS)}
+"""Who may run each root field of this area (`policy.py`)."""

@@ -26,12 +26,13 @@ from bridgework.graphql.enrolment import ENTRIES_OF_STUDENT
 from bridgework.graphql.enums import EnrollmentStatus
 from bridgework.graphql.errors import Failure
 from bridgework.graphql.hours import HOURS_OF_STUDENT
+from bridgework.graphql.policy import Policies, commands
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
 from bridgework.graphql.surveys import Evaluation, StudentSurvey, evaluations_of, surveys_of
 from bridgework.projections import read
 from bridgework.projections.views import EnrolmentEntry, HoursView, ProgramOutcomeView, ShowcaseView
-from bridgework.services.outcomes import RecordShowcase
+from bridgework.services.outcomes import HANDLERS, RecordShowcase
 
 OUTCOME = loaders.one(read.program_outcomes)
 SHOWCASES_OF_PROGRAM = loaders.many(read.showcases_of_programs)
@@ -203,3 +204,7 @@ class Mutation:
                 id=ident(r.id), program_id=input.program_id, position=r.position
             ),
         )
+
+
+POLICIES: Policies = {"Mutation": commands(HANDLERS)}
+"""Who may run each root field of this area (`policy.py`)."""

@@ -16,12 +16,14 @@ from bridgework.graphql.directory.students import STUDENT, Student
 from bridgework.graphql.enums import ClearanceResult
 from bridgework.graphql.errors import Failure
 from bridgework.graphql.pages import AtLeast
+from bridgework.graphql.policy import Policies, commands, staff
 from bridgework.graphql.run import IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident, maybe_ident
 from bridgework.projections import read
 from bridgework.projections.health import today
 from bridgework.projections.views import ClearanceView, ConsentView
 from bridgework.services.safeguarding import (
+    HANDLERS,
     RecordClearance,
     RecordGuardianConsent,
     WithdrawGuardianConsent,
@@ -245,3 +247,7 @@ class Mutation:
                 message=r.message or "",
             ),
         )
+
+
+POLICIES: Policies = {"Query": {"clearances_expiring": staff()}, "Mutation": commands(HANDLERS)}
+"""Who may run each root field of this area (`policy.py`)."""

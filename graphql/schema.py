@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import inspect
 import json
+import sys
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from types import ModuleType
 from typing import TYPE_CHECKING, ClassVar
@@ -24,6 +25,7 @@ from bridgework.graphql import (
     mentoring,
     outcomes,
     pages,
+    policy,
     run,
     safeguarding,
     sockets,
@@ -108,12 +110,24 @@ SHARED: tuple[ModuleType, ...] = (enums, errors, pages, run)
 describe_from_docstrings(*AREAS, *SHARED)
 
 
+def declared_policies(area: str) -> Mapping[str, Mapping[str, policy.Policy]]:
+    """The `POLICIES` an area module declares, or its package's (`directory`, …)."""
+    module = sys.modules[area]
+    if (found := getattr(module, "POLICIES", None)) is None:
+        found = getattr(sys.modules[area.rpartition(".")[0]], "POLICIES", {})
+    return found
+
+
 def root(name: str, description: str) -> type:
     """One root type with the fields of every area's class `name`, sorted by name so the
-    schema reads the same however the areas are listed."""
+    schema reads the same however the areas are listed; each field enforces the policy its
+    area declares (none declared: nobody may run it)."""
     merged = merge_types(name, tuple(vars(a)[name] for a in AREAS if name in vars(a)))
     definition = merged.__strawberry_definition__  # type: ignore[attr-defined]
     definition.fields.sort(key=lambda f: f.graphql_name or to_camel_case(f.python_name))
+    for field in definition.fields:
+        declared = declared_policies(field.origin.__module__).get(name, {})
+        policy.declare(field, declared.get(field.python_name))
     definition.description = description
     return merged
 

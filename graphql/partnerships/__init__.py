@@ -2,8 +2,18 @@
 (`charter`: roles, success metrics, health) and collaboration (`collaboration`: liaisons,
 contributions, check-ins)."""
 
+from bridgework.graphql.policy import Policies, commands, staff
 from bridgework.projections.health import health
+from bridgework.services.partnerships.charter import HANDLERS as CHARTER
+from bridgework.services.partnerships.collaboration import HANDLERS as COLLABORATION
+from bridgework.services.partnerships.lifecycle import HANDLERS as LIFECYCLE
 
 __all__ = ["health"]
 """Re-exported for `tests/unit/test_mentors_and_partnerships.py` until issue 11 is merged:
 the rule lives in `projections/health.py`."""
+
+POLICIES: Policies = {
+    "Query": {"partnership": staff()},
+    "Mutation": commands(LIFECYCLE) | commands(CHARTER) | commands(COLLABORATION),
+}
+"""Who may run each root field of the partnerships' modules (`policy.py`)."""
