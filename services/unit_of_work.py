@@ -218,7 +218,8 @@ async def execute(
     """
     authorise(ctx.actor, command)
     digest = request_hash(command)
-    key = ctx.idempotency_key
+    # A key is the caller's own: another caller sending the same one is another request.
+    key = None if ctx.idempotency_key is None else f"{ctx.actor.id}:{ctx.idempotency_key}"
     command_id = key or str(ctx.command_uuid)
     if (first := await _first_result(deps, key, digest)) is not None:
         return first
@@ -228,7 +229,7 @@ async def execute(
         client_correlation_id=ctx.client_correlation_id,
         correlation_id=ctx.correlation_id,
         causation_id=ctx.command_uuid,
-        command_id=command_id,
+        command_id=ctx.idempotency_key or command_id,
         command=type(command).__name__,
     )
     for attempt in range(MAX_ATTEMPTS):

@@ -112,6 +112,16 @@ async def test_concurrent_retries_with_one_key_act_once(deps, store):
     assert await count_events(store) == 1
 
 
+async def test_an_idempotency_key_is_the_callers_own(deps, store):
+    cmd = c.RegisterOrganization(name="Bytewave", kind="business")
+    mine = await h.register_organization(deps, coordinator("same-key"), cmd)
+    theirs = await h.register_organization(deps, as_actor(Role.ADMINISTRATOR, "same-key"), cmd)
+    assert theirs.id != mine.id  # another caller's key never returns my result
+    again = await h.register_organization(deps, coordinator("same-key"), cmd)
+    assert again.id == mine.id
+    assert await count_events(store) == 2
+
+
 async def test_reusing_a_key_for_a_different_request_is_a_conflict(deps, store):
     await h.register_organization(
         deps, coordinator("k"), c.RegisterOrganization(name="A", kind="school")
