@@ -45,6 +45,9 @@ from bridgework.services import handlers as h
 from bridgework.services.context import Actor, CommandContext, Role
 from bridgework.services.ports import Checkpoint, StreamAppend
 
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from support.auth import Tokens  # noqa: E402
+
 BRIDGEWORK = Path(sys.executable).with_name("bridgework")
 ACTOR = Actor("bench", Role.COORDINATOR)
 
@@ -235,11 +238,14 @@ def process(args: list[str], env: dict[str, str], url: str, log: Path) -> Any:
                 proc.kill()
 
 
-async def hammer(url: str, bodies: Any, seconds: float, clients: int = 16) -> tuple[float, dict[str, float]]:
+async def hammer(
+    url: str, bodies: Any, seconds: float, clients: int = 16, headers: dict[str, str] | None = None
+) -> tuple[float, dict[str, float]]:
     """POST (or GET when the body is None) from `clients` concurrent clients for `seconds`."""
     latencies: list[float] = []
     deadline = time.perf_counter() + seconds
-    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=clients)) as client:
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(timeout=30, limits=limits, headers=headers) as client:
         async def one() -> None:
             while time.perf_counter() < deadline:
                 body = next(bodies)
@@ -283,19 +289,21 @@ async def http_rows(admin_url: str, seconds: float) -> list[harness.Row]:
         with tempfile.TemporaryDirectory() as tmp:
             Path(tmp, "plain_route.py").write_text(PLAIN_APP)
             plain_env = env | {"PYTHONPATH": tmp}
+            env |= {"BRIDGEWORK_DATA_DIR": tmp}  # the local issuer's key, for the token below
+            auth = {"Authorization": Tokens(Path(tmp)).bearer()}  # every request verifies it
             base = f"http://127.0.0.1:{port}"
             with process([str(BRIDGEWORK), "serve"], env, f"{base}/health", Path(tmp, "serve.log")) as server:
                 deadline = time.monotonic() + 60
-                while httpx.get(f"{base}/graphql", params={"query": QUERY, "variables": f'{{"id": "{shown}"}}'}).json()["data"]["program"] is None:
+                while httpx.get(f"{base}/graphql", params={"query": QUERY, "variables": f'{{"id": "{shown}"}}'}, headers=auth).json()["data"]["program"] is None:
                     if time.monotonic() > deadline:
                         raise RuntimeError("the server's projections did not catch up")
                     await asyncio.sleep(0.2)
                 rss = PeakRss(server.pid)
                 query = {"query": QUERY, "variables": {"id": str(shown)}}
-                q_rps, q_lat = await hammer(f"{base}/graphql", iter(lambda: query, 0), seconds)
+                q_rps, q_lat = await hammer(f"{base}/graphql", iter(lambda: query, 0), seconds, headers=auth)
                 pairs = ({"query": ENROL, "variables": {"p": str(open_programs[i % 10]), "s": str(fresh[i // 10])}}
                          for i in range(10 * len(fresh)))  # fmt: skip
-                m_rps, m_lat = await hammer(f"{base}/graphql", pairs, seconds)
+                m_rps, m_lat = await hammer(f"{base}/graphql", pairs, seconds, headers=auth)
                 peak = rss.stop()
             plain = f"http://127.0.0.1:{plain_port}/program/{shown}"
             args = [sys.executable, "-m", "uvicorn", "plain_route:app", "--port", str(plain_port), "--log-level", "warning"]
