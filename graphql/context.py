@@ -18,6 +18,7 @@ import strawberry
 from bridgework.graphql.live import LiveTail
 from bridgework.graphql.loaders import Loaders
 from bridgework.graphql.observe import NoObserver, Observer
+from bridgework.graphql.policy import only_link_fields
 from bridgework.projections.positions import PositionBeyondHead, PositionWatcher
 from bridgework.services.command import text_problem
 from bridgework.services.identity import Authenticator, Principal, Unauthenticated
@@ -106,13 +107,16 @@ class RefuseBadHeaders(SchemaExtension):
 
     The identity is checked when the operation starts, before the document is even parsed,
     so an unauthenticated caller learns nothing of the schema from validation errors (a
-    websocket's operations always have one: `sockets.connect`). Either way the caller gets
-    a GraphQL error it can read rather than an HTTP 500.
+    websocket's operations always have one: `sockets.connect`). The one exception is an
+    operation made only of fields a link's token authorises (`policy.LINK`: a supervisor has
+    no account). Either way the caller gets a GraphQL error it can read, never an HTTP 500.
     """
 
     async def on_operation(self) -> AsyncIterator[None]:
         context = self.execution_context.context
-        if getattr(context, "principal", None) is None:
+        if getattr(context, "principal", None) is None and not only_link_fields(
+            self.execution_context.query, self.execution_context.operation_name
+        ):
             raise GraphQLError(
                 "a valid bearer token or API key is required (Authorization: Bearer …)",
                 extensions={"code": UNAUTHENTICATED},

@@ -15,7 +15,7 @@ from bridgework.graphql.directory.programs import Program, program_of
 from bridgework.graphql.directory.students import Student, student_of
 from bridgework.graphql.enums import HoursStatus
 from bridgework.graphql.errors import Failure, bad_input
-from bridgework.graphql.policy import LINK, Policies, commands
+from bridgework.graphql.policy import LINK, Policies, commands, link
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
 from bridgework.projections import read
@@ -209,5 +209,8 @@ class Mutation:
         return await run(info, hr.RejectHours, input, _changed)
 
 
-POLICIES: Policies = {"Query": {"hours_to_verify": LINK}, "Mutation": commands(hr.HANDLERS)}
+POLICIES: Policies = {
+    "Query": {"hours_to_verify": LINK},
+    "Mutation": commands(hr.HANDLERS) | {"verify_hours": link(hr.VerifyHours)},
+}
 """Who may run each root field of this area (`policy.py`)."""

@@ -18,6 +18,9 @@ from uuid import UUID
 from bridgework.services.context import may_act_as
 from bridgework.services.identity import Principal, Role
 from strawberry.permission import BasePermission, PermissionExtension
+from strawberry.utils.str_converters import to_camel_case
+
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
 
 if TYPE_CHECKING:
     from bridgework.services.bus import Handlers
@@ -43,10 +46,12 @@ class Policy:
     also: frozenset[Role] = frozenset()
     command: type[Command] | None = None
     """A mutation: the command whose `allowed_roles` decide (in the services)."""
+    anonymous: bool = False
+    """Authorised by a capability in its arguments (a link's token): runs without a login."""
 
     def allows(self, principal: Principal | None, arguments: Mapping[str, Any]) -> bool:
         if principal is None:
-            return False
+            return self.anonymous
         if self.command is not None:
             return True  # the services authorise, with a typed ForbiddenError
         if any(may_act_as(r, self.roles) for r in principal.roles):
@@ -63,6 +68,11 @@ def reads(*roles: Role, also: tuple[Role, ...] = (), check: Check | None = None)
 def command(command_type: type[Command]) -> Policy:
     """A mutation that sends `command_type`: its `allowed_roles` are the policy."""
     return Policy(command_type.allowed_roles, command=command_type)
+
+
+def link(command_type: type[Command]) -> Policy:
+    """A mutation a link's token authorises: its command's roles, and no login needed."""
+    return Policy(command_type.allowed_roles, command=command_type, anonymous=True)
 
 
 def commands(handlers: Handlers) -> dict[str, Policy]:
@@ -100,8 +110,9 @@ def own_mentor(argument: str = "id") -> Policy:
     return reads(*STAFF, also=(Role.MENTOR,), check=_own("mentor_id", argument))
 
 
-LINK = reads(*Role)
-"""Authorised by a capability the caller passes (a supervisor's link token)."""
+LINK = Policy(frozenset(Role), anonymous=True)
+"""Authorised by a capability the caller passes (a supervisor's link token), so it needs no
+login: an operation made only of such fields runs without a token (`only_link_fields`)."""
 LOG = reads(*LOG_READERS)
 DENY = reads()
 """What a field with no declared policy gets."""
@@ -124,12 +135,41 @@ Policies = Mapping[str, Mapping[str, Policy]]
 POLICY_ATTRIBUTE = "bridgework_policy"
 
 
+ANONYMOUS_FIELDS: set[str] = set()
+"""The GraphQL names of the root fields with an anonymous policy (`LINK`)."""
+MAX_ANONYMOUS_DOCUMENT = 4000
+"""Longer documents are not parsed for an anonymous caller: they are refused."""
+
+
 def declare(field: StrawberryField, policy: Policy | None) -> None:
     """Enforce `policy` (or, when none is declared, deny) on a root field."""
     setattr(field, POLICY_ATTRIBUTE, policy)
+    if policy is not None and policy.anonymous:
+        ANONYMOUS_FIELDS.add(field.graphql_name or to_camel_case(field.python_name))
     field.extensions.append(PermissionExtension([_Enforce(policy or DENY)], use_directives=False))
 
 
 def policy_of(field: object) -> Policy | None:
     """The policy a root field declared (None: none, so everyone is refused)."""
     return getattr(field, POLICY_ATTRIBUTE, None)
+
+
+def only_link_fields(query: str | None, operation_name: str | None) -> bool:
+    """Whether the operation to run selects nothing but anonymous root fields (no fragments,
+    no subscription): the one kind of operation a caller without a token may run."""
+    if not query or len(query) > MAX_ANONYMOUS_DOCUMENT:
+        return False
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return False
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(operations) != len(document.definitions):
+        return False
+    chosen = [o for o in operations if operation_name in {None, o.name and o.name.value}]
+    if len(chosen) != 1 or chosen[0].operation is OperationType.SUBSCRIPTION:
+        return False
+    return all(
+        isinstance(s, FieldNode) and s.name.value in ANONYMOUS_FIELDS
+        for s in chosen[0].selection_set.selections
+    )

@@ -44,6 +44,22 @@ def test_without_a_token_every_operation_is_unauthenticated(api, authorization):
     assert api.event_count() == 0
 
 
+def test_without_a_token_only_an_operation_of_link_fields_runs(api):
+    link_only = 'query Link { hoursToVerify(token: "not-a-link") { hours } }'
+    [error] = api.post(link_only, authorization=None)["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"  # it ran: the token is the check
+    for document in (
+        '{ hoursToVerify(token: "x") { hours } programs { edges { cursor } } }',
+        '{ ...F } fragment F on Query { hoursToVerify(token: "x") { hours } }',
+        'query A { programs { edges { cursor } } } query B { hoursToVerify(token: "x") { hours } }',
+        "{ hoursToVerify(token: " + '"x" ' * 2000 + ") { hours } }",
+    ):
+        refused(api.post(document, authorization=None))
+    both = link_only + " query Other { programs { edges { cursor } } }"
+    chosen = api.client.post("/graphql", json={"query": both, "operationName": "Other"})
+    refused(chosen.json())
+
+
 def test_forged_expired_wrong_audience_and_wrong_key_tokens_are_refused(api, tmp_path):
     good = api.tokens.token()
     header, claims, signature = good.split(".")
