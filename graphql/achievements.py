@@ -12,6 +12,7 @@ from bridgework.graphql import loaders
 from bridgework.graphql.context import Info
 from bridgework.graphql.enums import Pathway
 from bridgework.graphql.errors import Failure
+from bridgework.graphql.policy import Policies, commands
 from bridgework.graphql.run import IDEMPOTENCY_KEY, Recorded, run
 from bridgework.graphql.shapes import copied, ident, maybe_ident
 from bridgework.projections.achievements import (
@@ -20,7 +21,7 @@ from bridgework.projections.achievements import (
     credentials_of_students,
     pathways_of_students,
 )
-from bridgework.services.achievements import RecordCredential, RecordPathway
+from bridgework.services.achievements import HANDLERS, RecordCredential, RecordPathway
 from bridgework.services.unit_of_work import CommandResult
 
 CREDENTIALS_OF_STUDENT = loaders.many(credentials_of_students)
@@ -124,3 +125,7 @@ class Mutation:
     @strawberry.mutation(description="Record where a student went next.")
     async def record_pathway(self, info: Info, input: RecordPathwayInput) -> OutcomePayload:
         return await run(info, RecordPathway, input, _recorded(input))
+
+
+POLICIES: Policies = {"Mutation": commands(HANDLERS)}
+"""Who may run each root field of this area (`policy.py`)."""

@@ -10,8 +10,14 @@ from bridgework.graphql.context import Info
 from bridgework.graphql.directory.programs import ProgramChange
 from bridgework.graphql.enums import EnrollmentStatus
 from bridgework.graphql.errors import Failure
+from bridgework.graphql.policy import Policies, commands
 from bridgework.graphql.run import IDEMPOTENCY_KEY, run
-from bridgework.services.applications import AcceptApplication, ApplyToProgram, DenyApplication
+from bridgework.services.applications import (
+    HANDLERS,
+    AcceptApplication,
+    ApplyToProgram,
+    DenyApplication,
+)
 from bridgework.services.unit_of_work import CommandResult
 
 
@@ -88,3 +94,7 @@ class Mutation:
     @strawberry.mutation(description="Turn down an open application, with a reason.")
     async def deny_application(self, info: Info, input: DenyApplicationInput) -> ApplicationPayload:
         return await run(info, DenyApplication, input, _decided(input))
+
+
+POLICIES: Policies = {"Mutation": commands(HANDLERS)}
+"""Who may run each root field of this area (`policy.py`)."""

@@ -13,6 +13,7 @@ from bridgework.graphql.directory.programs import PROGRAM, Program
 from bridgework.graphql.directory.students import Student, student_of
 from bridgework.graphql.enums import Attendance
 from bridgework.graphql.errors import Failure
+from bridgework.graphql.policy import Policies, commands
 from bridgework.graphql.run import IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
 from bridgework.projections.attendance import (
@@ -21,7 +22,7 @@ from bridgework.projections.attendance import (
     attendance_of_programs,
     sessions_of_programs,
 )
-from bridgework.services.attendance import RecordAttendance, ScheduleSession
+from bridgework.services.attendance import HANDLERS, RecordAttendance, ScheduleSession
 
 ABSENCES_FLAGGED = 3
 """Missing this many sessions in a row flags a student for a follow-up."""
@@ -153,3 +154,7 @@ class Mutation:
                 session_id=input.session_id, program_id=input.program_id, position=r.position
             ),
         )
+
+
+POLICIES: Policies = {"Mutation": commands(HANDLERS)}
+"""Who may run each root field of this area (`policy.py`)."""

@@ -78,13 +78,18 @@ def _field_of(error: GraphQLError) -> str | None:
     return field if isinstance(field, str) else None
 
 
-def _correlation_id(execution_context: ExecutionContext | None) -> str:
+def _correlation_ids(execution_context: ExecutionContext | None) -> tuple[str, str | None]:
+    """The request's correlation id (the server's) and the one the client sent, if any."""
     context = None if execution_context is None else execution_context.context
-    return str(getattr(context, "correlation_id", "unknown"))
+    client = getattr(context, "client_correlation_id", None)
+    return str(getattr(context, "correlation_id", "unknown")), client
 
 
-def public(error: GraphQLError, correlation_id: str) -> GraphQLError:
-    """The error as a client sees it: its code, and for server faults none of its text."""
+def public(
+    error: GraphQLError, correlation_id: str, client_correlation_id: str | None = None
+) -> GraphQLError:
+    """The error as a client sees it: its code, and for server faults none of its text (the
+    client's own correlation id, if it sent one, beside ours)."""
     code = code_of(error)
     extensions: dict[str, Any] = dict(error.extensions or {}) | {"code": code}
     message = error.message
@@ -94,12 +99,16 @@ def public(error: GraphQLError, correlation_id: str) -> GraphQLError:
             f"an idempotencyKey is safe to send again). Correlation id {correlation_id}."
         )
         extensions = {"code": code, "retryable": True, "correlationId": correlation_id}
+        if client_correlation_id is not None:
+            extensions["clientCorrelationId"] = client_correlation_id
     elif code == INTERNAL:
         message = (
             "Something went wrong on our side. If it keeps happening, report correlation id "
             f"{correlation_id}."
         )
         extensions = {"code": code, "correlationId": correlation_id}
+        if client_correlation_id is not None:
+            extensions["clientCorrelationId"] = client_correlation_id
     elif (field := _field_of(error)) is not None:
         extensions["field"] = field
     return GraphQLError(
@@ -117,7 +126,8 @@ def publish(errors: list[GraphQLError], execution_context: ExecutionContext | No
     the error as the client sees it. Client errors log at INFO, one line each; server faults
     at ERROR with their traceback."""
     operation = (execution_context and execution_context.operation_name) or "anonymous"
-    correlation_id = _correlation_id(execution_context)
+    correlation_id, client = _correlation_ids(execution_context)
+    logged = correlation_id if client is None else f"{correlation_id}, client's {client!r}"
     for error in errors:
         code = code_of(error)
         if code in SERVER_FAULTS:
@@ -126,7 +136,7 @@ def publish(errors: list[GraphQLError], execution_context: ExecutionContext | No
                 "%s failed with %s (correlation id %s) at %s: %s",
                 operation,
                 code,
-                correlation_id,
+                logged,
                 error.path,
                 error.message,
                 exc_info=(type(original), original, original.__traceback__) if original else None,
@@ -139,7 +149,7 @@ def publish(errors: list[GraphQLError], execution_context: ExecutionContext | No
                 _field_of(error) or "-",
                 error.message,
             )
-    errors[:] = [public(e, correlation_id) for e in errors]
+    errors[:] = [public(e, correlation_id, client) for e in errors]
 
 
 class ValidationCodes(SchemaExtension):

@@ -1,12 +1,14 @@
-"""Per-request context: the services, who is asking, and the request's DataLoaders.
+"""Per-request context: the services, who is asking (verified), and the request's DataLoaders.
 
-Authentication is a later issue: until then the caller names itself in `X-Actor:
-<role>:<id>` (e.g. `coordinator:ana`), and a request without it acts as the local
-coordinator, which is what GraphiQL on a developer's machine needs.
+The caller is whoever the `Authorization` header's bearer token or API key says (over a
+websocket: the `authorization` of the connection_init payload, see `schema.py`). A request
+without a valid one gets one UNAUTHENTICATED error and nothing else, for every operation,
+introspection included (GraphiQL sends the headers pasted into it).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from uuid import UUID, uuid4
@@ -16,9 +18,10 @@ import strawberry
 from bridgework.graphql.live import LiveTail
 from bridgework.graphql.loaders import Loaders
 from bridgework.graphql.observe import NoObserver, Observer
+from bridgework.graphql.policy import only_link_fields
 from bridgework.projections.positions import PositionBeyondHead, PositionWatcher
 from bridgework.services.command import text_problem
-from bridgework.services.context import Actor, Role
+from bridgework.services.identity import Authenticator, Principal, Unauthenticated
 from bridgework.services.ports import EventStore
 from bridgework.services.unit_of_work import Deps
 from litestar.datastructures import Headers, State
@@ -27,7 +30,9 @@ from strawberry.litestar import BaseContext
 
 from graphql import GraphQLError
 
-LOCAL_ACTOR = Actor("local", Role.COORDINATOR)
+log = logging.getLogger("bridgework.auth")
+
+UNAUTHENTICATED = "UNAUTHENTICATED"
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,8 @@ class ApiServices:
     """Read-your-writes: one watcher of the projections' checkpoints for every request."""
     live: LiveTail
     """One reader of the log's head shared by every live subscription."""
+    auth: Authenticator
+    """Verifies a request's `Authorization` value (infra/auth in the running app)."""
     observer: Observer = field(default_factory=NoObserver)
     """Told about every operation (Prometheus, in the running app)."""
 
@@ -49,10 +56,23 @@ class ApiServices:
 class Context(BaseContext, kw_only=True):
     api: ApiServices
     loaders: Loaders
-    actor: Actor
+    principal: Principal | None
+    """The verified caller; None refuses every operation (`RefuseBadHeaders`)."""
     correlation_id: UUID
+    """Made by the server for this request (or websocket connection)."""
+    client_correlation_id: str | None = None
+    """The client's `X-Correlation-Id`, kept beside ours and marked as the client's."""
     header_problem: str | None = None
-    """Why `X-Actor` or `X-Correlation-Id` could not be used: `RefuseBadHeaders` reports it."""
+    """Why `X-Correlation-Id` could not be used: `RefuseBadHeaders` reports it."""
+    connection_params: dict[str, object] | None = None
+    """A websocket's connection_init payload (`sockets.connect` reads it)."""
+
+    @property
+    def caller(self) -> Principal:
+        """The verified principal (every operation without one is refused before it runs)."""
+        if self.principal is None:
+            raise GraphQLError("not authenticated", extensions={"code": UNAUTHENTICATED})
+        return self.principal
 
     async def see_at_least(self, position: int | None) -> None:
         """Read-your-writes: wait until the projections include `position`, or refuse."""
@@ -82,73 +102,79 @@ Info = strawberry.Info[Context, None]
 
 
 class RefuseBadHeaders(SchemaExtension):
-    """Refuse every operation whose `X-Actor` or `X-Correlation-Id` is unusable.
+    """Refuse every operation of a caller with no verified identity (UNAUTHENTICATED: one
+    error, no data) or with an unusable `X-Correlation-Id` (BAD_REQUEST_HEADER).
 
-    Checked here rather than in the context getter so the caller gets a GraphQL error it can
-    read (over HTTP and websockets alike), never a guessed identity or an HTTP 500.
+    The identity is checked when the operation starts, before the document is even parsed,
+    so an unauthenticated caller learns nothing of the schema from validation errors (a
+    websocket's operations always have one: `sockets.connect`). The one exception is an
+    operation made only of fields a link's token authorises (`policy.LINK`: a supervisor has
+    no account). Either way the caller gets a GraphQL error it can read, never an HTTP 500.
     """
 
-    async def on_execute(self) -> AsyncIterator[None]:
+    async def on_operation(self) -> AsyncIterator[None]:
         context = self.execution_context.context
-        problem = getattr(context, "header_problem", None)
+        if getattr(context, "principal", None) is None and not only_link_fields(
+            self.execution_context.query, self.execution_context.operation_name
+        ):
+            raise GraphQLError(
+                "a valid bearer token or API key is required (Authorization: Bearer …)",
+                extensions={"code": UNAUTHENTICATED},
+            )
+        yield
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        # here rather than at the start: a subscription must fail with an error, not crash
+        problem = getattr(self.execution_context.context, "header_problem", None)
         if problem:
             raise GraphQLError(problem, extensions={"code": "BAD_REQUEST_HEADER"})
         yield
 
 
-MAX_ACTOR_ID = 200
+MAX_CORRELATION_ID = 200
 
 
 class HeaderError(ValueError):
     """A request header Bridgework reads has a value it cannot use."""
 
 
-def _usable(name: str, header: str | None) -> str | None:
-    """A header's value, refused if it holds control characters (as every string we read)."""
-    if header is not None and (problem := text_problem(name, header)) is not None:
+def client_correlation(header: str | None) -> str | None:
+    """The client's correlation id as sent (any text, not only a UUID), refused if it holds
+    control characters (as every string we read) or is too long."""
+    if not header:
+        return None
+    if (problem := text_problem("X-Correlation-Id", header)) is not None:
         raise HeaderError(problem)
+    if len(header) > MAX_CORRELATION_ID:
+        raise HeaderError(f"X-Correlation-Id must be at most {MAX_CORRELATION_ID} characters")
     return header
 
 
-def parse_actor(header: str | None) -> Actor:
-    header = _usable("X-Actor", header)
-    if header is None or not header.strip():
-        return LOCAL_ACTOR
-    role, sep, actor_id = header.strip().partition(":")
-    roles = ", ".join(r.value for r in Role)
-    if not sep or not actor_id or len(actor_id) > MAX_ACTOR_ID:
-        raise HeaderError(
-            f"X-Actor must be '<role>:<id>' with an id of at most {MAX_ACTOR_ID} characters"
-            f" (roles: {roles})"
-        )
-    if role not in {r.value for r in Role}:
-        raise HeaderError(f"X-Actor role {role!r} is not one of: {roles}")
-    return Actor(actor_id, Role(role))
-
-
-def parse_correlation(header: str | None) -> UUID:
-    header = _usable("X-Correlation-Id", header)
-    if not header:
-        return uuid4()
+async def identify(auth: Authenticator, authorization: str | None) -> Principal | None:
+    """The verified principal, or None (the reason goes to the log, never to the caller)."""
+    if authorization is None:
+        return None
     try:
-        return UUID(header)
-    except ValueError:
-        raise HeaderError(f"X-Correlation-Id must be a UUID, got {header[:100]!r}") from None
+        return await auth.authenticate(authorization)
+    except Unauthenticated as e:
+        log.info("refused credentials: %s", e.reason)
+        return None
 
 
 async def context_getter(state: State, headers: Headers) -> Context:
-    """Litestar resolves this for HTTP requests and websockets alike."""
+    """Litestar resolves this for HTTP requests and websockets alike (a websocket's
+    identity is then set from its connection_init payload)."""
     api: ApiServices = state.api
     problem: str | None = None
     try:
-        actor = parse_actor(headers.get("x-actor"))
-        correlation_id = parse_correlation(headers.get("x-correlation-id"))
+        client = client_correlation(headers.get("x-correlation-id"))
     except HeaderError as e:
-        actor, correlation_id, problem = LOCAL_ACTOR, uuid4(), str(e)
+        client, problem = None, str(e)
     return Context(
         api=api,
         loaders=Loaders(api.pool),
-        actor=actor,
-        correlation_id=correlation_id,
+        principal=await identify(api.auth, headers.get("authorization")),
+        correlation_id=uuid4(),
+        client_correlation_id=client,
         header_problem=problem,
     )

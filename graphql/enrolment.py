@@ -22,6 +22,7 @@ from bridgework.graphql.directory.programs import (
 from bridgework.graphql.directory.students import STUDENT, Student
 from bridgework.graphql.enums import EnrollmentStatus
 from bridgework.graphql.errors import Failure
+from bridgework.graphql.policy import Policies, commands
 from bridgework.graphql.run import IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
 from bridgework.projections.directory import ProgramView, StudentView
@@ -33,6 +34,7 @@ from bridgework.projections.enrolment import (
     program_enrolments,
 )
 from bridgework.services.enrolment import (
+    HANDLERS,
     CompleteEnrollment,
     EnrollStudent,
     SetEligibility,
@@ -286,3 +288,7 @@ class Mutation:
             input,
             lambda r: EligibilitySet(program_id=input.program_id, position=r.position),
         )
+
+
+POLICIES: Policies = {"Mutation": commands(HANDLERS)}
+"""Who may run each root field of this area (`policy.py`)."""

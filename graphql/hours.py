@@ -16,6 +16,7 @@ from bridgework.graphql.directory.programs import PROGRAM, Program, program_of
 from bridgework.graphql.directory.students import STUDENT, Student, student_of
 from bridgework.graphql.enums import HoursStatus
 from bridgework.graphql.errors import Failure, bad_input
+from bridgework.graphql.policy import LINK, Policies, commands, link
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
 from bridgework.projections.hours import (
@@ -229,3 +230,10 @@ class Mutation:
     @strawberry.mutation(description="The school rejects hours the supervisor verified.")
     async def reject_hours(self, info: Info, input: RejectHoursInput) -> HoursPayload:
         return await run(info, hr.RejectHours, input, _changed)
+
+
+POLICIES: Policies = {
+    "Query": {"hours_to_verify": LINK},
+    "Mutation": commands(hr.HANDLERS) | {"verify_hours": link(hr.VerifyHours)},
+}
+"""Who may run each root field of this area (`policy.py`)."""

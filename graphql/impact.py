@@ -17,6 +17,7 @@ from bridgework.graphql.enums import Demographic
 from bridgework.graphql.errors import Failure, bad_input
 from bridgework.graphql.pages import AtLeast, parse_id
 from bridgework.graphql.partnerships.lifecycle import PARTNERSHIP
+from bridgework.graphql.policy import Policies, commands, staff
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied
 from bridgework.graphql.surveys import SurveyResult
@@ -24,7 +25,7 @@ from bridgework.projections.impact import MIN_GROUP, impact_report
 from bridgework.projections.impact import ImpactGroup as ImpactGroupView
 from bridgework.projections.impact import ImpactNumbers as ImpactNumbersView
 from bridgework.projections.impact import ImpactReport as ImpactReportView
-from bridgework.services.impact import ReportDemographics
+from bridgework.services.impact import HANDLERS, ReportDemographics
 
 MAX_PERIOD_DAYS = 3660
 """About ten years: a report's period is at most this long."""
@@ -191,3 +192,7 @@ class Mutation:
             input,
             lambda r: DemographicsReported(student_id=input.student_id, position=r.position),
         )
+
+
+POLICIES: Policies = {"Query": {"impact_report": staff()}, "Mutation": commands(HANDLERS)}
+"""Who may run each root field of this area (`policy.py`)."""

@@ -25,6 +25,7 @@ from bridgework.graphql.pages import (
     page_size,
     paginate,
 )
+from bridgework.graphql.policy import LOG, Policies
 from bridgework.graphql.shapes import ident
 from bridgework.services.ports import ORIGIN, Checkpoint, StoredEvent
 from strawberry.scalars import JSON
@@ -120,6 +121,14 @@ def event_filter(
     return stream_id, frozenset(types)
 
 
+def within_scope(info: Info, wanted: frozenset[str] | None) -> frozenset[str] | None:
+    """An API key scoped to some event types sees only those, whatever it asks for."""
+    allowed = info.context.caller.event_types
+    if allowed is None:
+        return wanted
+    return allowed if wanted is None else wanted & allowed
+
+
 @strawberry.type
 class EventEdge:
     """One event and the cursor to continue after it."""
@@ -154,6 +163,7 @@ class Query:
         limit = page_size("first", first, MAX_EVENTS)
         checkpoint = after_checkpoint(after)
         stream, wanted = event_filter(stream_id, types)
+        wanted = within_scope(info, wanted)
         found = await info.context.api.store.read_after(
             checkpoint,
             limit + 1,
@@ -178,6 +188,7 @@ class Subscription:
     ) -> AsyncGenerator[Event, None]:
         checkpoint = after_checkpoint(after)
         _, wanted = event_filter(None, types)
+        wanted = within_scope(info, wanted)
         # A cursor made up rather than taken from an event could sit past the end of the log,
         # and the shared tail would start from there for everyone.
         store = info.context.api.store
@@ -189,3 +200,7 @@ class Subscription:
             for stored in batch:
                 if wanted is None or stored.event_type in wanted:
                     yield Event.from_stored(stored)
+
+
+POLICIES: Policies = {"Query": {"events": LOG}, "Subscription": {"events": LOG}}
+"""Who may run each root field of this area (`policy.py`)."""

@@ -22,13 +22,14 @@ from bridgework.graphql.directory.students import Student, student_of
 from bridgework.graphql.enums import MatchClosure, ProposalStatus
 from bridgework.graphql.errors import Failure
 from bridgework.graphql.pages import AtLeast
+from bridgework.graphql.policy import Policies, commands, staff
 from bridgework.graphql.run import IDEMPOTENCY_KEY, Recorded, run
 from bridgework.graphql.shapes import copied, ident
 from bridgework.projections import mentoring as read
 from bridgework.projections.db import today
-from bridgework.projections.directory import MentorView
 from bridgework.projections.mentoring import MatchView, ProposalView
 from bridgework.services.mentoring import (
+    HANDLERS,
     AssignMentor,
     CloseMentorMatch,
     ConfirmMentorMatch,
@@ -106,19 +107,6 @@ class MentorMatchProposal:
     @strawberry.field
     async def student(self, info: Info) -> Student | None:
         return await student_of(info, self.view.student_id)
-
-
-@strawberry.type
-class MentorLoad:
-    """A mentor's matches in numbers, on a date."""
-
-    capacity: int
-    active: int
-    closed: int
-    closed_early: int = strawberry.field(description="Closed for a reason other than GOALS_MET.")
-    average_days: float | None = strawberry.field(
-        description="Average match length; open matches counted to `asOf`."
-    )
 
 
 @strawberry.type
@@ -289,12 +277,5 @@ async def proposals_of_program(info: Info, program_id: UUID) -> list[MentorMatch
     return [MentorMatchProposal.from_view(v) for v in found]
 
 
-async def load_of(info: Info, mentor: MentorView, as_of: date) -> MentorLoad:
-    found = (await read.mentor_loads(info.context.api.pool, [mentor.id], as_of)).get(mentor.id)
-    return MentorLoad(
-        capacity=mentor.capacity,
-        active=0 if found is None else found.active,
-        closed=0 if found is None else found.closed,
-        closed_early=0 if found is None else found.closed_early,
-        average_days=None if found is None else found.average_days,
-    )
+POLICIES: Policies = {"Query": {"quiet_mentor_matches": staff()}, "Mutation": commands(HANDLERS)}
+"""Who may run each root field of this area (`policy.py`)."""

@@ -26,6 +26,7 @@ from bridgework.graphql.enrolment import ENTRIES_OF_STUDENT
 from bridgework.graphql.enums import EnrollmentStatus
 from bridgework.graphql.errors import Failure
 from bridgework.graphql.hours import HOURS_OF_STUDENT
+from bridgework.graphql.policy import Policies, commands
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
 from bridgework.graphql.surveys import Evaluation, StudentSurvey, evaluations_of, surveys_of
@@ -37,7 +38,7 @@ from bridgework.projections.outcomes import (
     program_outcomes,
     showcases_of_programs,
 )
-from bridgework.services.outcomes import RecordShowcase
+from bridgework.services.outcomes import HANDLERS, RecordShowcase
 
 OUTCOME = loaders.one(program_outcomes)
 SHOWCASES_OF_PROGRAM = loaders.many(showcases_of_programs)
@@ -209,3 +210,7 @@ class Mutation:
                 id=ident(r.id), program_id=input.program_id, position=r.position
             ),
         )
+
+
+POLICIES: Policies = {"Mutation": commands(HANDLERS)}
+"""Who may run each root field of this area (`policy.py`)."""

@@ -16,8 +16,9 @@ from bridgework.graphql.errors import Failure, failure_of, invalid
 from bridgework.graphql.loaders import Loader
 from bridgework.services.areas import dispatch
 from bridgework.services.command import Command, IdempotencyKey, parse, problems
-from bridgework.services.context import CommandContext
+from bridgework.services.context import CommandContext, actor_of
 from bridgework.services.errors import InvalidInput
+from bridgework.services.identity import Principal, Role
 from bridgework.services.unit_of_work import CommandResult
 
 IDEMPOTENCY_KEY = (
@@ -53,6 +54,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
+LINK_HOLDER = Principal(subject="link", roles=frozenset({Role.SUPERVISOR}))
+"""Who sends a command without a token: only a link's field can (`policy.only_link_fields`),
+and its handler names the link itself as the actor."""
+
+
 async def run(
     info: Info, command_type: type[Command], given: object, success: Callable[[CommandResult], S]
 ) -> S | Failure:
@@ -68,13 +74,14 @@ async def run(
         return invalid(e.problems + found)
     if found:
         return invalid(found)
-    context = CommandContext(
-        actor=ctx.actor,
-        correlation_id=ctx.correlation_id,
-        command_uuid=uuid4(),
-        idempotency_key=key,
-    )
     try:
+        context = CommandContext(
+            actor=actor_of(ctx.principal or LINK_HOLDER, command.allowed_roles),
+            correlation_id=ctx.correlation_id,
+            command_uuid=uuid4(),
+            idempotency_key=key,
+            client_correlation_id=ctx.client_correlation_id,
+        )
         result = await dispatch(ctx.api.deps, context, command)
     except Exception as e:
         if (failure := failure_of(e)) is None:

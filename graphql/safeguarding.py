@@ -16,6 +16,7 @@ from bridgework.graphql.directory.students import STUDENT, Student
 from bridgework.graphql.enums import ClearanceResult
 from bridgework.graphql.errors import Failure
 from bridgework.graphql.pages import AtLeast
+from bridgework.graphql.policy import Policies, commands, staff
 from bridgework.graphql.run import IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident, maybe_ident
 from bridgework.projections.db import today
@@ -27,6 +28,7 @@ from bridgework.projections.safeguarding import (
     consents_of_students,
 )
 from bridgework.services.safeguarding import (
+    HANDLERS,
     RecordClearance,
     RecordGuardianConsent,
     WithdrawGuardianConsent,
@@ -250,3 +252,7 @@ class Mutation:
                 message=r.message or "",
             ),
         )
+
+
+POLICIES: Policies = {"Query": {"clearances_expiring": staff()}, "Mutation": commands(HANDLERS)}
+"""Who may run each root field of this area (`policy.py`)."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import inspect
 import json
+import sys
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from types import ModuleType
 from typing import TYPE_CHECKING, ClassVar
@@ -25,13 +26,15 @@ from bridgework.graphql import (
     mentoring,
     outcomes,
     pages,
+    policy,
     run,
     safeguarding,
+    sockets,
     surveys,
 )
 from bridgework.graphql.arguments import RefuseControlCharacters
 from bridgework.graphql.codes import ValidationCodes, publish
-from bridgework.graphql.context import RefuseBadHeaders, context_getter
+from bridgework.graphql.context import Context, RefuseBadHeaders, context_getter
 from bridgework.graphql.cost import MAX_COST, QueryCostLimiter
 from bridgework.graphql.directory import mentors, organizations, programs, students, timeline
 from bridgework.graphql.exposure import GuardExposure
@@ -110,12 +113,24 @@ SHARED: tuple[ModuleType, ...] = (enums, errors, pages, run)
 describe_from_docstrings(*AREAS, *SHARED)
 
 
+def declared_policies(area: str) -> Mapping[str, Mapping[str, policy.Policy]]:
+    """The `POLICIES` an area module declares, or its package's (`directory`, …)."""
+    module = sys.modules[area]
+    if (found := getattr(module, "POLICIES", None)) is None:
+        found = getattr(sys.modules[area.rpartition(".")[0]], "POLICIES", {})
+    return found
+
+
 def root(name: str, description: str) -> type:
     """One root type with the fields of every area's class `name`, sorted by name so the
-    schema reads the same however the areas are listed."""
+    schema reads the same however the areas are listed; each field enforces the policy its
+    area declares (none declared: nobody may run it)."""
     merged = merge_types(name, tuple(vars(a)[name] for a in AREAS if name in vars(a)))
     definition = merged.__strawberry_definition__  # type: ignore[attr-defined]
     definition.fields.sort(key=lambda f: f.graphql_name or to_camel_case(f.python_name))
+    for field in definition.fields:
+        declared = declared_policies(field.origin.__module__).get(name, {})
+        policy.declare(field, declared.get(field.python_name))
     definition.description = description
     return merged
 
@@ -158,6 +173,7 @@ schema = Schema(
     ),
     subscription=root("Subscription", "Live streams."),
     extensions=[
+        RefuseBadHeaders,  # first: an unauthenticated caller reaches nothing else
         ObserveOperations,
         ValidationCodes,
         RememberValidDocuments,
@@ -166,7 +182,6 @@ schema = Schema(
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        RefuseBadHeaders,
         RefuseControlCharacters,
         lambda: QueryCostLimiter(budget=MAX_COST),
     ],
@@ -178,7 +193,8 @@ def graphql_controller(*, graphiql: bool = True) -> type[Controller]:
     """GraphQL over HTTP and `graphql-transport-ws` at /graphql, with GraphiQL (or without:
     GET /graphql without a query is then 404).
 
-    A socket that never says `connection_init` is closed after 10 s, and one connection
+    A socket that never says `connection_init` is closed after 10 s, one without a valid
+    token in it is rejected (4403, `sockets.py`), and one connection
     may run 20 subscriptions at most. strawberry's `keep_alive` only drives the legacy
     `graphql-ws` protocol (not enabled); dead peers of `graphql-transport-ws` are found by
     uvicorn's websocket pings (every 20 s, 20 s to answer, by default)."""
@@ -193,6 +209,10 @@ def graphql_controller(*, graphiql: bool = True) -> type[Controller]:
     )
 
     class GraphQLController(base):  # type: ignore[valid-type, misc]
+        async def on_ws_connect(self, context: Context) -> None:
+            """Authenticate a websocket from its connection_init payload (`sockets.py`)."""
+            await sockets.connect(context)
+
         def decode_json(self, data: str | bytes) -> object:
             """A websocket message nested too deeply to read is unreadable JSON (the socket
             is closed with 4400, as for any message that is not JSON), not a server fault."""

@@ -15,6 +15,7 @@ from bridgework.graphql.directory.programs import Program, program_of
 from bridgework.graphql.directory.students import STUDENT, Student
 from bridgework.graphql.enums import EvaluationPhase, SurveyPhase
 from bridgework.graphql.errors import Failure
+from bridgework.graphql.policy import Policies, commands
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
 from bridgework.projections.surveys import (
@@ -25,7 +26,7 @@ from bridgework.projections.surveys import (
     survey_deltas_of_programs,
     surveys_of_students,
 )
-from bridgework.services.surveys import RecordEvaluation, RecordSurvey
+from bridgework.services.surveys import HANDLERS, RecordEvaluation, RecordSurvey
 from bridgework.services.unit_of_work import CommandResult
 
 RESULTS_OF_PROGRAM = loaders.many(survey_deltas_of_programs)
@@ -206,3 +207,7 @@ class Mutation:
     @strawberry.mutation(description="Record a supervisor's evaluation of an intern.")
     async def record_evaluation(self, info: Info, input: RecordEvaluationInput) -> SurveyPayload:
         return await run(info, RecordEvaluation, input, _recorded(input))
+
+
+POLICIES: Policies = {"Mutation": commands(HANDLERS)}
+"""Who may run each root field of this area (`policy.py`)."""

@@ -11,6 +11,7 @@ from bridgework.graphql.codes import body_too_deep
 from bridgework.graphql.context import ApiServices
 from bridgework.graphql.live import LiveTail
 from bridgework.graphql.schema import graphql_controller
+from bridgework.infra.auth.authenticator import authenticator_for
 from bridgework.infra.auth.issuer import LocalIssuer
 from bridgework.infra.auth.routes import discovery, jwks
 from bridgework.infra.connections import WebsocketLimit
@@ -73,7 +74,7 @@ def create_app(
     requests finish, the projection runner stops between batches, the pool closes)."""
     settings = settings or Settings.from_env()
     in_process = settings.run_projections if run_projections is None else run_projections
-    websockets = WebsocketLimit(settings.max_websockets)
+    websockets = WebsocketLimit(settings.max_websockets, settings.max_websockets_per_identity)
     observed = Metrics()
     # Bridgework's own issuer, unless tokens come from an external one (its key is made on
     # first use, in the data folder).
@@ -98,6 +99,7 @@ def create_app(
                 read_wait_seconds=settings.read_wait_seconds,
                 positions=positions,
                 live=live,
+                auth=authenticator_for(settings, runtime.pool),
                 observer=observed,
             )
             try:

@@ -16,6 +16,7 @@ import uvicorn
 from bridgework.infra.auth.cli import (
     add_apikey_parser,
     add_token_parser,
+    administrator_hint,
     apikey_command,
     token_command,
 )
@@ -40,6 +41,8 @@ def serve(settings: Settings) -> None:
 
     app = create_app(settings)
     print(f"Bridgework: GraphiQL at http://{settings.host}:{settings.port}/graphql")  # noqa: T201
+    if (hint := administrator_hint(settings)) is not None:
+        print(hint, flush=True)  # noqa: T201
     # uvicorn shuts down gracefully, then raises the signal again; exiting normally then lets
     # the embedded PostgreSQL stop with the process instead of outliving it.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -53,6 +53,8 @@ class Settings:
     """`/ready` answers 503 while one open transaction has held readers back this long."""
     max_websockets: int = 1000
     """Open websocket connections per process; more are refused (close code 1013)."""
+    max_websockets_per_identity: int = 20
+    """Open websocket connections of one identity; more are rejected (close code 4403)."""
     auth: AuthSettings = field(default_factory=AuthSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     """How the outbox's mail leaves (infra/mail/); no SMTP host: written to the log."""
@@ -90,6 +92,13 @@ class Settings:
         max_websockets = read(
             env, "BRIDGEWORK_MAX_WEBSOCKETS", d.max_websockets, positive_int, "a whole number > 0"
         )
+        per_identity = read(
+            env,
+            "BRIDGEWORK_MAX_WEBSOCKETS_PER_IDENTITY",
+            d.max_websockets_per_identity,
+            positive_int,
+            "a whole number > 0",
+        )
         return cls(
             database_url=read(env, "DATABASE_URL", d.database_url, str, "a URL"),
             data_dir=read(env, "BRIDGEWORK_DATA_DIR", d.data_dir, Path, "a folder"),
@@ -126,6 +135,7 @@ class Settings:
             ready_max_lag_seconds=max_lag,
             ready_max_held_back_seconds=max_held_back,
             max_websockets=max_websockets,
+            max_websockets_per_identity=per_identity,
             auth=AuthSettings.from_env(env),
             mail=MailSettings.from_env(env),
             protection=ProtectionSettings.from_env(env),

@@ -51,7 +51,8 @@ class DenyApplication(Command):
 
 @HANDLERS.of(ApplyToProgram)
 async def apply_to_program(deps: Deps, ctx: CommandContext, cmd: ApplyToProgram) -> CommandResult:
-    """Apply for a place. A student may apply only for themselves (`X-Actor: student:<id>`)."""
+    """Apply for a place. A student may apply only for themselves (their token names their
+    student id)."""
     authorise_self(ctx, Role.STUDENT, cmd.student_id, "apply only for themselves")
 
     async def decide(s: Session) -> CommandResult:

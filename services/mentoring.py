@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 HANDLERS = Handlers()
 
 PROPOSED_TO_THEM = "answer only matches proposed to them"
-"""A mentor (`X-Actor: mentor:<their id>`) answers only proposals made to them."""
+"""A mentor (their token names their mentor id) answers only proposals made to them."""
 
 
 class AssignMentor(Command):

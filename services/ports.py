@@ -15,14 +15,21 @@ from uuid import UUID
 import msgspec
 
 
-class EventMetadata(msgspec.Struct, frozen=True, kw_only=True, gc=False):
-    """Who caused an event, and why: stored beside every event."""
+class EventMetadata(msgspec.Struct, frozen=True, kw_only=True, gc=False, omit_defaults=True):
+    """Who caused an event, and why: stored beside every event. The fields with defaults
+    are left out when empty, so events recorded before them read the same."""
 
     actor: str
+    """`<role>:<subject>`: the role used and the verified identity."""
     correlation_id: UUID
+    """Made by the server for the request."""
     causation_id: UUID
     command_id: str
     command: str
+    organisations: tuple[UUID, ...] = ()
+    """The actor's organisations when it acted."""
+    client_correlation_id: str | None = None
+    """The `X-Correlation-Id` the client sent, if any: client-supplied, not trusted."""
 
 
 class NewEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):

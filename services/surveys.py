@@ -85,7 +85,7 @@ async def _participant(s: Session, student_id: UUID, program_id: UUID) -> tuple[
 async def record_survey(deps: Deps, ctx: CommandContext, cmd: RecordSurvey) -> CommandResult:
     """Record a student's pre or post survey for a program they took part in; answering the
     same phase again corrects the earlier answers. A student may answer only for themselves
-    (`X-Actor: student:<id>`)."""
+    (their token names their student id)."""
     authorise_self(ctx, Role.STUDENT, cmd.student_id, "answer surveys only for themselves")
 
     async def decide(s: Session) -> CommandResult:

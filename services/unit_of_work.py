@@ -21,6 +21,7 @@ import msgspec
 from bridgework.domain.base import BridgeworkAggregate
 from bridgework.domain.errors import DomainError
 from bridgework.services import snapshots
+from bridgework.services.context import may_act_as
 from bridgework.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from bridgework.services.ports import (
     CommandRecord,
@@ -182,14 +183,14 @@ Decide = Callable[[Session], Awaitable[CommandResult]]
 
 def authorise(actor: Actor, command: Command) -> None:
     """Each command names the roles that may send it (coordinators, unless it says more)."""
-    if actor.role not in command.allowed_roles:
+    if not may_act_as(actor.role, command.allowed_roles):
         raise Forbidden(f"{actor.role} {actor.id!r} may not {type(command).__name__}")
 
 
 def authorise_self(ctx: CommandContext, role: Role, person_id: UUID, may: str) -> None:
-    """A student or mentor acts only for themselves: their actor id must be their own id
-    (`X-Actor: student:<id>`); other roles are left to `authorise`."""
-    if ctx.actor.role is role and ctx.actor.id != str(person_id):
+    """A student or mentor acts only for themselves: the student or mentor their verified
+    identity says they are must be `person_id`; other roles are left to `authorise`."""
+    if ctx.actor.role is role and ctx.actor.person != person_id:
         raise Forbidden(f"{role} {ctx.actor.id!r} may {may}")
 
 
@@ -228,15 +229,18 @@ async def execute(
     """
     authorise(ctx.actor, command)
     digest = request_hash(command)
-    key = ctx.idempotency_key
+    # A key is the caller's own: another caller sending the same one is another request.
+    key = None if ctx.idempotency_key is None else f"{ctx.actor.id}:{ctx.idempotency_key}"
     command_id = key or str(ctx.command_uuid)
     if (first := await _first_result(deps, key, digest)) is not None:
         return first
     metadata = EventMetadata(
         actor=f"{ctx.actor.role}:{ctx.actor.id}",
+        organisations=tuple(sorted(ctx.actor.organisations)),
+        client_correlation_id=ctx.client_correlation_id,
         correlation_id=ctx.correlation_id,
         causation_id=ctx.command_uuid,
-        command_id=command_id,
+        command_id=ctx.idempotency_key or command_id,
         command=type(command).__name__,
     )
     for attempt in range(MAX_ATTEMPTS):

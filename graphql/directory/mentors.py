@@ -15,6 +15,7 @@ from bridgework.graphql.lazy import area, later
 from bridgework.graphql.pages import AtLeast, parse_id
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
+from bridgework.projections import mentoring as read
 from bridgework.projections.db import today
 from bridgework.projections.directory import MentorView, mentors
 from bridgework.services.directory import RegisterMentor
@@ -23,10 +24,8 @@ from bridgework.services.directory import RegisterMentor
 # (`lazy.py`), since those areas import this one.
 if TYPE_CHECKING:
     from bridgework.graphql.mentoring import (
-        MentorLoad,
         MentorMatch,
         MentorMatchProposal,
-        load_of,
         matches_of_mentor,
         proposals_of_mentor,
     )
@@ -35,7 +34,6 @@ else:
     clearances_of = later("safeguarding", "clearances_of")
     matches_of_mentor = later("mentoring", "matches_of_mentor")
     proposals_of_mentor = later("mentoring", "proposals_of_mentor")
-    load_of = later("mentoring", "load_of")
 
 MENTOR = loaders.one(mentors)
 
@@ -86,10 +84,32 @@ class Mentor:
         return [p for p in found if include_answered or p.status.value == "proposed"]
 
     @strawberry.field(description="Active and closed matches, early closures, average length.")
-    async def load(
-        self, info: Info, as_of: date | None = None
-    ) -> Annotated[MentorLoad, _mentoring]:
+    async def load(self, info: Info, as_of: date | None = None) -> MentorLoad:
         return await load_of(info, self.view, as_of or today())
+
+
+@strawberry.type
+class MentorLoad:
+    """A mentor's matches in numbers, on a date."""
+
+    capacity: int
+    active: int
+    closed: int
+    closed_early: int = strawberry.field(description="Closed for a reason other than GOALS_MET.")
+    average_days: float | None = strawberry.field(
+        description="Average match length; open matches counted to `asOf`."
+    )
+
+
+async def load_of(info: Info, mentor: MentorView, as_of: date) -> MentorLoad:
+    found = (await read.mentor_loads(info.context.api.pool, [mentor.id], as_of)).get(mentor.id)
+    return MentorLoad(
+        capacity=mentor.capacity,
+        active=0 if found is None else found.active,
+        closed=0 if found is None else found.closed,
+        closed_early=0 if found is None else found.closed_early,
+        average_days=None if found is None else found.average_days,
+    )
 
 
 async def mentor_of(info: Info, mentor_id: UUID) -> Mentor | None:

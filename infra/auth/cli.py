@@ -97,6 +97,24 @@ async def token_command(settings: Settings, args: argparse.Namespace) -> None:
     sys.stdout.write(token + "\n")
 
 
+ADMIN_TOKEN_LIFETIME = timedelta(hours=1)
+
+
+def administrator_hint(settings: Settings) -> str | None:
+    """What `serve` prints when Bridgework is its own issuer (no `BRIDGEWORK_AUTH_ISSUER`):
+    a short-lived administrator's token and how to use it in GraphiQL, so a fresh machine
+    works in two commands."""
+    if settings.auth.issuer is not None:
+        return None
+    admin = Principal(subject="admin", roles=frozenset({Role.ADMINISTRATOR}))
+    token = LocalIssuer(settings).issue(admin, ADMIN_TOKEN_LIFETIME)
+    return (
+        "An administrator's token, valid for 1 hour (more: bridgework token --role ...).\n"
+        "Paste into GraphiQL's Headers tab:\n"
+        f'{{"Authorization": "Bearer {token}"}}'
+    )
+
+
 def add_apikey_parser(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
     data: argparse.ArgumentParser,

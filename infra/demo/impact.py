@@ -63,5 +63,5 @@ async def _report(s: Script, kid: UUID, gender: str, first_generation: str | Non
         )
     await s.run(
         st.ReportDemographics(student_id=kid, answers=answers),
-        actor=Actor(str(kid), Role.STUDENT),
+        actor=Actor(str(kid), Role.STUDENT, person=kid),
     )

@@ -51,7 +51,7 @@ async def internship_chapter(s: Script, w: World) -> None:
         )
     await s.run(
         ConfirmMentorMatch(program_id=internship, student_id=east[0]),
-        actor=Actor(str(host), Role.MENTOR),
+        actor=Actor(str(host), Role.MENTOR, person=host),
     )
     days = [
         # (student, program, days ago, hours, activity, supervisor's answer, school approves)

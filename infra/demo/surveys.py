@@ -31,7 +31,7 @@ async def surveys_chapter(s: Script, w: World) -> None:
     ]
     for student, pre, post in scores:
         # The first intern fills the survey in herself; the rest are typed in from paper.
-        actor = Actor(str(student), Role.STUDENT) if student == east[6] else None
+        actor = Actor(str(student), Role.STUDENT, person=student) if student == east[6] else None
         await _survey(
             s, student, biotech, phase=SurveyPhase.PRE, days_ago=70, scores=pre, actor=actor
         )
@@ -72,7 +72,7 @@ async def surveys_chapter(s: Script, w: World) -> None:
                 ],
                 comments=comments,
             ),
-            actor=Actor(str(supervisor), Role.MENTOR),
+            actor=Actor(str(supervisor), Role.MENTOR, person=supervisor),
         )
 
 

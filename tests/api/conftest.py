@@ -10,6 +10,7 @@ from bridgework.infra.mail.settings import MailSettings
 from bridgework.infra.settings import Settings
 from litestar.testing import TestClient
 from support.api import Api
+from support.auth import TEST_KEYS, Tokens
 from support.context import SECRET_KEY
 
 if TYPE_CHECKING:
@@ -24,18 +25,24 @@ def settings(database_url: str, **overrides: Any) -> Settings:
         poll_interval_seconds=0.2,
         secret_key=SECRET_KEY,
         mail=MailSettings(run_mailer=False),
+        data_dir=TEST_KEYS,
         **overrides,
     )
 
 
+@pytest.fixture(scope="session")
+def tokens() -> Tokens:
+    return Tokens(TEST_KEYS)
+
+
 @pytest.fixture
-def api(database_url: str) -> Iterator[Api]:
+def api(database_url: str, tokens: Tokens) -> Iterator[Api]:
     with TestClient(create_app(settings(database_url))) as client:
-        yield Api(client)
+        yield Api(client, tokens)
 
 
 @pytest.fixture
-def api_without_projections(database_url: str) -> Iterator[Api]:
+def api_without_projections(database_url: str, tokens: Tokens) -> Iterator[Api]:
     app = create_app(settings(database_url, read_wait_seconds=0.2), run_projections=False)
     with TestClient(app) as client:
-        yield Api(client)
+        yield Api(client, tokens)

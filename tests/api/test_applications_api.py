@@ -26,11 +26,15 @@ def test_applications_from_applying_to_a_seat_a_denial_and_a_refusal(api):
     ana, bo, cy = (student(api, n) for n in ("Ana Lima", "Bo Chen", "Cy Park"))
     for kid in (ana, bo, cy):
         applied = api.data(
-            APPLY, {"input": {"programId": program, "studentId": kid}}, x_actor=f"student:{kid}"
+            APPLY,
+            {"input": {"programId": program, "studentId": kid}},
+            authorization=api.tokens.student(kid),
         )["applyToProgram"]
         assert applied["status"] == "APPLIED"
     someone_else = api.data(
-        APPLY, {"input": {"programId": program, "studentId": ana}}, x_actor=f"student:{bo}"
+        APPLY,
+        {"input": {"programId": program, "studentId": ana}},
+        authorization=api.tokens.student(bo),
     )["applyToProgram"]
     assert someone_else["__typename"] == "ForbiddenError"
     accepted = api.data(ACCEPT, {"input": {"programId": program, "studentId": ana}})

@@ -25,7 +25,7 @@ def post_escaped(api, query, variables):
     """POST with every non-ASCII character escaped: the only way to send a lone surrogate."""
     body = json.dumps({"query": query, "variables": variables})  # ensure_ascii: `\ud800`
     response = api.client.post(
-        "/graphql", content=body, headers={"content-type": "application/json"}
+        "/graphql", content=body, headers=api.headers(content_type="application/json")
     )
     assert response.status_code == 200, response.text
     return response.json()
@@ -128,7 +128,7 @@ def test_query_arguments_with_control_characters_are_bad_user_input_naming_them(
 def test_a_subscription_argument_with_a_control_character_is_refused(api):
     org(api)
     with api.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
-        ws.send_json({"type": "connection_init"})
+        ws.send_json(api.init())
         assert ws.receive_json(timeout=10)["type"] == "connection_ack"
         ws.send_json(
             {
@@ -146,12 +146,10 @@ def test_a_subscription_argument_with_a_control_character_is_refused(api):
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "types[0]"}
 
 
-@pytest.mark.parametrize("value", ["coordinator:ana\x00", "coordinator:\tana", b"coordinator:\x85"])
+@pytest.mark.parametrize("value", ["checkout\x00", "check\tout", b"checkout\x85"])
 def test_a_header_with_a_control_character_is_refused(api, value):
-    body = api.post(ORG, {"name": "A", "kind": "SCHOOL"}, x_actor=value)
+    body = api.post(ORG, {"name": "A", "kind": "SCHOOL"}, x_correlation_id=value)
     [error] = body["errors"]
     assert error["extensions"]["code"] == "BAD_REQUEST_HEADER"
-    assert error["message"].startswith("X-Actor must ")
-    correlation = api.post("{ events { edges { cursor } } }", x_correlation_id="\x00")
-    assert correlation["errors"][0]["message"].startswith("X-Correlation-Id must not contain")
+    assert error["message"].startswith("X-Correlation-Id must ")
     assert api.event_count() == 0

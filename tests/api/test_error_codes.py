@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
@@ -140,12 +140,19 @@ def test_an_unexpected_failure_is_internal_with_no_text_of_its_own_and_logged_on
     caplog.clear()
     body = api.post(PROGRAMS, {"first": 5}, x_correlation_id=correlation)
     error = the_error(body)
-    assert error["extensions"] == {"code": "INTERNAL", "correlationId": correlation}
-    assert correlation in error["message"]
+    ours = error["extensions"]["correlationId"]
+    assert UUID(ours) != UUID(correlation)  # the server makes its own; the client's is beside
+    assert error["extensions"] == {
+        "code": "INTERNAL",
+        "correlationId": ours,
+        "clientCorrelationId": correlation,
+    }
+    assert ours in error["message"]
     for secret in ("secret", "/var/lib", "RuntimeError", "Traceback"):
         assert secret not in str(body)
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1, [r.getMessage() for r in errors]
+    assert ours in errors[0].getMessage()
     assert correlation in errors[0].getMessage()
     assert errors[0].exc_info is not None
     assert "secret.conf" in str(errors[0].exc_info[1])
@@ -187,7 +194,7 @@ def test_subscription_errors_carry_codes_and_hide_server_faults(api, monkeypatch
 
     def subscribe(query):
         with api.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
-            ws.send_json({"type": "connection_init"})
+            ws.send_json(api.init())
             assert ws.receive_json(timeout=10)["type"] == "connection_ack"
             ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": query}})
             return ws.receive_json(timeout=10)
@@ -225,7 +232,7 @@ def test_a_request_body_nested_thousands_deep_is_a_400(api, part):
 def test_a_websocket_message_nested_thousands_deep_closes_the_socket_as_unreadable(api):
     nested = "[" * 20_000 + "]" * 20_000
     with api.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
-        ws.send_json({"type": "connection_init"})
+        ws.send_json(api.init())
         assert ws.receive_json(timeout=10)["type"] == "connection_ack"
         ws.send_text(f'{{"type": "ping", "payload": {nested}}}')
         with pytest.raises(WebSocketDisconnect) as closed:

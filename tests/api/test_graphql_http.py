@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from bridgework.projections.registry import default_projections
+from bridgework.services.ports import ORIGIN
 from support.api import (
     ASSIGN,
     MENTOR,
@@ -175,33 +176,39 @@ def test_a_broken_rule_is_a_rule_violation_with_its_code(api):
 
 
 def test_only_coordinators_may_change_things(api):
-    body = api.data(ORG, {"name": "A", "kind": "SCHOOL"}, x_actor="student:ana")
+    body = api.data(ORG, {"name": "A", "kind": "SCHOOL"}, authorization=api.tokens.student(uuid4()))
     assert body["registerOrganization"]["__typename"] == "ForbiddenError"
-    body = api.post(ORG, {"name": "A", "kind": "SCHOOL"}, x_actor="wizard:merlin")
-    assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST_HEADER"
-    assert "wizard" in body["errors"][0]["message"]
-    body = api.post(ORG, {"name": "A", "kind": "SCHOOL"}, x_correlation_id="not-a-uuid")
+    body = api.post(ORG, {"name": "A", "kind": "SCHOOL"}, authorization="Bearer wizard:merlin")
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
+    assert body["data"] is None
+    body = api.post(ORG, {"name": "A", "kind": "SCHOOL"}, x_correlation_id="x" * 201)
     assert "X-Correlation-Id" in body["errors"][0]["message"]
-    read = api.post("{ programs { edges { cursor } } }", x_actor="coordinator")
-    assert read["errors"][0]["extensions"]["code"] == "BAD_REQUEST_HEADER"
+    read = api.post("{ programs { edges { cursor } } }", authorization=None)
+    assert read["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert read["data"] is None
     assert api.event_count() == 0
 
 
-def test_events_record_the_actor_and_correlation_id(api):
-    correlation = str(uuid4())
-    org(api)  # the local coordinator
-    api.data(ORG, {"name": "B", "kind": "SCHOOL"}, x_actor="coordinator:ana",
-             x_correlation_id=correlation)  # fmt: skip
+def test_events_record_the_verified_actor_and_keep_the_clients_correlation_id_beside(api):
+    school = org(api)["id"]  # the tests' coordinator
+    ana = api.tokens.bearer(subject="ana", organisations=frozenset({UUID(school)}))
+    api.data(ORG, {"name": "B", "kind": "SCHOOL"}, authorization=ana,
+             x_correlation_id="checkout-42")  # fmt: skip
     events = api.data("{ events { edges { node { type payload metadata { actor correlationId "
                       "command } } } } }")["events"]["edges"]  # fmt: skip
     assert [e["node"]["metadata"]["actor"] for e in events] == [
-        "coordinator:local",
+        "coordinator:test-coordinator",
         "coordinator:ana",
     ]
-    assert events[1]["node"]["metadata"]["correlationId"] == correlation
+    server_made = events[1]["node"]["metadata"]["correlationId"]
+    assert UUID(server_made) != UUID(events[0]["node"]["metadata"]["correlationId"])
     assert events[1]["node"]["payload"]["name"] == "B"
     assert events[1]["node"]["type"] == "OrganisationRegistered"
+    store = api.client.app.state.api.store
+    stored = api.client.blocking_portal.call(store.read_after, ORIGIN, 10)
+    assert stored[1].metadata.client_correlation_id == "checkout-42"
+    assert stored[1].metadata.organisations == (UUID(school),)
+    assert stored[0].metadata.client_correlation_id is None
 
 
 def test_the_log_pages_by_cursor_and_filters_by_type_and_stream(api):

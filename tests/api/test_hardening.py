@@ -15,6 +15,7 @@ from bridgework.infra.protection import ProtectionSettings
 from bridgework.infra.settings import Settings
 from litestar.testing import TestClient
 from support.api import ORG, Api, org
+from support.auth import TEST_KEYS, Tokens
 from support.context import SECRET_KEY
 
 if TYPE_CHECKING:
@@ -27,14 +28,20 @@ TYPE = 'query { ...On } fragment On on Query { __type(name: "Query") { name } }'
 
 def client(database_url: str, **env: str) -> TestClient[Any]:
     protection = ProtectionSettings.from_env(env)
-    settings = Settings(database_url=database_url, secret_key=SECRET_KEY, protection=protection)
+    settings = Settings(
+        database_url=database_url, secret_key=SECRET_KEY, protection=protection, data_dir=TEST_KEYS
+    )
     return TestClient(create_app(settings))
+
+
+def api_of(running: TestClient[Any]) -> Api:
+    return Api(running, Tokens(TEST_KEYS))
 
 
 @pytest.fixture
 def production(database_url: str) -> Iterator[Api]:
     with client(database_url, **PRODUCTION) as running:
-        yield Api(running)
+        yield api_of(running)
 
 
 def csp(response: Any) -> dict[str, list[str]]:
@@ -99,9 +106,9 @@ def test_production_refuses_introspection_with_its_code_but_answers_typename(pro
 
 def test_a_document_that_passed_in_development_is_still_refused_in_production(database_url):
     with client(database_url) as development:
-        assert Api(development).data(SCHEMA) == {"__schema": {"queryType": {"name": "Query"}}}
+        assert api_of(development).data(SCHEMA) == {"__schema": {"queryType": {"name": "Query"}}}
     with client(database_url, BRIDGEWORK_ENV="production") as production:
-        body = Api(production).post(SCHEMA)
+        body = api_of(production).post(SCHEMA)
     assert body["errors"][0]["extensions"]["code"] == "INTROSPECTION_DISABLED"
 
 
@@ -109,18 +116,19 @@ def test_production_may_turn_graphiql_and_introspection_back_on(database_url):
     env = PRODUCTION | {"BRIDGEWORK_GRAPHIQL": "true", "BRIDGEWORK_INTROSPECTION": "true"}
     with client(database_url, **env) as running:
         assert running.get("/graphql", headers={"Accept": "text/html"}).status_code == 200
-        assert Api(running).data(SCHEMA) == {"__schema": {"queryType": {"name": "Query"}}}
+        assert api_of(running).data(SCHEMA) == {"__schema": {"queryType": {"name": "Query"}}}
 
 
 def register(running: TestClient[Any], name: str) -> Any:
     variables = {"name": name, "kind": "SCHOOL", "key": None}
-    return running.post("/graphql", json={"query": ORG, "variables": variables})
+    headers = api_of(running).headers()
+    return running.post("/graphql", json={"query": ORG, "variables": variables}, headers=headers)
 
 
 def test_mutations_past_the_burst_are_refused_with_retry_after_and_recover(database_url):
     limits = {"BRIDGEWORK_MUTATIONS_PER_MINUTE": "120", "BRIDGEWORK_MUTATION_BURST": "2"}
     with client(database_url, **limits) as running:
-        api = Api(running)
+        api = api_of(running)
         before = api.event_count()
         three = (
             "mutation { "

@@ -21,6 +21,8 @@ from support.smtp import Inbox, free_port, smtp_server
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from support.auth import Tokens
+
 CHANGED = """__typename ... on HoursChanged { logId status position
   entry { hours status linkExpiresAt } }
   ... on RuleViolationError { rule } ... on ValidationError { field }
@@ -35,6 +37,8 @@ READS = """query($student: ID!) { student(id: $student) { hours { id status link
   supervisorEmail } }
   events(first: 1000, types: ["HoursSubmitted", "VerificationLinkIssued"]) { edges { node {
     type payload metadata { actor } } } } }"""
+OWN_HOURS = """query($student: ID!) { student(id: $student) { hours { id status linkExpiresAt
+  supervisorEmail } } }"""
 RESEND = """mutation($input: HoursEntryInput!) { resendVerificationLink(input: $input) {
   __typename ... on HoursChanged { logId status position entry { linkExpiresAt } }
   ... on UserError { message } } }"""
@@ -45,13 +49,13 @@ VIEW = """query($program: ID!, $student: ID!, $at: Int) {
 
 
 @pytest.fixture
-def mailed(database_url: str) -> Iterator[tuple[Api, Inbox]]:
+def mailed(database_url: str, tokens: Tokens) -> Iterator[tuple[Api, Inbox]]:
     """The app with its mailer sending to a real SMTP server on this machine."""
     inbox, port = Inbox(), free_port()
     mail = MailSettings(smtp_host="127.0.0.1", smtp_port=port, smtp_security="none")
     app = create_app(replace(settings(database_url), mail=mail))
     with smtp_server(port, inbox), TestClient(app) as client:
-        yield Api(client), inbox
+        yield Api(client, tokens), inbox
 
 
 def link_in(inbox: Inbox, count: int) -> str:
@@ -75,7 +79,7 @@ def test_hours_from_the_student_to_the_supervisors_link_to_the_school(mailed):
         "activity": "Wired the arm", "supervisorName": "Dana Ortiz",
         "supervisorEmail": "dana@ardent.example",
     }  # fmt: skip
-    as_ana = {"x_actor": f"student:{ana}"}
+    as_ana = {"authorization": api.tokens.student(ana)}
     answered = api.post(SUBMIT, {"input": entry}, **as_ana)
     logged = answered["data"]["submitHours"]
     assert logged["status"] == "SUBMITTED"
@@ -87,8 +91,12 @@ def test_hours_from_the_student_to_the_supervisors_link_to_the_school(mailed):
     assert again["data"]["resendVerificationLink"]["__typename"] == "HoursChanged"
     token = link_in(inbox, 2)
     assert token != first
-    reads = api.post(READS, {"student": ana}, **as_ana)
-    for response in (answered, again, reads):  # the whole answer, not only the fields asked for
+    refused = api.post(READS, {"student": ana}, **as_ana)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # the log is not hers
+    mine = api.post(OWN_HOURS, {"student": ana}, **as_ana)
+    assert mine["data"]["student"]["hours"][0]["supervisorEmail"] == "dana@ardent.example"
+    reads = api.post(READS, {"student": ana})  # the coordinator's read of both
+    for response in (answered, again, mine, reads):  # whole answers, not only the fields asked
         text = json.dumps(response)
         assert first not in text
         assert token not in text
@@ -99,19 +107,22 @@ def test_hours_from_the_student_to_the_supervisors_link_to_the_school(mailed):
     ]  # fmt: skip
     assert logged_events[2]["payload"]["sent_to"] == "dana@ardent.example"
 
-    page = api.data(TO_VERIFY, {"token": token})["hoursToVerify"]
+    page = api.data(TO_VERIFY, {"token": token}, authorization=None)["hoursToVerify"]
     assert page == {
         "studentName": "Ana Lima", "programName": "Robotics Club", "workedOn": TODAY.isoformat(),
         "hours": "3.50", "activity": "Wired the arm",
     }  # fmt: skip
     for refused in (token + "x", first, "x" * 20):
-        error = api.post(TO_VERIFY, {"token": refused})["errors"][0]
+        error = api.post(TO_VERIFY, {"token": refused}, authorization=None)["errors"][0]
         assert error["extensions"]["code"] == "BAD_USER_INPUT"
     superseded = {"token": first, "supervisorName": "Dana Ortiz", "verified": True}
-    assert api.data(VERIFY, {"input": superseded})["verifyHours"]["rule"] == "LINK_SUPERSEDED"
+    assert (
+        api.data(VERIFY, {"input": superseded}, authorization=None)["verifyHours"]["rule"]
+        == "LINK_SUPERSEDED"
+    )
 
     answer = {"token": token, "supervisorName": "Dana Ortiz", "verified": True}
-    verified = api.data(VERIFY, {"input": answer})["verifyHours"]
+    verified = api.data(VERIFY, {"input": answer}, authorization=None)["verifyHours"]
     assert verified["status"] == "VERIFIED"
     assert "token" not in json.dumps(verified).lower()
     assert api.post(TO_VERIFY, {"token": token})["errors"][0]["message"].endswith(
@@ -119,7 +130,9 @@ def test_hours_from_the_student_to_the_supervisors_link_to_the_school(mailed):
     )
     replayed = api.data(VERIFY, {"input": answer})["verifyHours"]
     assert replayed["rule"] == "LINK_ALREADY_USED"
-    not_mine = api.data(APPROVE, {"input": {"logId": logged["logId"]}}, x_actor=f"student:{ana}")
+    not_mine = api.data(
+        APPROVE, {"input": {"logId": logged["logId"]}}, authorization=api.tokens.student(ana)
+    )
     assert not_mine["approveHours"]["__typename"] == "ForbiddenError"
     approved = api.data(APPROVE, {"input": {"logId": logged["logId"], "note": "Thanks"}})
     position = approved["approveHours"]["position"]

@@ -32,10 +32,11 @@ def test_the_impact_report_breaks_down_by_what_students_report(api):
     for i, kid in enumerate(kids[:6]):  # the seventh reports nothing
         answers = [{"field": "GENDER", "value": "female" if i < 5 else "male"}]
         last = api.data(REPORT_DEMOGRAPHICS, {"input": {"studentId": kid, "answers": answers}},
-                        x_actor=f"student:{kid}")["reportDemographics"]  # fmt: skip
+                        authorization=api.tokens.student(kid))["reportDemographics"]  # fmt: skip
         assert last["__typename"] == "DemographicsReported"
+    bos = api.tokens.student(kids[1])
     not_hers = api.data(REPORT_DEMOGRAPHICS, {"input": {"studentId": kids[0], "answers": []}},
-                        x_actor=f"student:{kids[1]}")["reportDemographics"]  # fmt: skip
+                        authorization=bos)["reportDemographics"]  # fmt: skip
     assert not_hers["__typename"] == "ForbiddenError"
     twice = [{"field": "GENDER", "value": "f"}, {"field": "GENDER", "value": "m"}]
     bad = api.data(REPORT_DEMOGRAPHICS, {"input": {"studentId": kids[0], "answers": twice}})

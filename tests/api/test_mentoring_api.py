@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from uuid import uuid4
 
 from support.api import ASSIGN, CLEARANCE, MENTOR, TODAY, a_program, clear, enrol, student
 
@@ -139,10 +140,10 @@ def test_a_proposed_match_waits_for_the_mentors_answer(api):
                                                 "mentorId": mentor}})  # fmt: skip
         assert proposed["proposeMentorMatch"]["mentorId"] == mentor
     someone = api.data(CONFIRM, {"input": {"programId": program, "studentId": ana}},
-                       x_actor="mentor:someone-else")["confirmMentorMatch"]  # fmt: skip
+                       authorization=api.tokens.mentor(uuid4()))["confirmMentorMatch"]  # fmt: skip
     assert someone["__typename"] == "ForbiddenError"
     confirmed = api.data(CONFIRM, {"input": {"programId": program, "studentId": ana}},
-                         x_actor=f"mentor:{mentor}")["confirmMentorMatch"]  # fmt: skip
+                         authorization=api.tokens.mentor(mentor))["confirmMentorMatch"]  # fmt: skip
     assert confirmed["__typename"] == "MentorMatchChanged"
     blank = api.data(DECLINE, {"input": {"programId": program, "studentId": bo, "reason": ""}})
     assert blank["declineMentorMatch"]["field"] == "reason"

@@ -122,7 +122,9 @@ def test_a_students_outcomes_per_program_they_have_an_entry_in(api, database_url
             "hours": hours, "activity": "Lab work", "supervisorName": "Dr. Rosa Diaz",
             "supervisorEmail": "rosa@ardent.example",
         }  # fmt: skip
-        return write(SUBMIT, "submitHours", entry, "HoursChanged", x_actor=f"student:{kid}")
+        return write(
+            SUBMIT, "submitHours", entry, "HoursChanged", authorization=api.tokens.student(kid)
+        )
 
     for logged, approve in ((log(ana, "3.5", 5), True), (log(ana, "2.25", 4), False)):
         token = mailed_link(database_url, logged["logId"])

@@ -12,6 +12,7 @@ from bridgework.infra.settings import Settings
 from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
 from support.api import Api, org
+from support.auth import TEST_KEYS
 from support.context import SECRET_KEY
 
 DEADLINE = 30.0
@@ -19,7 +20,11 @@ DEADLINE = 30.0
 
 def settings(database_url, **overrides):
     return Settings(
-        database_url=database_url, poll_interval_seconds=0.2, secret_key=SECRET_KEY, **overrides
+        database_url=database_url,
+        poll_interval_seconds=0.2,
+        secret_key=SECRET_KEY,
+        data_dir=TEST_KEYS,
+        **overrides,
     )
 
 
@@ -34,13 +39,13 @@ def eventually(check, deadline=DEADLINE):
 
 
 def test_ready_names_the_transaction_holding_readers_back_and_recovers_when_it_ends(
-    database_url,
+    database_url, tokens
 ):
     app = create_app(
         settings(database_url, ready_max_held_back_seconds=1.0, ready_max_lag_seconds=1000.0)
     )
     with TestClient(app) as client:
-        api = Api(client)
+        api = Api(client, tokens)
         org(api, "Before")
         holder = client.blocking_portal.call(asyncpg.connect, database_url)
         try:
@@ -84,10 +89,10 @@ def test_ready_names_the_transaction_holding_readers_back_and_recovers_when_it_e
         eventually(caught_up)
 
 
-def test_ready_turns_503_when_a_projection_lags_past_the_threshold(database_url):
+def test_ready_turns_503_when_a_projection_lags_past_the_threshold(database_url, tokens):
     app = create_app(settings(database_url, ready_max_lag_seconds=0.5), run_projections=False)
     with TestClient(app) as client:
-        written = org(Api(client))
+        written = org(Api(client, tokens))
         time.sleep(0.6)
         response = client.get("/ready")
         assert response.status_code == 503
@@ -114,11 +119,11 @@ def test_ready_answers_503_without_driver_text_when_the_database_is_down(private
         eventually(lambda: client.get("/ready").status_code == 200)
 
 
-def test_websockets_beyond_the_cap_are_refused_with_try_again_later(database_url):
+def test_websockets_beyond_the_cap_are_refused_with_try_again_later(database_url, tokens):
     with TestClient(create_app(settings(database_url, max_websockets=1))) as client:
         protocols = ["graphql-transport-ws"]
         with client.websocket_connect("/graphql", subprotocols=protocols) as first:
-            first.send_json({"type": "connection_init"})
+            first.send_json(tokens.init())
             assert first.receive_json(timeout=10)["type"] == "connection_ack"
             with (
                 client.websocket_connect("/graphql", subprotocols=protocols) as second,
@@ -129,5 +134,5 @@ def test_websockets_beyond_the_cap_are_refused_with_try_again_later(database_url
             assert "too many websocket connections (at most 1)" in refused.value.detail
             assert client.app.state.websockets.refused == 1
         with client.websocket_connect("/graphql", subprotocols=protocols) as again:
-            again.send_json({"type": "connection_init"})
+            again.send_json(tokens.init())
             assert again.receive_json(timeout=10)["type"] == "connection_ack"

@@ -13,7 +13,7 @@ def test_a_made_up_cursor_past_the_end_of_the_log_is_refused_naming_after(api):
     written = org(api)
     made_up = event_cursor(Checkpoint(10**12, written["position"] + 1))
     with api.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
-        ws.send_json({"type": "connection_init"})
+        ws.send_json(api.init())
         assert ws.receive_json(timeout=10)["type"] == "connection_ack"
         ws.send_json(
             {

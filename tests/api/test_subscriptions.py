@@ -26,7 +26,7 @@ def connect(api):
 def test_a_subscriber_catches_up_then_follows_live_without_gaps_or_repeats(api):
     before = [org(api, f"School {i}")["position"] for i in range(3)]
     with connect(api) as ws:
-        ws.send_json({"type": "connection_init"})
+        ws.send_json(api.init())
         assert ws.receive_json(timeout=10)["type"] == "connection_ack"
         subscribe(ws, {"after": None})
         caught_up = [next_event(ws) for _ in before]
@@ -44,7 +44,7 @@ def test_a_subscriber_catches_up_then_follows_live_without_gaps_or_repeats(api):
 def test_many_subscribers_each_receive_every_new_event(api):
     with connect(api) as first, connect(api) as second:
         for ws in (first, second):
-            ws.send_json({"type": "connection_init"})
+            ws.send_json(api.init())
             assert ws.receive_json(timeout=10)["type"] == "connection_ack"
             subscribe(ws, {"after": None})
         live = [org(api, f"Live {i}")["position"] for i in range(3)]
@@ -52,11 +52,11 @@ def test_many_subscribers_each_receive_every_new_event(api):
             assert [next_event(ws)["position"] for _ in live] == live
 
 
-def test_a_subscriber_with_an_unusable_actor_header_is_refused(api):
+def test_a_subscriber_with_an_unusable_correlation_header_is_refused(api):
     with api.client.websocket_connect(
-        "/graphql", subprotocols=["graphql-transport-ws"], headers={"X-Actor": "wizard:merlin"}
+        "/graphql", subprotocols=["graphql-transport-ws"], headers={"X-Correlation-Id": "a\tb"}
     ) as ws:
-        ws.send_json({"type": "connection_init"})
+        ws.send_json(api.init())
         ws.receive_json(timeout=10)
         subscribe(ws, {"after": None})
         message = ws.receive_json(timeout=10)
@@ -67,7 +67,7 @@ def test_a_subscriber_with_an_unusable_actor_header_is_refused(api):
 def test_a_subscriber_resumes_after_its_cursor_and_filters_by_type(api):
     first = org(api, "A")
     with connect(api) as ws:
-        ws.send_json({"type": "connection_init"})
+        ws.send_json(api.init())
         ws.receive_json(timeout=10)
         subscribe(ws, {"after": None, "types": ["OrganisationRegistered"]})
         cursor = next_event(ws)["cursor"]
@@ -77,7 +77,7 @@ def test_a_subscriber_resumes_after_its_cursor_and_filters_by_type(api):
     )  # another type: skipped
     second = api.data(ORG, {"name": "B", "kind": "SCHOOL"})["registerOrganization"]
     with connect(api) as ws:
-        ws.send_json({"type": "connection_init"})
+        ws.send_json(api.init())
         ws.receive_json(timeout=10)
         subscribe(ws, {"after": cursor, "types": ["OrganisationRegistered"]}, "2")
         resumed = next_event(ws)
@@ -87,7 +87,7 @@ def test_a_subscriber_resumes_after_its_cursor_and_filters_by_type(api):
 
 def test_a_bad_cursor_ends_the_subscription_with_an_error(api):
     with connect(api) as ws:
-        ws.send_json({"type": "connection_init"})
+        ws.send_json(api.init())
         ws.receive_json(timeout=10)
         subscribe(ws, {"after": "garbage"})
         message = ws.receive_json(timeout=10)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from uuid import uuid4
 
 from support.api import PARTNERSHIP, PROGRAM, TODAY, enrol, org, program_input, student
 
@@ -64,11 +65,11 @@ def test_surveys_and_evaluations_show_on_the_program_and_the_student(api):
     enrol(api, internship, ana)
 
     def record(kid, phase, days_ago, actor=None, **scores):
-        headers = {"x_actor": actor} if actor else {}
+        headers = {"authorization": actor} if actor else {}
         given = survey_input(club, kid, phase, days_ago, **scores)
         return api.data(SURVEY, {"input": given}, **headers)["recordSurvey"]
 
-    first = record(ana, "PRE", 20, actor=f"student:{ana}", **{LAB: 2, STEM: 3})
+    first = record(ana, "PRE", 20, actor=api.tokens.student(ana), **{LAB: 2, STEM: 3})
     assert first["__typename"] == "SurveyRecorded"
     assert first["student"] == {"name": "Ana Lima"}
     record(ana, "POST", 1, **{LAB: 4, STEM: 3})
@@ -80,20 +81,20 @@ def test_surveys_and_evaluations_show_on_the_program_and_the_student(api):
     assert refused["rule"] == "POST_BEFORE_PRE"
     assert record(ana, "POST", 1, **{LAB: 6})["field"] == "answers[0].score"
     assert record(ana, "POST", 1, **{"Lab?": 3})["field"] == "answers[0].question"
-    assert record(ana, "POST", 1, actor=f"student:{bo}", **{LAB: 3})["__typename"] == (
+    assert record(ana, "POST", 1, actor=api.tokens.student(bo), **{LAB: 3})["__typename"] == (
         "ForbiddenError"
     )
     wrong_kind = api.data(EVALUATE, {"input": evaluation_input(club, ana, "MIDPOINT", 5, x=3)})
     assert wrong_kind["recordEvaluation"]["rule"] == "NOT_AN_INTERNSHIP"
     as_student = api.data(
         EVALUATE, {"input": evaluation_input(internship, ana, "MIDPOINT", 5, x=3)},
-        x_actor=f"student:{ana}",
+        authorization=api.tokens.student(ana),
     )  # fmt: skip
     assert as_student["recordEvaluation"]["__typename"] == "ForbiddenError"
     assert api.event_count() == before
 
     midpoint = evaluation_input(internship, ana, "MIDPOINT", 10, communication=3, teamwork=4)
-    api.data(EVALUATE, {"input": midpoint}, x_actor="mentor:dana")
+    api.data(EVALUATE, {"input": midpoint}, authorization=api.tokens.mentor(uuid4()))
     end = evaluation_input(internship, ana, "END", 0, communication=5)
     early = api.data(EVALUATE, {"input": end | {"evaluatedOn": "2000-01-01"}})
     assert early["recordEvaluation"]["rule"] == "END_BEFORE_MIDPOINT"

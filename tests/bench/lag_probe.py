@@ -45,8 +45,9 @@ class Subscriber:
     """One graphql-transport-ws subscription that notes when each position arrives; if it
     ends or fails (the old behaviour on a database restart) it resubscribes from its cursor."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, authorization: str) -> None:
         self.url = url
+        self.authorization = authorization
         self.arrived: dict[int, float] = {}
         self.cursor: str | None = None
         self.ended = 0
@@ -56,7 +57,7 @@ class Subscriber:
         while True:
             try:
                 async with websockets.connect(self.url, subprotocols=["graphql-transport-ws"]) as ws:
-                    await ws.send(json.dumps({"type": "connection_init"}))
+                    await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": self.authorization}}))
                     await ws.recv()
                     query = SUBSCRIBE if self.cursor is None else RESUME
                     await ws.send(json.dumps({"id": "1", "type": "subscribe",
@@ -130,7 +131,7 @@ async def transactions(pg: PrivatePostgres) -> int:
 async def health_under_subscriptions(
     http, a: Serve, pg: PrivatePostgres, count: int, requests: int, rate: float
 ) -> None:
-    subs = [Subscriber(a.ws_url) for _ in range(count)]
+    subs = [Subscriber(a.ws_url, a.authorization) for _ in range(count)]
     await asyncio.sleep(3)  # all connected and caught up
     written: list[int] = []
     transactions_before = await transactions(pg)
@@ -172,7 +173,7 @@ async def health_under_subscriptions(
 
 
 async def lag_across_a_restart(http, a: Serve, b: Serve, pg: PrivatePostgres, samples: int) -> None:
-    subscribers = {"same process": Subscriber(a.ws_url), "other process": Subscriber(b.ws_url)}
+    subscribers = {"same process": Subscriber(a.ws_url, a.authorization), "other process": Subscriber(b.ws_url, b.authorization)}
     await asyncio.sleep(2)
     print(f"mutation sent → event on a live subscription, {samples} samples each")
     for name, lags in (await sample(http, a, subscribers, samples)).items():
@@ -195,7 +196,7 @@ async def main(args: argparse.Namespace) -> None:
     try:
         env = environment(DATABASE_URL=pg.create_database())
         with Serve(root / "a", env=env) as a, Serve(root / "b", env=env | {"BRIDGEWORK_RUN_PROJECTIONS": "false"}) as b:
-            async with httpx.AsyncClient(timeout=60) as http:
+            async with httpx.AsyncClient(timeout=60, headers=a.headers) as http:
                 if not args.only_health:
                     await lag_across_a_restart(http, a, b, pg, args.samples)
                 await health_under_subscriptions(http, a, pg, args.subscribers, args.health_requests, args.rate)

@@ -46,6 +46,9 @@ from bridgework.services.enrolment import EnrollStudent, enroll_student
 from bridgework.services.context import Actor, CommandContext, Role
 from bridgework.services.ports import Checkpoint, StreamAppend
 
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from support.auth import Tokens  # noqa: E402
+
 BRIDGEWORK = Path(sys.executable).with_name("bridgework")
 ACTOR = Actor("bench", Role.COORDINATOR)
 
@@ -236,17 +239,22 @@ def process(args: list[str], env: dict[str, str], url: str, log: Path) -> Any:
                 proc.kill()
 
 
-async def hammer(url: str, bodies: Any, seconds: float, clients: int = 16) -> tuple[float, dict[str, float]]:
+async def hammer(
+    url: str, bodies: Any, seconds: float, clients: int = 16, headers: dict[str, str] | None = None
+) -> tuple[float, dict[str, float]]:
     """POST (or GET when the body is None) from `clients` concurrent clients for `seconds`."""
-    rps, summary, _ = await hammer_for(url, bodies, seconds, clients)
+    rps, summary, _ = await hammer_for(url, bodies, seconds, clients, headers)
     return rps, summary
 
 
-async def hammer_for(url: str, bodies: Any, seconds: float, clients: int = 16) -> tuple[float, dict[str, float], list[float]]:
+async def hammer_for(
+    url: str, bodies: Any, seconds: float, clients: int = 16, headers: dict[str, str] | None = None
+) -> tuple[float, dict[str, float], list[float]]:
     """`hammer`, with every latency."""
     latencies: list[float] = []
     deadline = time.perf_counter() + seconds
-    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=clients)) as client:
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(timeout=30, limits=limits, headers=headers) as client:
         async def one() -> None:
             while time.perf_counter() < deadline:
                 body = next(bodies)
@@ -266,12 +274,14 @@ ROUNDS = 6
 """Row 8's query and its plain route take turns, so both see the same load on the machine."""
 
 
-async def interleaved(ours: tuple[str, Any], peer: tuple[str, Any], seconds: float) -> list[tuple[float, dict[str, float]]]:
+async def interleaved(
+    ours: tuple[str, Any], peer: tuple[str, Any], seconds: float, headers: dict[str, str] | None = None
+) -> list[tuple[float, dict[str, float]]]:
     """`seconds` of requests/s and latencies for each of two (url, body) in ROUNDS turns."""
     counts, times, latencies = [0, 0], [0.0, 0.0], [[], []]  # type: ignore[var-annotated]
     for _ in range(ROUNDS):
         for i, (url, body) in enumerate((ours, peer)):
-            rps, _, samples = await hammer_for(url, iter(lambda b=body: b, 0), seconds / ROUNDS)
+            rps, _, samples = await hammer_for(url, iter(lambda b=body: b, 0), seconds / ROUNDS, headers=headers)
             counts[i] += len(samples)
             times[i] += len(samples) / rps if rps else seconds / ROUNDS
             latencies[i] += samples
@@ -308,21 +318,23 @@ async def http_rows(admin_url: str, seconds: float) -> list[harness.Row]:
         with tempfile.TemporaryDirectory() as tmp:
             Path(tmp, "plain_route.py").write_text(PLAIN_APP)
             plain_env = env | {"PYTHONPATH": tmp}
+            env |= {"BRIDGEWORK_DATA_DIR": tmp}  # the local issuer's key, for the token below
+            auth = {"Authorization": Tokens(Path(tmp)).bearer()}  # every request verifies it
             base = f"http://127.0.0.1:{port}"
             with process([str(BRIDGEWORK), "serve"], env, f"{base}/health", Path(tmp, "serve.log")) as server, \
                     process(plain_args, plain_env, plain, Path(tmp, "plain.log")):
                 deadline = time.monotonic() + 60
-                while httpx.get(f"{base}/graphql", params={"query": QUERY, "variables": f'{{"id": "{shown}"}}'}).json()["data"]["program"] is None:
+                while httpx.get(f"{base}/graphql", params={"query": QUERY, "variables": f'{{"id": "{shown}"}}'}, headers=auth).json()["data"]["program"] is None:
                     if time.monotonic() > deadline:
                         raise RuntimeError("the server's projections did not catch up")
                     await asyncio.sleep(0.2)
                 rss = PeakRss(server.pid)
                 query = {"query": QUERY, "variables": {"id": str(shown)}}
                 (q_rps, q_lat), (p_rps, p_lat) = await interleaved(
-                    (f"{base}/graphql", query), (plain, None), seconds)
+                    (f"{base}/graphql", query), (plain, None), seconds, headers=auth)
                 pairs = ({"query": ENROL, "variables": {"p": str(open_programs[i % 10]), "s": str(fresh[i // 10])}}
                          for i in range(10 * len(fresh)))  # fmt: skip
-                m_rps, m_lat = await hammer(f"{base}/graphql", pairs, seconds)
+                m_rps, m_lat = await hammer(f"{base}/graphql", pairs, seconds, headers=auth)
                 peak = rss.stop()
     return [
         harness.Row(

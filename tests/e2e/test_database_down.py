@@ -5,7 +5,7 @@ mutation after the database is back works."""
 from __future__ import annotations
 
 import time
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
@@ -23,7 +23,7 @@ def post(server: Serve, query: str, variables: dict | None = None, **headers: st
     response = httpx.post(
         f"{server.url}/graphql",
         json={"query": query, "variables": variables or {}},
-        headers=headers,
+        headers=server.headers | headers,
         timeout=60,
     )
     assert response.status_code == 200, response.text
@@ -32,12 +32,15 @@ def post(server: Serve, query: str, variables: dict | None = None, **headers: st
 
 def assert_unavailable(body: dict, correlation: str) -> None:
     [error] = body["errors"]
+    ours = error["extensions"]["correlationId"]
+    assert UUID(ours) != UUID(correlation)  # the server's own; the client's beside it
     assert error["extensions"] == {
         "code": "UNAVAILABLE",
         "retryable": True,
-        "correlationId": correlation,
+        "correlationId": ours,
+        "clientCorrelationId": correlation,
     }
-    assert correlation in error["message"]
+    assert ours in error["message"]
     for words in DRIVER_WORDS:
         assert words not in str(body), body
 

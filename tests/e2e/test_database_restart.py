@@ -82,8 +82,13 @@ async def test_live_subscriptions_see_every_event_exactly_once_across_a_database
 ):
     env = environment(DATABASE_URL=postgres.url("bridgework"))
     with Serve(tmp_path / "data", env=env) as server:
-        http_client = Client(transport=HTTPXAsyncTransport(url=f"{server.url}/graphql", timeout=30))
-        ws_client = Client(transport=WebsocketsTransport(url=server.ws_url), execute_timeout=None)
+        http_transport = HTTPXAsyncTransport(
+            url=f"{server.url}/graphql", headers=server.headers, timeout=30
+        )
+        http_client = Client(transport=http_transport)
+        authorised = {"authorization": server.authorization}
+        ws_transport = WebsocketsTransport(url=server.ws_url, init_payload=authorised)
+        ws_client = Client(transport=ws_transport, execute_timeout=None)
         async with http_client as http, ws_client as ws:
             everything, organisations = [], []
             followers = [

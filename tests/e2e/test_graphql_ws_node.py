@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -71,6 +72,7 @@ async def test_the_npm_graphql_ws_client_receives_exactly_the_events_written_in_
         "6",
         *([after] if after else []),
         cwd=NODE_DIR,
+        env=os.environ | {"BRIDGEWORK_AUTHORIZATION": server.authorization},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

@@ -66,7 +66,7 @@ async def test_the_mutation_rate_limit_trips_over_http_and_websockets_and_recove
         for i in range(3):
             answer = await run(http, ORG, **school(f"Limited {i}"))
             assert answer["registerOrganization"]["__typename"] == "OrganizationRegistered"
-    async with httpx.AsyncClient(timeout=60) as client:
+    async with httpx.AsyncClient(timeout=60, headers=production.headers) as client:
         body = {"query": ORG, "variables": school("Limited 3")}
         refused = await client.post(f"{production.url}/graphql", json=body)
     assert refused.status_code == 429

@@ -9,6 +9,7 @@ import pytest
 from support.postgres import free_port
 from support.serve import Serve, cli, environment
 
+LOG = "{ events(first: 1000) { edges { node { position metadata { actor } } } } }"
 REGISTER = """
 mutation { registerOrganization(input: {name: "Lincoln Middle School", kind: SCHOOL}) {
   __typename ... on OrganizationRegistered { id position } } }
@@ -88,3 +89,19 @@ def test_an_unknown_log_format_is_refused_naming_the_variable(data_dir):
     result = cli("migrate", env=env)
     assert result.returncode == 2
     assert "BRIDGEWORK_LOG_FORMAT='xml' is not text or json" in result.stderr
+
+
+def test_serve_prints_an_administrators_token_that_works_in_graphiqls_headers(server):
+    output = server.wait_for_output('{"Authorization": "Bearer ')
+    line = next(x for x in output.splitlines() if x.startswith('{"Authorization": "Bearer '))
+    headers = json.loads(line)
+    response = httpx.post(
+        f"{server.url}/graphql", json={"query": REGISTER}, headers=headers, timeout=60
+    )
+    created = response.json()["data"]["registerOrganization"]
+    assert created["__typename"] == "OrganizationRegistered"
+    log = server.graphql(
+        "{ events(first: 1000) { edges { node { position metadata { actor } } } } }"
+    )
+    [mine] = [e for e in log["events"]["edges"] if e["node"]["position"] == created["position"]]
+    assert mine["node"]["metadata"]["actor"] == "administrator:admin"

@@ -10,10 +10,12 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bridgework.graphql import loaders
+from bridgework.services.identity import Role
 
 if TYPE_CHECKING:
     import pytest
     from litestar.testing import TestClient
+    from support.auth import Tokens
 
 TODAY = datetime.now(UTC).date()
 
@@ -27,19 +29,36 @@ ORG = """mutation($name: String!, $kind: OrganizationKind!, $key: String) {
 
 
 class Api:
-    def __init__(self, client: TestClient[Any]) -> None:
-        self.client = client
+    """The app under test; every request carries a coordinator's token unless it passes an
+    `authorization` of its own (`api.tokens.student(id)`, …, or None for none at all)."""
 
-    def post(self, query: str, variables: dict[str, Any] | None = None, **headers: str) -> dict:
+    def __init__(self, client: TestClient[Any], tokens: Tokens) -> None:
+        self.client = client
+        self.tokens = tokens
+        self.coordinator = tokens.bearer(Role.COORDINATOR)
+
+    def headers(self, **headers: str | None) -> dict[str, str]:
+        headers = {"authorization": self.coordinator} | headers
+        return {k.replace("_", "-"): v for k, v in headers.items() if v is not None}
+
+    def init(self, authorization: str | None = None) -> dict[str, object]:
+        """A websocket's connection_init message, with the coordinator's token by default."""
+        return self.tokens.init(authorization or self.coordinator)
+
+    def post(
+        self, query: str, variables: dict[str, Any] | None = None, **headers: str | None
+    ) -> dict:
         response = self.client.post(
             "/graphql",
             json={"query": query, "variables": variables or {}},
-            headers={k.replace("_", "-"): v for k, v in headers.items()},
+            headers=self.headers(**headers),
         )
         assert response.status_code == 200, response.text
         return response.json()
 
-    def data(self, query: str, variables: dict[str, Any] | None = None, **headers: str) -> dict:
+    def data(
+        self, query: str, variables: dict[str, Any] | None = None, **headers: str | None
+    ) -> dict:
         body = self.post(query, variables, **headers)
         assert "errors" not in body, body["errors"]
         return body["data"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from bridgework.services.context import Actor, CommandContext, Role
 
@@ -23,10 +23,10 @@ def as_actor(role: Role, idempotency_key: str | None = None) -> CommandContext:
     )
 
 
-def as_person(role: Role, person_id: object, idempotency_key: str | None = None) -> CommandContext:
-    """A student or mentor acting for themselves: the actor's id is their own id."""
+def as_person(role: Role, person_id: UUID, idempotency_key: str | None = None) -> CommandContext:
+    """A student or mentor acting for themselves (their identity says they are this person)."""
     return CommandContext(
-        actor=Actor(str(person_id), role),
+        actor=Actor(str(person_id), role, person=person_id),
         correlation_id=uuid4(),
         command_uuid=uuid4(),
         idempotency_key=idempotency_key,

@@ -20,6 +20,7 @@ from gql import Client, GraphQLRequest
 from gql.transport.httpx import HTTPXAsyncTransport
 from gql.transport.websockets import WebsocketsTransport
 from support.api import ORG, PARTNERSHIP, PROGRAM, STUDENT, program_input
+from support.auth import Tokens
 from support.postgres import free_port
 
 if TYPE_CHECKING:
@@ -57,6 +58,9 @@ class Serve:
         self, data_dir: Path, *, port: int | None = None, env: dict[str, str] | None = None
     ) -> None:
         self.data_dir = data_dir
+        self.tokens = Tokens(data_dir)
+        """Tokens this server accepts (its own issuer's key, in its data folder)."""
+        self._authorization: str | None = None
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/graphql"
@@ -104,10 +108,24 @@ class Serve:
         self.stop(check=False)
         pytest.fail(f"serve did not answer /health within {STARTUP_SECONDS} s:\n{self.output()}")
 
+    @property
+    def authorization(self) -> str:
+        """A coordinator's `Authorization` value, which every helper here sends."""
+        if self._authorization is None:
+            self._authorization = self.tokens.bearer()
+        return self._authorization
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": self.authorization}
+
     def graphql(self, query: str, variables: dict | None = None) -> dict:
         """POST one operation; fail on any GraphQL error; return `data`."""
         response = httpx.post(
-            f"{self.url}/graphql", json={"query": query, "variables": variables or {}}, timeout=60
+            f"{self.url}/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers=self.headers,
+            timeout=60,
         )
         response.raise_for_status()
         body = response.json()
@@ -116,13 +134,15 @@ class Serve:
 
     def http(self) -> Client:
         """A gql client for queries and mutations over HTTP (`async with … as session`)."""
-        transport = HTTPXAsyncTransport(url=f"{self.url}/graphql", timeout=60)
+        transport = HTTPXAsyncTransport(url=f"{self.url}/graphql", headers=self.headers, timeout=60)
         return Client(transport=transport, execute_timeout=CLIENT_SECONDS)
 
     def websocket(self) -> Client:
         """A gql client for subscriptions over graphql-transport-ws, the one protocol served."""
         transport = WebsocketsTransport(
-            url=self.ws_url, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL]
+            url=self.ws_url,
+            subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+            init_payload={"authorization": self.authorization},
         )
         return Client(transport=transport, execute_timeout=CLIENT_SECONDS)
 

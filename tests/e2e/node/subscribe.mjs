@@ -1,8 +1,9 @@
 // Follow Bridgework's `events` subscription with the official graphql-ws client, as a
 // JavaScript front end or integration would, and print each event as one JSON line.
 //
-//   node subscribe.mjs <ws-url> <how-many> [<after-cursor>]
+//   BRIDGEWORK_AUTHORIZATION="Bearer …" node subscribe.mjs <ws-url> <how-many> [<after-cursor>]
 //
+// The token goes in connection_init (`connectionParams`), as a browser must send it.
 // Exits 0 after <how-many> events; on any error prints it to stderr and exits 1.
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
@@ -18,7 +19,13 @@ const EVENTS = `subscription($after: String) {
   events(after: $after) { position cursor eventId streamId type payload } }`;
 
 // No retries: a dropped connection must fail the test, not be papered over.
-const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+const client = createClient({
+  url,
+  webSocketImpl: WebSocket,
+  retryAttempts: 0,
+  lazy: true,
+  connectionParams: { authorization: process.env.BRIDGEWORK_AUTHORIZATION },
+});
 
 // graphql-ws rejects with an Error, a list of GraphQL errors, or the socket's close or error
 // event; say which, readably.

@@ -119,6 +119,16 @@ async def test_concurrent_retries_with_one_key_act_once(deps, store):
     assert await count_events(store) == 1
 
 
+async def test_an_idempotency_key_is_the_callers_own(deps, store):
+    cmd = RegisterOrganization(name="Bytewave", kind="business")
+    mine = await register_organization(deps, coordinator("same-key"), cmd)
+    theirs = await register_organization(deps, as_actor(Role.ADMINISTRATOR, "same-key"), cmd)
+    assert theirs.id != mine.id  # another caller's key never returns my result
+    again = await register_organization(deps, coordinator("same-key"), cmd)
+    assert again.id == mine.id
+    assert await count_events(store) == 2
+
+
 async def test_reusing_a_key_for_a_different_request_is_a_conflict(deps, store):
     await register_organization(
         deps, coordinator("k"), RegisterOrganization(name="A", kind="school")
@@ -152,13 +162,22 @@ async def test_an_id_of_the_wrong_kind_is_not_found(deps, store):
     assert caught.value.field == "programId"
 
 
-@pytest.mark.parametrize("role", [r for r in Role if r is not Role.COORDINATOR])
+@pytest.mark.parametrize(
+    "role", [r for r in Role if r not in {Role.COORDINATOR, Role.ADMINISTRATOR}]
+)
 async def test_only_coordinators_may_change_program_data(deps, store, role):
     with pytest.raises(Forbidden):
         await register_organization(
             deps, as_actor(role), RegisterOrganization(name="A", kind="school")
         )
     assert await count_events(store) == 0
+
+
+async def test_the_administrator_may_do_what_a_coordinator_may(deps, store):
+    await register_organization(
+        deps, as_actor(Role.ADMINISTRATOR), RegisterOrganization(name="A", kind="school")
+    )
+    assert await count_events(store) == 1
 
 
 async def test_a_rule_violation_appends_nothing(deps, store):

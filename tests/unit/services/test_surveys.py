@@ -120,7 +120,9 @@ async def test_a_student_answers_their_own_survey_after_completing(deps):
     (ana,) = await students(deps, 1)
     await enrol(deps, program, ana)
     herself = CommandContext(
-        actor=Actor(str(ana), Role.STUDENT), correlation_id=uuid4(), command_uuid=uuid4()
+        actor=Actor(str(ana), Role.STUDENT, person=ana),
+        correlation_id=uuid4(),
+        command_uuid=uuid4(),
     )
     await survey(deps, program, ana, PRE, ctx=herself, lab=2)
     await complete_enrollment(
