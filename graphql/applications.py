@@ -35,7 +35,7 @@ ApplicationPayload = Annotated[ApplicationDecided | Failure, strawberry.union("A
 
 @strawberry.input
 class ApplyToProgramInput:
-    """A student asks for a place; a student (`X-Actor: student:<id>`) may ask only for
+    """A student asks for a place; a student (signed in as themselves) may ask only for
     themselves."""
 
     program_id: strawberry.ID

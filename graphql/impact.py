@@ -141,7 +141,7 @@ class DemographicAnswerInput:
 @strawberry.input
 class ReportDemographicsInput:
     """What a student chooses to tell about themselves; every field is optional, and an
-    empty list withdraws an earlier report. Students (`X-Actor: student:<id>`) report their
+    empty list withdraws an earlier report. Students (signed in as themselves) report their
     own."""
 
     student_id: strawberry.ID

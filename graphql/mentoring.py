@@ -175,7 +175,7 @@ class ProposeMentorMatchInput:
 
 @strawberry.input
 class ConfirmMentorMatchInput:
-    """A mentor (`X-Actor: mentor:<their id>`) or a coordinator accepts a proposed match."""
+    """The mentor it was proposed to, or a coordinator, accepts a proposed match."""
 
     program_id: strawberry.ID
     student_id: strawberry.ID
@@ -184,7 +184,7 @@ class ConfirmMentorMatchInput:
 
 @strawberry.input
 class DeclineMentorMatchInput:
-    """A mentor (`X-Actor: mentor:<their id>`) or a coordinator turns a proposed match down."""
+    """The mentor it was proposed to, or a coordinator, turns a proposed match down."""
 
     program_id: strawberry.ID
     student_id: strawberry.ID

@@ -120,7 +120,10 @@ class Settings:
                 env, "BRIDGEWORK_RUN_PROJECTIONS", d.run_projections, flag, "true or false"
             ),
             secret_key=read(
-                env, "BRIDGEWORK_SECRET_KEY", d.secret_key, _long_secret,
+                env,
+                "BRIDGEWORK_SECRET_KEY",
+                d.secret_key,
+                _long_secret,
                 f"a secret of at least {MIN_SECRET} characters",
             ),
             link_days=read(env, "BRIDGEWORK_LINK_DAYS", d.link_days, days, "1 to 365 days"),
@@ -129,7 +132,10 @@ class Settings:
                 env, "BRIDGEWORK_LOG_FORMAT", d.log_format, one_of(LOG_FORMATS), "text or json"
             ),
             log_level=read(
-                env, "BRIDGEWORK_LOG_LEVEL", d.log_level, one_of(LOG_LEVELS),
+                env,
+                "BRIDGEWORK_LOG_LEVEL",
+                d.log_level,
+                one_of(LOG_LEVELS),
                 "DEBUG, INFO, WARNING or ERROR",
             ),
             ready_max_lag_seconds=max_lag,
@@ -139,7 +145,7 @@ class Settings:
             auth=AuthSettings.from_env(env),
             mail=MailSettings.from_env(env),
             protection=ProtectionSettings.from_env(env),
-        )  # fmt: skip
+        )
 
     def signing_key(self) -> str:
         """The configured secret, or the one kept in the data folder (made if missing)."""

@@ -41,8 +41,9 @@ def test_applications_from_applying_to_a_seat_a_denial_and_a_refusal(api):
     assert accepted["acceptApplication"]["status"] == "ENROLLED"
     blank = api.data(DENY, {"input": {"programId": program, "studentId": bo, "reason": " "}})
     assert blank["denyApplication"]["field"] == "reason"
-    denied = api.data(DENY, {"input": {"programId": program, "studentId": bo,
-                                       "reason": "Grade 11 first"}})  # fmt: skip
+    denied = api.data(
+        DENY, {"input": {"programId": program, "studentId": bo, "reason": "Grade 11 first"}}
+    )
     assert denied["denyApplication"]["status"] == "DENIED"
     again = api.data(DENY, {"input": {"programId": program, "studentId": bo, "reason": "x"}})
     assert again["denyApplication"]["rule"] == "NO_OPEN_APPLICATION"
@@ -55,12 +56,19 @@ def test_applications_from_applying_to_a_seat_a_denial_and_a_refusal(api):
 
     view = api.data(VIEW, {"id": program, "at": position})["program"]["enrollment"]
     assert {k: view[k] for k in ("enrolled", "waitlisted", "applied", "denied", "refused")} == {
-        "enrolled": 1, "waitlisted": 0, "applied": 1, "denied": 1, "refused": 1
-    }  # fmt: skip
+        "enrolled": 1,
+        "waitlisted": 0,
+        "applied": 1,
+        "denied": 1,
+        "refused": 1,
+    }
     by_name = {e["student"]["name"]: e for e in view["entries"]}
     assert by_name["Bo Chen"] == {
-        "status": "DENIED", "reason": "Grade 11 first", "rule": None, "student": {"name": "Bo Chen"}
-    }  # fmt: skip
+        "status": "DENIED",
+        "reason": "Grade 11 first",
+        "rule": None,
+        "student": {"name": "Bo Chen"},
+    }
     assert by_name["Cy Park"]["status"] == "APPLIED"
     assert by_name["Dee Ray"]["rule"] == "TOO_YOUNG"
     assert [e["status"] for e in view["entries"]] == ["ENROLLED", "APPLIED", "DENIED", "REFUSED"]

@@ -85,9 +85,10 @@ def test_a_student_cannot_act_for_another(api):
     program, _, _ = a_program(api)
     ana, bo = uuid4(), uuid4()
     as_bo = api.data(
-        APPLY, {"input": {"programId": program, "studentId": str(ana)}},
+        APPLY,
+        {"input": {"programId": program, "studentId": str(ana)}},
         authorization=api.tokens.student(bo),
-    )  # fmt: skip
+    )
     assert as_bo["applyToProgram"]["__typename"] == "ForbiddenError"
 
 

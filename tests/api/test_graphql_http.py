@@ -58,13 +58,22 @@ def test_a_coordinator_runs_a_program_from_launch_to_completion(api):
     assert withdrawn["withdrawStudent"]["__typename"] == "StudentWithdrawn"
     mentor = api.data(MENTOR, {"org": firm})["registerMentor"]["id"]
     clear(api, mentor)
-    assigned = api.data(ASSIGN, {"input": {"programId": program, "studentId": bo,
-                                           "mentorId": mentor}})  # fmt: skip
+    assigned = api.data(
+        ASSIGN, {"input": {"programId": program, "studentId": bo, "mentorId": mentor}}
+    )
     assert assigned["assignMentor"]["__typename"] == "MentorAssigned"
-    showcase = api.data(SHOWCASE, {"input": {
-        "programId": program, "title": "Robot Rumble", "heldOn": TODAY.isoformat(),
-        "presenterIds": [bo, cy], "attendingOrganizationIds": [firm],
-    }})["recordShowcase"]  # fmt: skip
+    showcase = api.data(
+        SHOWCASE,
+        {
+            "input": {
+                "programId": program,
+                "title": "Robot Rumble",
+                "heldOn": TODAY.isoformat(),
+                "presenterIds": [bo, cy],
+                "attendingOrganizationIds": [firm],
+            }
+        },
+    )["recordShowcase"]
     assert showcase["__typename"] == "ShowcaseRecorded", showcase
     done = api.data(COMPLETE, {"input": {"programId": program, "studentId": bo}})
     position = done["completeEnrollment"]["position"]
@@ -76,9 +85,14 @@ def test_a_coordinator_runs_a_program_from_launch_to_completion(api):
         "Ardent Engineering",
     }
     assert view["enrollment"] | {"entries": None} == {
-        "capacity": 2, "enrolled": 1, "waitlisted": 0, "withdrawn": 1, "completed": 1,
-        "seatsLeft": 1, "entries": None,
-    }  # fmt: skip
+        "capacity": 2,
+        "enrolled": 1,
+        "waitlisted": 0,
+        "withdrawn": 1,
+        "completed": 1,
+        "seatsLeft": 1,
+        "entries": None,
+    }
     assert [(e["student"]["name"], e["status"]) for e in view["enrollment"]["entries"]] == [
         ("Cy Park", "ENROLLED"),
         ("Bo Chen", "COMPLETED"),
@@ -86,9 +100,12 @@ def test_a_coordinator_runs_a_program_from_launch_to_completion(api):
     ]
     assert view["enrollment"]["entries"][1]["mentor"] == {"name": "Dana Ortiz"}
     assert view["outcome"] == {
-        "showcasesHeld": 1, "studentsPresented": 2, "completions": 1,
-        "completionRate": pytest.approx(1 / 3), "mentorsAssigned": 1,
-    }  # fmt: skip
+        "showcasesHeld": 1,
+        "studentsPresented": 2,
+        "completions": 1,
+        "completionRate": pytest.approx(1 / 3),
+        "mentorsAssigned": 1,
+    }
     assert view["showcases"][0]["attendingOrganizations"] == [{"name": "Ardent Engineering"}]
 
     mine = api.data(
@@ -165,8 +182,9 @@ def test_a_broken_rule_is_a_rule_violation_with_its_code(api):
     enrol(api, program, bo)  # waitlisted
     mentor = api.data(MENTOR, {"org": firm})["registerMentor"]["id"]
     before = api.event_count()
-    refused = api.data(ASSIGN, {"input": {"programId": program, "studentId": bo,
-                                          "mentorId": mentor}})["assignMentor"]  # fmt: skip
+    refused = api.data(
+        ASSIGN, {"input": {"programId": program, "studentId": bo, "mentorId": mentor}}
+    )["assignMentor"]
     assert refused["__typename"] == "RuleViolationError"
     assert refused["rule"] == "NOT_ENROLLED"
     assert "Bo Chen is not enrolled in 'Robotics Club'" in refused["message"]
@@ -192,10 +210,12 @@ def test_only_coordinators_may_change_things(api):
 def test_events_record_the_verified_actor_and_keep_the_clients_correlation_id_beside(api):
     school = org(api)["id"]  # the tests' coordinator
     ana = api.tokens.bearer(subject="ana", organisations=frozenset({UUID(school)}))
-    api.data(ORG, {"name": "B", "kind": "SCHOOL"}, authorization=ana,
-             x_correlation_id="checkout-42")  # fmt: skip
-    events = api.data("{ events { edges { node { type payload metadata { actor correlationId "
-                      "command } } } } }")["events"]["edges"]  # fmt: skip
+    api.data(
+        ORG, {"name": "B", "kind": "SCHOOL"}, authorization=ana, x_correlation_id="checkout-42"
+    )
+    events = api.data(
+        "{ events { edges { node { type payload metadata { actor correlationId command } } } } }"
+    )["events"]["edges"]
     assert [e["node"]["metadata"]["actor"] for e in events] == [
         "coordinator:test-coordinator",
         "coordinator:ana",
@@ -236,8 +256,7 @@ def test_programs_page_by_cursor_and_filter_by_kind_and_partnership(api):
     partnership = p["formPartnership"]["id"]
     last = 0
     for i, kind in enumerate(["CLUB", "BOOTCAMP", "CLUB", "INTERNSHIP", "CLUB"]):
-        launched = api.data(PROGRAM, {"input": program_input(partnership, name=f"P{i}",
-                                                             kind=kind)})  # fmt: skip
+        launched = api.data(PROGRAM, {"input": program_input(partnership, name=f"P{i}", kind=kind)})
         last = launched["launchProgram"]["position"]
     query = """query($after: String, $kind: ProgramKind, $p: ID, $at: Int) {
       programs(first: 2, after: $after, kind: $kind, partnershipId: $p, atLeast: $at) {
@@ -331,8 +350,9 @@ def test_a_page_of_programs_with_nested_views_costs_one_query_per_kind_of_read(a
     p = api.data(PARTNERSHIP, {"input": {"name": "R", "organizationIds": [school, firm]}})
     last = 0
     for i in range(5):
-        launched = api.data(PROGRAM, {"input": program_input(p["formPartnership"]["id"],
-                                                             name=f"P{i}")})  # fmt: skip
+        launched = api.data(
+            PROGRAM, {"input": program_input(p["formPartnership"]["id"], name=f"P{i}")}
+        )
         last = launched["launchProgram"]["position"]
     calls = count_reads(monkeypatch)
     page = api.data(
@@ -344,15 +364,22 @@ def test_a_page_of_programs_with_nested_views_costs_one_query_per_kind_of_read(a
     )["programs"]["edges"]
     assert len(page) == 5
     assert calls == {
-        "list_programs": 1, "partnerships": 1, "organisations": 1,
-        "programs_of_partnerships": 1, "program_enrolments": 1, "enrolments_of_programs": 1,
-        "program_outcomes": 1, "showcases_of_programs": 1,
-    }  # fmt: skip
+        "list_programs": 1,
+        "partnerships": 1,
+        "organisations": 1,
+        "programs_of_partnerships": 1,
+        "program_enrolments": 1,
+        "enrolments_of_programs": 1,
+        "program_outcomes": 1,
+        "showcases_of_programs": 1,
+    }
 
 
 def test_event_filters_are_bounded(api):
-    many = api.post("query($t: [String!]) { events(types: $t) { edges { cursor } } }",
-                    {"t": [f"T{i}" for i in range(101)]})  # fmt: skip
+    many = api.post(
+        "query($t: [String!]) { events(types: $t) { edges { cursor } } }",
+        {"t": [f"T{i}" for i in range(101)]},
+    )
     assert many["errors"][0]["message"].startswith("types: at most 100 event types")
     long = api.post('{ events(streamId: "%s") { edges { cursor } } }' % ("s" * 201))
     assert long["errors"][0]["message"].startswith("streamId: must be 1 to 200 characters")

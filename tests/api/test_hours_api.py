@@ -75,10 +75,14 @@ def test_hours_from_the_student_to_the_supervisors_link_to_the_school(mailed):
     ana = student(api, "Ana Lima")
     enrol(api, program, ana)
     entry = {
-        "studentId": ana, "programId": program, "workedOn": TODAY.isoformat(), "hours": "3.5",
-        "activity": "Wired the arm", "supervisorName": "Dana Ortiz",
+        "studentId": ana,
+        "programId": program,
+        "workedOn": TODAY.isoformat(),
+        "hours": "3.5",
+        "activity": "Wired the arm",
+        "supervisorName": "Dana Ortiz",
         "supervisorEmail": "dana@ardent.example",
-    }  # fmt: skip
+    }
     as_ana = {"authorization": api.tokens.student(ana)}
     answered = api.post(SUBMIT, {"input": entry}, **as_ana)
     logged = answered["data"]["submitHours"]
@@ -103,15 +107,20 @@ def test_hours_from_the_student_to_the_supervisors_link_to_the_school(mailed):
         assert token.partition(".")[2] not in text
     logged_events = [e["node"] for e in reads["data"]["events"]["edges"]]
     assert [e["type"] for e in logged_events] == [
-        "HoursSubmitted", "VerificationLinkIssued", "VerificationLinkIssued"
-    ]  # fmt: skip
+        "HoursSubmitted",
+        "VerificationLinkIssued",
+        "VerificationLinkIssued",
+    ]
     assert logged_events[2]["payload"]["sent_to"] == "dana@ardent.example"
 
     page = api.data(TO_VERIFY, {"token": token}, authorization=None)["hoursToVerify"]
     assert page == {
-        "studentName": "Ana Lima", "programName": "Robotics Club", "workedOn": TODAY.isoformat(),
-        "hours": "3.50", "activity": "Wired the arm",
-    }  # fmt: skip
+        "studentName": "Ana Lima",
+        "programName": "Robotics Club",
+        "workedOn": TODAY.isoformat(),
+        "hours": "3.50",
+        "activity": "Wired the arm",
+    }
     for refused in (token + "x", first, "x" * 20):
         error = api.post(TO_VERIFY, {"token": refused}, authorization=None)["errors"][0]
         assert error["extensions"]["code"] == "BAD_USER_INPUT"
@@ -139,9 +148,12 @@ def test_hours_from_the_student_to_the_supervisors_link_to_the_school(mailed):
 
     view = api.data(VIEW, {"program": program, "student": ana, "at": position})
     assert view["program"]["hoursTotals"] == {
-        "submitted": "3.50", "verified": "3.50", "approved": "3.50", "awaitingSupervisor": 0,
+        "submitted": "3.50",
+        "verified": "3.50",
+        "approved": "3.50",
+        "awaitingSupervisor": 0,
         "awaitingSchool": 0,
-    }  # fmt: skip
+    }
     assert view["student"]["hours"] == [
         {"hours": "3.50", "status": "APPROVED", "supervisorName": "Dana Ortiz"}
     ]

@@ -31,34 +31,53 @@ def test_the_impact_report_breaks_down_by_what_students_report(api):
     last = None
     for i, kid in enumerate(kids[:6]):  # the seventh reports nothing
         answers = [{"field": "GENDER", "value": "female" if i < 5 else "male"}]
-        last = api.data(REPORT_DEMOGRAPHICS, {"input": {"studentId": kid, "answers": answers}},
-                        authorization=api.tokens.student(kid))["reportDemographics"]  # fmt: skip
+        last = api.data(
+            REPORT_DEMOGRAPHICS,
+            {"input": {"studentId": kid, "answers": answers}},
+            authorization=api.tokens.student(kid),
+        )["reportDemographics"]
         assert last["__typename"] == "DemographicsReported"
     bos = api.tokens.student(kids[1])
-    not_hers = api.data(REPORT_DEMOGRAPHICS, {"input": {"studentId": kids[0], "answers": []}},
-                        authorization=bos)["reportDemographics"]  # fmt: skip
+    not_hers = api.data(
+        REPORT_DEMOGRAPHICS, {"input": {"studentId": kids[0], "answers": []}}, authorization=bos
+    )["reportDemographics"]
     assert not_hers["__typename"] == "ForbiddenError"
     twice = [{"field": "GENDER", "value": "f"}, {"field": "GENDER", "value": "m"}]
     bad = api.data(REPORT_DEMOGRAPHICS, {"input": {"studentId": kids[0], "answers": twice}})
     assert bad["reportDemographics"]["field"] == "answers"
 
-    period = {"id": partnership, "from": TODAY.isoformat(),
-              "to": (TODAY + timedelta(days=30)).isoformat(), "at": last["position"]}  # fmt: skip
+    period = {
+        "id": partnership,
+        "from": TODAY.isoformat(),
+        "to": (TODAY + timedelta(days=30)).isoformat(),
+        "at": last["position"],
+    }
     report = api.data(REPORT, period)["impactReport"]
     assert report["minimumGroup"] == 5
     assert report["programs"] == [{"name": "Robotics Club"}]
     assert report["totals"] == {
-        "students": 7, "seats": 7, "completions": 0, "completionRate": 0.0,
-        "hoursVerified": "0", "attendanceRate": None, "pathways": [], "surveys": [],
-    }  # fmt: skip
+        "students": 7,
+        "seats": 7,
+        "completions": 0,
+        "completionRate": 0.0,
+        "hoursVerified": "0",
+        "attendanceRate": None,
+        "pathways": [],
+        "surveys": [],
+    }
     kinds, gender = report["breakdowns"]
-    assert kinds == {"by": "program_kind", "groups": [
-        {"label": "club", "suppressed": False, "numbers": {"students": 7}}]}  # fmt: skip
-    assert gender == {"by": "gender", "groups": [
-        {"label": "female", "suppressed": False, "numbers": {"students": 5}},
-        {"label": "male", "suppressed": True, "numbers": None},
-        {"label": "not reported", "suppressed": True, "numbers": None},
-    ]}  # fmt: skip
+    assert kinds == {
+        "by": "program_kind",
+        "groups": [{"label": "club", "suppressed": False, "numbers": {"students": 7}}],
+    }
+    assert gender == {
+        "by": "gender",
+        "groups": [
+            {"label": "female", "suppressed": False, "numbers": {"students": 5}},
+            {"label": "male", "suppressed": True, "numbers": None},
+            {"label": "not reported", "suppressed": True, "numbers": None},
+        ],
+    }
     # Had all seven reported, "male" (one student) could be worked out from the total less
     # "female", so "female" would be hidden too: see test_impact.py.
 

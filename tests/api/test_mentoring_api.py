@@ -27,22 +27,31 @@ def test_a_mentor_is_matched_only_once_cleared_and_lapsing_checks_are_listed(api
     assert api.data(ASSIGN, match)["assignMentor"]["rule"] == "CLEARANCE_PENDING"
     clear(api, mentor, expiresOn=(TODAY + timedelta(days=10)).isoformat())
     assert api.data(ASSIGN, match)["assignMentor"]["__typename"] == "MentorAssigned"
-    last = clear(api, mentor, checkType="Child protection training",
-                 expiresOn=(TODAY + timedelta(days=200)).isoformat())  # fmt: skip
+    last = clear(
+        api,
+        mentor,
+        checkType="Child protection training",
+        expiresOn=(TODAY + timedelta(days=200)).isoformat(),
+    )
 
     soon = api.data(EXPIRING, {"within": 30, "at": last["position"]})["clearancesExpiring"]
-    assert soon == [{
-        "checkType": "Enhanced background check", "result": "CLEAR",
-        "expiresOn": (TODAY + timedelta(days=10)).isoformat(), "current": True,
-        "mentor": {"name": "Dana Ortiz"},
-    }]  # fmt: skip
+    assert soon == [
+        {
+            "checkType": "Enhanced background check",
+            "result": "CLEAR",
+            "expiresOn": (TODAY + timedelta(days=10)).isoformat(),
+            "current": True,
+            "mentor": {"name": "Dana Ortiz"},
+        }
+    ]
     later = (TODAY + timedelta(days=11)).isoformat()
     expired = api.data(EXPIRING, {"asOf": later, "within": 0})["clearancesExpiring"]
     assert [c["checkType"] for c in expired] == ["Enhanced background check"]
     checks = api.data(MENTOR_CHECKS, {"id": mentor, "all": False})["mentor"]["clearances"]
     assert {(c["checkType"], c["result"]) for c in checks} == {
-        ("Enhanced background check", "CLEAR"), ("Child protection training", "CLEAR"),
-    }  # fmt: skip
+        ("Enhanced background check", "CLEAR"),
+        ("Child protection training", "CLEAR"),
+    }
     history = api.data(MENTOR_CHECKS, {"id": mentor, "all": True})["mentor"]["clearances"]
     assert [c["result"] for c in history if not c["current"]] == ["PENDING"]
 
@@ -57,16 +66,21 @@ def test_bad_clearances_are_refused_by_name_and_append_nothing(api):
         ({"checkType": " "}, "field", "checkType"),
         ({"provider": "x" * 201}, "field", "provider"),
         ({"mentorId": firm}, "field", "mentorId"),
-        ({"completedOn": (TODAY + timedelta(days=2)).isoformat(), "expiresOn": None},
-         "rule", "CLEARANCE_IN_FUTURE"),
-    ]  # fmt: skip
+        (
+            {"completedOn": (TODAY + timedelta(days=2)).isoformat(), "expiresOn": None},
+            "rule",
+            "CLEARANCE_IN_FUTURE",
+        ),
+    ]
     for changes, key, expected in cases:
         result = clear(api, mentor, **changes)
         assert result.get(key) == expected, (changes, result)
     bad_days = api.post(EXPIRING, {"within": 5000})
     assert bad_days["errors"][0]["extensions"]["argument"] == "withinDays"
-    wrong = api.post(CLEARANCE, {"input": {"mentorId": mentor, "checkType": "x",
-                                           "provider": "y", "result": "MAYBE"}})  # fmt: skip
+    wrong = api.post(
+        CLEARANCE,
+        {"input": {"mentorId": mentor, "checkType": "x", "provider": "y", "result": "MAYBE"}},
+    )
     assert "errors" in wrong
     assert api.event_count() == before
 
@@ -91,11 +105,29 @@ def test_a_match_ends_with_a_reason_and_a_quiet_one_is_flagged(api):
     for kid in (ana, bo):
         enrol(api, program, kid)
         api.data(ASSIGN, {"input": {"programId": program, "studentId": kid, "mentorId": mentor}})
-    met = api.data(MEET, {"input": {"programId": program, "studentId": ana,
-                                    "metOn": TODAY.isoformat(), "minutes": 30}})  # fmt: skip
+    met = api.data(
+        MEET,
+        {
+            "input": {
+                "programId": program,
+                "studentId": ana,
+                "metOn": TODAY.isoformat(),
+                "minutes": 30,
+            }
+        },
+    )
     assert met["logMentorMeeting"]["__typename"] == "MentorMatchChanged"
-    too_long = api.data(MEET, {"input": {"programId": program, "studentId": ana,
-                                         "metOn": TODAY.isoformat(), "minutes": 601}})  # fmt: skip
+    too_long = api.data(
+        MEET,
+        {
+            "input": {
+                "programId": program,
+                "studentId": ana,
+                "metOn": TODAY.isoformat(),
+                "minutes": 601,
+            }
+        },
+    )
     assert too_long["logMentorMeeting"]["field"] == "minutes"
     closing = {"programId": program, "studentId": bo, "reason": "SCHEDULE", "note": "Shifts"}
     closed = api.data(CLOSE, {"input": closing})["closeMentorMatch"]
@@ -104,10 +136,13 @@ def test_a_match_ends_with_a_reason_and_a_quiet_one_is_flagged(api):
     assert again["closeMentorMatch"]["rule"] == "NO_MENTOR_MATCH"
     later = (TODAY + timedelta(days=31)).isoformat()
     view = api.data(MATCHES, {"id": mentor, "at": closed["position"], "later": later})
-    assert [(mt["student"]["name"], mt["closureReason"], mt["meetings"])
-            for mt in view["mentor"]["matches"]] == [
-        ("Ana Lima", None, 1), ("Bo Chen", "SCHEDULE", 0),
-    ]  # fmt: skip
+    assert [
+        (mt["student"]["name"], mt["closureReason"], mt["meetings"])
+        for mt in view["mentor"]["matches"]
+    ] == [
+        ("Ana Lima", None, 1),
+        ("Bo Chen", "SCHEDULE", 0),
+    ]
     assert view["mentor"]["load"] == {"capacity": 3, "active": 1, "closed": 1, "closedEarly": 1}
     assert view["quietMentorMatches"] == [{"student": {"name": "Ana Lima"}}]
 
@@ -136,19 +171,27 @@ def test_a_proposed_match_waits_for_the_mentors_answer(api):
     mentor = api.data(MENTOR, {"org": firm})["registerMentor"]["id"]
     clear(api, mentor)
     for kid in (ana, bo):
-        proposed = api.data(PROPOSE, {"input": {"programId": program, "studentId": kid,
-                                                "mentorId": mentor}})  # fmt: skip
+        proposed = api.data(
+            PROPOSE, {"input": {"programId": program, "studentId": kid, "mentorId": mentor}}
+        )
         assert proposed["proposeMentorMatch"]["mentorId"] == mentor
-    someone = api.data(CONFIRM, {"input": {"programId": program, "studentId": ana}},
-                       authorization=api.tokens.mentor(uuid4()))["confirmMentorMatch"]  # fmt: skip
+    someone = api.data(
+        CONFIRM,
+        {"input": {"programId": program, "studentId": ana}},
+        authorization=api.tokens.mentor(uuid4()),
+    )["confirmMentorMatch"]
     assert someone["__typename"] == "ForbiddenError"
-    confirmed = api.data(CONFIRM, {"input": {"programId": program, "studentId": ana}},
-                         authorization=api.tokens.mentor(mentor))["confirmMentorMatch"]  # fmt: skip
+    confirmed = api.data(
+        CONFIRM,
+        {"input": {"programId": program, "studentId": ana}},
+        authorization=api.tokens.mentor(mentor),
+    )["confirmMentorMatch"]
     assert confirmed["__typename"] == "MentorMatchChanged"
     blank = api.data(DECLINE, {"input": {"programId": program, "studentId": bo, "reason": ""}})
     assert blank["declineMentorMatch"]["field"] == "reason"
-    declined = api.data(DECLINE, {"input": {"programId": program, "studentId": bo,
-                                            "reason": "No evenings free"}})  # fmt: skip
+    declined = api.data(
+        DECLINE, {"input": {"programId": program, "studentId": bo, "reason": "No evenings free"}}
+    )
     at = declined["declineMentorMatch"]["position"]
     view = api.data(PROPOSALS, {"program": program, "mentor": mentor, "at": at})
     assert view["program"]["mentorProposals"] == [
@@ -156,5 +199,7 @@ def test_a_proposed_match_waits_for_the_mentors_answer(api):
         {"status": "DECLINED", "reason": "No evenings free", "student": {"name": "Bo Chen"}},
     ]
     assert view["program"]["mentorMatches"] == [{"student": {"name": "Ana Lima"}}]
-    assert view["mentor"] == {"proposals": [], "all": [{"status": "CONFIRMED"},
-                                                       {"status": "DECLINED"}]}  # fmt: skip
+    assert view["mentor"] == {
+        "proposals": [],
+        "all": [{"status": "CONFIRMED"}, {"status": "DECLINED"}],
+    }

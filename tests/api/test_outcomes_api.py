@@ -86,8 +86,9 @@ def three_programs(api):
         ("CLUB", "Robotics Club", 1),
         ("BOOTCAMP", "Coding Bootcamp", 5),
     ):
-        given = program_input(partnership, kind=kind, name=name, capacity=capacity,
-                              startsOn=day(30))  # fmt: skip
+        given = program_input(
+            partnership, kind=kind, name=name, capacity=capacity, startsOn=day(30)
+        )
         ids.append(api.data(PROGRAM, {"input": given})["launchProgram"]["id"])
     return ids
 
@@ -98,8 +99,7 @@ def test_a_students_outcomes_per_program_they_have_an_entry_in(api, database_url
     write = Writes(api)
 
     # In the order the student got there; the outcomes come in order of standing.
-    write(APPLY, "applyToProgram", {"programId": bootcamp, "studentId": ana},
-          "ApplicationDecided")  # fmt: skip
+    write(APPLY, "applyToProgram", {"programId": bootcamp, "studentId": ana}, "ApplicationDecided")
     denied = {"programId": bootcamp, "studentId": ana, "reason": "Grade 11 first"}
     assert write(DENY, "denyApplication", denied, "ApplicationDecided")["status"] == "DENIED"
     assert enrol(api, club, bo)["status"] == "ENROLLED"
@@ -118,10 +118,14 @@ def test_a_students_outcomes_per_program_they_have_an_entry_in(api, database_url
     # Hours: one approved, one verified only, one still with the supervisor; Bo's are his.
     def log(kid, hours, days_ago):
         entry = {
-            "studentId": kid, "programId": internship, "workedOn": day(days_ago),
-            "hours": hours, "activity": "Lab work", "supervisorName": "Dr. Rosa Diaz",
+            "studentId": kid,
+            "programId": internship,
+            "workedOn": day(days_ago),
+            "hours": hours,
+            "activity": "Lab work",
+            "supervisorName": "Dr. Rosa Diaz",
             "supervisorEmail": "rosa@ardent.example",
-        }  # fmt: skip
+        }
         return write(
             SUBMIT, "submitHours", entry, "HoursChanged", authorization=api.tokens.student(kid)
         )
@@ -138,10 +142,12 @@ def test_a_students_outcomes_per_program_they_have_an_entry_in(api, database_url
     # Surveys: both questions before, only one after.
     def survey(phase, days_ago, **scores):
         given = {
-            "studentId": ana, "programId": internship, "phase": phase,
+            "studentId": ana,
+            "programId": internship,
+            "phase": phase,
             "answeredOn": day(days_ago),
             "answers": [{"question": q, "score": s} for q, s in scores.items()],
-        }  # fmt: skip
+        }
         write(SURVEY, "recordSurvey", given, "SurveyRecorded")
 
     survey("PRE", 25, **{LAB: 2, STEM: 3})
@@ -149,11 +155,14 @@ def test_a_students_outcomes_per_program_they_have_an_entry_in(api, database_url
 
     def evaluate(phase, days_ago, **scores):
         given = {
-            "studentId": ana, "programId": internship, "phase": phase,
-            "evaluator": "Dr. Rosa Diaz", "evaluatedOn": day(days_ago),
+            "studentId": ana,
+            "programId": internship,
+            "phase": phase,
+            "evaluator": "Dr. Rosa Diaz",
+            "evaluatedOn": day(days_ago),
             "ratings": [{"competency": c, "score": s} for c, s in scores.items()],
             "comments": f"{phase.lower()} review",
-        }  # fmt: skip
+        }
         return write(EVALUATE, "recordEvaluation", given, "SurveyRecorded")["id"]
 
     midpoint = evaluate("MIDPOINT", 15, teamwork=3, communication=4)
@@ -161,13 +170,23 @@ def test_a_students_outcomes_per_program_they_have_an_entry_in(api, database_url
 
     # A credential and a pathway through the internship, and one of each through no program.
     def credential(name, program=None):
-        given = {"studentId": ana, "name": name, "issuer": "Ardent Biotech",
-                 "earnedOn": day(2), "programId": program}  # fmt: skip
+        given = {
+            "studentId": ana,
+            "name": name,
+            "issuer": "Ardent Biotech",
+            "earnedOn": day(2),
+            "programId": program,
+        }
         return write(CREDENTIAL, "recordCredential", given, "OutcomeRecorded")["id"]
 
     def pathway(kind, program=None):
-        given = {"studentId": ana, "pathway": kind, "on": day(0),
-                 "organisation": "Ardent Biotech", "programId": program}  # fmt: skip
+        given = {
+            "studentId": ana,
+            "pathway": kind,
+            "on": day(0),
+            "organisation": "Ardent Biotech",
+            "programId": program,
+        }
         return write(PATHWAY, "recordPathway", given, "OutcomeRecorded")["id"]
 
     lab_safety = credential("Lab safety", internship)
@@ -178,9 +197,15 @@ def test_a_students_outcomes_per_program_they_have_an_entry_in(api, database_url
     found = api.data(OUTCOMES, {"id": ana, "at": write.position})["student"]["outcomes"]
 
     nothing = {
-        "hoursSubmitted": "0", "hoursVerified": "0", "hoursApproved": "0", "attendance": None,
-        "surveyChanges": [], "credentials": [], "pathways": [], "evaluations": [],
-    }  # fmt: skip
+        "hoursSubmitted": "0",
+        "hoursVerified": "0",
+        "hoursApproved": "0",
+        "attendance": None,
+        "surveyChanges": [],
+        "credentials": [],
+        "pathways": [],
+        "evaluations": [],
+    }
     assert found == [
         {
             "program": {"id": internship, "name": "Biotech Internship"},
@@ -189,45 +214,94 @@ def test_a_students_outcomes_per_program_they_have_an_entry_in(api, database_url
             "hoursVerified": "5.75",
             "hoursApproved": "3.50",
             "attendance": {
-                "sessions": 2, "present": 1, "excused": 0, "unexcused": 1, "rate": 0.5,
-                "absencesInARow": 1, "flagged": False, "student": {"name": "Ana Lima"},
+                "sessions": 2,
+                "present": 1,
+                "excused": 0,
+                "unexcused": 1,
+                "rate": 0.5,
+                "absencesInARow": 1,
+                "flagged": False,
+                "student": {"name": "Ana Lima"},
             },
             "surveyChanges": [
-                {"programId": internship, "question": LAB, "pre": 2, "post": 4, "change": 2,
-                 "preAnsweredOn": day(25), "postAnsweredOn": day(1)},
-                {"programId": internship, "question": STEM, "pre": 3, "post": None,
-                 "change": None, "preAnsweredOn": day(25), "postAnsweredOn": None},
+                {
+                    "programId": internship,
+                    "question": LAB,
+                    "pre": 2,
+                    "post": 4,
+                    "change": 2,
+                    "preAnsweredOn": day(25),
+                    "postAnsweredOn": day(1),
+                },
+                {
+                    "programId": internship,
+                    "question": STEM,
+                    "pre": 3,
+                    "post": None,
+                    "change": None,
+                    "preAnsweredOn": day(25),
+                    "postAnsweredOn": None,
+                },
             ],
             "credentials": [
-                {"id": lab_safety, "name": "Lab safety", "issuer": "Ardent Biotech",
-                 "earnedOn": day(2), "programId": internship},
+                {
+                    "id": lab_safety,
+                    "name": "Lab safety",
+                    "issuer": "Ardent Biotech",
+                    "earnedOn": day(2),
+                    "programId": internship,
+                },
             ],
             "pathways": [
-                {"id": offer, "pathway": "INTERNSHIP_OFFER", "organisation": "Ardent Biotech",
-                 "on": day(0), "programId": internship},
+                {
+                    "id": offer,
+                    "pathway": "INTERNSHIP_OFFER",
+                    "organisation": "Ardent Biotech",
+                    "on": day(0),
+                    "programId": internship,
+                },
             ],
             "evaluations": [
-                {"id": midpoint, "programId": internship, "phase": "MIDPOINT",
-                 "evaluator": "Dr. Rosa Diaz", "evaluatedOn": day(15),
-                 "comments": "midpoint review",
-                 "ratings": [{"competency": "communication", "score": 4},
-                             {"competency": "teamwork", "score": 3}]},
-                {"id": end, "programId": internship, "phase": "END",
-                 "evaluator": "Dr. Rosa Diaz", "evaluatedOn": day(1), "comments": "end review",
-                 "ratings": [{"competency": "communication", "score": 4},
-                             {"competency": "teamwork", "score": 5}]},
+                {
+                    "id": midpoint,
+                    "programId": internship,
+                    "phase": "MIDPOINT",
+                    "evaluator": "Dr. Rosa Diaz",
+                    "evaluatedOn": day(15),
+                    "comments": "midpoint review",
+                    "ratings": [
+                        {"competency": "communication", "score": 4},
+                        {"competency": "teamwork", "score": 3},
+                    ],
+                },
+                {
+                    "id": end,
+                    "programId": internship,
+                    "phase": "END",
+                    "evaluator": "Dr. Rosa Diaz",
+                    "evaluatedOn": day(1),
+                    "comments": "end review",
+                    "ratings": [
+                        {"competency": "communication", "score": 4},
+                        {"competency": "teamwork", "score": 5},
+                    ],
+                },
             ],
         },
         {"program": {"id": club, "name": "Robotics Club"}, "status": "WAITLISTED"} | nothing,
         {"program": {"id": bootcamp, "name": "Coding Bootcamp"}, "status": "DENIED"} | nothing,
-    ]  # fmt: skip
+    ]
 
 
 def test_a_student_with_no_enrolments_has_no_outcomes(api):
     registered = api.data(STUDENT, {"name": "Cy Park"})["registerStudent"]
     write = Writes(api)
-    given = {"studentId": registered["id"], "name": "First aid", "issuer": "Red Cross",
-             "earnedOn": day(1)}  # fmt: skip
+    given = {
+        "studentId": registered["id"],
+        "name": "First aid",
+        "issuer": "Red Cross",
+        "earnedOn": day(1),
+    }
     write(CREDENTIAL, "recordCredential", given, "OutcomeRecorded")
     found = api.data(OUTCOMES, {"id": registered["id"], "at": write.position})["student"]
     assert found == {"outcomes": []}
@@ -241,10 +315,14 @@ def test_the_outcomes_of_a_class_cost_one_query_per_loader_not_per_student(api, 
         assert enrol(api, internship, kid)["status"] in {"ENROLLED", "WAITLISTED"}
         enrol(api, club, kid)
         entry = {
-            "studentId": kid, "programId": internship, "workedOn": day(2), "hours": "2",
-            "activity": "Lab work", "supervisorName": "Dr. Rosa Diaz",
+            "studentId": kid,
+            "programId": internship,
+            "workedOn": day(2),
+            "hours": "2",
+            "activity": "Lab work",
+            "supervisorName": "Dr. Rosa Diaz",
             "supervisorEmail": "rosa@ardent.example",
-        }  # fmt: skip
+        }
         write(SUBMIT, "submitHours", entry, "HoursChanged")
     marks = [{"studentId": kid, "status": "PRESENT"} for kid in kids]
     night = {"programId": internship, "heldOn": day(3), "title": "Day 3"}
@@ -265,8 +343,15 @@ def test_the_outcomes_of_a_class_cost_one_query_per_loader_not_per_student(api, 
     # One query per loader, however many students: `programs` twice only because the root
     # field loads the internship before the outcomes ask for both programs.
     assert calls == {
-        "programs": 2, "program_enrolments": 1, "enrolments_of_programs": 1, "students": 1,
-        "enrolments_of_students": 1, "hours_of_students": 1, "attendance_of_programs": 1,
-        "surveys_of_students": 1, "credentials_of_students": 1, "pathways_of_students": 1,
+        "programs": 2,
+        "program_enrolments": 1,
+        "enrolments_of_programs": 1,
+        "students": 1,
+        "enrolments_of_students": 1,
+        "hours_of_students": 1,
+        "attendance_of_programs": 1,
+        "surveys_of_students": 1,
+        "credentials_of_students": 1,
+        "pathways_of_students": 1,
         "evaluations_of_students": 1,
-    }  # fmt: skip
+    }

@@ -9,8 +9,9 @@ SUBSCRIBE = """subscription($after: String, $types: [String!]) {
 
 
 def subscribe(ws, variables, sub_id="1"):
-    ws.send_json({"id": sub_id, "type": "subscribe",
-                  "payload": {"query": SUBSCRIBE, "variables": variables}})  # fmt: skip
+    ws.send_json(
+        {"id": sub_id, "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": variables}}
+    )
 
 
 def next_event(ws):

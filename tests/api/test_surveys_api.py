@@ -34,27 +34,37 @@ def programs(api):
     partnership = formed["formPartnership"]["id"]
     ids = []
     for kind, name in (("CLUB", "Science Club"), ("INTERNSHIP", "Biotech Internship")):
-        given = program_input(partnership, kind=kind, name=name, capacity=5,
-                              startsOn=(TODAY - timedelta(days=30)).isoformat())  # fmt: skip
+        given = program_input(
+            partnership,
+            kind=kind,
+            name=name,
+            capacity=5,
+            startsOn=(TODAY - timedelta(days=30)).isoformat(),
+        )
         ids.append(api.data(PROGRAM, {"input": given})["launchProgram"]["id"])
     return ids
 
 
 def survey_input(program, kid, phase, days_ago, **scores):
     return {
-        "studentId": kid, "programId": program, "phase": phase,
+        "studentId": kid,
+        "programId": program,
+        "phase": phase,
         "answeredOn": (TODAY - timedelta(days=days_ago)).isoformat(),
         "answers": [{"question": q, "score": s} for q, s in scores.items()],
-    }  # fmt: skip
+    }
 
 
 def evaluation_input(program, kid, phase, days_ago, **scores):
     return {
-        "studentId": kid, "programId": program, "phase": phase, "evaluator": "Dr. Rosa Diaz",
+        "studentId": kid,
+        "programId": program,
+        "phase": phase,
+        "evaluator": "Dr. Rosa Diaz",
         "evaluatedOn": (TODAY - timedelta(days=days_ago)).isoformat(),
         "ratings": [{"competency": c, "score": s} for c, s in scores.items()],
         "comments": f"{phase.lower()} review",
-    }  # fmt: skip
+    }
 
 
 def test_surveys_and_evaluations_show_on_the_program_and_the_student(api):
@@ -87,9 +97,10 @@ def test_surveys_and_evaluations_show_on_the_program_and_the_student(api):
     wrong_kind = api.data(EVALUATE, {"input": evaluation_input(club, ana, "MIDPOINT", 5, x=3)})
     assert wrong_kind["recordEvaluation"]["rule"] == "NOT_AN_INTERNSHIP"
     as_student = api.data(
-        EVALUATE, {"input": evaluation_input(internship, ana, "MIDPOINT", 5, x=3)},
+        EVALUATE,
+        {"input": evaluation_input(internship, ana, "MIDPOINT", 5, x=3)},
         authorization=api.tokens.student(ana),
-    )  # fmt: skip
+    )
     assert as_student["recordEvaluation"]["__typename"] == "ForbiddenError"
     assert api.event_count() == before
 
@@ -102,27 +113,51 @@ def test_surveys_and_evaluations_show_on_the_program_and_the_student(api):
 
     view = api.data(VIEW, {"p": club, "s": ana, "at": last["position"]})
     assert view["program"]["surveyResults"] == [
-        {"question": LAB, "respondents": 2, "preMean": 2.5, "postMean": 3.5,
-         "improvedShare": 0.5, "meanChange": 1.0},
-        {"question": STEM, "respondents": 2, "preMean": 4.0, "postMean": 3.5,
-         "improvedShare": 0.0, "meanChange": -0.5},
-    ]  # fmt: skip
+        {
+            "question": LAB,
+            "respondents": 2,
+            "preMean": 2.5,
+            "postMean": 3.5,
+            "improvedShare": 0.5,
+            "meanChange": 1.0,
+        },
+        {
+            "question": STEM,
+            "respondents": 2,
+            "preMean": 4.0,
+            "postMean": 3.5,
+            "improvedShare": 0.0,
+            "meanChange": -0.5,
+        },
+    ]
     surveys = view["student"]["surveys"]
     assert [(s["question"], s["pre"], s["post"], s["change"]) for s in surveys] == [
-        (LAB, 2, 4, 2), (STEM, 3, 3, 0),
-    ]  # fmt: skip
+        (LAB, 2, 4, 2),
+        (STEM, 3, 3, 0),
+    ]
     assert surveys[0]["preAnsweredOn"] == (TODAY - timedelta(days=20)).isoformat()
     assert surveys[0]["program"] == {"name": "Science Club"}
     assert view["student"]["evaluations"] == [
-        {"phase": "MIDPOINT", "evaluator": "Dr. Rosa Diaz",
-         "evaluatedOn": (TODAY - timedelta(days=10)).isoformat(), "comments": "midpoint review",
-         "ratings": [{"competency": "communication", "score": 3},
-                     {"competency": "teamwork", "score": 4}],
-         "program": {"kind": "INTERNSHIP"}},
-        {"phase": "END", "evaluator": "Dr. Rosa Diaz", "evaluatedOn": TODAY.isoformat(),
-         "comments": "end review", "ratings": [{"competency": "communication", "score": 5}],
-         "program": {"kind": "INTERNSHIP"}},
-    ]  # fmt: skip
+        {
+            "phase": "MIDPOINT",
+            "evaluator": "Dr. Rosa Diaz",
+            "evaluatedOn": (TODAY - timedelta(days=10)).isoformat(),
+            "comments": "midpoint review",
+            "ratings": [
+                {"competency": "communication", "score": 3},
+                {"competency": "teamwork", "score": 4},
+            ],
+            "program": {"kind": "INTERNSHIP"},
+        },
+        {
+            "phase": "END",
+            "evaluator": "Dr. Rosa Diaz",
+            "evaluatedOn": TODAY.isoformat(),
+            "comments": "end review",
+            "ratings": [{"competency": "communication", "score": 5}],
+            "program": {"kind": "INTERNSHIP"},
+        },
+    ]
 
 
 def test_a_resent_survey_with_its_idempotency_key_is_recorded_once(api):

@@ -87,7 +87,7 @@ async def cost_rows(admin_url: str, quick: bool) -> list[harness.Row]:
                   f" before any snapshot, {restarted[n]:,.0f} µs from one",
         )
         for n in SIZES
-    ]  # fmt: skip
+    ]
     return rows
 
 
@@ -107,7 +107,7 @@ async def same_program_row(admin_url: str, seconds: float, raw_rate: float | Non
         conflicts = deps.store.stats.version_conflicts - conflicts_before
         versions = [r[0] for r in await deps.store._pool.fetch(  # noqa: SLF001
             "SELECT stream_version FROM events WHERE stream_id = $1 ORDER BY 1", Program.stream_id(program)
-        )]  # fmt: skip
+        )]
     if versions != list(range(1, len(versions) + 1)):
         raise AssertionError("same-program commands left a gap or a double in the stream")
     rate = landed / seconds
@@ -121,7 +121,7 @@ async def same_program_row(admin_url: str, seconds: float, raw_rate: float | Non
         notes=f"{landed} landed, {conflicts} conflicts ({share:.0%} of attempts); "
               f"p50 {s['p50_ms']:.1f} / p99 {s['p99_ms']:.1f} ms; limit = row 3 (bare store)",
         extra=s | {"landed": landed, "conflicts": conflicts},
-    )  # fmt: skip
+    )
 
 
 async def sustained_row(admin_url: str, seconds: float) -> harness.Row:
@@ -150,7 +150,7 @@ async def sustained_row(admin_url: str, seconds: float) -> harness.Row:
         ours=ours, limit=limit, target="≥ 0.25× the INSERT limit", met=ours >= 0.25 * limit,
         notes=f"p50 {s['p50_ms']:.1f} / p99 {s['p99_ms']:.1f} ms; limit = plain INSERT, 8 writers",
         extra=s,
-    )  # fmt: skip
+    )
 
 
 async def run(admin_url: str, *, quick: bool) -> list[harness.Row]:

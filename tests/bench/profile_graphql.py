@@ -42,7 +42,7 @@ async def plain_view(pool: Any, program_id: UUID) -> bytes:
     names = await read.students(pool, [e.student_id for e in entries])
     outcome = (await read.program_outcomes(pool, [program_id]))[program_id]
     body = {"name": view.name, "seats": enrolment.seats_left, "outcome": outcome.completions,
-            "entries": [{"status": e.status, "name": names[e.student_id].name} for e in entries]}  # fmt: skip
+            "entries": [{"status": e.status, "name": names[e.student_id].name} for e in entries]}
     return json.dumps(body).encode()
 
 
@@ -93,7 +93,7 @@ async def profile(admin_url: str, requests: int, dump: str | None) -> None:
                 "plain route's reads + json.dumps, no HTTP": await per_request(requests, plain),
                 "graphql-core parse (uncached)": await per_request(requests, _sync(lambda: parse(service_rows.QUERY))),
                 "graphql-core validate (uncached)": await per_request(requests, _sync(lambda: validate(schema._schema, document))),
-            }  # fmt: skip
+            }
             for name, micros in timings.items():
                 print(f"{micros:9,.0f} µs  {name}")
             profiler = cProfile.Profile()

@@ -102,7 +102,7 @@ def program(students: int, *, full_life: bool) -> Program:
     p = Program.launch(
         id=uuid.uuid4(), partnership_id=uuid.uuid4(), name="Robotics Club", kind=ProgramKind.CLUB,
         capacity=max(1, students // 2), starts_on=AT.date(), ends_on=AT.date() + timedelta(days=90), at=AT,
-    )  # fmt: skip
+    )
     ids = [uuid.uuid4() for _ in range(students)]
     for s in ids:
         p.enrol(student_id=s, student_name="Ana", at=AT)
@@ -116,7 +116,7 @@ def program(students: int, *, full_life: bool) -> Program:
         p.record_showcase(
             showcase_id=uuid.uuid4(), title="Demo day", held_on=AT.date() + timedelta(days=60),
             presenter_ids=tuple(ids[10:15]), attending_organisation_ids=(), partner_ids=frozenset(), at=AT,
-        )  # fmt: skip
+        )
     return p
 
 
@@ -185,7 +185,7 @@ async def load_rows(deps: Any, pool: Any, app: PeerApp, quick: bool) -> list[har
                 name=f"4. load a {size:,}-event aggregate", unit="µs/load", ours=timings["ours"],
                 limit=timings["limit"], peer=timings["peer"], higher_is_better=False,
                 notes=f"median of {repeats} loads; ours = load + decode + replay",
-            )  # fmt: skip
+            )
         )
     return rows
 
@@ -249,7 +249,7 @@ async def catch_up_row(deps: Any, pool: Any, app: PeerApp) -> harness.Row:
         limit=rates["limit"], peer=rates["peer"], target="≥ 100,000/s and ≥ 3× peer",
         met=rates["ours"] >= 100_000 and rates["ours"] >= 3 * rates["peer"],
         notes=f"batches of {BATCH:,}; median of 3 passes", extra={"events": count},
-    )  # fmt: skip
+    )
 
 
 # -- row 6 ----------------------------------------------------------------------------------
@@ -271,7 +271,7 @@ async def rebuild_row(deps: Any, pool: Any) -> harness.Row:
         target="≥ 20,000/s", met=ours >= 20_000,
         notes="events read by both rebuilds ÷ their seconds (one projection pass); batch 500",
         extra=per | {"events_per_pass": read_total // 2},
-    )  # fmt: skip
+    )
 
 
 async def run(admin_url: str, *, quick: bool) -> list[harness.Row]:

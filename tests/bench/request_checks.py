@@ -40,7 +40,7 @@ def main() -> None:
         "partnership_id": str(uuid.uuid4()), "held_on": "2026-10-01",
         "attendees": ["Ana Lima", "Sam Reyes"], "notes": "Went well.\nNext: the lab.",
         "follow_ups": [{"action": f"Task {i}", "owner": "Ana"} for i in range(10)],
-    }  # fmt: skip
+    }
     timings = {
         "cost estimate": lambda: estimate(schema._schema, document, None, variables),
         "argument check": lambda: argument_problems(document, None, variables),

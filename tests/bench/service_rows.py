@@ -68,7 +68,7 @@ async def seed(deps: Any, programs: int, capacity: int, students: int, enrolled:
         Program.launch(id=uuid.uuid4(), partnership_id=p.id, name=f"Program {i}", kind=ProgramKind.CLUB,
                        capacity=capacity, starts_on=now.date(), ends_on=now.date() + timedelta(days=90), at=now)
         for i in range(programs)
-    ]  # fmt: skip
+    ]
     for prog in progs:
         for kid in kids[:enrolled]:
             prog.enrol(student_id=kid.id, student_name=kid.name, at=now)
@@ -167,7 +167,7 @@ async def live_lag_row(admin_url: str, seconds: float) -> harness.Row:
         notes=f"p50 {s['p50_ms']:.1f} ms; sustainable {sustainable:.0f} commands/s (8 writers, "
               f"runner following), offered {rate}/s, achieved {achieved:.0f}/s",
         extra=s | {"achieved_rate": achieved, "commands": count - warm_up, "sustainable": sustainable},
-    )  # fmt: skip
+    )
 
 
 # -- rows 8 and 10 --------------------------------------------------------------------------
@@ -333,7 +333,7 @@ async def http_rows(admin_url: str, seconds: float) -> list[harness.Row]:
                 (q_rps, q_lat), (p_rps, p_lat) = await interleaved(
                     (f"{base}/graphql", query), (plain, None), seconds, headers=auth)
                 pairs = ({"query": ENROL, "variables": {"p": str(open_programs[i % 10]), "s": str(fresh[i // 10])}}
-                         for i in range(10 * len(fresh)))  # fmt: skip
+                         for i in range(10 * len(fresh)))
                 m_rps, m_lat = await hammer(f"{base}/graphql", pairs, seconds, headers=auth)
                 peak = rss.stop()
     return [
@@ -352,7 +352,7 @@ async def http_rows(admin_url: str, seconds: float) -> list[harness.Row]:
             name="10. peak RSS of serve during row 8", unit="MB", ours=peak,
             higher_is_better=False, target="< 300 MB", met=peak < 300,
         ),
-    ]  # fmt: skip
+    ]
 
 
 async def run(admin_url: str, *, quick: bool) -> list[harness.Row]:

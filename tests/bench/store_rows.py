@@ -138,7 +138,7 @@ async def single_event_rows(admin_url: str, seconds: float) -> list[harness.Row]
             met=met,
             notes=f"p50 {summary['p50_ms']:.1f} ms, p99 {summary['p99_ms']:.1f} ms",
             extra=summary | {"limit": harness.latency_summary(limit_lat)},
-        ))  # fmt: skip
+        ))
     return rows
 
 
@@ -160,7 +160,7 @@ async def bulk_row(admin_url: str, seconds: float) -> harness.Row:
     return harness.Row(
         name="2. append 100 events/tx, 4 writers", unit="events/s", ours=ours, limit=limit,
         target="≥ 50,000 events/s", met=ours >= 50_000,
-    )  # fmt: skip
+    )
 
 
 async def contention_row(admin_url: str, seconds: float) -> harness.Row:
@@ -187,14 +187,14 @@ async def contention_row(admin_url: str, seconds: float) -> harness.Row:
         landed, _ = await for_a_while(writers, seconds, land_one)
         versions = [r[0] for r in await pool.fetch(
             "SELECT stream_version FROM events WHERE stream_id = $1 ORDER BY 1", stream_id
-        )]  # fmt: skip
+        )]
     if versions != list(range(1, landed + 2)):
         raise AssertionError(f"contention lost or doubled events: {len(versions)} vs {landed + 1}")
     return harness.Row(
         name="3. one stream, 32 racing writers", unit="appends/s", ours=landed / seconds,
         notes=f"{landed} landed, {conflicts} conflicts retried; versions 1..{landed + 1} intact",
         extra={"landed": landed, "conflicts": conflicts},
-    )  # fmt: skip
+    )
 
 
 FILL = """
@@ -249,7 +249,7 @@ async def growth_rows(admin_url: str, quick: bool, seconds: float) -> list[harne
             ours=read_l, limit=read_s, target="within 1.5×", met=read_l * 1.5 >= read_s,
             notes="limit column = the same at the small size",
         ),
-    ]  # fmt: skip
+    ]
 
 
 async def run(admin_url: str, *, quick: bool) -> list[harness.Row]:

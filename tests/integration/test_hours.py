@@ -39,14 +39,17 @@ async def test_hours_are_verified_through_the_link_then_approved(deps, pool, sto
     await runner.catch_up()
     entries = (await hours_of_students(pool, [ana]))[ana]
     assert [(e.hours, e.status, e.reason) for e in entries] == [
-        (Decimal("3.50"), "approved", ""), (Decimal("2.00"), "declined", "Ana was not in that day")
-    ]  # fmt: skip
+        (Decimal("3.50"), "approved", ""),
+        (Decimal("2.00"), "declined", "Ana was not in that day"),
+    ]
     assert entries[0].verified_at is not None
     assert entries[0].approved_at is not None
     totals = (await hours_totals_of_programs(pool, [program]))[program]
     assert (totals.submitted, totals.verified, totals.approved) == (
-        Decimal("9.75"), Decimal("7.75"), Decimal("3.50")
-    )  # fmt: skip
+        Decimal("9.75"),
+        Decimal("7.75"),
+        Decimal("3.50"),
+    )
     assert (totals.awaiting_supervisor, totals.awaiting_school) == (0, 1)
     timeline = [i.summary for i in await timelines(pool, [ana])]
     assert timeline[-5:] == [

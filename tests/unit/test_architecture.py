@@ -1,5 +1,5 @@
 """The shape of the code, checked: small modules, the formatter's layout, every package
-shipped. The allowlists only ever shrink (issue 11 empties them)."""
+shipped."""
 
 from __future__ import annotations
 
@@ -24,12 +24,16 @@ def test_no_module_grows_past_three_hundred_lines():
     assert not too_long, sorted(too_long)
 
 
-def test_no_new_module_leaves_the_formatter_out():
-    """`# fmt: skip` only where it was before issue 11 (each file at most as often)."""
-    allowed = FMT_SKIPS_FOR_NOW
-    found = {name(p): p.read_text().count("# fmt: skip") for p in sources()}
-    grown = {f: n for f, n in found.items() if n > allowed.get(f, 0)}
-    assert not grown, grown
+FORMATTER_OPT_OUTS = ("# fmt: " + "skip", "# fmt: " + "off")
+
+
+def test_the_formatter_has_the_last_word():
+    """No line or block of ours or of the tests is left out of `ruff format`."""
+    tests = sorted((ROOT / "tests").rglob("*.py"))
+    opted_out = {
+        name(p) for p in [*sources(), *tests] if any(o in p.read_text() for o in FORMATTER_OPT_OUTS)
+    }
+    assert not opted_out, sorted(opted_out)
 
 
 def test_every_package_folder_is_shipped_in_the_wheel():
@@ -40,10 +44,3 @@ def test_every_package_folder_is_shipped_in_the_wheel():
     folders = {"bridgework." + ".".join(p.parent.relative_to(ROOT).parts) for p in sources()}
     assert folders <= listed, sorted(folders - listed)
     assert not (ROOT / "graphql" / "__init__.py").exists()  # it would shadow graphql-core
-
-
-FMT_SKIPS_FOR_NOW: dict[str, int] = {
-    "infra/runtime.py": 1,
-    "infra/settings.py": 1,
-}
-"""Formatter opt-outs left in each source module today; issue 11 removes them."""
