@@ -28,7 +28,8 @@ from bridgework.graphql.context import context_getter
 from bridgework.graphql.schema import schema
 from bridgework.infra.app import create_app
 from bridgework.infra.settings import Settings
-from bridgework.projections import read
+from bridgework.projections import directory, outcomes
+from bridgework.projections import enrolment as seats
 from litestar.datastructures import Headers
 
 from graphql import parse, validate
@@ -36,11 +37,11 @@ from graphql import parse, validate
 
 async def plain_view(pool: Any, program_id: UUID) -> bytes:
     """What the plain route of row 8 does for one request, minus HTTP."""
-    view = (await read.programs(pool, [program_id]))[program_id]
-    enrolment = (await read.program_enrolments(pool, [program_id]))[program_id]
-    entries = (await read.enrolments_of_programs(pool, [program_id])).get(program_id, [])
-    names = await read.students(pool, [e.student_id for e in entries])
-    outcome = (await read.program_outcomes(pool, [program_id]))[program_id]
+    view = (await directory.programs(pool, [program_id]))[program_id]
+    enrolment = (await seats.program_enrolments(pool, [program_id]))[program_id]
+    entries = (await seats.enrolments_of_programs(pool, [program_id])).get(program_id, [])
+    names = await directory.students(pool, [e.student_id for e in entries])
+    outcome = (await outcomes.program_outcomes(pool, [program_id]))[program_id]
     body = {"name": view.name, "seats": enrolment.seats_left, "outcome": outcome.completions,
             "entries": [{"status": e.status, "name": names[e.student_id].name} for e in entries]}
     return json.dumps(body).encode()

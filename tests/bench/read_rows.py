@@ -41,7 +41,7 @@ from bridgework.domain.base import replay
 from bridgework.domain.program import Program
 from bridgework.domain.program import ProgramKind
 from bridgework.infra.database import create_pool
-from bridgework.infra.store import _READ_AFTER  # the store's own statement, for the limit
+from bridgework.infra.statements import READ_AFTER as _READ_AFTER  # the store's own statement
 from bridgework.projections.registry import default_projections
 from bridgework.projections.runner import ProjectionRunner
 from bridgework.services.ports import ORIGIN, Checkpoint, StreamAppend
