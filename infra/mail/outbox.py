@@ -152,12 +152,15 @@ async def mark_given_up(pool: asyncpg.Pool, mail_id: UUID, error: str) -> None:
 
 
 async def seconds_to_next_due(pool: asyncpg.Pool) -> float | None:
-    """How long until the next mail is due (0 if one is now), None if none waits."""
+    """How long until the next mail is due (0 if one is now), None if none waits.
+
+    (Not `greatest(…, 0)` in SQL: `greatest` skips NULLs, so an empty outbox would read as
+    "due now" and the mailer would look again every 10 ms.)"""
     value: float | None = await pool.fetchval(
-        "SELECT greatest(extract(epoch FROM min(next_attempt_at) - now()), 0)::float8"
+        "SELECT extract(epoch FROM min(next_attempt_at) - now())::float8"
         " FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL"
     )
-    return value
+    return None if value is None else max(value, 0.0)
 
 
 class OutboxCounts(msgspec.Struct, frozen=True):

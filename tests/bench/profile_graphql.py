@@ -17,7 +17,9 @@ import cProfile
 import io
 import json
 import pstats
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -58,12 +60,15 @@ async def profile(admin_url: str, requests: int, dump: str | None) -> None:
     async with harness.scratch_database(admin_url) as dsn:
         async with harness.bridgework(dsn) as deps:
             [shown], _ = await service_rows.seed(deps, 1, 100, 100, enrolled=100)
-        app = create_app(Settings(database_url=dsn, poll_interval_seconds=0.2))
+        keys = Path(tempfile.mkdtemp(prefix="bridgework-profile-"))
+        settings = Settings(database_url=dsn, poll_interval_seconds=0.2, data_dir=keys)
+        app = create_app(settings)
+        auth = {"authorization": service_rows.Tokens(settings).bearer()}  # as every client sends
         body = {"query": service_rows.QUERY, "variables": {"id": str(shown)}}
         transport = httpx.ASGITransport(app=app)
         async with (
             app.lifespan(),
-            httpx.AsyncClient(transport=transport, base_url="http://bench") as client,
+            httpx.AsyncClient(transport=transport, base_url="http://bench", headers=auth) as client,
         ):
             while (await client.post("/graphql", json=body)).json()["data"]["program"] is None:
                 await asyncio.sleep(0.2)
@@ -77,7 +82,7 @@ async def profile(admin_url: str, requests: int, dump: str | None) -> None:
                 await plain_view(pool, shown)
 
             async def execute() -> None:
-                context = await context_getter(app.state, Headers({}))
+                context = await context_getter(app.state, Headers(auth))
                 result = await schema.execute(service_rows.QUERY, body["variables"], context)
                 assert result.errors is None, result.errors
 

@@ -16,7 +16,7 @@ from bridgework.infra.database import create_pool
 from bridgework.infra.mail import InvalidMail, enqueue, outbox_counts
 from bridgework.infra.mail.mailer import Mailer
 from bridgework.infra.mail.observed import mail_report
-from bridgework.infra.mail.outbox import claim
+from bridgework.infra.mail.outbox import claim, seconds_to_next_due
 from bridgework.infra.mail.settings import MailSettings
 from bridgework.infra.migrate import migrate
 from support.log import until
@@ -309,3 +309,21 @@ async def enqueue_when_up(pool, deadline: float = 60.0) -> None:
             await asyncio.sleep(0.1)
         else:
             return
+
+
+async def test_an_empty_outbox_has_nothing_due_and_an_idle_mailer_does_not_spin(pool, monkeypatch):
+    assert await seconds_to_next_due(pool) is None  # not "due now"
+    rounds = 0
+    drain = Mailer.drain_once
+
+    async def counted(self):
+        nonlocal rounds
+        rounds += 1
+        return await drain(self)
+
+    monkeypatch.setattr(Mailer, "drain_once", counted)
+    async with running(pool, MailSettings(poll_seconds=LONG_POLL)):
+        await asyncio.sleep(1.0)
+    assert rounds <= 2  # one look at start-up, then it sleeps until a NOTIFY or the poll
+    await enqueue_one(pool, f"due-{uuid.uuid4()}")
+    assert await seconds_to_next_due(pool) == 0.0
