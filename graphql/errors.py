@@ -94,6 +94,19 @@ def bad_input(argument: str, message: str) -> GraphQLError:
     return bad_field(argument, f"{argument}: {message}")
 
 
+MOST_DAYS = 366
+"""The longest span in days a query's `days`-like argument may ask for."""
+
+
+def check_days(argument: str, days: int, least: int) -> None:
+    """Refuse a `days`-like argument outside `least`..`MOST_DAYS`, naming it."""
+    if not least <= days <= MOST_DAYS:
+        raise GraphQLError(
+            f"{argument} must be {least} to {MOST_DAYS}",
+            extensions={"code": BAD_USER_INPUT, "argument": argument},
+        )
+
+
 def bad_field(field: str, sentence: str) -> GraphQLError:
     """An argument (or a part of one: `types[2]`) refused in a sentence that names it."""
     return GraphQLError(sentence, extensions={"code": BAD_USER_INPUT, "field": field})

@@ -20,7 +20,7 @@ from bridgework.graphql.directory.programs import (
 )
 from bridgework.graphql.directory.students import Student, student_of
 from bridgework.graphql.enums import MatchClosure, ProposalStatus
-from bridgework.graphql.errors import Failure
+from bridgework.graphql.errors import Failure, check_days
 from bridgework.graphql.pages import AtLeast
 from bridgework.graphql.policy import Policies, commands, staff
 from bridgework.graphql.run import IDEMPOTENCY_KEY, Recorded, run
@@ -38,10 +38,6 @@ from bridgework.services.mentoring import (
     ProposeMentorMatch,
 )
 from bridgework.services.unit_of_work import CommandResult
-
-from graphql import GraphQLError
-
-MOST_DAYS_AHEAD = 366
 
 MATCHES_OF_MENTOR = loaders.many(read.matches_of_mentors)
 MATCHES_OF_PROGRAM = loaders.many(read.matches_of_programs)
@@ -249,11 +245,7 @@ class Query:
     async def quiet_mentor_matches(
         self, info: Info, as_of: date | None = None, days: int = 30, at_least: AtLeast = None
     ) -> list[MentorMatch]:
-        if not 1 <= days <= MOST_DAYS_AHEAD:
-            raise GraphQLError(
-                f"days must be 1 to {MOST_DAYS_AHEAD}",
-                extensions={"code": "BAD_USER_INPUT", "argument": "days"},
-            )
+        check_days("days", days, least=1)
         await info.context.see_at_least(at_least)
         found = await read.quiet_matches(info.context.api.pool, as_of or today(), days)
         return [MentorMatch.from_view(v) for v in found]

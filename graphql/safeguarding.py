@@ -14,7 +14,7 @@ from bridgework.graphql.directory.mentors import MENTOR, Mentor, mentor_of
 from bridgework.graphql.directory.programs import Program, program_of
 from bridgework.graphql.directory.students import STUDENT, Student
 from bridgework.graphql.enums import ClearanceResult
-from bridgework.graphql.errors import Failure
+from bridgework.graphql.errors import Failure, check_days
 from bridgework.graphql.pages import AtLeast
 from bridgework.graphql.policy import Policies, commands, staff
 from bridgework.graphql.run import IDEMPOTENCY_KEY, Recorded, run, viewed
@@ -33,10 +33,6 @@ from bridgework.services.safeguarding import (
     RecordGuardianConsent,
     WithdrawGuardianConsent,
 )
-
-from graphql import GraphQLError
-
-MOST_DAYS_AHEAD = 366
 
 CLEARANCES_OF_MENTOR = loaders.many(clearances_of_mentors)
 CONSENTS_OF_STUDENT = loaders.many(consents_of_students)
@@ -196,11 +192,7 @@ class Query:
         within_days: int = 30,
         at_least: AtLeast = None,
     ) -> list[Clearance]:
-        if not 0 <= within_days <= MOST_DAYS_AHEAD:
-            raise GraphQLError(
-                f"withinDays must be 0 to {MOST_DAYS_AHEAD}",
-                extensions={"code": "BAD_USER_INPUT", "argument": "withinDays"},
-            )
+        check_days("withinDays", within_days, least=0)
         await info.context.see_at_least(at_least)
         found = await clearances_expiring(info.context.api.pool, as_of or today(), within_days)
         return [Clearance.from_view(v) for v in found]
