@@ -16,13 +16,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import msgspec
-from bridgework.infra.mail.outbox import InvalidMail, check_mail
+from bridgework.infra.mail.outbox import refuse_bad_mail
 from bridgework.services.ports import (
     Checkpoint,
     CommandRecord,
     DuplicateCommand,
     EventStore,
-    MailRefused,
     OutgoingMail,
     StoredCommand,
     StoredEvent,
@@ -42,15 +41,6 @@ async def _round_trip() -> None:
     """Let other tasks run, as a database round trip would: overlapping requests interleave
     between their reads and their appends here too, not only on PostgreSQL."""
     await asyncio.sleep(0)
-
-
-def _refuse_bad(mail: Sequence[OutgoingMail]) -> None:
-    """The same refusal as the PostgreSQL outbox's (`infra/mail/outbox.py`)."""
-    for m in mail:
-        try:
-            check_mail(**msgspec.structs.asdict(m))
-        except InvalidMail as refused:
-            raise MailRefused(refused.field, str(refused)) from None
 
 
 class MemoryEventStore(EventStore):
@@ -88,7 +78,7 @@ class MemoryEventStore(EventStore):
                 raise StoreError("append refused: an event id was used before")
         if command is not None and (recorded := self._commands.get(command.command_id)):
             raise DuplicateCommand(recorded)
-        _refuse_bad(mail)
+        refuse_bad_mail(mail)
         if not events:
             if mail:
                 raise ValueError("mail is appended only with the events that decide it")

@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 import msgspec
 from bridgework.infra import statements, wakeups
-from bridgework.infra.mail import InvalidMail, enqueue
+from bridgework.infra.mail import enqueue
+from bridgework.infra.mail.outbox import refuse_bad_mail
 from bridgework.infra.wakeups import StoreStats, Wakeups
 from bridgework.services.ports import (
     Checkpoint,
     CommandRecord,
     DuplicateCommand,
     EventStore,
-    MailRefused,
     NewEvent,
     OutgoingMail,
     StoredCommand,
@@ -83,6 +83,7 @@ class PostgresEventStore(EventStore):
         events = [e for a in appends for e in a.events]
         if mail and not events:
             raise ValueError("mail is appended only with the events that decide it")
+        refuse_bad_mail(mail)  # before any row is written: a refused append burns no position
         try:
             position = await self._write(appends, events, command, mail)
         except VersionConflict:
@@ -144,10 +145,7 @@ class PostgresEventStore(EventStore):
             async with self._pool.acquire() as conn, conn.transaction():
                 position = await conn.fetchval(statement, *args)
                 for m in mail if position is not None else ():
-                    try:
-                        await enqueue(conn, **msgspec.structs.asdict(m))
-                    except InvalidMail as e:  # raised in the transaction: it rolls back
-                        raise MailRefused(e.field, str(e)) from None
+                    await enqueue(conn, **msgspec.structs.asdict(m))
         else:
             position = await self._pool.fetchval(statement, *args)
         if position is None:  # the guard refused: a stream is not at its expected version

@@ -15,9 +15,13 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 import msgspec
+from bridgework.services.ports import MailRefused
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import asyncpg
+    from bridgework.services.ports import OutgoingMail
 
 CHANNEL = "bridgework_mail"
 """Woken on every new mail; the mailer LISTENs on it."""
@@ -64,6 +68,16 @@ def check_mail(dedupe_key: str, to: str, subject: str, body: str) -> None:
         raise InvalidMail("body", "a body cannot hold control characters other than line breaks")
     if not body.strip() or len(body) > MAX_BODY:
         raise InvalidMail("body", f"must be 1 to {MAX_BODY:,} characters")
+
+
+def refuse_bad_mail(mail: Sequence[OutgoingMail]) -> None:
+    """What every store checks before it writes an append's mail: nothing, or `MailRefused`
+    (a store error) naming the field, so the append is refused whole and writes nothing."""
+    for m in mail:
+        try:
+            check_mail(**msgspec.structs.asdict(m))
+        except InvalidMail as refused:
+            raise MailRefused(refused.field, str(refused)) from None
 
 
 async def enqueue(
