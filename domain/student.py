@@ -17,6 +17,7 @@ from uuid import UUID
 from bridgework.domain.achievements import Achievements
 from bridgework.domain.base import BridgeworkAggregate
 from bridgework.domain.errors import RuleViolated
+from bridgework.domain.personal import ERASED
 from bridgework.domain.safeguarding import GuardianConsent
 from bridgework.domain.surveys import Surveys
 from eventsourcing.domain import Aggregate, event
@@ -65,6 +66,7 @@ class Student(GuardianConsent, Achievements, Surveys, BridgeworkAggregate):
         self.relied = {}
         self.credentials = set()
         self.dated = {}
+        self.erased = False
 
     @classmethod
     def register(
@@ -105,3 +107,28 @@ class Student(GuardianConsent, Achievements, Surveys, BridgeworkAggregate):
         self, answers: tuple[tuple[Demographic, str], ...], timestamp: datetime
     ) -> None:
         pass
+
+    class StudentErased(Aggregate.Event):
+        """The student's personal data is erased: their data keys are destroyed with this
+        event, so every personal field of theirs in the log reads as its placeholder. It
+        carries no personal data: the reason is the erasure's audit."""
+
+        reason: str
+
+    def erase(self, *, reason: str, at: datetime) -> None:
+        if self.erased:
+            raise RuleViolated("ALREADY_ERASED", "This student's personal data is already erased")
+        if self.name.strip() and self.name.strip().lower() in reason.lower():
+            raise RuleViolated(
+                "REASON_NAMES_STUDENT",
+                "The reason is kept after the erasure, so it must not name the student",
+            )
+        self._erase(reason=reason, timestamp=at)
+
+    @event(StudentErased)
+    def _erase(self, reason: str, timestamp: datetime) -> None:
+        # What the record holds in clear goes too: a cached or snapshotted copy read
+        # before the erasure is scrubbed as it catches up with this event.
+        self.name = ERASED
+        self.date_of_birth = None
+        self.erased = True

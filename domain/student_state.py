@@ -27,6 +27,8 @@ class StudentState:
     credentials: set[tuple[str, UUID | None]]
     dated: dict[tuple[UUID, SurveyPhase | EvaluationPhase], date]
     """(program, phase) → the date of the survey or evaluation in force."""
+    erased: bool
+    """Their personal data is erased (`Student.erase`)."""
 
 
 def not_after(what: str, on: date, at: datetime) -> None:

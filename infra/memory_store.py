@@ -16,12 +16,16 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import msgspec
+from bridgework.domain.personal import ERASED
+from bridgework.infra import crypto
 from bridgework.infra.mail.outbox import refuse_bad_mail
+from bridgework.services.hours import SUPERVISOR_MAIL
 from bridgework.services.ports import (
     Checkpoint,
     CommandRecord,
     DuplicateCommand,
     EventStore,
+    NewEvent,
     OutgoingMail,
     StoredCommand,
     StoredEvent,
@@ -44,8 +48,14 @@ async def _round_trip() -> None:
 
 
 class MemoryEventStore(EventStore):
-    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        keks: crypto.Keks | None = None,
+    ) -> None:
         self._clock = clock
+        self.keys = crypto.MemoryKeys()
+        self.vault = crypto.Vault(self.keys, keks or crypto.process_keks())
         self._log: list[StoredEvent] = []
         """Every event in the global order; positions and tx ids both only grow."""
         self._checkpoints: list[Checkpoint] = []
@@ -70,12 +80,11 @@ class MemoryEventStore(EventStore):
         await _round_trip()
         for a in appends:
             a.check()
-        events = [e for a in appends for e in a.events]
+        sealing = await self.vault.seal(appends)
+        appends, events = sealing.appends, [e for a in sealing.appends for e in a.events]
         if events:
             self._refuse_stale(appends)
-            ids = {e.event_id for e in events}
-            if len(ids) < len(events) or not ids.isdisjoint(self._event_ids):
-                raise StoreError("append refused: an event id was used before")
+            self._refuse_reused(events, sealing)
         if command is not None and (recorded := self._commands.get(command.command_id)):
             raise DuplicateCommand(recorded)
         refuse_bad_mail(mail)
@@ -107,11 +116,37 @@ class MemoryEventStore(EventStore):
             self._event_ids.add(e.event_id)
         if command is not None:
             self._record(command, len(self._log))
+        self._keys_committed(sealing)
         known = {m.dedupe_key for m in self.mail}
         self.mail += [m for m in mail if m.dedupe_key not in known]
         self._appended.set()
         self._appended = asyncio.Event()
         return len(self._log)
+
+    def _refuse_reused(self, events: Sequence[NewEvent], sealing: crypto.Sealing) -> None:
+        """As the unique indexes of the events and of the data keys do on PostgreSQL."""
+        ids = {e.event_id for e in events}
+        if len(ids) < len(events) or not ids.isdisjoint(self._event_ids):
+            raise StoreError("append refused: an event id was used before")
+        if any(k.subject in self.keys.rows for k in sealing.fresh):
+            raise StoreError("append refused: a data key exists for a new subject")
+
+    def _keys_committed(self, sealing: crypto.Sealing) -> None:
+        """New subjects' keys stored; an erasure's destroyed, and the outbox scrubbed as
+        `crypto.erase` does it (an erased entry's mail keeps no address)."""
+        self.keys.insert(sealing.fresh)
+        if sealing.erasing:
+            sealing.destroyed.extend(self.keys.erase(sealing.erasing))
+        self.vault.committed(sealing)
+        keys = tuple(f"{SUPERVISOR_MAIL}{s}." for s in sealing.destroyed)
+        if not keys:
+            return
+        self.mail = [
+            OutgoingMail(dedupe_key=m.dedupe_key, to=ERASED, subject=ERASED, body="")
+            if m.dedupe_key.startswith(keys)
+            else m
+            for m in self.mail
+        ]
 
     def _version(self, stream_id: str) -> int:
         stream = self._streams.get(stream_id)
@@ -140,7 +175,7 @@ class MemoryEventStore(EventStore):
     async def load(self, stream_id: str, *, after_version: int = 0) -> list[StoredEvent]:
         """Every event of one stream after `after_version` (all of them by default)."""
         await _round_trip()
-        return self._streams.get(stream_id, [])[after_version:]
+        return await self.vault.open(self._streams.get(stream_id, [])[after_version:])
 
     async def read_after(
         self,
@@ -161,7 +196,7 @@ class MemoryEventStore(EventStore):
                 stream_id is None or e.stream_id == stream_id
             ):
                 found.append(e)
-        return found
+        return await self.vault.open(found)
 
     async def checkpoint_of(self, position: int) -> Checkpoint | None:
         if 0 < position <= len(self._log):

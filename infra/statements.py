@@ -18,7 +18,7 @@ COLUMNS = (
 
 
 @functools.cache
-def append_statement(*, guard: bool, record: bool) -> str:
+def append_statement(*, guard: bool, record: bool, keys: bool = False) -> str:
     """One statement, so one round trip and its own transaction.
 
     With `guard`, every stream with an expected version > 0 must be at exactly that version
@@ -26,7 +26,8 @@ def append_statement(*, guard: bool, record: bool) -> str:
     since moved on is refused before a row is inserted, so it burns no position; the unique
     (stream_id, stream_version) index refuses a concurrent writer whose rival has not
     committed yet, and a new stream that already exists. With `record`, the
-    command's idempotency record is written with the events, or not at all. Each part is
+    command's idempotency record is written with the events, or not at all. With `keys`,
+    new subjects' data keys (infra/crypto/) are inserted with the events. Each part is
     left out when it has nothing to do: a plain insert is twice as fast as the full one.
     """
     # Only constant fragments and parameter numbers are joined here; values are parameters.
@@ -56,6 +57,13 @@ def append_statement(*, guard: bool, record: bool) -> str:
             f" SELECT ${n}::text, ${n + 1}::text, ${n + 2}::json, max(position) FROM inserted"
             " HAVING count(*) > 0)"
         )
+        n += 3
+    if keys:
+        ctes.append(
+            "keyed AS (INSERT INTO data_keys (subject_id, kind, owner_id, kek_id, wrapped_key)"  # noqa: S608
+            f" SELECT * FROM unnest(${n}::uuid[], ${n + 1}::text[], ${n + 2}::uuid[],"
+            f" ${n + 3}::text[], ${n + 4}::bytea[]) WHERE EXISTS (SELECT FROM inserted))"
+        )
     return "WITH " + ", ".join(ctes) + " SELECT max(position) FROM inserted"  # noqa: S608
 
 
@@ -84,6 +92,20 @@ WHERE stream_id = $1
 ORDER BY 5 NULLS FIRST
 """  # noqa: S608 - the only interpolation is the constant column list
 """One round trip for a cold load: the snapshot's row (its event columns NULL) first."""
+
+FIND_COMMAND = (
+    "SELECT command_id, request_hash, result, position FROM commands WHERE command_id = $1"
+)
+
+LOAD_SNAPSHOT = "SELECT version, topic, layout, state FROM snapshots WHERE stream_id = $1"
+
+SAVE_SNAPSHOT = """
+INSERT INTO snapshots (stream_id, version, topic, layout, state) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (stream_id) DO UPDATE
+SET version = excluded.version, topic = excluded.topic, layout = excluded.layout,
+    state = excluded.state, taken_at = now()
+WHERE snapshots.version < excluded.version OR snapshots.layout <> excluded.layout
+"""
 
 PENDING = """
 SELECT min(tx_id) < pg_snapshot_xmin(pg_current_snapshot()) AS readable FROM (

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import asyncpg
 import msgspec
-from bridgework.infra import statements, wakeups
+from bridgework.infra import crypto, statements, wakeups
 from bridgework.infra.mail import enqueue
 from bridgework.infra.mail.outbox import refuse_bad_mail
 from bridgework.infra.wakeups import StoreStats, Wakeups
@@ -46,8 +46,10 @@ _encode = msgspec.json.Encoder().encode
 
 
 class PostgresEventStore(EventStore):
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, keks: crypto.Keks | None = None) -> None:
         self._pool = pool
+        self.vault = crypto.Vault(crypto.PostgresKeys(pool), keks or crypto.process_keks())
+        """Seals personal fields on the way in, opens them on the way out (infra/crypto/)."""
         self.stats = StoreStats()
         self._wakeups = Wakeups(pool, self.stats)
         self._held_back_since: float | None = None
@@ -80,15 +82,17 @@ class PostgresEventStore(EventStore):
     ) -> int:
         for a in appends:
             a.check()
-        events = [e for a in appends for e in a.events]
+        sealing = await self.vault.seal(appends)  # personal fields sealed before they are sent
+        appends, events = sealing.appends, [e for a in sealing.appends for e in a.events]
         if mail and not events:
             raise ValueError("mail is appended only with the events that decide it")
         refuse_bad_mail(mail)  # before any row is written: a refused append burns no position
         try:
-            position = await self._write(appends, events, command, mail)
+            position = await self._write(appends, events, command, mail, sealing)
         except VersionConflict:
             self.stats.version_conflicts += 1
             raise
+        self.vault.committed(sealing)
         if events:
             self.stats.appends += 1
             self.stats.events_appended += len(events)
@@ -101,10 +105,11 @@ class PostgresEventStore(EventStore):
         events: Sequence[NewEvent],
         command: CommandRecord | None,
         mail: Sequence[OutgoingMail],
+        sealing: crypto.Sealing,
     ) -> int:
         try:
             if events:
-                return await self._insert(appends, events, command, mail)
+                return await self._insert(appends, events, command, mail, sealing)
             if command is not None:
                 position = await self._pool.fetchval(
                     "INSERT INTO commands (command_id, request_hash, result, position)"
@@ -125,6 +130,7 @@ class PostgresEventStore(EventStore):
         events: Sequence[NewEvent],
         command: CommandRecord | None,
         mail: Sequence[OutgoingMail],
+        sealing: crypto.Sealing,
     ) -> int:
         guarded = [a for a in appends if a.expected_version > 0]
         args: list[Any] = [
@@ -140,10 +146,16 @@ class PostgresEventStore(EventStore):
             args += [[a.stream_id for a in guarded], [a.expected_version for a in guarded]]
         if command is not None:
             args += [command.command_id, command.request_hash, command.result]
-        statement = statements.append_statement(guard=bool(guarded), record=command is not None)
-        if mail:  # the outbox row commits with the events, or neither does
+        if sealing.fresh:  # a new subject's key is inserted with its first events
+            args += crypto.insert_args(sealing.fresh)
+        statement = statements.append_statement(
+            guard=bool(guarded), record=command is not None, keys=bool(sealing.fresh)
+        )
+        if mail or sealing.erasing:  # the outbox row (an erasure) commits with the events
             async with self._pool.acquire() as conn, conn.transaction():
                 position = await conn.fetchval(statement, *args)
+                if position is not None and sealing.erasing:
+                    sealing.destroyed.extend(await crypto.erase(conn, sealing.erasing))
                 for m in mail if position is not None else ():
                     await enqueue(conn, **msgspec.structs.asdict(m))
         else:
@@ -192,12 +204,10 @@ class PostgresEventStore(EventStore):
 
     async def load(self, stream_id: str, *, after_version: int = 0) -> list[StoredEvent]:
         rows = await self._pool.fetch(statements.LOAD, stream_id, after_version)
-        return [statements.stored_event(r) for r in rows]
+        return await self.vault.open([statements.stored_event(r) for r in rows])
 
     async def load_snapshot(self, stream_id: str) -> StoredSnapshot | None:
-        row = await self._pool.fetchrow(
-            "SELECT version, topic, layout, state FROM snapshots WHERE stream_id = $1", stream_id
-        )
+        row = await self._pool.fetchrow(statements.LOAD_SNAPSHOT, stream_id)
         if row is None:
             return None
         return StoredSnapshot(
@@ -216,15 +226,11 @@ class PostgresEventStore(EventStore):
                 layout=head[12],
                 state=head[13],
             )
-        return snapshot, [statements.stored_event(r) for r in rows]
+        return snapshot, await self.vault.open([statements.stored_event(r) for r in rows])
 
     async def save_snapshot(self, snapshot: StoredSnapshot) -> None:
         await self._pool.execute(
-            "INSERT INTO snapshots (stream_id, version, topic, layout, state)"
-            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (stream_id) DO UPDATE"
-            " SET version = excluded.version, topic = excluded.topic, layout = excluded.layout,"
-            " state = excluded.state, taken_at = now()"
-            " WHERE snapshots.version < excluded.version OR snapshots.layout <> excluded.layout",
+            statements.SAVE_SNAPSHOT,
             snapshot.stream_id,
             snapshot.version,
             snapshot.topic,
@@ -248,7 +254,7 @@ class PostgresEventStore(EventStore):
             None if types is None else list(types),
             stream_id,
         )
-        return [statements.stored_event(r) for r in rows]
+        return await self.vault.open([statements.stored_event(r) for r in rows])
 
     async def checkpoint_of(self, position: int) -> Checkpoint | None:
         tx_id = await self._pool.fetchval("SELECT tx_id FROM events WHERE position = $1", position)
@@ -260,10 +266,7 @@ class PostgresEventStore(EventStore):
         return head
 
     async def find_command(self, command_id: str) -> StoredCommand | None:
-        row = await self._pool.fetchrow(
-            "SELECT command_id, request_hash, result, position FROM commands WHERE command_id = $1",
-            command_id,
-        )
+        row = await self._pool.fetchrow(statements.FIND_COMMAND, command_id)
         if row is None:
             return None
         return StoredCommand(command_id=row[0], request_hash=row[1], result=row[2], position=row[3])

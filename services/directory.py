@@ -16,8 +16,9 @@ from bridgework.domain.partnership import Partnership
 from bridgework.domain.program import Program, ProgramKind
 from bridgework.domain.student import Student
 from bridgework.services.bus import Handlers
-from bridgework.services.command import Capacity, Command, Grade, MentorCapacity, Name
-from bridgework.services.errors import InvalidInput
+from bridgework.services.command import Capacity, Command, Grade, MentorCapacity, Name, Reason
+from bridgework.services.context import Role
+from bridgework.services.errors import Forbidden, InvalidInput
 from bridgework.services.unit_of_work import CommandResult, Deps, Session, execute
 
 if TYPE_CHECKING:
@@ -138,3 +139,31 @@ async def register_mentor(deps: Deps, ctx: CommandContext, cmd: RegisterMentor) 
         return CommandResult(id=mentor.id)
 
     return await execute(deps, ctx, cmd, decide)
+
+
+class EraseStudent(Command):
+    student_id: UUID
+    reason: Reason
+    """Kept after the erasure as its audit, so it must not name the student."""
+
+
+@HANDLERS.of(EraseStudent)
+async def erase_student(deps: Deps, ctx: CommandContext, cmd: EraseStudent) -> CommandResult:
+    """Erase a student's personal data (their right to erasure): the store destroys their
+    data keys with the `StudentErased` event, so every personal field of theirs in the log
+    reads "erased" from then on; the views scrub theirs on that event and keep the counts.
+    A coordinator may (one scoped to organisations: only of the student's school)."""
+
+    async def decide(s: Session) -> CommandResult:
+        student = await s.get(Student, cmd.student_id, "studentId")
+        scoped = ctx.actor.role is not Role.ADMINISTRATOR and ctx.actor.organisations
+        if scoped and student.school_id not in ctx.actor.organisations:
+            raise Forbidden(f"{ctx.actor.id!r} is not staff of this student's school")
+        student.erase(reason=cmd.reason, at=s.now)
+        return CommandResult(id=student.id)
+
+    result = await execute(deps, ctx, cmd, decide)
+    # Cached aggregates of this process (the student's hours entries) hold their values in
+    # clear; the next command reloads them from the log, where they are erased.
+    deps.streams.cache.clear()
+    return result

@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 
 HANDLERS = Handlers()
 
+SUPERVISOR_MAIL = "supervisor-link:"
+"""How the dedupe key of a supervisor's mail starts (then the entry's id, a dot, the issue)."""
+
 MAX_TOKEN = 500
 Token = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TOKEN)]
 STUDENT_OR_COORDINATOR = frozenset({Role.COORDINATOR, Role.STUDENT})
@@ -155,7 +158,7 @@ def _mail(deps: Deps, s: Session, log: HoursLog, token: str, names: tuple[str, s
     )
     s.mail.append(
         OutgoingMail(
-            dedupe_key=f"supervisor-link:{log.id}.{log.issue}",
+            dedupe_key=f"{SUPERVISOR_MAIL}{log.id}.{log.issue}",
             to=log.supervisor_email,
             subject=f"Please verify {student}'s hours on {day(log.worked_on)}",
             body=body,

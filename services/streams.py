@@ -109,6 +109,10 @@ class AggregateCache:
         while len(self._entries) > self.size:
             self._entries.popitem(last=False)
 
+    def clear(self) -> None:
+        """Forget every aggregate (an erasure: they may hold erased values in clear)."""
+        self._entries.clear()
+
     def __len__(self) -> int:
         return len(self._entries)
 

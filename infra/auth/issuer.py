@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
 from bridgework.infra.auth.claims import ClaimMapping
+from bridgework.infra.keyfiles import link_once, private_copy
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet
 
@@ -54,12 +54,7 @@ def read_keys(path: Path) -> list[StoredKey]:
 
 def _written(path: Path, keys: list[StoredKey]) -> Path:
     """`keys` in a new 0600 file beside `path`, to be moved or linked into place whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid4().hex}")
-    body = json.dumps({"keys": [k.as_json() for k in keys]}, indent=2)
-    with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
-        f.write(body)
-    return temporary
+    return private_copy(path, json.dumps({"keys": [k.as_json() for k in keys]}, indent=2))
 
 
 def write_keys(path: Path, keys: list[StoredKey]) -> None:
@@ -71,15 +66,8 @@ def ensure_keys(path: Path, now: float) -> None:
     """Make the key file with one key unless it exists. Linked into place, so of two
     processes starting together one makes it, the other reads it, and neither sees it half
     written."""
-    if path.exists():
-        return
-    temporary = _written(path, [new_key(now)])
-    try:
-        os.link(temporary, path)
-    except FileExistsError:
-        pass
-    finally:
-        temporary.unlink()
+    if not path.exists():
+        link_once(_written(path, [new_key(now)]), path)
 
 
 def rotate_keys(path: Path, keep_seconds: float, now: float) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from bridgework.infra.memory_store import MemoryEventStore
+from contract.personal_contract import PersonalDataContract
 from contract.store_contract import StoreContract
 
 
-class TestMemoryStore(StoreContract):
+class TestMemoryStore(StoreContract, PersonalDataContract):
     @pytest.fixture
     def store(self) -> MemoryEventStore:
         return MemoryEventStore()
@@ -16,3 +17,10 @@ class TestMemoryStore(StoreContract):
     def reopened(self, store: MemoryEventStore) -> MemoryEventStore:
         """The memory is the log: the only other handle on it is the store itself."""
         return store
+
+    @pytest.fixture
+    def raw_payloads(self, store: MemoryEventStore):
+        async def payloads() -> list[bytes]:
+            return [e.payload for e in store._log]  # noqa: SLF001 - as kept, before opening
+
+        return payloads

@@ -17,6 +17,7 @@ import pytest
 from bridgework.infra.database import create_pool
 from bridgework.infra.store import PostgresEventStore
 from bridgework.services.ports import ORIGIN, StoredEvent
+from contract.personal_contract import PersonalDataContract
 from contract.store_contract import StoreContract
 from support.log import META, read_all, stream, stream_append
 
@@ -40,7 +41,7 @@ async def insert_raw(conn: asyncpg.Connection) -> None:
     )
 
 
-class TestPostgresStore(StoreContract):
+class TestPostgresStore(StoreContract, PersonalDataContract):
     @pytest.fixture
     async def store(self, pool: asyncpg.Pool) -> AsyncIterator[PostgresEventStore]:
         store = PostgresEventStore(pool)
@@ -57,6 +58,13 @@ class TestPostgresStore(StoreContract):
         yield other
         await other.close()
         await other_pool.close()
+
+    @pytest.fixture
+    def raw_payloads(self, pool: asyncpg.Pool):
+        async def payloads() -> list[bytes]:
+            return [r[0].encode() for r in await pool.fetch("SELECT payload::text FROM events")]
+
+        return payloads
 
     async def test_the_log_refuses_to_change_history(self, store, pool):
         await store.append([stream_append(stream(), 0)])
