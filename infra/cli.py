@@ -1,4 +1,5 @@
-"""`bridgework` command line: serve, migrate, rebuild, demo, project, schema, token, apikey."""
+"""`bridgework` command line: serve, migrate, rebuild, demo, project, schema, token, apikey,
+keys."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from bridgework.infra.auth.cli import (
     apikey_command,
     token_command,
 )
+from bridgework.infra.crypto.cli import add_keys_parser, keys_command
 from bridgework.infra.demo import load_demo
 from bridgework.infra.env import SettingsError
 from bridgework.infra.logs import configure_logging
@@ -138,6 +140,7 @@ def _parser() -> argparse.ArgumentParser:
     add_parked_parser(commands, data)
     add_token_parser(commands, data)
     add_apikey_parser(commands, data)
+    add_keys_parser(commands, data)
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     return parser
 
@@ -161,6 +164,7 @@ _WITH_ARGS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[None, N
     "status": status_command,
     "token": token_command,
     "apikey": apikey_command,
+    "keys": keys_command,
 }
 """Commands that read their own options."""
 

@@ -74,7 +74,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         applied = await migrate(pool)
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
-        store = PostgresEventStore(pool)
+        store = PostgresEventStore(pool, settings.keks())
         await store.start()
         codec = Transcoder()
         deps = Deps(

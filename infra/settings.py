@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bridgework.infra.auth.settings import AuthSettings
+from bridgework.infra.crypto.kek import KEY_FILE, Keks, keks_from_env, keks_from_file
 from bridgework.infra.env import (
     SettingsError,
     days,
@@ -55,6 +56,8 @@ class Settings:
     """Open websocket connections per process; more are refused (close code 1013)."""
     max_websockets_per_identity: int = 20
     """Open websocket connections of one identity; more are rejected (close code 4403)."""
+    kek: tuple[str, ...] = ()
+    """`BRIDGEWORK_KEK` and then `BRIDGEWORK_KEK_RETIRED` (base64); () for the key file."""
     auth: AuthSettings = field(default_factory=AuthSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     """How the outbox's mail leaves (infra/mail/); no SMTP host: written to the log."""
@@ -142,6 +145,7 @@ class Settings:
             ready_max_held_back_seconds=max_held_back,
             max_websockets=max_websockets,
             max_websockets_per_identity=per_identity,
+            kek=_kek(env),
             auth=AuthSettings.from_env(env),
             mail=MailSettings.from_env(env),
             protection=ProtectionSettings.from_env(env),
@@ -157,6 +161,23 @@ class Settings:
             with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
                 f.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+    def keks(self) -> Keks:
+        """The configured KEKs, or those of the key file in the data folder (made if missing)."""
+        if self.kek:
+            found = keks_from_env(
+                {"BRIDGEWORK_KEK": self.kek[0], "BRIDGEWORK_KEK_RETIRED": ",".join(self.kek[1:])}
+            )
+            assert found is not None  # noqa: S101 - `_kek` checked it
+            return found
+        return keks_from_file(self.data_dir / KEY_FILE)
+
+
+def _kek(env: Mapping[str, str]) -> tuple[str, ...]:
+    if keks_from_env(env) is None:  # checks both variables: errors name them
+        return ()
+    retired = [r.strip() for r in env.get("BRIDGEWORK_KEK_RETIRED", "").split(",") if r.strip()]
+    return (env["BRIDGEWORK_KEK"].strip(), *retired)
 
 
 MIN_SECRET = 32

@@ -10,6 +10,7 @@ import msgspec
 from bridgework.domain.student import Student
 from bridgework.projections.batch import Writes
 from bridgework.projections.db import grouped
+from bridgework.projections.scrub import scrub
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -64,6 +65,7 @@ class Achievements:
     version = 1
     schema = SCHEMA
     tables = ("achievements_credentials", "achievements_pathways")
+    erases = (scrub("achievements_pathways", "organisation"),)
     handles = frozenset({"CredentialEarned", "PathwayRecorded"})
 
     async def apply_batch(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from bridgework.projections import parking
 from bridgework.projections.isolation import Isolation, Outage, ProjectionStats
+from bridgework.projections.scrub import apply_events, wants
 from bridgework.services.ports import ORIGIN, Checkpoint
 
 if TYPE_CHECKING:
@@ -52,7 +53,10 @@ class Projection(Protocol):
     ) -> None:
         """Write the effect of the handled events of one batch (stored and decoded), in
         order, inside the batch's transaction; in a few round trips, not one per event.
-        Applying them in smaller batches must give the same rows."""
+        Applying them in smaller batches must give the same rows.
+
+        A read model holding students' personal values also lists `erases`: statements
+        ($1 the student) that scrub them on `StudentErased` (`projections/scrub.py`)."""
 
 
 class Applier:
@@ -124,9 +128,9 @@ class Applier:
         async with self._pool.acquire() as conn, conn.transaction():
             if not await self._at_seen(conn, p.name):
                 return False
-            handled = [(e, self._codec.decode(e)) for e in events if e.event_type in p.handles]
+            handled = [(e, self._codec.decode(e)) for e in events if wants(p, e.event_type)]
             if handled:
-                await p.apply_batch(conn, handled)
+                await apply_events(p, conn, handled)
             await self._move(conn, p.name, events[-1].checkpoint)
         self._seen[p.name] = events[-1].checkpoint
         stats = self.stats[p.name]

@@ -14,6 +14,7 @@ from bridgework.domain.program import Program
 from bridgework.domain.student import Student
 from bridgework.projections.batch import Writes
 from bridgework.projections.db import grouped
+from bridgework.projections.scrub import scrub
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -115,6 +116,7 @@ class Directory:
         "directory_students",
         "directory_mentors",
     )
+    erases = (scrub("directory_students", "name", key="id", also="date_of_birth = NULL"),)
     handles = frozenset(
         {
             "OrganisationRegistered",

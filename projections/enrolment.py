@@ -10,6 +10,7 @@ from uuid import UUID
 import msgspec
 from bridgework.domain.program import Program
 from bridgework.projections.db import grouped
+from bridgework.projections.scrub import scrub
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -135,6 +136,7 @@ class Enrolment:
     version = 2
     schema = SCHEMA
     tables = ("enrolment_programs", "enrolment_entries")
+    erases = (scrub("enrolment_entries", "reason"),)
     handles = frozenset(
         {
             "ProgramLaunched",

@@ -12,6 +12,7 @@ from bridgework.domain.hours import HoursLog
 from bridgework.projections.batch import InOrder
 from bridgework.projections.db import grouped
 from bridgework.projections.measures import HOURS_APPROVED, HOURS_VERIFIED
+from bridgework.projections.scrub import scrub
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -88,6 +89,9 @@ class Hours:
     version = 1
     schema = SCHEMA
     tables = ("hours_entries",)
+    erases = (
+        scrub("hours_entries", "activity", "supervisor_name", "supervisor_email", "reason", "note"),
+    )
     handles = frozenset(
         {
             "HoursSubmitted",

@@ -96,6 +96,7 @@ class Demographics:
     version = 1
     schema = SCHEMA
     tables = ("demographics_answers",)
+    erases = ("DELETE FROM demographics_answers WHERE student_id = $1",)
     handles = frozenset({"DemographicsReported"})
 
     async def apply_batch(

@@ -13,6 +13,7 @@ from bridgework.domain.mentoring import MatchClosure
 from bridgework.domain.program import Program
 from bridgework.projections.batch import InOrder
 from bridgework.projections.db import grouped
+from bridgework.projections.scrub import scrub
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -101,6 +102,7 @@ class Mentoring:
     version = 2
     schema = SCHEMA
     tables = ("mentoring_matches", "mentoring_proposals")
+    erases = (scrub("mentoring_matches", "note"), scrub("mentoring_proposals", "reason"))
     handles = frozenset(
         {
             "MentorMatchProposed",

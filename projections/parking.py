@@ -13,6 +13,7 @@ from uuid import UUID
 
 import msgspec
 from bridgework.projections.faults import is_transient
+from bridgework.projections.scrub import apply_events, wants
 from bridgework.services.ports import Checkpoint
 
 if TYPE_CHECKING:
@@ -181,8 +182,8 @@ async def retry(
             await lock(conn, p.name)
             if not await resolve(conn, p.name, position, "retried"):
                 await open_one(conn, p.name, position)  # resolved meanwhile: raise, saying so
-            if event.event_type in p.handles:
-                await p.apply_batch(conn, [(event, codec.decode(event))])
+            if wants(p, event.event_type):
+                await apply_events(p, conn, [(event, codec.decode(event))])
     except ParkingError:
         raise
     except Exception as e:

@@ -12,6 +12,7 @@ from bridgework.domain.mentor import Mentor
 from bridgework.domain.student import Student
 from bridgework.projections.batch import Writes
 from bridgework.projections.db import grouped
+from bridgework.projections.scrub import scrub
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -87,6 +88,7 @@ class Safeguarding:
     version = 1
     schema = SCHEMA
     tables = ("safeguarding_clearances", "safeguarding_consents")
+    erases = (scrub("safeguarding_consents", "guardian_name", "relationship", "withdrawn_reason"),)
     handles = frozenset(
         {"ClearanceRecorded", "GuardianConsentRecorded", "GuardianConsentWithdrawn"}
     )

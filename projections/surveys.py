@@ -14,6 +14,7 @@ from bridgework.domain.student import Student
 from bridgework.projections.batch import InOrder
 from bridgework.projections.db import grouped
 from bridgework.projections.measures import ANSWER_PAIRS, IMPROVED, PAIRS
+from bridgework.projections.scrub import scrub
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -106,6 +107,7 @@ class Surveys:
     version = 1
     schema = SCHEMA
     tables = ("survey_answers", "survey_evaluations")
+    erases = (scrub("survey_evaluations", "evaluator", "comments"),)
     handles = frozenset({"SurveyAnswered", "EvaluationRecorded"})
 
     async def apply_batch(

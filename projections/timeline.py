@@ -8,12 +8,14 @@ event classes, so a new kind of event about students joins the timeline by itsel
 from __future__ import annotations
 
 import dataclasses
+import string
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import msgspec
 from bridgework.domain.catalog import AGGREGATE_OF, EVENT_TYPES
+from bridgework.domain.personal import ERASED, PERSONAL
 from bridgework.domain.program import Program
 from bridgework.domain.student import Student
 from bridgework.projections.batch import Writes
@@ -88,6 +90,20 @@ _SUMMARIES: dict[str, str] = {
 }
 
 
+def _telling(name: str, template: str) -> bool:
+    """Whether the line of an event names a personal value of it."""
+    fields = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+    return bool(fields & set(PERSONAL.get(name, {})))
+
+
+_TELLING = sorted(n for n, t in _SUMMARIES.items() if _telling(n, t))
+"""An erased student's lines of these read "erased"; the others stay as they are."""
+_SCRUB = (
+    f"UPDATE timeline_entries SET summary = '{ERASED}'"  # noqa: S608 - constants
+    f" WHERE student_id = $1 AND event_type IN ({', '.join(map(repr, _TELLING))})"
+)
+
+
 def _words(name: str) -> str:
     """`MenteeTaken` → `Mentee taken`: the fallback for an event without a summary."""
     spaced = "".join(f" {ch.lower()}" if ch.isupper() else ch for ch in name).strip()
@@ -114,6 +130,7 @@ class Timeline:
     version = 1
     schema = SCHEMA
     tables = ("timeline_programs", "timeline_entries")
+    erases = (_SCRUB,)
     handles = _HANDLED | {"ProgramLaunched"}
 
     async def apply_batch(

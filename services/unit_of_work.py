@@ -55,6 +55,9 @@ class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
     position: int = 0
     status: str | None = None
     message: str | None = None
+    personal: bool = False
+    """The message names a person: the idempotency record keeps it out (it outlives an
+    erasure), so a replay answers without it."""
 
 
 def _new_token() -> str:
@@ -280,8 +283,9 @@ async def _attempt(
         if (first := await _first_result(deps, key, digest)) is not None:
             return first
         raise
+    kept = msgspec.structs.replace(result, message=None) if result.personal else result
     record = CommandRecord(
-        command_id=command_id, request_hash=digest, result=msgspec.json.encode(result)
+        command_id=command_id, request_hash=digest, result=msgspec.json.encode(kept)
     )
     try:
         position = await deps.store.append(

@@ -17,7 +17,7 @@ from bridgework.graphql.pages import AtLeast, parse_id
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
 from bridgework.projections.directory import StudentView, students
-from bridgework.services.directory import RegisterStudent
+from bridgework.services.directory import EraseStudent, RegisterStudent
 
 # Other areas' types and resolvers this one serves: typed for mypy, found when first called
 # (`lazy.py`), since those areas import this one.
@@ -167,6 +167,27 @@ class RegisterStudentInput:
 
 
 @strawberry.type
+class StudentErased(Recorded):
+    """The student's personal data is erased: their name reads "erased" from now on."""
+
+    id: strawberry.ID
+
+
+EraseStudentPayload = Annotated[StudentErased | Failure, strawberry.union("EraseStudentPayload")]
+
+
+@strawberry.input
+class EraseStudentInput:
+    """A student whose personal data is to be erased, and why."""
+
+    student_id: strawberry.ID
+    reason: str = strawberry.field(
+        description="Kept after the erasure as its audit, so it may not name the student."
+    )
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
+
+
+@strawberry.type
 class Query:
     @strawberry.field(description="A student by id, with their programs.")
     async def student(
@@ -187,4 +208,15 @@ class Mutation:
             RegisterStudent,
             input,
             lambda r: StudentRegistered(id=ident(r.id), position=r.position),
+        )
+
+    @strawberry.mutation(
+        description="Erase a student's personal data (their right to erasure): their data "
+        "keys are destroyed, so their name, date of birth, guardians, statements, notes and "
+        'supervisors read "erased" everywhere, in the log and in every view; what they '
+        "took part in (seats, hours, attendance, scores) stays counted. It cannot be undone."
+    )
+    async def erase_student(self, info: Info, input: EraseStudentInput) -> EraseStudentPayload:
+        return await run(
+            info, EraseStudent, input, lambda r: StudentErased(id=ident(r.id), position=r.position)
         )

@@ -4,8 +4,9 @@ A sealed field keeps its place in the payload's JSON as `{"s": subject, "c": non
 ciphertext}` (base64): the subject's data key encrypts the field's own JSON, with a fresh
 96-bit nonce and the event id and field name as associated data, so a sealed value cannot
 be moved to another event or field. A value sealed after its subject's key was destroyed
-has no `c`; it reads, as every field whose key is gone, as the field's placeholder. Null
-stays null, and a clear value (written before encryption) is read as it is.
+has no `c`; it reads, as every field whose key is gone, as the field's placeholder. Null,
+an empty text and an empty list stay as they are (they say nothing), and a clear value
+(written before encryption) is read as it is.
 
 Only the marked fields are touched: the payload is split into raw JSON values
 (`msgspec.Raw`, no parsing of the values themselves), the sealed ones replaced, and joined.
@@ -35,6 +36,9 @@ ERASING_EVENT = "StudentErased"
 """The event that destroys its student's keys in the transaction that appends it."""
 
 SEALED_MARK = b'{"s":"'
+
+_NOTHING = frozenset({b"null", b'""', b"[]"})
+"""Values left as they are: an absent value, an empty text or list says nothing."""
 """How a sealed value starts; a payload without it has nothing to open."""
 
 
@@ -79,7 +83,7 @@ class EventSpec:
         found: dict[str, Need] = {}
         for f in self.fields:
             raw = parts.get(f.name)
-            if raw is None or bytes(raw) == b"null":
+            if raw is None or bytes(raw) in _NOTHING:
                 continue
             owner = f.whose.owner_field
             found[f.name] = Need(

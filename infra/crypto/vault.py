@@ -71,6 +71,31 @@ def _aggregate_id(stream_id: str) -> UUID:
     return UUID(stream_id.partition("-")[2])
 
 
+_Work = list[tuple[int, int, cipher.EventSpec, dict[str, msgspec.Raw], dict[str, Need]]]
+
+
+def _work(appends: Sequence[StreamAppend]) -> tuple[_Work, list[UUID], set[UUID]]:
+    """The events with personal values to seal (append, event, spec, parts, needs), the
+    students erased, and the subjects whose key cannot exist yet: a new stream's own."""
+    specs = cipher.specs()
+    work: _Work = []
+    erasing, fresh = [], set()
+    for ai, a in enumerate(appends):
+        for ei, e in enumerate(a.events):
+            if e.event_type == ERASING_EVENT:
+                erasing.append(_aggregate_id(e.stream_id))
+            spec = specs.get(e.event_type)
+            if spec is None:
+                continue
+            parts = spec.split(e.payload)
+            aggregate_id = _aggregate_id(e.stream_id)
+            if needs := spec.needs(parts, aggregate_id):
+                work.append((ai, ei, spec, parts, needs))
+                if a.expected_version == 0 and e.stream_version == 1:
+                    fresh |= {n.subject for n in needs.values() if n.subject == aggregate_id}
+    return work, erasing, fresh
+
+
 class Vault:
     def __init__(self, keys: KeyStore, keks: Keks, size: int = DATA_KEYS_CACHED) -> None:
         self.keys = keys
@@ -81,28 +106,12 @@ class Vault:
     # -- writing ----------------------------------------------------------------------------
 
     async def seal(self, appends: Sequence[StreamAppend]) -> Sealing:
-        specs = cipher.specs()
-        work: list[tuple[int, int, cipher.EventSpec, dict[str, msgspec.Raw], dict[str, Need]]]
-        work, erasing = [], []
-        fresh: dict[UUID, Need] = {}
-        for ai, a in enumerate(appends):
-            for ei, e in enumerate(a.events):
-                if e.event_type == ERASING_EVENT:
-                    erasing.append(_aggregate_id(e.stream_id))
-                spec = specs.get(e.event_type)
-                if spec is None:
-                    continue
-                parts = spec.split(e.payload)
-                aggregate_id = _aggregate_id(e.stream_id)
-                needs = spec.needs(parts, aggregate_id)
-                if not needs:
-                    continue
-                work.append((ai, ei, spec, parts, needs))
-                if a.expected_version == 0 and e.stream_version == 1:
-                    fresh |= {n.subject: n for n in needs.values() if n.subject == aggregate_id}
+        work, erasing, fresh = _work(appends)
         if not work:
             return Sealing(appends, [], erasing, {}, [])
-        wanted = {n.subject: n for *_, needs in work for n in needs.values()}
+        wanted: dict[UUID, Need] = {}
+        for *_, needs in work:  # the need that names an owner (the first event's) wins
+            wanted |= {n.subject: n for n in needs.values() if n.owner or n.subject not in wanted}
         keys = {s: self._cached(s) for s in wanted}
         missing = [wanted[s] for s, k in keys.items() if k is None]
         rows, made = self._new_rows(n for n in missing if n.subject in fresh)

@@ -29,7 +29,10 @@ async def a_student_with_a_guardian(deps):
         deps, coordinator(), RegisterStudent(name=NAME, grade=8, date_of_birth=BORN)
     )
     cmd = RecordGuardianConsent(
-        student_id=student.id, guardian_name=GUARDIAN, relationship="aunt", given_on=date(2026, 9, 1)
+        student_id=student.id,
+        guardian_name=GUARDIAN,
+        relationship="aunt",
+        given_on=date(2026, 9, 1),
     )
     await record_guardian_consent(deps, coordinator(), cmd)
     return student.id

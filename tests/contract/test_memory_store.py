@@ -21,6 +21,6 @@ class TestMemoryStore(StoreContract, PersonalDataContract):
     @pytest.fixture
     def raw_payloads(self, store: MemoryEventStore):
         async def payloads() -> list[bytes]:
-            return [e.payload for e in store._log]  # noqa: SLF001 - as kept, before opening
+            return [e.payload for e in store._log]
 
         return payloads

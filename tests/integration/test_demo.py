@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import os
@@ -13,10 +12,10 @@ from uuid import UUID
 
 from bridgework.infra.demo import load_demo
 from bridgework.infra.transcoding import Transcoder
-from bridgework.projections.registry import default_projections
 from bridgework.services.unit_of_work import Deps
 from support.context import SECRET_KEY
 from support.scenario import runner_for
+from support.views import view_digests
 
 if TYPE_CHECKING:
     from bridgework.infra.store import PostgresEventStore
@@ -64,15 +63,6 @@ def deterministic_deps(store: PostgresEventStore) -> Deps:
         new_id=lambda: UUID(int=next(ids)),
         secret_key=SECRET_KEY,
     )
-
-
-async def view_digests(pool) -> dict[str, str]:
-    """A SHA-256 of each projection table's rows, in a total order."""
-    digests = {}
-    for table in sorted(t for p in default_projections() for t in p.tables):
-        rows = sorted(repr(tuple(r)) for r in await pool.fetch(f"SELECT * FROM {table}"))  # noqa: S608
-        digests[table] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
-    return digests
 
 
 async def test_the_demo_views_are_the_recorded_ones(store, pool):

@@ -49,7 +49,10 @@ def test_the_inventory_names_only_fields_that_exist_and_decides_each_once():
             missing = set(fields) - set(_fields(EVENT_TYPES[name]))
             assert not missing, (name, missing)
     twice = {
-        (name, f) for name, fields in PERSONAL.items() for f in fields if f in NOT_PERSONAL.get(name, ())
+        (name, f)
+        for name, fields in PERSONAL.items()
+        for f in fields
+        if f in NOT_PERSONAL.get(name, ())
     }
     assert not twice
 
