@@ -164,12 +164,14 @@ class Query:
         checkpoint = after_checkpoint(after)
         stream, wanted = event_filter(stream_id, types)
         wanted = within_scope(info, wanted)
-        found = await info.context.api.store.read_after(
+        store = info.context.api.store
+        found = await store.read_after(
             checkpoint,
             limit + 1,
             types=None if wanted is None else sorted(wanted),
             stream_id=stream,
         )
+        found = await store.opened(found)
         rows, page = paginate(found, limit, after, lambda e: event_cursor(e.checkpoint))
         edges = [EventEdge(cursor=c, node=Event.from_stored(e)) for c, e in rows]
         return EventConnection(edges=edges, page_info=page)
@@ -197,9 +199,9 @@ class Subscription:
         # Everything is read and filtered here: the cursor must move past events of other
         # types too, or waiting for news after it would return at once, forever.
         async for batch in info.context.api.live.follow(checkpoint):
-            for stored in batch:
-                if wanted is None or stored.event_type in wanted:
-                    yield Event.from_stored(stored)
+            chosen = [s for s in batch if wanted is None or s.event_type in wanted]
+            for stored in await store.opened(chosen) if chosen else ():
+                yield Event.from_stored(stored)
 
 
 POLICIES: Policies = {"Query": {"events": LOG}, "Subscription": {"events": LOG}}

@@ -175,7 +175,7 @@ class MemoryEventStore(EventStore):
     async def load(self, stream_id: str, *, after_version: int = 0) -> list[StoredEvent]:
         """Every event of one stream after `after_version` (all of them by default)."""
         await _round_trip()
-        return await self.vault.open(self._streams.get(stream_id, [])[after_version:])
+        return await self.vault.load(self._streams.get(stream_id, [])[after_version:])
 
     async def read_after(
         self,
@@ -196,7 +196,10 @@ class MemoryEventStore(EventStore):
                 stream_id is None or e.stream_id == stream_id
             ):
                 found.append(e)
-        return await self.vault.open(found)
+        return await self.vault.load(found)
+
+    async def opened(self, events: list[StoredEvent]) -> list[StoredEvent]:
+        return await self.vault.open(events)
 
     async def checkpoint_of(self, position: int) -> Checkpoint | None:
         if 0 < position <= len(self._log):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from bridgework.services.ports import StoredEvent
+from bridgework.services.ports import StoredCommand, StoredEvent, StoredSnapshot
 
 if TYPE_CHECKING:
     import asyncpg
@@ -128,3 +128,13 @@ def stored_event(row: asyncpg.Record) -> StoredEvent:
         metadata_json=row[8],
         recorded_at=row[9],
     )
+
+
+def stored_snapshot(stream_id: str, row: asyncpg.Record) -> StoredSnapshot:
+    return StoredSnapshot(
+        stream_id=stream_id, version=row[0], topic=row[1], layout=row[2], state=row[3]
+    )
+
+
+def stored_command(row: asyncpg.Record) -> StoredCommand:
+    return StoredCommand(command_id=row[0], request_hash=row[1], result=row[2], position=row[3])

@@ -204,15 +204,11 @@ class PostgresEventStore(EventStore):
 
     async def load(self, stream_id: str, *, after_version: int = 0) -> list[StoredEvent]:
         rows = await self._pool.fetch(statements.LOAD, stream_id, after_version)
-        return await self.vault.open([statements.stored_event(r) for r in rows])
+        return await self.vault.load([statements.stored_event(r) for r in rows])
 
     async def load_snapshot(self, stream_id: str) -> StoredSnapshot | None:
         row = await self._pool.fetchrow(statements.LOAD_SNAPSHOT, stream_id)
-        if row is None:
-            return None
-        return StoredSnapshot(
-            stream_id=stream_id, version=row[0], topic=row[1], layout=row[2], state=row[3]
-        )
+        return None if row is None else statements.stored_snapshot(stream_id, row)
 
     async def load_latest(self, stream_id: str) -> tuple[StoredSnapshot | None, list[StoredEvent]]:
         rows = await self._pool.fetch(statements.LOAD_LATEST, stream_id)
@@ -226,7 +222,7 @@ class PostgresEventStore(EventStore):
                 layout=head[12],
                 state=head[13],
             )
-        return snapshot, await self.vault.open([statements.stored_event(r) for r in rows])
+        return snapshot, await self.vault.load([statements.stored_event(r) for r in rows])
 
     async def save_snapshot(self, snapshot: StoredSnapshot) -> None:
         await self._pool.execute(
@@ -254,7 +250,10 @@ class PostgresEventStore(EventStore):
             None if types is None else list(types),
             stream_id,
         )
-        return await self.vault.open([statements.stored_event(r) for r in rows])
+        return await self.vault.load([statements.stored_event(r) for r in rows])
+
+    async def opened(self, events: list[StoredEvent]) -> list[StoredEvent]:
+        return await self.vault.open(events)
 
     async def checkpoint_of(self, position: int) -> Checkpoint | None:
         tx_id = await self._pool.fetchval("SELECT tx_id FROM events WHERE position = $1", position)
@@ -267,9 +266,7 @@ class PostgresEventStore(EventStore):
 
     async def find_command(self, command_id: str) -> StoredCommand | None:
         row = await self._pool.fetchrow(statements.FIND_COMMAND, command_id)
-        if row is None:
-            return None
-        return StoredCommand(command_id=row[0], request_hash=row[1], result=row[2], position=row[3])
+        return None if row is None else statements.stored_command(row)
 
     # -- waking readers -----------------------------------------------------------------
 

@@ -5,6 +5,10 @@ Decoding is typed, so ids, dates and enums come back as real objects: the `event
 library builds events without calling `__init__`. Old schema versions are upcast on read
 with the library's convention: `class_version = N` on the event class and static methods
 `upcast_v1_v2(state)`, `upcast_v2_v3(state)`, … that rewrite the payload dict.
+
+Personal fields (`domain/personal.py`) are sealed in the payload (`infra/crypto/`): they are
+decoded as raw JSON and opened one by one with the keys the read that returned the event
+loaded, so decoding an event without personal fields costs what it did before.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from uuid import UUID
 
 import msgspec
 from bridgework.domain.catalog import AGGREGATE_OF, EVENT_TYPES
+from bridgework.infra.crypto.cache import CACHE
+from bridgework.infra.crypto.cipher import FieldOpener, Sealed, specs
 from bridgework.services.ports import EventMetadata, NewEvent, StoredEvent
 from eventsourcing.utils import get_topic
 
@@ -41,12 +47,22 @@ class _EventSpec:
         fields = {n: hints[n] for n in names if n not in _COLUMNS}
         self.fields = tuple(fields)
         self.payload_type: Any = TypedDict(f"{name}Payload", fields)  # type: ignore[misc]
+        sealed = specs().get(name)
+        self.openers = {
+            f.name: FieldOpener(f, fields[f.name], CACHE) for f in (sealed.fields if sealed else ())
+        }
         self.decoder = msgspec.json.Decoder(self.payload_type)
+        # Raw values decode into a struct's fields (not a TypedDict's, in msgspec 0.22).
+        raw = [(n, msgspec.Raw if n in self.openers else t) for n, t in fields.items()]
+        self.sealed = msgspec.json.Decoder(msgspec.defstruct(f"{name}Sealed", raw)).decode
         self.aggregate = aggregate
         self.topic = get_topic(aggregate) if "originator_topic" in hints else None
 
-    def upcast(self, payload: bytes, from_version: int) -> dict[str, Any]:
+    def upcast(self, payload: bytes, from_version: int, event_id: UUID) -> dict[str, Any]:
         state: dict[str, Any] = msgspec.json.decode(payload)
+        for name, opener in self.openers.items():
+            if isinstance(value := state.get(name), dict):
+                state[name] = opener.opened(msgspec.convert(value, Sealed), event_id)
         for v in range(from_version, self.version):
             state = getattr(self.cls, f"upcast_v{v}_v{v + 1}")(state)
         result: dict[str, Any] = msgspec.convert(state, self.payload_type, strict=False)
@@ -91,10 +107,14 @@ class Transcoder:
         spec = self._by_name.get(stored.event_type)
         if spec is None:
             raise ValueError(f"unknown event type {stored.event_type!r} at {stored.position}")
-        if stored.schema_version == spec.version:
-            state = spec.decoder.decode(stored.payload)
+        if stored.schema_version != spec.version:
+            state = spec.upcast(stored.payload, stored.schema_version, stored.event_id)
+        elif spec.openers:
+            state = msgspec.structs.asdict(spec.sealed(stored.payload))
+            for name, opener in spec.openers.items():
+                state[name] = opener(state[name], stored.event_id)
         else:
-            state = spec.upcast(stored.payload, stored.schema_version)
+            state = spec.decoder.decode(stored.payload)
         aggregate_id = _aggregate_id(stored.stream_id)
         state["originator_id"] = aggregate_id
         state["originator_version"] = stored.stream_version

@@ -234,6 +234,12 @@ class EventStore(abc.ABC):
     ) -> list[StoredEvent]:
         """Events after `after` in the global order, never skipping one that commits later."""
 
+    async def opened(self, events: list[StoredEvent]) -> list[StoredEvent]:
+        """The events with their sealed personal fields opened in the payload, for readers of
+        raw payloads (the codec opens them as it decodes); a store that seals none returns
+        them as they are."""
+        return events
+
     @abc.abstractmethod
     async def checkpoint_of(self, position: int) -> Checkpoint | None:
         """The checkpoint of the event at `position`, if there is one."""

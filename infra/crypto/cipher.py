@@ -24,12 +24,13 @@ from uuid import UUID
 import msgspec
 from bridgework.domain.catalog import EVENT_TYPES
 from bridgework.domain.personal import PERSONAL, Personal, Subject, placeholder
-from bridgework.infra.crypto.kek import NONCE_BYTES
+from bridgework.infra.crypto.kek import NONCE_BYTES, KeyUnavailable
 from cryptography.exceptions import InvalidTag
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from bridgework.infra.crypto.cache import KeyCache
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 ERASING_EVENT = "StudentErased"
@@ -43,8 +44,10 @@ _NOTHING = frozenset({b"null", b'""', b"[]"})
 
 
 class Sealed(msgspec.Struct, frozen=True, omit_defaults=True):
-    s: UUID
+    s: str
+    """The subject's id."""
     c: bytes = b""
+    """Nonce and ciphertext; empty: sealed after the key was destroyed."""
 
 
 _encode = msgspec.json.Encoder().encode
@@ -53,11 +56,12 @@ _sealed = msgspec.json.Decoder(Sealed).decode
 
 
 class Need(NamedTuple):
-    """A data key a payload needs: its subject, kind and owner (whose erasure destroys it)."""
+    """A data key a payload needs: its subject, kind and owner (whose erasure destroys it),
+    ids as text."""
 
-    subject: UUID
+    subject: str
     kind: Subject
-    owner: UUID | None
+    owner: str | None
 
 
 class FieldSpec(NamedTuple):
@@ -78,7 +82,7 @@ class EventSpec:
     def split(self, payload: bytes) -> dict[str, msgspec.Raw]:
         return _split(payload)
 
-    def needs(self, parts: dict[str, msgspec.Raw], aggregate_id: UUID) -> dict[str, Need]:
+    def needs(self, parts: dict[str, msgspec.Raw], aggregate_id: str) -> dict[str, Need]:
         """The key each non-null personal field is sealed with."""
         found: dict[str, Need] = {}
         for f in self.fields:
@@ -97,7 +101,7 @@ class EventSpec:
         self,
         parts: dict[str, msgspec.Raw],
         needs: Mapping[str, Need],
-        keys: Mapping[UUID, AESGCM | None],
+        keys: Mapping[str, AESGCM | None],
         event_id: UUID,
     ) -> bytes:
         for f in self.fields:
@@ -126,33 +130,63 @@ class EventSpec:
         self,
         parts: dict[str, msgspec.Raw],
         sealed: Mapping[str, Sealed],
-        keys: Mapping[UUID, AESGCM | None],
+        keys: Mapping[str, AESGCM | None],
         event_id: UUID,
     ) -> bytes:
         for f in self.fields:
             value = sealed.get(f.name)
             if value is None:
                 continue
-            key = keys.get(value.s)
-            if key is None or not value.c:
-                parts[f.name] = f.placeholder
-                continue
-            try:
-                clear = key.decrypt(
-                    value.c[:NONCE_BYTES], value.c[NONCE_BYTES:], event_id.bytes + f.aad
-                )
-            except InvalidTag:
-                raise OpeningError(
-                    f"{f.name} of event {event_id} does not open with its subject's key"
-                ) from None
-            parts[f.name] = msgspec.Raw(clear)
+            clear = _opened(keys.get(value.s), value, event_id, f)
+            parts[f.name] = f.placeholder if clear is None else msgspec.Raw(clear)
         return _encode(parts)
 
 
-def _id(parts: dict[str, msgspec.Raw], field: str, aggregate_id: UUID) -> UUID:
+def _opened(key: AESGCM | None, value: Sealed, event_id: UUID, f: FieldSpec) -> bytes | None:
+    """The clear JSON of a sealed value; None when its key is destroyed."""
+    if key is None or not value.c:
+        return None
+    try:
+        return key.decrypt(value.c[:NONCE_BYTES], value.c[NONCE_BYTES:], event_id.bytes + f.aad)
+    except InvalidTag:
+        raise OpeningError(
+            f"{f.name} of event {event_id} does not open with its subject's key"
+        ) from None
+
+
+class FieldOpener:
+    """Opens one personal field as the transcoder decodes its event: from the raw JSON the
+    payload holds (sealed, or clear from before encryption) to the field's typed value."""
+
+    def __init__(self, f: FieldSpec, annotation: Any, cache: KeyCache) -> None:
+        self.field = f
+        self.decode = msgspec.json.Decoder(annotation).decode
+        self.placeholder = placeholder(annotation)
+        self.cache = cache
+
+    def __call__(self, raw: msgspec.Raw, event_id: UUID) -> Any:
+        if memoryview(raw)[0] != _OPEN_BRACE:  # clear, null or empty
+            return self.decode(raw)
+        return self.opened(_sealed(raw), event_id)
+
+    def opened(self, value: Sealed, event_id: UUID) -> Any:
+        entry = self.cache.get(value.s)
+        if entry is None:
+            raise KeyUnavailable(
+                f"the data key of {value.s} was not loaded by the read that returned event "
+                f"{event_id}"
+            )
+        clear = _opened(entry.key, value, event_id, self.field)
+        return self.placeholder if clear is None else self.decode(clear)
+
+
+_OPEN_BRACE = ord("{")
+
+
+def _id(parts: dict[str, msgspec.Raw], field: str, aggregate_id: str) -> str:
     if field == "originator_id":
         return aggregate_id
-    return UUID(msgspec.json.decode(parts[field], type=str))
+    return str(msgspec.json.decode(parts[field], type=UUID))  # checked: it names a key
 
 
 @functools.cache

@@ -72,21 +72,22 @@ class Keks:
     def __init__(self, current: Kek, retired: Sequence[Kek] = ()) -> None:
         self.current = current
         self.by_id = {k.id: k for k in (*retired, current)}
+        self._ciphers = {k.id: AESGCM(k.key) for k in self.by_id.values()}
 
     def wrap(self, subject: UUID, data_key: bytes) -> tuple[str, bytes]:
         """(kek id, nonce + ciphertext) of a data key, bound to its subject."""
         nonce = secrets.token_bytes(NONCE_BYTES)
-        sealed = AESGCM(self.current.key).encrypt(nonce, data_key, subject.bytes)
+        sealed = self._ciphers[self.current.id].encrypt(nonce, data_key, subject.bytes)
         return self.current.id, nonce + sealed
 
     def unwrap(self, subject: UUID, kek_id: str, wrapped: bytes) -> bytes:
-        kek = self.by_id.get(kek_id)
+        kek = self._ciphers.get(kek_id)
         if kek is None:
             raise KeyUnavailable(
                 f"the data key of {subject} is wrapped by {kek_id}, which is not configured "
                 "(BRIDGEWORK_KEK, BRIDGEWORK_KEK_RETIRED or the key file)"
             )
-        return AESGCM(kek.key).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], subject.bytes)
+        return kek.decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], subject.bytes)
 
 
 _PROCESS_KEKS: list[Keks] = []

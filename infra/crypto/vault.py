@@ -1,22 +1,26 @@
 """Data keys, one per data subject, and the sealing of every personal field with them.
 
-Both stores hand their appends to `Vault.seal` before writing and their reads to
-`Vault.open`. Keys live in a `KeyStore` (the `data_keys` table, or memory), wrapped by the
-KEK; unwrapped ones are kept in a bounded cache, so a catch-up opens fields without a round
-trip per subject. A subject's first key is made where nothing can have made it before (the
-first event of the subject's own stream) inside the append's own statement; any other
-subject's key is made (if missing, idempotently) before the append that needs it. Either
-way no event is ever stored sealed under a key that does not exist.
+Both stores hand their appends to `Vault.seal` before writing, and their reads to
+`Vault.load`: the keys of every sealed value read go into the process's cache (one round
+trip for those not there yet), and the transcoder opens the fields of the events it
+decodes, and only those (`cipher.FieldOpener`). `Vault.open` opens whole payloads, for the
+few readers of raw payloads (the `events` query). Keys live in a `KeyStore` (the
+`data_keys` table, or memory), wrapped by the KEK. A subject's first key is made where
+nothing can have made it before (the first event of the subject's own stream) inside the
+append's own statement; any other subject's key is made (if missing, idempotently) before
+the append that needs it. Either way no event is ever stored sealed under a key that does
+not exist.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import re
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 from uuid import UUID
 
 import msgspec
 from bridgework.infra.crypto import cipher
+from bridgework.infra.crypto.cache import CACHE, DESTROYED, Entry, KeyCache
 from bridgework.infra.crypto.cipher import ERASING_EVENT, SEALED_MARK, Need
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -26,8 +30,8 @@ if TYPE_CHECKING:
     from bridgework.infra.crypto.kek import Keks
     from bridgework.services.ports import NewEvent, StoredEvent, StreamAppend
 
-DATA_KEYS_CACHED = 20_000
-"""Unwrapped data keys kept per process (about 100 bytes each)."""
+_SUBJECTS = re.compile(rb'\{"s":"([0-9a-f-]{36})"')
+"""The subject of each sealed value in a payload."""
 
 
 class KeyRow(NamedTuple):
@@ -50,11 +54,6 @@ class KeyStore(Protocol):
         ...
 
 
-class _Entry(NamedTuple):
-    key: AESGCM | None
-    owner: UUID | None
-
-
 class Sealing(NamedTuple):
     appends: Sequence[StreamAppend]
     """The appends with their personal fields sealed."""
@@ -62,19 +61,20 @@ class Sealing(NamedTuple):
     """New subjects' keys, to insert with the events."""
     erasing: list[UUID]
     """Students whose keys the append destroys, with its events."""
-    cached: dict[UUID, _Entry]
+    cached: dict[str, Entry]
     destroyed: list[UUID]
     """Every subject whose key the erasure destroyed (the store fills it in)."""
 
 
-def _aggregate_id(stream_id: str) -> UUID:
-    return UUID(stream_id.partition("-")[2])
+def _aggregate_id(stream_id: str) -> str:
+    """`student-<uuid>` → the uuid, as text (as it is written in payloads)."""
+    return stream_id.partition("-")[2]
 
 
 _Work = list[tuple[int, int, cipher.EventSpec, dict[str, msgspec.Raw], dict[str, Need]]]
 
 
-def _work(appends: Sequence[StreamAppend]) -> tuple[_Work, list[UUID], set[UUID]]:
+def _work(appends: Sequence[StreamAppend]) -> tuple[_Work, list[UUID], set[str]]:
     """The events with personal values to seal (append, event, spec, parts, needs), the
     students erased, and the subjects whose key cannot exist yet: a new stream's own."""
     specs = cipher.specs()
@@ -83,7 +83,7 @@ def _work(appends: Sequence[StreamAppend]) -> tuple[_Work, list[UUID], set[UUID]
     for ai, a in enumerate(appends):
         for ei, e in enumerate(a.events):
             if e.event_type == ERASING_EVENT:
-                erasing.append(_aggregate_id(e.stream_id))
+                erasing.append(UUID(_aggregate_id(e.stream_id)))
             spec = specs.get(e.event_type)
             if spec is None:
                 continue
@@ -97,11 +97,10 @@ def _work(appends: Sequence[StreamAppend]) -> tuple[_Work, list[UUID], set[UUID]
 
 
 class Vault:
-    def __init__(self, keys: KeyStore, keks: Keks, size: int = DATA_KEYS_CACHED) -> None:
+    def __init__(self, keys: KeyStore, keks: Keks, cache: KeyCache = CACHE) -> None:
         self.keys = keys
         self.keks = keks
-        self.size = size
-        self._cache: OrderedDict[UUID, _Entry] = OrderedDict()
+        self.cache = cache
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -109,15 +108,15 @@ class Vault:
         work, erasing, fresh = _work(appends)
         if not work:
             return Sealing(appends, [], erasing, {}, [])
-        wanted: dict[UUID, Need] = {}
+        wanted: dict[str, Need] = {}
         for *_, needs in work:  # the need that names an owner (the first event's) wins
             wanted |= {n.subject: n for n in needs.values() if n.owner or n.subject not in wanted}
-        keys = {s: self._cached(s) for s in wanted}
+        keys = {s: self.cache.get(s) for s in wanted}
         missing = [wanted[s] for s, k in keys.items() if k is None]
         rows, made = self._new_rows(n for n in missing if n.subject in fresh)
         others = self._new_rows(n for n in missing if n.subject not in fresh)[0]
-        cached = made | (self._entries(await self.keys.ensure(others)) if others else {})
-        keys |= cached
+        found = self._entries(await self.keys.ensure(others)) if others else {}
+        keys |= made | found
         if lost := [s for s, k in keys.items() if k is None]:
             raise RuntimeError(f"no data key could be made for {lost}")
         opened = {s: None if e is None else e.key for s, e in keys.items()}
@@ -130,96 +129,70 @@ class Vault:
             msgspec.structs.replace(a, events=sealed[i]) if any(w[0] == i for w in work) else a
             for i, a in enumerate(appends)
         ]
-        return Sealing(out, rows, erasing, cached, [])
+        return Sealing(out, rows, erasing, made | found, [])
 
-    def _new_rows(self, needs: Iterable[Need]) -> tuple[list[KeyRow], dict[UUID, _Entry]]:
+    def _new_rows(self, needs: Iterable[Need]) -> tuple[list[KeyRow], dict[str, Entry]]:
         rows, made = [], {}
         for n in needs:
             key = AESGCM.generate_key(bit_length=256)
-            kek_id, wrapped = self.keks.wrap(n.subject, key)
-            rows.append(KeyRow(n.subject, n.kind, n.owner, kek_id, wrapped))
-            made[n.subject] = _Entry(AESGCM(key), n.owner)
+            subject = UUID(n.subject)
+            kek_id, wrapped = self.keks.wrap(subject, key)
+            owner = None if n.owner is None else UUID(n.owner)
+            rows.append(KeyRow(subject, n.kind, owner, kek_id, wrapped))
+            made[n.subject] = Entry(AESGCM(key), n.owner)
         return rows, made
 
     def committed(self, sealing: Sealing) -> None:
         """Keep the keys an append made or fetched; forget the ones it destroyed."""
         for subject, entry in sealing.cached.items():
-            self._put(subject, entry)
-        self.forget(sealing.erasing, sealing.destroyed)
-
-    def forget(self, students: Iterable[UUID], destroyed: Iterable[UUID] = ()) -> None:
-        """Mark erased: the students', their owned subjects' and `destroyed` keys."""
-        gone = set(students)
-        if not gone:
-            return
-        owned = [s for s, e in self._cache.items() if e.owner in gone]
-        for subject in [*gone, *owned, *destroyed]:
-            self._put(subject, _Entry(None, None))
+            self.cache.put(subject, entry)
+        self.cache.forget(map(str, sealing.erasing), map(str, sealing.destroyed))
 
     # -- reading ----------------------------------------------------------------------------
 
-    async def open(self, events: list[StoredEvent]) -> list[StoredEvent]:
+    async def load(self, events: list[StoredEvent]) -> list[StoredEvent]:
+        """Load the keys of every sealed value in `events` into the cache; return them."""
         specs = cipher.specs()
-        work = []
-        erased = []
+        # One scan of all the payloads that can hold sealed values, not one per event.
+        scanned = b"\n".join([e.payload for e in events if e.event_type in specs])
+        subjects = {s.decode() for s in set(_SUBJECTS.findall(scanned))} if scanned else ()
+        erased = [_aggregate_id(e.stream_id) for e in events if e.event_type == ERASING_EVENT]
+        if subjects and (missing := self.cache.missing(subjects)):
+            fetched = self._entries(await self.keys.fetch([UUID(s) for s in missing]))
+            for s in missing:  # a subject without a row reads as erased
+                self.cache.put(s, fetched.get(s, DESTROYED))
+        self.cache.forget(erased)  # another process erased them: their keys are gone here too
+        return events
+
+    async def open(self, events: list[StoredEvent]) -> list[StoredEvent]:
+        """The events with every sealed value opened in their payloads (placeholders where
+        the key is destroyed): for readers of raw payloads."""
+        await self.load(events)
+        specs = cipher.specs()
+        opened = list(events)
         for i, e in enumerate(events):
-            if e.event_type == ERASING_EVENT:
-                erased.append(_aggregate_id(e.stream_id))
             spec = specs.get(e.event_type)
             if spec is None or SEALED_MARK not in e.payload:
                 continue
             parts = spec.split(e.payload)
             sealed = spec.sealed(parts)
             if sealed:
-                work.append((i, spec, parts, sealed))
-        if work:
-            subjects = {v.s for *_, sealed in work for v in sealed.values()}
-            keys = await self._keys(subjects)
-            events = list(events)
-            for i, spec, parts, sealed in work:
-                e = events[i]
+                keys = {v.s: self._key(v.s) for v in sealed.values()}
                 payload = spec.open(parts, sealed, keys, e.event_id)
-                events[i] = msgspec.structs.replace(e, payload=payload)
-        self.forget(erased)  # another process erased them: its keys are gone for us too
-        return events
+                opened[i] = msgspec.structs.replace(e, payload=payload)
+        return opened
 
-    async def _keys(self, subjects: Iterable[UUID]) -> dict[UUID, AESGCM | None]:
-        found: dict[UUID, AESGCM | None] = {}
-        missing = []
-        for s in subjects:
-            entry = self._cached(s)
-            if entry is None:
-                missing.append(s)
-            else:
-                found[s] = entry.key
-        if missing:
-            fetched = self._entries(await self.keys.fetch(missing))
-            for s in missing:  # a subject without a row reads as erased
-                entry = fetched.get(s, _Entry(None, None))
-                self._put(s, entry)
-                found[s] = entry.key
-        return found
+    def _key(self, subject: str) -> AESGCM | None:
+        entry = self.cache.get(subject)
+        return None if entry is None else entry.key
 
-    # -- the cache --------------------------------------------------------------------------
-
-    def _entries(self, rows: Iterable[KeyRow]) -> dict[UUID, _Entry]:
+    def _entries(self, rows: Iterable[KeyRow]) -> dict[str, Entry]:
         found = {}
         for r in rows:
+            owner = None if r.owner is None else str(r.owner)
             if r.wrapped is None or r.kek_id is None:
-                found[r.subject] = _Entry(None, r.owner)
+                found[str(r.subject)] = Entry(None, owner)
             else:
                 key = self.keks.unwrap(r.subject, r.kek_id, r.wrapped)
-                found[r.subject] = _Entry(AESGCM(key), r.owner)
+                found[str(r.subject)] = Entry(AESGCM(key), owner)
         return found
-
-    def _cached(self, subject: UUID) -> _Entry | None:
-        entry = self._cache.get(subject)
-        if entry is not None:
-            self._cache.move_to_end(subject)
-        return entry
-
-    def _put(self, subject: UUID, entry: _Entry) -> None:
-        self._cache[subject] = entry
-        self._cache.move_to_end(subject)
-        while len(self._cache) > self.size:
-            self._cache.popitem(last=False)
