@@ -81,12 +81,13 @@ class MemoryEventStore(EventStore):
         for a in appends:
             a.check()
         sealing = await self.vault.seal(appends)
+        command = command and await self.vault.seal_command(command)
         appends, events = sealing.appends, [e for a in sealing.appends for e in a.events]
         if events:
             self._refuse_stale(appends)
             self._refuse_reused(events, sealing)
         if command is not None and (recorded := self._commands.get(command.command_id)):
-            raise DuplicateCommand(recorded)
+            raise DuplicateCommand(await self.vault.open_command(recorded))
         refuse_bad_mail(mail)
         if not events:
             if mail:
@@ -213,7 +214,8 @@ class MemoryEventStore(EventStore):
 
     async def find_command(self, command_id: str) -> StoredCommand | None:
         await _round_trip()
-        return self._commands.get(command_id)
+        found = self._commands.get(command_id)
+        return None if found is None else await self.vault.open_command(found)
 
     # -- waking readers -----------------------------------------------------------------
 

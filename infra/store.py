@@ -83,6 +83,7 @@ class PostgresEventStore(EventStore):
         for a in appends:
             a.check()
         sealing = await self.vault.seal(appends)  # personal fields sealed before they are sent
+        command = command and await self.vault.seal_command(command)
         appends, events = sealing.appends, [e for a in sealing.appends for e in a.events]
         if mail and not events:
             raise ValueError("mail is appended only with the events that decide it")
@@ -266,7 +267,9 @@ class PostgresEventStore(EventStore):
 
     async def find_command(self, command_id: str) -> StoredCommand | None:
         row = await self._pool.fetchrow(statements.FIND_COMMAND, command_id)
-        return None if row is None else statements.stored_command(row)
+        return (
+            None if row is None else await self.vault.open_command(statements.stored_command(row))
+        )
 
     # -- waking readers -----------------------------------------------------------------
 

@@ -67,9 +67,9 @@ async def apply_to_program(deps: Deps, ctx: CommandContext, cmd: ApplyToProgram)
         )
         if refused is not None:
             message = f"{refused.rule}: {refused.message}"
-            return CommandResult(id=program.id, status="REFUSED", message=message, personal=True)
+            return CommandResult(id=program.id, status="REFUSED", message=message, about=student.id)
         message = f"{student.name} applied to '{program.name}'"
-        return CommandResult(id=program.id, status="APPLIED", message=message, personal=True)
+        return CommandResult(id=program.id, status="APPLIED", message=message, about=student.id)
 
     return await execute(deps, ctx, cmd, decide)
 
@@ -95,6 +95,6 @@ async def deny_application(deps: Deps, ctx: CommandContext, cmd: DenyApplication
         program = await s.get(Program, cmd.program_id, "programId")
         student = await s.get(Student, cmd.student_id, "studentId")
         program.deny(student_id=student.id, student_name=student.name, reason=cmd.reason, at=s.now)
-        return CommandResult(id=program.id, status="DENIED", message=cmd.reason, personal=True)
+        return CommandResult(id=program.id, status="DENIED", message=cmd.reason, about=student.id)
 
     return await execute(deps, ctx, cmd, decide)

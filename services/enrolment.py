@@ -86,9 +86,9 @@ def seated(program: Program, student: Student) -> CommandResult:
     """The reply to a student joining: a seat, or their place in line."""
     if student.id in program.waitlist:
         notice = program.waitlist_notice(student.id, student.name)
-        return CommandResult(id=program.id, status="WAITLISTED", message=notice, personal=True)
+        return CommandResult(id=program.id, status="WAITLISTED", message=notice, about=student.id)
     message = f"{student.name} is enrolled in '{program.name}'"
-    return CommandResult(id=program.id, status="ENROLLED", message=message, personal=True)
+    return CommandResult(id=program.id, status="ENROLLED", message=message, about=student.id)
 
 
 async def admit(

@@ -107,6 +107,8 @@ class CommandRecord(msgspec.Struct, frozen=True, kw_only=True):
     command_id: str
     request_hash: str
     result: bytes
+    about: UUID | None = None
+    """The data subject whose personal data `result`'s message holds: the store seals it."""
 
 
 class OutgoingMail(msgspec.Struct, frozen=True, kw_only=True):

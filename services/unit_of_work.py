@@ -55,9 +55,8 @@ class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
     position: int = 0
     status: str | None = None
     message: str | None = None
-    personal: bool = False
-    """The message names a person: the idempotency record keeps it out (it outlives an
-    erasure), so a replay answers without it."""
+    about: UUID | None = None
+    """The student the message names, if any: the idempotency record seals it with their key."""
 
 
 def _new_token() -> str:
@@ -283,9 +282,11 @@ async def _attempt(
         if (first := await _first_result(deps, key, digest)) is not None:
             return first
         raise
-    kept = msgspec.structs.replace(result, message=None) if result.personal else result
     record = CommandRecord(
-        command_id=command_id, request_hash=digest, result=msgspec.json.encode(kept)
+        command_id=command_id,
+        request_hash=digest,
+        result=msgspec.json.encode(result),
+        about=result.about,
     )
     try:
         position = await deps.store.append(

@@ -23,7 +23,7 @@ from uuid import UUID
 
 import msgspec
 from bridgework.domain.catalog import EVENT_TYPES
-from bridgework.domain.personal import PERSONAL, Personal, Subject, placeholder
+from bridgework.domain.personal import ERASED, PERSONAL, Personal, Subject, placeholder
 from bridgework.infra.crypto.kek import NONCE_BYTES, KeyUnavailable
 from cryptography.exceptions import InvalidTag
 
@@ -207,3 +207,33 @@ def specs() -> dict[str, EventSpec]:
             )
         )
     return found
+
+
+def seal_text(key: AESGCM | None, subject: str, clear: msgspec.Raw, aad: bytes) -> msgspec.Raw:
+    """One value sealed outside an event (a command's recorded message)."""
+    if key is None:
+        return msgspec.Raw(_encode(Sealed(subject)))
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    return msgspec.Raw(_encode(Sealed(subject, nonce + key.encrypt(nonce, bytes(clear), aad))))
+
+
+def open_text(key: AESGCM | None, value: Sealed, aad: bytes) -> msgspec.Raw:
+    """The clear JSON of a value `seal_text` sealed; "erased" once its key is destroyed."""
+    if key is None or not value.c:
+        return msgspec.Raw(_encode(ERASED))
+    try:
+        return msgspec.Raw(key.decrypt(value.c[:NONCE_BYTES], value.c[NONCE_BYTES:], aad))
+    except InvalidTag:
+        raise OpeningError("a recorded command's message does not open with its key") from None
+
+
+def split(payload: bytes) -> dict[str, msgspec.Raw]:
+    return _split(payload)
+
+
+def join(parts: dict[str, msgspec.Raw]) -> bytes:
+    return _encode(parts)
+
+
+def sealed_value(raw: msgspec.Raw) -> Sealed | None:
+    return _sealed(raw) if memoryview(raw)[0] == _OPEN_BRACE else None

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 from uuid import UUID
 
 import msgspec
+from bridgework.domain.personal import Subject
 from bridgework.infra.crypto import cipher
 from bridgework.infra.crypto.cache import CACHE, DESTROYED, Entry, KeyCache
 from bridgework.infra.crypto.cipher import ERASING_EVENT, SEALED_MARK, Need
@@ -28,8 +29,15 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from bridgework.infra.crypto.kek import Keks
-    from bridgework.services.ports import NewEvent, StoredEvent, StreamAppend
+    from bridgework.services.ports import (
+        CommandRecord,
+        NewEvent,
+        StoredCommand,
+        StoredEvent,
+        StreamAppend,
+    )
 
+_NOTHING = frozenset({b"null", b'""'})
 _SUBJECTS = re.compile(rb'\{"s":"([0-9a-f-]{36})"')
 """The subject of each sealed value in a payload."""
 
@@ -181,6 +189,37 @@ class Vault:
                 payload = spec.open(parts, sealed, keys, e.event_id)
                 opened[i] = msgspec.structs.replace(e, payload=payload)
         return opened
+
+    # -- idempotency records --------------------------------------------------------------
+
+    async def seal_command(self, record: CommandRecord) -> CommandRecord:
+        """The record with its result's message sealed with the key of the student it names
+        (`about`), the command id as associated data."""
+        message = (parts := cipher.split(record.result)).get("message")
+        if record.about is None or message is None or bytes(message) in _NOTHING:
+            return record
+        subject = str(record.about)
+        if self.cache.get(subject) is None:
+            rows = self._new_rows([Need(subject, Subject.STUDENT, None)])[0]
+            for s, entry in self._entries(await self.keys.ensure(rows)).items():
+                self.cache.put(s, entry)
+        aad = b"command:" + record.command_id.encode()
+        parts["message"] = cipher.seal_text(self._key(subject), subject, message, aad)
+        return msgspec.structs.replace(record, result=cipher.join(parts))
+
+    async def open_command(self, stored: StoredCommand) -> StoredCommand:
+        if SEALED_MARK not in stored.result:
+            return stored
+        parts = cipher.split(stored.result)
+        value = cipher.sealed_value(parts["message"])
+        if value is None:
+            return stored
+        if self.cache.missing([value.s]):
+            for s, entry in self._entries(await self.keys.fetch([UUID(value.s)])).items():
+                self.cache.put(s, entry)
+        aad = b"command:" + stored.command_id.encode()
+        parts["message"] = cipher.open_text(self._key(value.s), value, aad)
+        return msgspec.structs.replace(stored, result=cipher.join(parts))
 
     def _key(self, subject: str) -> AESGCM | None:
         entry = self.cache.get(subject)
