@@ -125,6 +125,13 @@ class Student(GuardianConsent, Achievements, Surveys, BridgeworkAggregate):
             )
         self._erase(reason=reason, timestamp=at)
 
+    def not_erased(self) -> Student:
+        """The student, or `RuleViolated` if their personal data is erased (no mail about
+        them can be written any more)."""
+        if self.erased:
+            raise RuleViolated("STUDENT_ERASED", "This student's personal data is erased")
+        return self
+
     @event(StudentErased)
     def _erase(self, reason: str, timestamp: datetime) -> None:
         # What the record holds in clear goes too: a cached or snapshotted copy read

@@ -178,7 +178,7 @@ async def submit_hours(deps: Deps, ctx: CommandContext, cmd: SubmitHours) -> Com
 
     async def decide(s: Session) -> CommandResult:
         program = await s.get(Program, cmd.program_id, "programId")
-        student = await s.get(Student, cmd.student_id, "studentId")
+        student = (await s.get(Student, cmd.student_id, "studentId")).not_erased()
         await participant(s, program.id, student)
         log_id = deps.new_id()
         token, hashed = _link(deps, log_id)
@@ -221,7 +221,7 @@ async def resend_verification_link(
         log.issue_link(
             token_hash=hashed, expires_at=s.now + timedelta(days=deps.link_days), at=s.now
         )
-        student = await s.get(Student, log.student_id, "logId")
+        student = (await s.get(Student, log.student_id, "logId")).not_erased()
         program = await s.get(Program, log.program_id, "logId")
         _mail(deps, s, log, token, (student.name, program.name))
         return _issued(log)
