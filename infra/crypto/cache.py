@@ -9,6 +9,7 @@ event has loaded it, so the bound only needs to exceed the subjects of the reads
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
 
 DATA_KEYS_CACHED = 100_000
 """Unwrapped data keys kept per process (about 200 bytes each)."""
+KEY_SECONDS = 300.0
+"""How long a live key is used before a read fetches it again: a process that never reads
+an erasure (another process wrote it) stops opening the erased values within this time."""
 
 
 class Entry(NamedTuple):
@@ -26,6 +30,8 @@ class Entry(NamedTuple):
     """None: destroyed."""
     owner: str | None
     """The student whose erasure destroys it too."""
+    at: float = 0.0
+    """When it was loaded (`time.monotonic()`)."""
 
 
 DESTROYED = Entry(None, None)
@@ -42,11 +48,20 @@ class KeyCache:
         return self._entries.get(subject)
 
     def missing(self, subjects: Iterable[str]) -> list[str]:
-        return [s for s in subjects if s not in self._entries]
+        """The subjects a read must fetch: not loaded, or live and loaded too long ago."""
+        stale = time.monotonic() - KEY_SECONDS
+        entries = self._entries
+        return [
+            s
+            for s in subjects
+            if (e := entries.get(s)) is None or (e.key is not None and e.at < stale)
+        ]
 
     def put(self, subject: str, entry: Entry) -> None:
+        if entry.key is not None:
+            entry = entry._replace(at=time.monotonic())
+        self._entries.pop(subject, None)  # a fresh load goes to the back of the line
         self._entries[subject] = entry
-        self._entries.move_to_end(subject)
         while len(self._entries) > self.size:
             self._entries.popitem(last=False)
 

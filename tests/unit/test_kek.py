@@ -64,3 +64,19 @@ def test_the_key_file_is_made_once_private_and_rotated_keeping_the_old_key(tmp_p
     prune_file(path, keep=frozenset({rotated.current.id}))
     assert set(keks_from_file(path).by_id) == {rotated.current.id}
     assert Settings(data_dir=tmp_path).keks().current.id == rotated.current.id
+
+
+def test_a_cached_key_is_fetched_again_after_a_while_but_a_destroyed_one_never(monkeypatch):
+    from bridgework.infra.crypto import cache  # noqa: PLC0415
+
+    keys = cache.KeyCache(size=2)
+    live = cache.Entry(object(), None)  # type: ignore[arg-type]
+    keys.put("a", live)
+    keys.put("b", cache.DESTROYED)
+    assert keys.missing(["a", "b", "c"]) == ["c"]
+    monkeypatch.setattr(cache, "KEY_SECONDS", -1.0)
+    assert keys.missing(["a", "b"]) == ["a"]
+    keys.put("c", live)  # the oldest goes
+    assert keys.get("a") is None
+    keys.forget(["c"])
+    assert keys.get("c") == cache.DESTROYED
