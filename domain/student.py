@@ -66,6 +66,11 @@ class Student(GuardianConsent, Achievements, Surveys, BridgeworkAggregate):
         self.credentials = set()
         self.dated = {}
 
+    @property
+    def scope(self) -> tuple[UUID, ...]:
+        """The student's school (a student registered at none: the deployment's own)."""
+        return () if self.school_id is None else (self.school_id,)
+
     @classmethod
     def register(
         cls,

@@ -26,6 +26,7 @@ from bridgework.graphql.pages import (
     paginate,
 )
 from bridgework.graphql.policy import LOG, Policies
+from bridgework.graphql.reach import reach_of
 from bridgework.graphql.shapes import ident
 from bridgework.services.ports import ORIGIN, Checkpoint, StoredEvent
 from strawberry.scalars import JSON
@@ -169,6 +170,7 @@ class Query:
             limit + 1,
             types=None if wanted is None else sorted(wanted),
             stream_id=stream,
+            scope=reach_of(info).scope,
         )
         rows, page = paginate(found, limit, after, lambda e: event_cursor(e.checkpoint))
         edges = [EventEdge(cursor=c, node=Event.from_stored(e)) for c, e in rows]
@@ -189,6 +191,7 @@ class Subscription:
         checkpoint = after_checkpoint(after)
         _, wanted = event_filter(None, types)
         wanted = within_scope(info, wanted)
+        scope = reach_of(info).scope  # the organisations recorded on each event
         # A cursor made up rather than taken from an event could sit past the end of the log,
         # and the shared tail would start from there for everyone.
         store = info.context.api.store
@@ -198,7 +201,9 @@ class Subscription:
         # types too, or waiting for news after it would return at once, forever.
         async for batch in info.context.api.live.follow(checkpoint):
             for stored in batch:
-                if wanted is None or stored.event_type in wanted:
+                if (wanted is None or stored.event_type in wanted) and (
+                    scope is None or not scope.isdisjoint(stored.scope)
+                ):
                     yield Event.from_stored(stored)
 
 
