@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
 import msgspec
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 class Role(StrEnum):
@@ -128,3 +131,48 @@ class Authenticator(Protocol):
     async def authenticate(self, authorization: str | None) -> Principal:
         """The principal, or `Unauthenticated` with the reason."""
         ...
+
+
+class ApiKey(msgspec.Struct, frozen=True, kw_only=True):
+    """What is known of a key besides the key itself (never stored)."""
+
+    id: UUID
+    name: str
+    hint: str
+    """The key's first characters, to tell keys apart (`bw_Ab3x…`)."""
+    organisations: tuple[UUID, ...]
+    read_only: bool
+    event_types: tuple[str, ...] | None
+    created_by: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+    def principal(self) -> Principal:
+        return Principal(
+            subject=f"apikey:{self.id}",
+            roles=frozenset({Role.INTEGRATION}),
+            organisations=frozenset(self.organisations),
+            read_only=self.read_only,
+            event_types=None if self.event_types is None else frozenset(self.event_types),
+        )
+
+
+class KeyRing(Protocol):
+    """Where keys are kept (`infra.auth.apikeys.ApiKeys`)."""
+
+    async def create(
+        self,
+        *,
+        name: str,
+        organisations: Iterable[UUID],
+        created_by: str,
+        read_only: bool = False,
+        event_types: Iterable[str] | None = None,
+    ) -> tuple[ApiKey, str]: ...
+
+    async def get(self, key_id: UUID) -> ApiKey | None: ...
+
+    async def list(self) -> list[ApiKey]: ...
+
+    async def revoke(self, key_id: UUID) -> ApiKey: ...

@@ -23,6 +23,7 @@ from bridgework.domain.errors import DomainError
 from bridgework.services import snapshots
 from bridgework.services.authority import Reach, authorise
 from bridgework.services.errors import Conflict, NotFound, ServiceError
+from bridgework.services.identity import KeyRing
 from bridgework.services.ports import (
     CommandRecord,
     DuplicateCommand,
@@ -80,6 +81,8 @@ class Deps(msgspec.Struct, frozen=True, kw_only=True):
     """Where this deployment is reached from outside: the base of the links it mails."""
     streams: StreamMemory = msgspec.field(default_factory=StreamMemory)
     """This process's stream locks and cached aggregates, shared by every command."""
+    keys: KeyRing | None = None
+    """Integrations' API keys (`services/access.py`); None where none are kept."""
 
 
 class Session:

@@ -12,8 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
-import msgspec
-from bridgework.services.identity import Principal, Reason, Role, Unauthenticated
+from bridgework.services.identity import ApiKey, Principal, Reason, Unauthenticated
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -28,30 +27,6 @@ HINT_LENGTH = len(PREFIX) + 4
 ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase
 LAST_USED_EVERY = timedelta(minutes=1)
 """`last_used_at` is written at most this often per key: a busy key is not a write per call."""
-
-
-class ApiKey(msgspec.Struct, frozen=True, kw_only=True):
-    """What is known of a key besides the key itself (never stored)."""
-
-    id: UUID
-    name: str
-    hint: str
-    organisations: tuple[UUID, ...]
-    read_only: bool
-    event_types: tuple[str, ...] | None
-    created_by: str
-    created_at: datetime
-    revoked_at: datetime | None = None
-    last_used_at: datetime | None = None
-
-    def principal(self) -> Principal:
-        return Principal(
-            subject=f"apikey:{self.id}",
-            roles=frozenset({Role.INTEGRATION}),
-            organisations=frozenset(self.organisations),
-            read_only=self.read_only,
-            event_types=None if self.event_types is None else frozenset(self.event_types),
-        )
 
 
 class ApiKeyNotFound(LookupError):
@@ -149,6 +124,10 @@ class ApiKeys:
         )
         assert row is not None  # noqa: S101 - INSERT … RETURNING returns the row
         return _key(row), key
+
+    async def get(self, key_id: UUID) -> ApiKey | None:
+        row = await self.pool.fetchrow("SELECT * FROM api_keys WHERE id = $1", key_id)
+        return None if row is None else _key(row)
 
     async def list(self) -> list[ApiKey]:
         rows = await self.pool.fetch("SELECT * FROM api_keys ORDER BY created_at, id")

@@ -19,8 +19,8 @@ from bridgework.infra.terminal import aligned
 from bridgework.services.identity import Principal, Role
 
 if TYPE_CHECKING:
-    from bridgework.infra.auth.apikeys import ApiKey
     from bridgework.infra.settings import Settings
+    from bridgework.services.identity import ApiKey
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
