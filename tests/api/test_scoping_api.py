@@ -31,6 +31,8 @@ PROGRAM_VIEW = """query($id: ID!) { program(id: $id) { id name
 PROGRAMS = "{ programs(first: 50) { edges { node { id } } } }"
 PARTNERSHIP_VIEW = "query($id: ID!) { partnership(id: $id) { id programs { id } } }"
 MENTOR_VIEW = "query($id: ID!) { mentor(id: $id) { id name matches { student { id name } } } }"
+CREATE_KEY = """mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) {
+  __typename } }"""
 EVENTS = "{ events(first: 1000) { edges { node { streamId type } } } }"
 
 
@@ -151,7 +153,11 @@ def test_every_root_query_field_gives_another_organisation_nothing(api, world):
     assert matched["assignMentor"]["__typename"] == "MentorAssigned", matched
     at = matched["assignMentor"]["position"]
     period = f'startsOn: "{TODAY.replace(month=1, day=1)}", endsOn: "{TODAY}"'
+    theirs = {"name": "C's SIS", "organizationIds": [w["c"]]}
+    made = api.data(CREATE_KEY, {"input": theirs})["createApiKey"]
+    assert made["__typename"] == "ApiKeyCreated", made
     asked = {
+        "apiKeys": ("{ apiKeys { id } }", []),
         "clearancesExpiring": (f"{{ clearancesExpiring(atLeast: {at}) {{ mentorId }} }}", []),
         "events": (EVENTS, "scoped"),
         "impactReport": (
@@ -189,5 +195,5 @@ def test_every_root_query_field_gives_another_organisation_nothing(api, world):
             assert got == expected, field
     # …while the deployment's own staff see C's and D's records.
     assert run(api, asked["mentor"][0], who=api.staff)["data"]["mentor"] == {"id": dee}
-    for everything in ("clearancesExpiring", "quietMentorMatches"):
+    for everything in ("apiKeys", "clearancesExpiring", "quietMentorMatches"):
         assert run(api, asked[everything][0], who=api.staff)["data"][everything], everything
