@@ -27,6 +27,7 @@ class ApiKey:
     hint: str = strawberry.field(description="The key's first characters, to tell keys apart.")
     organization_ids: list[strawberry.ID]
     read_only: bool
+    personal_data: bool = strawberry.field(description="Shown the log's personal fields.")
     event_types: list[str] | None = strawberry.field(description="Null: every event type.")
     created_by: str
     created_at: datetime
@@ -41,6 +42,7 @@ class ApiKey:
             hint=k.hint,
             organization_ids=[ident(o) for o in k.organisations],
             read_only=k.read_only,
+            personal_data=k.personal_data,
             event_types=None if k.event_types is None else list(k.event_types),
             created_by=k.created_by,
             created_at=k.created_at,
@@ -83,6 +85,11 @@ class CreateApiKeyInput:
     name: str = strawberry.field(description="What the integration is, e.g. 'District SIS'.")
     organization_ids: list[strawberry.ID]
     read_only: bool = False
+    personal_data: bool = strawberry.field(
+        default=False,
+        description="Show it the personal fields of its organisations' events (redacted "
+        "otherwise); raw self-reported demographics are shown to no one.",
+    )
     event_types: list[str] | None = strawberry.field(
         default=None, description="The event types it may read; null for every type."
     )

@@ -39,6 +39,8 @@ class CreateApiKey(Command):
         list[UUID], msgspec.Meta(min_length=1, max_length=MAX_ORGANISATIONS)
     ]
     read_only: bool = False
+    personal_data: bool = False
+    """Grant the log's personal fields of its organisations' events."""
     event_types: Annotated[list[ShortText], msgspec.Meta(max_length=MAX_EVENT_TYPES)] | None = None
 
     def check(self) -> None:
@@ -78,6 +80,7 @@ async def create_api_key(deps: Deps, ctx: CommandContext, cmd: CreateApiKey) -> 
         created_by=f"{ctx.actor.role}:{ctx.actor.id}",
         read_only=cmd.read_only,
         event_types=cmd.event_types,
+        personal_data=cmd.personal_data,
     )
     return CommandResult(id=key.id, status="CREATED", message=secret)
 

@@ -56,6 +56,10 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     """An API key's scope: reads only."""
     event_types: frozenset[str] | None = None
     """An API key's scope: the event types it may read; None for all."""
+    personal_data: bool = False
+    """Granted the personal fields of the log: the `events` query and subscription show
+    them (for events of its scope) instead of redacting them. Raw self-reported
+    demographics are shown to no one there."""
 
     def has_role(self, role: Role) -> bool:
         return role in self.roles
@@ -144,6 +148,8 @@ class ApiKey(msgspec.Struct, frozen=True, kw_only=True):
     read_only: bool
     event_types: tuple[str, ...] | None
     created_by: str
+    personal_data: bool = False
+    """Granted the log's personal fields (`Principal.personal_data`)."""
     created_at: datetime
     revoked_at: datetime | None = None
     last_used_at: datetime | None = None
@@ -155,6 +161,7 @@ class ApiKey(msgspec.Struct, frozen=True, kw_only=True):
             organisations=frozenset(self.organisations),
             read_only=self.read_only,
             event_types=None if self.event_types is None else frozenset(self.event_types),
+            personal_data=self.personal_data,
         )
 
 
@@ -169,6 +176,7 @@ class KeyRing(Protocol):
         created_by: str,
         read_only: bool = False,
         event_types: Iterable[str] | None = None,
+        personal_data: bool = False,
     ) -> tuple[ApiKey, str]: ...
 
     async def get(self, key_id: UUID) -> ApiKey | None: ...

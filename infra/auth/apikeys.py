@@ -73,6 +73,7 @@ def _key(row: asyncpg.Record) -> ApiKey:
         event_types=None if types is None else tuple(types),
         created_by=row["created_by"],
         created_at=row["created_at"],
+        personal_data=row["personal_data"],
         revoked_at=row["revoked_at"],
         last_used_at=row["last_used_at"],
     )
@@ -103,6 +104,7 @@ class ApiKeys:
         created_by: str,
         read_only: bool = False,
         event_types: Iterable[str] | None = None,
+        personal_data: bool = False,
     ) -> tuple[ApiKey, str]:
         """A new key and its record; the key is shown this once and never again."""
         if not name.strip():
@@ -110,8 +112,8 @@ class ApiKeys:
         key = new_key()
         row = await self.pool.fetchrow(
             "INSERT INTO api_keys (id, name, hint, organisations, read_only, event_types,"
-            " created_by, created_at, key_hash)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *",
+            " created_by, created_at, key_hash, personal_data)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *",
             self.new_id(),
             name.strip(),
             key[:HINT_LENGTH],
@@ -121,6 +123,7 @@ class ApiKeys:
             created_by,
             self.clock(),
             key_hash(key),
+            personal_data,
         )
         assert row is not None  # noqa: S101 - INSERT … RETURNING returns the row
         return _key(row), key
