@@ -22,7 +22,7 @@ from bridgework.services.context import Actor, CommandContext, Role
 from bridgework.services.errors import InvalidInput, ServiceError
 from litestar import Controller, Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, QueryParameter
 
 if TYPE_CHECKING:
     from litestar.datastructures import State
@@ -87,7 +87,9 @@ class VerifyHoursPage(Controller):
     include_in_schema = False
 
     @get()
-    async def show(self, state: State, token: str = "") -> Response[str]:
+    async def show(
+        self, state: State, token: Annotated[str, QueryParameter(name="token")] = ""
+    ) -> Response[str]:
         found = await _entry(state, token)
         if isinstance(found, str):
             return page("This link does not work", f"<p>{escape(found)}</p>", 400)
