@@ -34,6 +34,13 @@ class BridgeworkAggregate(Aggregate):
     def stream_id(cls, aggregate_id: UUID) -> str:
         return f"{cls.STREAM}-{aggregate_id}"
 
+    @property
+    def scope(self) -> tuple[UUID, ...]:
+        """The organisations whose staff may see and change this record (its school, its
+        partnership's members…), recorded on each of its events as they are appended so the
+        log is filtered by organisation in SQL; empty: the deployment's own staff only."""
+        return ()
+
 
 def _adopt_concepts(cls: type[BridgeworkAggregate]) -> None:
     """Give an aggregate the events and `@event` methods of its concept mixins.

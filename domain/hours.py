@@ -40,13 +40,23 @@ class HoursLog(BridgeworkAggregate):
     STREAM = "hours"
 
     class HoursSubmitted(Aggregate.Created):
+        """v2 adds `organisation_ids`: the student's school and the program's partners (the
+        entry's scope); a v1 entry has none, so only the deployment's own staff reach it."""
+
+        class_version = 2
         student_id: UUID
         program_id: UUID
+        organisation_ids: tuple[UUID, ...]
         worked_on: date
         hours: Decimal
         activity: str
         supervisor_name: str
         supervisor_email: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> dict[str, Any]:
+            state["organisation_ids"] = []
+            return state
 
     class VerificationLinkIssued(Aggregate.Event):
         """A link for the supervisor; it supersedes every earlier one for this entry.
@@ -92,6 +102,7 @@ class HoursLog(BridgeworkAggregate):
         self,
         student_id: UUID,
         program_id: UUID,
+        organisation_ids: tuple[UUID, ...],
         worked_on: date,
         hours: Decimal,
         activity: str,
@@ -100,6 +111,7 @@ class HoursLog(BridgeworkAggregate):
     ) -> None:
         self.student_id = student_id
         self.program_id = program_id
+        self.organisation_ids = organisation_ids
         self.worked_on = worked_on
         self.hours = hours
         self.activity = activity
@@ -112,6 +124,10 @@ class HoursLog(BridgeworkAggregate):
         self.old_link_hashes: frozenset[str] = frozenset()
         self.decided_at: datetime | None = None
 
+    @property
+    def scope(self) -> tuple[UUID, ...]:
+        return self.organisation_ids
+
     @classmethod
     def submit(
         cls,
@@ -119,6 +135,7 @@ class HoursLog(BridgeworkAggregate):
         id: UUID,
         student_id: UUID,
         program_id: UUID,
+        organisation_ids: tuple[UUID, ...],
         program_runs: tuple[date, date],
         worked_on: date,
         hours: Decimal,
@@ -146,6 +163,7 @@ class HoursLog(BridgeworkAggregate):
             id=id,
             student_id=student_id,
             program_id=program_id,
+            organisation_ids=organisation_ids,
             worked_on=worked_on,
             hours=hours,
             activity=activity,

@@ -49,6 +49,10 @@ class Mentor(Clearances, BridgeworkAggregate):
         self.mentees: set[tuple[UUID, UUID]] = set()
         self.clearances = {}
 
+    @property
+    def scope(self) -> tuple[UUID, ...]:
+        return (self.organisation_id,)
+
     @classmethod
     def register(
         cls, *, id: UUID, name: str, organisation_id: UUID, capacity: int, at: datetime

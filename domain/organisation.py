@@ -32,6 +32,10 @@ class Organisation(BridgeworkAggregate):
         self.name = name
         self.kind = kind
 
+    @property
+    def scope(self) -> tuple[UUID, ...]:
+        return (self.id,)
+
     @classmethod
     def register(cls, *, id: UUID, name: str, kind: OrganisationKind, at: datetime) -> Organisation:
         return cls._create(cls.OrganisationRegistered, id=id, name=name, kind=kind, timestamp=at)

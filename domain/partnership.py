@@ -82,6 +82,10 @@ class Partnership(Charter, Collaboration, BridgeworkAggregate):
         self.liaisons = set()
         self.check_in_ids = set()
 
+    @property
+    def scope(self) -> tuple[UUID, ...]:
+        return self.organisation_ids
+
     @classmethod
     def form(
         cls,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from bridgework.domain.applications import Applications
@@ -38,17 +39,28 @@ class Program(Applications, Sessions, Mentoring, Showcases, BridgeworkAggregate)
     STREAM = "program"
 
     class ProgramLaunched(Aggregate.Created):
+        """v2 adds `organisation_ids`, the partnership's members when it launched (its scope);
+        a v1 program has none, so only the deployment's own staff reach it."""
+
+        class_version = 2
         partnership_id: UUID
+        organisation_ids: tuple[UUID, ...]
         name: str
         kind: ProgramKind
         capacity: int
         starts_on: date
         ends_on: date
 
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> dict[str, Any]:
+            state["organisation_ids"] = []
+            return state
+
     @event(ProgramLaunched)
     def __init__(
         self,
         partnership_id: UUID,
+        organisation_ids: tuple[UUID, ...],
         name: str,
         kind: ProgramKind,
         capacity: int,
@@ -56,6 +68,7 @@ class Program(Applications, Sessions, Mentoring, Showcases, BridgeworkAggregate)
         ends_on: date,
     ) -> None:
         self.partnership_id = partnership_id
+        self.organisation_ids = organisation_ids
         self.name = name
         self.kind = kind
         self.capacity = capacity
@@ -73,12 +86,17 @@ class Program(Applications, Sessions, Mentoring, Showcases, BridgeworkAggregate)
         self.ages = (None, None)
         self.prerequisite_ids = ()
 
+    @property
+    def scope(self) -> tuple[UUID, ...]:
+        return self.organisation_ids
+
     @classmethod
     def launch(
         cls,
         *,
         id: UUID,
         partnership_id: UUID,
+        organisation_ids: tuple[UUID, ...],
         name: str,
         kind: ProgramKind,
         capacity: int,
@@ -97,6 +115,7 @@ class Program(Applications, Sessions, Mentoring, Showcases, BridgeworkAggregate)
             cls.ProgramLaunched,
             id=id,
             partnership_id=partnership_id,
+            organisation_ids=organisation_ids,
             name=name,
             kind=kind,
             capacity=capacity,

@@ -21,6 +21,7 @@ class ProgramState:
         def id(self) -> UUID: ...
 
     partnership_id: UUID
+    organisation_ids: tuple[UUID, ...]
     name: str
     capacity: int
     starts_on: date

@@ -68,6 +68,11 @@ class Student(GuardianConsent, Achievements, Surveys, BridgeworkAggregate):
         self.dated = {}
         self.erased = False
 
+    @property
+    def scope(self) -> tuple[UUID, ...]:
+        """The student's school (a student registered at none: the deployment's own)."""
+        return () if self.school_id is None else (self.school_id,)
+
     @classmethod
     def register(
         cls,

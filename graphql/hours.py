@@ -193,10 +193,11 @@ class Query:
         v = await HOURS_ENTRY.load(info, log_id)
         if v is None:
             return None
-        student, program = (
-            await STUDENT.load(info, v.student_id),
-            await PROGRAM.load(info, v.program_id),
-        )
+        # The link is the capability to see this entry's names, whoever holds it: read them
+        # past the caller's reach (a supervisor has no account).
+        pool = info.context.api.pool
+        student = (await STUDENT.fetch(pool, [v.student_id])).get(v.student_id)
+        program = (await PROGRAM.fetch(pool, [v.program_id])).get(v.program_id)
         return HoursToVerify(
             student_name="" if student is None else student.name,
             program_name="" if program is None else program.name,

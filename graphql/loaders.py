@@ -24,12 +24,16 @@ import asyncpg
 
 if TYPE_CHECKING:
     from bridgework.graphql.context import Info
+    from bridgework.graphql.reach import Reach
 
 V = TypeVar("V")
 R = TypeVar("R")
 
 Fetch = Callable[[asyncpg.Pool, Sequence[UUID]], Awaitable[dict[UUID, V]]]
 """A read-model query: the rows found for some ids, by id."""
+
+Visible = Callable[["Info", Sequence[V]], Awaitable[list[bool]]]
+"""Which of some views the request's caller may see (`reach.py`)."""
 
 DECLARED: list[Loader[Any, Any]] = []
 """Every loader declared, in the order the areas were loaded."""
@@ -38,9 +42,12 @@ DECLARED: list[Loader[Any, Any]] = []
 class Loader(Generic[V, R]):
     """One read-model query by id; `absent` is what an id with no rows loads as."""
 
-    def __init__(self, fetch: Fetch[V], absent: Callable[[], R]) -> None:
+    def __init__(
+        self, fetch: Fetch[V], absent: Callable[[], R], visible: Visible[V] | None = None
+    ) -> None:
         self.fetch = fetch
         self.absent = absent
+        self.visible = visible
         DECLARED.append(self)
 
     async def load(self, info: Info, key: UUID) -> V | R:
@@ -48,12 +55,19 @@ class Loader(Generic[V, R]):
 
     async def load_many(self, info: Info, keys: Sequence[UUID]) -> list[V | R]:
         found = await info.context.loaders.of(self).read(keys)
+        if self.visible is not None and found:
+            views = [found[k] for k in keys if k in found]
+            seen = await self.visible(info, views)
+            hidden = {id(v) for v, shown in zip(views, seen, strict=True) if not shown}
+            if hidden:
+                found = {k: v for k, v in found.items() if id(v) not in hidden}
         return [found[k] if k in found else self.absent() for k in keys]
 
 
-def one(fetch: Fetch[V]) -> Loader[V, None]:
-    """A loader of one view per id (None if there is none)."""
-    return Loader(fetch, lambda: None)
+def one(fetch: Fetch[V], visible: Visible[V] | None = None) -> Loader[V, None]:
+    """A loader of one view per id (None if there is none, or if the caller may not see
+    it: `visible`)."""
+    return Loader(fetch, lambda: None, visible)
 
 
 def many(fetch: Fetch[list[V]]) -> Loader[list[V], list[V]]:
@@ -127,6 +141,8 @@ class Loaders:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
         self._made: dict[Loader[Any, Any], Batches] = {}
+        self.reach: Reach | None = None
+        """What the request's caller may see (`reach.reach_of`)."""
 
     def of(self, loader: Loader[Any, Any]) -> Batches:
         made = self._made.get(loader)

@@ -26,6 +26,7 @@ from bridgework.graphql.pages import (
     paginate,
 )
 from bridgework.graphql.policy import LOG, Policies
+from bridgework.graphql.reach import reach_of
 from bridgework.graphql.shapes import ident
 from bridgework.services.ports import ORIGIN, Checkpoint, StoredEvent
 from strawberry.scalars import JSON
@@ -170,6 +171,7 @@ class Query:
             limit + 1,
             types=None if wanted is None else sorted(wanted),
             stream_id=stream,
+            scope=reach_of(info).scope,
         )
         found = await store.opened(found)
         rows, page = paginate(found, limit, after, lambda e: event_cursor(e.checkpoint))
@@ -191,6 +193,7 @@ class Subscription:
         checkpoint = after_checkpoint(after)
         _, wanted = event_filter(None, types)
         wanted = within_scope(info, wanted)
+        scope = reach_of(info).scope  # the organisations recorded on each event
         # A cursor made up rather than taken from an event could sit past the end of the log,
         # and the shared tail would start from there for everyone.
         store = info.context.api.store
@@ -199,7 +202,12 @@ class Subscription:
         # Everything is read and filtered here: the cursor must move past events of other
         # types too, or waiting for news after it would return at once, forever.
         async for batch in info.context.api.live.follow(checkpoint):
-            chosen = [s for s in batch if wanted is None or s.event_type in wanted]
+            chosen = [
+                s
+                for s in batch
+                if (wanted is None or s.event_type in wanted)
+                and (scope is None or not scope.isdisjoint(s.scope))
+            ]
             for stored in await store.opened(chosen) if chosen else ():
                 yield Event.from_stored(stored)
 

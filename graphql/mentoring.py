@@ -12,6 +12,7 @@ from bridgework.graphql import loaders
 from bridgework.graphql.context import Info
 from bridgework.graphql.directory.mentors import Mentor, mentor_of
 from bridgework.graphql.directory.programs import (
+    PROGRAM,
     ForStudentInProgram,
     Program,
     ProgramChange,
@@ -248,7 +249,8 @@ class Query:
         check_days("days", days, least=1)
         await info.context.see_at_least(at_least)
         found = await read.quiet_matches(info.context.api.pool, as_of or today(), days)
-        return [MentorMatch.from_view(v) for v in found]
+        ours = await PROGRAM.load_many(info, [v.program_id for v in found])  # scoped
+        return [MentorMatch.from_view(v) for v, p in zip(found, ours, strict=True) if p]
 
 
 async def matches_of_mentor(info: Info, mentor_id: UUID) -> list[MentorMatch]:

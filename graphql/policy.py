@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 Check = Callable[[Principal, Mapping[str, Any]], bool]
 
 STAFF = frozenset({Role.ADMINISTRATOR, Role.COORDINATOR, Role.PARTNER_LIAISON, Role.AUDITOR})
-"""Who reads the directory, programs and partnerships (organisation scoping is still to
-come: `/work/notes/authz.md`)."""
+"""Who may ask for the directory, programs and partnerships; what each of them gets back is
+scoped to their organisations by `reach.py`."""
 LOG_READERS = frozenset({Role.ADMINISTRATOR, Role.COORDINATOR, Role.AUDITOR, Role.INTEGRATION})
 
 

@@ -195,7 +195,8 @@ class Query:
         check_days("withinDays", within_days, least=0)
         await info.context.see_at_least(at_least)
         found = await clearances_expiring(info.context.api.pool, as_of or today(), within_days)
-        return [Clearance.from_view(v) for v in found]
+        ours = await MENTOR.load_many(info, [v.mentor_id for v in found])  # scoped
+        return [Clearance.from_view(v) for v, m in zip(found, ours, strict=True) if m]
 
 
 @strawberry.type

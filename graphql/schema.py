@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 import msgspec
 import strawberry
 from bridgework.graphql import (
+    access,
     achievements,
     applications,
     attendance,
@@ -103,6 +104,7 @@ AREAS: tuple[ModuleType, ...] = (
     outcomes,
     impact,
     log,
+    access,
 )
 """Every area of the API, each a module with its types and, if it has any, its `Query`,
 `Mutation` and `Subscription` classes, merged into the schema's root types."""

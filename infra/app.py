@@ -16,6 +16,7 @@ from bridgework.infra.auth.issuer import LocalIssuer
 from bridgework.infra.auth.routes import discovery, jwks
 from bridgework.infra.connections import WebsocketLimit
 from bridgework.infra.health import log_health, readiness_problems
+from bridgework.infra.hours_page import VerifyHoursPage
 from bridgework.infra.metrics import Metrics
 from bridgework.infra.protection import SecurityHeaders
 from bridgework.infra.runtime import Runtime, open_runtime
@@ -109,7 +110,7 @@ def create_app(
                 await positions.close()
 
     return Litestar(
-        route_handlers=[graphql, health, ready, metrics, jwks, discovery],
+        route_handlers=[graphql, health, ready, metrics, jwks, discovery, VerifyHoursPage],
         lifespan=[lifespan],
         middleware=[websockets],
         state=State(

@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 from pythonjsonlogger.json import JsonFormatter
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+_SECRET_IN_URL = re.compile(r"(?<=[?&]token=)[^&\s]+")
+
+
+class RedactLinkTokens(logging.Filter):
+    """A supervisor's link carries its secret in the URL (`/verify-hours?token=…`): the
+    access log writes the path but never the token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _SECRET_IN_URL.sub("…", a) if isinstance(a, str) else a for a in record.args
+            )
+        return True
 
 
 def configure_logging(log_format: str, level: str = "INFO") -> None:
@@ -28,3 +44,6 @@ def configure_logging(log_format: str, level: str = "INFO") -> None:
         uvicorn_log = logging.getLogger(name)
         uvicorn_log.handlers[:] = []  # through the root handler, in the same format
         uvicorn_log.propagate = True
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactLinkTokens) for f in access.filters):
+        access.addFilter(RedactLinkTokens())

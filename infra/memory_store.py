@@ -98,7 +98,19 @@ class MemoryEventStore(EventStore):
             return len(self._log)
         # No await from the checks to here: all or nothing, and atomic to other tasks.
         self._tx_id += 1
-        for e in events:
+        for a in appends:
+            self._keep(a)
+        if command is not None:
+            self._record(command, len(self._log))
+        self._keys_committed(sealing)
+        known = {m.dedupe_key for m in self.mail}
+        self.mail += [m for m in mail if m.dedupe_key not in known]
+        self._appended.set()
+        self._appended = asyncio.Event()
+        return len(self._log)
+
+    def _keep(self, append: StreamAppend) -> None:
+        for e in append.events:
             stored = StoredEvent(
                 position=len(self._log) + 1,
                 tx_id=self._tx_id,
@@ -110,19 +122,12 @@ class MemoryEventStore(EventStore):
                 payload=e.payload,
                 metadata_json=_encode(e.metadata),
                 recorded_at=self._clock(),
+                scope=append.scope,
             )
             self._log.append(stored)
             self._checkpoints.append(stored.checkpoint)
             self._streams.setdefault(e.stream_id, []).append(stored)
             self._event_ids.add(e.event_id)
-        if command is not None:
-            self._record(command, len(self._log))
-        self._keys_committed(sealing)
-        known = {m.dedupe_key for m in self.mail}
-        self.mail += [m for m in mail if m.dedupe_key not in known]
-        self._appended.set()
-        self._appended = asyncio.Event()
-        return len(self._log)
 
     def _refuse_reused(self, events: Sequence[NewEvent], sealing: crypto.Sealing) -> None:
         """As the unique indexes of the events and of the data keys do on PostgreSQL."""
@@ -185,6 +190,7 @@ class MemoryEventStore(EventStore):
         *,
         types: Sequence[str] | None = None,
         stream_id: str | None = None,
+        scope: frozenset[UUID] | None = None,
     ) -> list[StoredEvent]:
         await _round_trip()
         start = bisect.bisect_right(self._checkpoints, after)
@@ -193,8 +199,10 @@ class MemoryEventStore(EventStore):
         for e in self._log[start:]:
             if len(found) >= limit:
                 break
-            if (wanted is None or e.event_type in wanted) and (
-                stream_id is None or e.stream_id == stream_id
+            if (
+                (wanted is None or e.event_type in wanted)
+                and (stream_id is None or e.stream_id == stream_id)
+                and (scope is None or not scope.isdisjoint(e.scope))
             ):
                 found.append(e)
         return await self.vault.load(found)

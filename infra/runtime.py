@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from uuid import uuid4
 
+from bridgework.infra.auth.apikeys import ApiKeys
 from bridgework.infra.database import create_pool, resolve_database_url
 from bridgework.infra.mail.mailer import Mailer
 from bridgework.infra.migrate import migrate
@@ -85,6 +86,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             secret_key=settings.signing_key(),
             link_days=settings.link_days,
             public_url=settings.public_url,
+            keys=ApiKeys(pool),
         )
         runner = ProjectionRunner(
             pool, store, codec, default_projections(), poll_interval=settings.poll_interval_seconds

@@ -9,11 +9,14 @@ from typing import TYPE_CHECKING
 from bridgework.services.ports import StoredCommand, StoredEvent, StoredSnapshot
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from uuid import UUID
+
     import asyncpg
 
 COLUMNS = (
     "position, tx_id, event_id, stream_id, stream_version, event_type, schema_version,"
-    " payload, metadata, recorded_at"
+    " payload, metadata, recorded_at, scope"
 )
 
 
@@ -31,7 +34,7 @@ def append_statement(*, guard: bool, record: bool, keys: bool = False) -> str:
     left out when it has nothing to do: a plain insert is twice as fast as the full one.
     """
     # Only constant fragments and parameter numbers are joined here; values are parameters.
-    ctes, source, n = [], "", 8
+    ctes, source, n = [], "", 9
     if guard:
         ctes.append(
             f"guard AS (SELECT count(e.position) = cardinality(${n}::text[])"  # noqa: S608
@@ -44,12 +47,13 @@ def append_statement(*, guard: bool, record: bool, keys: bool = False) -> str:
         source, n = ", guard WHERE guard.ok", n + 2
     ctes.append(
         "inserted AS (INSERT INTO events (event_id, stream_id, stream_version, event_type,"  # noqa: S608
-        " schema_version, payload, metadata)"
+        " schema_version, payload, metadata, scope)"
         " SELECT t.event_id, t.stream_id, t.stream_version, t.event_type, t.schema_version,"
-        " t.payload, t.metadata"
+        " t.payload, t.metadata, t.scope::uuid[]"
         " FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::json[],"
-        " $7::json[]) WITH ORDINALITY AS t(event_id, stream_id, stream_version, event_type,"
-        f" schema_version, payload, metadata, n){source} ORDER BY t.n RETURNING position)"
+        " $7::json[], $8::text[]) WITH ORDINALITY AS t(event_id, stream_id, stream_version,"
+        f" event_type, schema_version, payload, metadata, scope, n){source}"
+        " ORDER BY t.n RETURNING position)"
     )
     if record:
         ctes.append(
@@ -73,6 +77,7 @@ WHERE (tx_id, position) > ($1::xid8, $2::bigint)
   AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
   AND ($4::text[] IS NULL OR event_type = ANY($4::text[]))
   AND ($5::text IS NULL OR stream_id = $5::text)
+  AND ($6::uuid[] IS NULL OR scope && $6::uuid[])
 ORDER BY tx_id, position
 LIMIT $3
 """  # noqa: S608 - the only interpolation is the constant column list
@@ -83,7 +88,7 @@ SELECT {COLUMNS} FROM events WHERE stream_id = $1 AND stream_version > $2 ORDER 
 
 LOAD_LATEST = f"""
 SELECT NULL::bigint, NULL::xid8, NULL::uuid, NULL::text, NULL::int, NULL::text, NULL::int,
-       NULL::json, NULL::json, NULL::timestamptz, version, topic, layout, state
+       NULL::json, NULL::json, NULL::timestamptz, NULL::uuid[], version, topic, layout, state
 FROM snapshots WHERE stream_id = $1
 UNION ALL
 SELECT {COLUMNS}, NULL, NULL, NULL, NULL FROM events
@@ -115,6 +120,22 @@ SELECT min(tx_id) < pg_snapshot_xmin(pg_current_snapshot()) AS readable FROM (
 """
 
 
+async def versions(conn: asyncpg.Pool, stream_ids: Sequence[str]) -> dict[str, int]:
+    """Each stream's version now (a stream with no events is absent)."""
+    rows = await conn.fetch(
+        "SELECT stream_id, max(stream_version) FROM events"
+        " WHERE stream_id = ANY($1::text[]) GROUP BY stream_id",
+        list(stream_ids),
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+def uuids(ids: Sequence[UUID]) -> str:
+    """A uuid[] literal (`{…,…}`): a row's array inside an unnest of text, as PostgreSQL
+    unnests an array of arrays into its elements."""
+    return "{" + ",".join(map(str, ids)) + "}"
+
+
 def stored_event(row: asyncpg.Record) -> StoredEvent:
     return StoredEvent(
         position=row[0],
@@ -127,6 +148,7 @@ def stored_event(row: asyncpg.Record) -> StoredEvent:
         payload=row[7],
         metadata_json=row[8],
         recorded_at=row[9],
+        scope=tuple(row[10]),
     )
 
 

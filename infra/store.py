@@ -39,8 +39,7 @@ from bridgework.services.ports import (
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-
-    from bridgework.projections.db import Executor
+    from uuid import UUID
 
 _encode = msgspec.json.Encoder().encode
 
@@ -142,6 +141,7 @@ class PostgresEventStore(EventStore):
             [e.schema_version for e in events],
             [e.payload for e in events],
             [_encode(e.metadata) for e in events],
+            [statements.uuids(a.scope) for a in appends for _ in a.events],
         ]
         if guarded:
             args += [[a.stream_id for a in guarded], [a.expected_version for a in guarded]]
@@ -162,7 +162,7 @@ class PostgresEventStore(EventStore):
         else:
             position = await self._pool.fetchval(statement, *args)
         if position is None:  # the guard refused: a stream is not at its expected version
-            versions = await self._versions(self._pool, [a.stream_id for a in guarded])
+            versions = await statements.versions(self._pool, [a.stream_id for a in guarded])
             stale = next(a for a in guarded if versions.get(a.stream_id) != a.expected_version)
             raise VersionConflict(
                 stale.stream_id, stale.expected_version, versions.get(stale.stream_id, 0)
@@ -182,7 +182,7 @@ class PostgresEventStore(EventStore):
             if stored is not None:
                 return DuplicateCommand(stored)
         if constraint == "events_stream_id_stream_version_key":
-            versions = await self._versions(self._pool, [a.stream_id for a in appends])
+            versions = await statements.versions(self._pool, [a.stream_id for a in appends])
             stale = next(
                 (a for a in appends if versions.get(a.stream_id, 0) != a.expected_version),
                 appends[0],
@@ -191,15 +191,6 @@ class PostgresEventStore(EventStore):
                 stale.stream_id, stale.expected_version, versions.get(stale.stream_id, 0)
             )
         return StoreError(f"append refused: {error}")
-
-    @staticmethod
-    async def _versions(conn: Executor, stream_ids: Sequence[str]) -> dict[str, int]:
-        rows = await conn.fetch(
-            "SELECT stream_id, max(stream_version) FROM events"
-            " WHERE stream_id = ANY($1::text[]) GROUP BY stream_id",
-            list(stream_ids),
-        )
-        return {r[0]: r[1] for r in rows}
 
     # -- reading ------------------------------------------------------------------------
 
@@ -218,10 +209,10 @@ class PostgresEventStore(EventStore):
             head = rows.pop(0)
             snapshot = StoredSnapshot(
                 stream_id=stream_id,
-                version=head[10],
-                topic=head[11],
-                layout=head[12],
-                state=head[13],
+                version=head[11],
+                topic=head[12],
+                layout=head[13],
+                state=head[14],
             )
         return snapshot, await self.vault.load([statements.stored_event(r) for r in rows])
 
@@ -242,6 +233,7 @@ class PostgresEventStore(EventStore):
         *,
         types: Sequence[str] | None = None,
         stream_id: str | None = None,
+        scope: frozenset[UUID] | None = None,
     ) -> list[StoredEvent]:
         rows = await self._pool.fetch(
             statements.READ_AFTER,
@@ -250,6 +242,7 @@ class PostgresEventStore(EventStore):
             limit,
             None if types is None else list(types),
             stream_id,
+            None if scope is None else list(scope),
         )
         return await self.vault.load([statements.stored_event(r) for r in rows])
 

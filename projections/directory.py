@@ -17,7 +17,7 @@ from bridgework.projections.db import grouped
 from bridgework.projections.scrub import scrub
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
 
     from bridgework.projections.db import Connection, Executor
     from bridgework.services.ports import StoredEvent
@@ -220,6 +220,18 @@ async def programs_of_partnerships(
     return grouped((ProgramView(**dict(r)) for r in rows), "partnership_id")
 
 
+async def partnerships_of(
+    conn: Executor, organisation_ids: Sequence[UUID]
+) -> dict[UUID, list[UUID]]:
+    """The partnerships one of these organisations belongs to, with their members."""
+    rows = await conn.fetch(
+        "SELECT id, organisation_ids FROM directory_partnerships"
+        " WHERE organisation_ids && $1::uuid[]",
+        list(organisation_ids),
+    )
+    return {r[0]: r[1] for r in rows}
+
+
 async def list_programs(
     conn: Executor,
     *,
@@ -227,15 +239,20 @@ async def list_programs(
     limit: int,
     kind: str | None = None,
     partnership_id: UUID | None = None,
+    of_organisations: Collection[UUID] | None = None,
 ) -> list[ProgramView]:
-    """Programs in launch order, after the cursor `after_seq`, optionally filtered."""
+    """Programs in launch order, after the cursor `after_seq`, optionally filtered (by kind,
+    partnership, or the organisations whose partnerships run them)."""
     rows = await conn.fetch(
-        f"{_PROGRAM} WHERE seq > $1 AND ($2::text IS NULL OR kind = $2)"
-        " AND ($3::uuid IS NULL OR partnership_id = $3) ORDER BY seq LIMIT $4",
+        f"{_PROGRAM} WHERE seq > $1 AND ($2::text IS NULL OR kind = $2)"  # noqa: S608 - constant
+        " AND ($3::uuid IS NULL OR partnership_id = $3)"
+        " AND ($5::uuid[] IS NULL OR partnership_id IN (SELECT id FROM directory_partnerships"
+        " WHERE organisation_ids && $5::uuid[])) ORDER BY seq LIMIT $4",
         after_seq or 0,
         kind,
         partnership_id,
         limit,
+        None if of_organisations is None else list(of_organisations),
     )
     return [ProgramView(**dict(r)) for r in rows]
 

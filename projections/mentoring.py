@@ -195,6 +195,22 @@ async def matches_of_mentors(
     return await _grouped(conn, "mentor_id", mentor_ids)
 
 
+async def matched_with(
+    conn: Executor, *, mentor_id: UUID | None = None, student_id: UUID | None = None
+) -> list[tuple[UUID, UUID, UUID]]:
+    """(program, student, mentor) of every match and proposal, past or present, of a mentor
+    or of a student: who they may know through mentoring."""
+    rows = await conn.fetch(
+        "SELECT program_id, student_id, mentor_id FROM mentoring_matches"
+        " WHERE mentor_id = $1 OR student_id = $2"
+        " UNION SELECT program_id, student_id, mentor_id FROM mentoring_proposals"
+        " WHERE mentor_id = $1 OR student_id = $2",
+        mentor_id,
+        student_id,
+    )
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
 async def matches_of_programs(
     conn: Executor, program_ids: Sequence[UUID]
 ) -> dict[UUID, list[MatchView]]:

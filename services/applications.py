@@ -11,6 +11,7 @@ from uuid import UUID
 
 from bridgework.domain.program import Program
 from bridgework.domain.student import Student
+from bridgework.services.authority import authorise_self
 from bridgework.services.bus import Handlers
 from bridgework.services.command import Command, Reason, Text
 from bridgework.services.context import Role
@@ -19,7 +20,6 @@ from bridgework.services.unit_of_work import (
     CommandResult,
     Deps,
     Session,
-    authorise_self,
     execute,
 )
 

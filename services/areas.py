@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bridgework.services import (
+    access,
     achievements,
     applications,
     attendance,
@@ -46,6 +47,7 @@ AREAS: tuple[ModuleType, ...] = (
     achievements,
     outcomes,
     impact,
+    access,
 )
 """Every module that declares commands; each exports its `HANDLERS`."""
 

@@ -7,7 +7,7 @@ it does not) and leaves business rules to the aggregates.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID
 
 from bridgework.domain.mentor import Mentor
@@ -28,6 +28,10 @@ HANDLERS = Handlers()
 
 
 class RegisterOrganization(Command):
+    """The deployment's administrators register organisations (and appoint their first
+    coordinators); an organisation's staff act within it."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.ADMINISTRATOR})
     name: Name
     kind: OrganisationKind
 
@@ -88,6 +92,7 @@ async def launch_program(deps: Deps, ctx: CommandContext, cmd: LaunchProgram) ->
         program = Program.launch(
             id=program_id,
             partnership_id=cmd.partnership_id,
+            organisation_ids=partnership.organisation_ids,
             name=cmd.name,
             kind=cmd.kind,
             capacity=cmd.capacity,

@@ -23,6 +23,7 @@ from bridgework.domain.errors import RuleViolated
 from bridgework.domain.hours import HoursLog
 from bridgework.domain.program import Program
 from bridgework.domain.student import Student
+from bridgework.services.authority import authorise_self
 from bridgework.services.bus import Handlers
 from bridgework.services.command import Command, Email, Name, Prose, Reason, Text
 from bridgework.services.context import Actor, Role
@@ -33,7 +34,6 @@ from bridgework.services.unit_of_work import (
     CommandResult,
     Deps,
     Session,
-    authorise_self,
     execute,
 )
 
@@ -186,6 +186,7 @@ async def submit_hours(deps: Deps, ctx: CommandContext, cmd: SubmitHours) -> Com
             id=log_id,
             student_id=student.id,
             program_id=program.id,
+            organisation_ids=tuple(dict.fromkeys((*student.scope, *program.scope))),
             program_runs=(program.starts_on, program.ends_on),
             worked_on=cmd.worked_on,
             hours=cmd.hours,

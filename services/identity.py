@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
 import msgspec
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 class Role(StrEnum):
@@ -53,6 +56,10 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     """An API key's scope: reads only."""
     event_types: frozenset[str] | None = None
     """An API key's scope: the event types it may read; None for all."""
+    personal_data: bool = False
+    """Granted the personal fields of the log: the `events` query and subscription show
+    them (for events of its scope) instead of redacting them. Raw self-reported
+    demographics are shown to no one there."""
 
     def has_role(self, role: Role) -> bool:
         return role in self.roles
@@ -128,3 +135,52 @@ class Authenticator(Protocol):
     async def authenticate(self, authorization: str | None) -> Principal:
         """The principal, or `Unauthenticated` with the reason."""
         ...
+
+
+class ApiKey(msgspec.Struct, frozen=True, kw_only=True):
+    """What is known of a key besides the key itself (never stored)."""
+
+    id: UUID
+    name: str
+    hint: str
+    """The key's first characters, to tell keys apart (`bw_Ab3x…`)."""
+    organisations: tuple[UUID, ...]
+    read_only: bool
+    event_types: tuple[str, ...] | None
+    created_by: str
+    personal_data: bool = False
+    """Granted the log's personal fields (`Principal.personal_data`)."""
+    created_at: datetime
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+    def principal(self) -> Principal:
+        return Principal(
+            subject=f"apikey:{self.id}",
+            roles=frozenset({Role.INTEGRATION}),
+            organisations=frozenset(self.organisations),
+            read_only=self.read_only,
+            event_types=None if self.event_types is None else frozenset(self.event_types),
+            personal_data=self.personal_data,
+        )
+
+
+class KeyRing(Protocol):
+    """Where keys are kept (`infra.auth.apikeys.ApiKeys`)."""
+
+    async def create(
+        self,
+        *,
+        name: str,
+        organisations: Iterable[UUID],
+        created_by: str,
+        read_only: bool = False,
+        event_types: Iterable[str] | None = None,
+        personal_data: bool = False,
+    ) -> tuple[ApiKey, str]: ...
+
+    async def get(self, key_id: UUID) -> ApiKey | None: ...
+
+    async def list(self) -> list[ApiKey]: ...
+
+    async def revoke(self, key_id: UUID) -> ApiKey: ...

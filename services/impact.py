@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 from bridgework.domain.student import Demographic, Student
+from bridgework.services.authority import authorise_self
 from bridgework.services.bus import Handlers
 from bridgework.services.command import Command, ShortText
 from bridgework.services.context import Role
@@ -16,7 +17,6 @@ from bridgework.services.unit_of_work import (
     CommandResult,
     Deps,
     Session,
-    authorise_self,
     execute,
 )
 

@@ -12,6 +12,7 @@ from bridgework.domain.mentor import Mentor
 from bridgework.domain.mentoring import MatchClosure
 from bridgework.domain.program import Program
 from bridgework.domain.student import Student
+from bridgework.services.authority import authorise_self
 from bridgework.services.bus import Handlers
 from bridgework.services.command import Command, Reason, Text
 from bridgework.services.context import Role
@@ -20,7 +21,6 @@ from bridgework.services.unit_of_work import (
     CommandResult,
     Deps,
     Session,
-    authorise_self,
     execute,
 )
 

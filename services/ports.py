@@ -61,6 +61,8 @@ class StoredEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     metadata_json: bytes
     """The `EventMetadata` as stored; most readers (projections) never need it decoded."""
     recorded_at: datetime
+    scope: tuple[UUID, ...] = ()
+    """The organisations whose staff may read it (`StreamAppend.scope`)."""
 
     @property
     def metadata(self) -> EventMetadata:
@@ -90,6 +92,9 @@ class StreamAppend(msgspec.Struct, frozen=True, kw_only=True):
     stream_id: str
     expected_version: int
     events: Sequence[NewEvent]
+    scope: tuple[UUID, ...] = ()
+    """The organisations whose staff may read these events (the aggregate's `scope`: its
+    school, its partnership's members…), recorded on each so the log is filtered in SQL."""
 
     def check(self) -> None:
         """Refuse events that do not continue their stream in order (every store does)."""
@@ -233,8 +238,10 @@ class EventStore(abc.ABC):
         *,
         types: Sequence[str] | None = None,
         stream_id: str | None = None,
+        scope: frozenset[UUID] | None = None,
     ) -> list[StoredEvent]:
-        """Events after `after` in the global order, never skipping one that commits later."""
+        """Events after `after` in the global order, never skipping one that commits later;
+        with `scope`, only those recorded for one of its organisations."""
 
     async def opened(self, events: list[StoredEvent]) -> list[StoredEvent]:
         """The events with their sealed personal fields opened in the payload, for readers of

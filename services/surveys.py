@@ -12,6 +12,7 @@ from bridgework.domain.errors import RuleViolated
 from bridgework.domain.program import Program, ProgramKind
 from bridgework.domain.student import Student
 from bridgework.domain.surveys import EvaluationPhase, SurveyPhase
+from bridgework.services.authority import authorise_self
 from bridgework.services.bus import Handlers
 from bridgework.services.command import Command, Key, Name, Text
 from bridgework.services.context import Role
@@ -21,7 +22,6 @@ from bridgework.services.unit_of_work import (
     CommandResult,
     Deps,
     Session,
-    authorise_self,
     execute,
 )
 

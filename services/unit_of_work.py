@@ -21,8 +21,9 @@ import msgspec
 from bridgework.domain.base import BridgeworkAggregate
 from bridgework.domain.errors import DomainError
 from bridgework.services import snapshots
-from bridgework.services.context import may_act_as
-from bridgework.services.errors import Conflict, Forbidden, NotFound, ServiceError
+from bridgework.services.authority import Reach, authorise
+from bridgework.services.errors import Conflict, NotFound, ServiceError
+from bridgework.services.identity import KeyRing
 from bridgework.services.ports import (
     CommandRecord,
     DuplicateCommand,
@@ -38,7 +39,7 @@ from bridgework.services.streams import Cached, StreamMemory
 
 if TYPE_CHECKING:
     from bridgework.services.command.base import Command
-    from bridgework.services.context import Actor, CommandContext, Role
+    from bridgework.services.context import Actor, CommandContext
 
 A = TypeVar("A", bound=BridgeworkAggregate)
 
@@ -82,6 +83,8 @@ class Deps(msgspec.Struct, frozen=True, kw_only=True):
     """Where this deployment is reached from outside: the base of the links it mails."""
     streams: StreamMemory = msgspec.field(default_factory=StreamMemory)
     """This process's stream locks and cached aggregates, shared by every command."""
+    keys: KeyRing | None = None
+    """Integrations' API keys (`services/access.py`); None where none are kept."""
 
 
 class Session:
@@ -91,9 +94,10 @@ class Session:
     its aggregate comes from the process's cache or a snapshot, plus the events after them.
     """
 
-    def __init__(self, deps: Deps, now: datetime) -> None:
+    def __init__(self, deps: Deps, now: datetime, actor: Actor) -> None:
         self._deps = deps
         self.now = now
+        self._reach = Reach(actor)
         self._loaded: dict[str, tuple[BridgeworkAggregate, int]] = {}
         self.mail: list[OutgoingMail] = []
         """Mail this attempt decided: enqueued with its events, or not at all."""
@@ -111,6 +115,7 @@ class Session:
                 raise NotFound(cls.__name__.lower(), aggregate_id, field)
             found = loaded
             self._loaded[stream_id] = (found, found.version)
+            self._reach.loaded(found)
         if not isinstance(found, cls):
             raise NotFound(cls.__name__.lower(), aggregate_id, field)
         return found
@@ -141,6 +146,10 @@ class Session:
         self._loaded[type(aggregate).stream_id(aggregate.id)] = (aggregate, 0)
 
     def appends(self, metadata: EventMetadata) -> list[StreamAppend]:
+        """What this attempt recorded, once the actor is found to reach every record it
+        touched (`authority.refuse_out_of_scope`)."""
+        touched = [(a, bool(a.pending_events)) for a, _ in self._loaded.values()]
+        self._reach.refuse_out_of_scope(touched)
         result = []
         for stream_id, (aggregate, version) in self._loaded.items():
             pending = aggregate.collect_events()
@@ -150,7 +159,12 @@ class Session:
                     for e in pending
                 ]
                 result.append(
-                    StreamAppend(stream_id=stream_id, expected_version=version, events=events)
+                    StreamAppend(
+                        stream_id=stream_id,
+                        expected_version=version,
+                        events=events,
+                        scope=aggregate.scope,
+                    )
                 )
         return result
 
@@ -181,19 +195,6 @@ class Session:
 
 
 Decide = Callable[[Session], Awaitable[CommandResult]]
-
-
-def authorise(actor: Actor, command: Command) -> None:
-    """Each command names the roles that may send it (coordinators, unless it says more)."""
-    if not may_act_as(actor.role, command.allowed_roles):
-        raise Forbidden(f"{actor.role} {actor.id!r} may not {type(command).__name__}")
-
-
-def authorise_self(ctx: CommandContext, role: Role, person_id: UUID, may: str) -> None:
-    """A student or mentor acts only for themselves: the student or mentor their verified
-    identity says they are must be `person_id`; other roles are left to `authorise`."""
-    if ctx.actor.role is role and ctx.actor.person != person_id:
-        raise Forbidden(f"{role} {ctx.actor.id!r} may {may}")
 
 
 def request_hash(command: Command) -> str:
@@ -246,7 +247,7 @@ async def execute(
         command=type(command).__name__,
     )
     for attempt in range(MAX_ATTEMPTS):
-        session = Session(deps, deps.clock())
+        session = Session(deps, deps.clock(), ctx.actor)
         try:
             result = await _attempt(
                 deps,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import strawberry
-from bridgework.graphql import loaders
+from bridgework.graphql import loaders, reach
 from bridgework.graphql.context import Info
 from bridgework.graphql.directory.organizations import Organization, organization_of
 from bridgework.graphql.errors import Failure
@@ -35,7 +35,7 @@ else:
     matches_of_mentor = later("mentoring", "matches_of_mentor")
     proposals_of_mentor = later("mentoring", "proposals_of_mentor")
 
-MENTOR = loaders.one(mentors)
+MENTOR = loaders.one(mentors, reach.mentors)
 
 _mentoring = area("mentoring")
 _safeguarding = area("safeguarding")

@@ -7,7 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 import strawberry
-from bridgework.graphql import loaders
+from bridgework.graphql import loaders, reach
 from bridgework.graphql.context import Info
 from bridgework.graphql.enums import OrganisationKind
 from bridgework.graphql.errors import Failure
@@ -17,7 +17,7 @@ from bridgework.graphql.shapes import copied, ident
 from bridgework.projections.directory import OrganisationView, organisations
 from bridgework.services.directory import RegisterOrganization
 
-ORGANISATION = loaders.one(organisations)
+ORGANISATION = loaders.one(organisations, reach.organisations)
 
 
 @strawberry.type

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 from uuid import UUID
 
 import strawberry
-from bridgework.graphql import loaders
+from bridgework.graphql import loaders, reach
 from bridgework.graphql.context import Info
 from bridgework.graphql.enums import ProgramKind
 from bridgework.graphql.errors import Failure
@@ -67,7 +67,7 @@ else:
     outcome_of = later("outcomes", "outcome_of")
     showcases_of = later("outcomes", "showcases_of")
 
-PROGRAM = loaders.one(programs)
+PROGRAM = loaders.one(programs, reach.programs)
 MAX_PROGRAMS = 100
 
 _attendance = area("attendance")
@@ -263,6 +263,7 @@ class Query:
         await info.context.see_at_least(at_least)
         found = await list_programs(
             info.context.api.pool,
+            of_organisations=reach.reach_of(info).scope,
             after_seq=None if after_seq is None else after_seq[0],
             limit=limit + 1,
             kind=None if kind is None else kind.value,

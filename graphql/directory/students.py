@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import strawberry
-from bridgework.graphql import loaders
+from bridgework.graphql import loaders, reach
 from bridgework.graphql.context import Info
 from bridgework.graphql.directory.organizations import Organization, organization_of
 from bridgework.graphql.directory.timeline import TimelineConnection, timeline_of
@@ -43,7 +43,7 @@ else:
     consents_of = later("safeguarding", "consents_of")
     student_outcomes = later("outcomes", "student_outcomes")
 
-STUDENT = loaders.one(students)
+STUDENT = loaders.one(students, reach.students)
 
 _achievements = area("achievements")
 _enrolment = area("enrolment")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Protocol
 from uuid import UUID
 
 import strawberry
-from bridgework.graphql import loaders
+from bridgework.graphql import loaders, reach
 from bridgework.graphql.context import Info
 from bridgework.graphql.directory.organizations import Organization, organizations_of
 from bridgework.graphql.directory.programs import Program
@@ -59,7 +59,7 @@ else:
     check_ins_of = later("partnerships.collaboration", "check_ins_of")
     partnership_health = later("partnerships.charter", "partnership_health")
 
-PARTNERSHIP = loaders.one(partnerships)
+PARTNERSHIP = loaders.one(partnerships, reach.partnerships)
 STATE = loaders.one(read.partnership_states)
 HISTORY = loaders.many(read.partnership_transitions)
 PROGRAMS = loaders.many(programs_of_partnerships)

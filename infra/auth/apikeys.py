@@ -12,8 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
-import msgspec
-from bridgework.services.identity import Principal, Reason, Role, Unauthenticated
+from bridgework.services.identity import ApiKey, Principal, Reason, Unauthenticated
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -28,30 +27,6 @@ HINT_LENGTH = len(PREFIX) + 4
 ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase
 LAST_USED_EVERY = timedelta(minutes=1)
 """`last_used_at` is written at most this often per key: a busy key is not a write per call."""
-
-
-class ApiKey(msgspec.Struct, frozen=True, kw_only=True):
-    """What is known of a key besides the key itself (never stored)."""
-
-    id: UUID
-    name: str
-    hint: str
-    organisations: tuple[UUID, ...]
-    read_only: bool
-    event_types: tuple[str, ...] | None
-    created_by: str
-    created_at: datetime
-    revoked_at: datetime | None = None
-    last_used_at: datetime | None = None
-
-    def principal(self) -> Principal:
-        return Principal(
-            subject=f"apikey:{self.id}",
-            roles=frozenset({Role.INTEGRATION}),
-            organisations=frozenset(self.organisations),
-            read_only=self.read_only,
-            event_types=None if self.event_types is None else frozenset(self.event_types),
-        )
 
 
 class ApiKeyNotFound(LookupError):
@@ -98,6 +73,7 @@ def _key(row: asyncpg.Record) -> ApiKey:
         event_types=None if types is None else tuple(types),
         created_by=row["created_by"],
         created_at=row["created_at"],
+        personal_data=row["personal_data"],
         revoked_at=row["revoked_at"],
         last_used_at=row["last_used_at"],
     )
@@ -128,6 +104,7 @@ class ApiKeys:
         created_by: str,
         read_only: bool = False,
         event_types: Iterable[str] | None = None,
+        personal_data: bool = False,
     ) -> tuple[ApiKey, str]:
         """A new key and its record; the key is shown this once and never again."""
         if not name.strip():
@@ -135,8 +112,8 @@ class ApiKeys:
         key = new_key()
         row = await self.pool.fetchrow(
             "INSERT INTO api_keys (id, name, hint, organisations, read_only, event_types,"
-            " created_by, created_at, key_hash)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *",
+            " created_by, created_at, key_hash, personal_data)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *",
             self.new_id(),
             name.strip(),
             key[:HINT_LENGTH],
@@ -146,9 +123,14 @@ class ApiKeys:
             created_by,
             self.clock(),
             key_hash(key),
+            personal_data,
         )
         assert row is not None  # noqa: S101 - INSERT … RETURNING returns the row
         return _key(row), key
+
+    async def get(self, key_id: UUID) -> ApiKey | None:
+        row = await self.pool.fetchrow("SELECT * FROM api_keys WHERE id = $1", key_id)
+        return None if row is None else _key(row)
 
     async def list(self) -> list[ApiKey]:
         rows = await self.pool.fetch("SELECT * FROM api_keys ORDER BY created_at, id")

@@ -26,6 +26,7 @@ class ClaimMapping:
     organisations: str = "organisations"
     student: str = "student_id"
     mentor: str = "mentor_id"
+    personal_data: str = "personal_data"
 
     @classmethod
     def from_settings(cls, auth: AuthSettings) -> ClaimMapping:
@@ -34,6 +35,7 @@ class ClaimMapping:
             organisations=auth.organisations_claim,
             student=auth.student_claim,
             mentor=auth.mentor_claim,
+            personal_data=auth.personal_data_claim,
         )
 
     def principal(self, claims: dict[str, Any]) -> Principal:
@@ -52,6 +54,7 @@ class ClaimMapping:
             student_id=_optional_uuid(claims, self.student),
             mentor_id=_optional_uuid(claims, self.mentor),
             expires_at=_expiry(claims.get("exp")),
+            personal_data=_flag(claims, self.personal_data),
         )
 
     def claims(self, principal: Principal) -> dict[str, Any]:
@@ -63,6 +66,8 @@ class ClaimMapping:
             _put(claims, self.student, str(principal.student_id))
         if principal.mentor_id is not None:
             _put(claims, self.mentor, str(principal.mentor_id))
+        if principal.personal_data:
+            _put(claims, self.personal_data, value=True)
         return claims
 
 
@@ -93,6 +98,14 @@ def _strings(claims: dict[str, Any], path: str) -> list[str]:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return value
     raise Unauthenticated(Reason.CLAIMS, f"'{path}' must be a string or a list of strings")
+
+
+def _flag(claims: dict[str, Any], path: str) -> bool:
+    """A boolean claim: absent is false; anything but a boolean is refused."""
+    value = _get(claims, path)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    raise Unauthenticated(Reason.CLAIMS, f"'{path}' must be true or false")
 
 
 def _uuid(path: str, raw: object) -> UUID:

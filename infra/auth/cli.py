@@ -19,8 +19,8 @@ from bridgework.infra.terminal import aligned
 from bridgework.services.identity import Principal, Role
 
 if TYPE_CHECKING:
-    from bridgework.infra.auth.apikeys import ApiKey
     from bridgework.infra.settings import Settings
+    from bridgework.services.identity import ApiKey
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -63,6 +63,9 @@ def add_token_parser(
     person.add_argument("--mentor", type=_id, metavar="ID", help="the mentor the person is")
     token.add_argument("--subject", help="the person's id (default: the student or mentor id)")
     token.add_argument(
+        "--personal-data", action="store_true", help="grant the log's personal fields"
+    )
+    token.add_argument(
         "--expires", type=duration, default=timedelta(hours=1), help="lifetime (default 1h)"
     )
     token.add_argument(
@@ -89,6 +92,7 @@ async def token_command(settings: Settings, args: argparse.Namespace) -> None:
         organisations=frozenset(args.org),
         student_id=args.student,
         mentor_id=args.mentor,
+        personal_data=args.personal_data,
     )
     try:
         token = issuer.issue(principal, args.expires)
@@ -133,6 +137,9 @@ def add_apikey_parser(
     )
     create.add_argument("--read-only", action="store_true", help="reads only")
     create.add_argument(
+        "--personal-data", action="store_true", help="grant the log's personal fields"
+    )
+    create.add_argument(
         "--event-type", action="append", metavar="TYPE", help="event types it may read (all)"
     )
     create.add_argument("--created-by", default="operator", help="who asked for it")
@@ -157,6 +164,7 @@ async def apikey_command(settings: Settings, args: argparse.Namespace) -> None:
                 created_by=args.created_by,
                 read_only=args.read_only,
                 event_types=args.event_type,
+                personal_data=args.personal_data,
             )
             print(f"API key {record.id} ({record.name}); shown only now:", file=sys.stderr)  # noqa: T201
             sys.stdout.write(key + "\n")
@@ -178,6 +186,7 @@ def table(keys: list[ApiKey]) -> str:
     rows = [("ID", "NAME", "KEY", "SCOPE", "CREATED BY", "LAST USED", "REVOKED")]
     for k in keys:
         scope = f"{len(k.organisations)} org(s)" + (", read-only" if k.read_only else "")
+        scope += ", personal data" if k.personal_data else ""
         if k.event_types is not None:
             scope += f", {len(k.event_types)} event type(s)"
         used = f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "never"

@@ -27,6 +27,8 @@ class AuthSettings:
     organisations_claim: str = "organisations"
     student_claim: str = "student_id"
     mentor_claim: str = "mentor_id"
+    personal_data_claim: str = "personal_data"
+    """A boolean claim: true grants the log's personal fields (`Principal.personal_data`)."""
     local_issuer: str = "bridgework"
     """The `iss` of the tokens Bridgework signs itself (set it to the public URL)."""
     max_token_seconds: int = 7 * 24 * 3600
@@ -53,6 +55,7 @@ class AuthSettings:
             organisations_claim=text("ORGANISATIONS_CLAIM", d.organisations_claim),
             student_claim=text("STUDENT_CLAIM", d.student_claim),
             mentor_claim=text("MENTOR_CLAIM", d.mentor_claim),
+            personal_data_claim=text("PERSONAL_DATA_CLAIM", d.personal_data_claim),
             local_issuer=text("LOCAL_ISSUER", d.local_issuer),
             max_token_seconds=read(
                 env,

@@ -55,7 +55,7 @@ Chapter = Callable[["Script", World], Awaitable[None]]
 class Script:
     deps: Deps
     today: date
-    actor: Actor = field(default_factory=lambda: Actor(id="demo", role=Role.COORDINATOR))
+    actor: Actor = field(default_factory=lambda: Actor(id="demo", role=Role.ADMINISTRATOR))
     step: int = 0
     positions: list[int] = field(default_factory=list)
     consents: dict[UUID, UUID] = field(default_factory=dict)

@@ -208,7 +208,7 @@ def test_only_coordinators_may_change_things(api):
 
 
 def test_events_record_the_verified_actor_and_keep_the_clients_correlation_id_beside(api):
-    school = org(api)["id"]  # the tests' coordinator
+    school = org(api)["id"]  # the tests' administrator
     ana = api.tokens.bearer(subject="ana", organisations=frozenset({UUID(school)}))
     api.data(
         ORG, {"name": "B", "kind": "SCHOOL"}, authorization=ana, x_correlation_id="checkout-42"
@@ -217,8 +217,8 @@ def test_events_record_the_verified_actor_and_keep_the_clients_correlation_id_be
         "{ events { edges { node { type payload metadata { actor correlationId command } } } } }"
     )["events"]["edges"]
     assert [e["node"]["metadata"]["actor"] for e in events] == [
-        "coordinator:test-coordinator",
-        "coordinator:ana",
+        "administrator:test-administrator",
+        "administrator:ana",
     ]
     server_made = events[1]["node"]["metadata"]["correlationId"]
     assert UUID(server_made) != UUID(events[0]["node"]["metadata"]["correlationId"])

@@ -3,14 +3,14 @@ walked, and the policies are enforced per role."""
 
 from __future__ import annotations
 
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from bridgework.graphql import policy
 from bridgework.graphql.schema import schema
 from bridgework.infra.auth.apikeys import ApiKeys
 from bridgework.services.identity import Role
-from support.api import ORG, STUDENT, org
+from support.api import ORG, STUDENT, STUDENT_AT, org
 from support.auth import principal
 
 
@@ -102,13 +102,14 @@ def test_the_log_subscription_is_refused_to_a_role_without_the_log(api):
 
 
 def test_an_integrations_key_reads_the_log_only_within_its_event_types(api):
-    org(api)
-    api.data(STUDENT, {"name": "Ana Lima"})
+    school = org(api)["id"]
+    api.data(STUDENT_AT, {"name": "Ana Lima", "school": school})
+    api.data(STUDENT_AT, {"name": "Cai Rowan", "school": org(api, "Another")["id"]})
     keys = ApiKeys(api.client.app.state.api.pool)
     _, key = api.client.blocking_portal.call(
         lambda: keys.create(
             name="warehouse",
-            organisations=[],
+            organisations=[UUID(school)],
             created_by="test",
             read_only=True,
             event_types=["StudentRegistered"],

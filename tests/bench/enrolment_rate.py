@@ -31,7 +31,7 @@ from bridgework.services.unit_of_work import Deps
 
 def ctx() -> CommandContext:
     return CommandContext(
-        actor=Actor("bench", Role.COORDINATOR), correlation_id=uuid.uuid4(), command_uuid=uuid.uuid4()
+        actor=Actor("bench", Role.ADMINISTRATOR), correlation_id=uuid.uuid4(), command_uuid=uuid.uuid4()
     )
 
 

@@ -100,7 +100,7 @@ def program(students: int, *, full_life: bool) -> Program:
     """A program with `students` enrolment attempts (half waitlisted), and with
     `full_life` also withdrawals, mentors, completions and a showcase."""
     p = Program.launch(
-        id=uuid.uuid4(), partnership_id=uuid.uuid4(), name="Robotics Club", kind=ProgramKind.CLUB,
+        id=uuid.uuid4(), partnership_id=uuid.uuid4(), organisation_ids=(), name="Robotics Club", kind=ProgramKind.CLUB,
         capacity=max(1, students // 2), starts_on=AT.date(), ends_on=AT.date() + timedelta(days=90), at=AT,
     )
     ids = [uuid.uuid4() for _ in range(students)]

@@ -47,7 +47,7 @@ async def main(dsn, nprog, nstud):
     mentors = [Mentor.register(id=uuid.uuid4(), name=f"M{i}", organisation_id=o2.id, capacity=5000, at=AT) for i in range(20)]
     await store.append(appends(codec, [o1, o2, p] + studs + mentors))
     for i in range(nprog):
-        prog = Program.launch(id=uuid.uuid4(), partnership_id=p.id, name=f"P{i}", kind="club", capacity=nstud//2,
+        prog = Program.launch(id=uuid.uuid4(), partnership_id=p.id, organisation_ids=p.organisation_ids, name=f"P{i}", kind="club", capacity=nstud//2,
                               starts_on=AT.date(), ends_on=AT.date()+timedelta(days=90), at=AT)
         for s in studs:
             prog.enrol(student_id=s.id, student_name=s.name, at=AT)

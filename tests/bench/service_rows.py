@@ -52,7 +52,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from support.auth import Tokens  # noqa: E402
 
 BRIDGEWORK = Path(sys.executable).with_name("bridgework")
-ACTOR = Actor("bench", Role.COORDINATOR)
+ACTOR = Actor("bench", Role.ADMINISTRATOR)
 
 
 def ctx() -> CommandContext:
@@ -67,7 +67,7 @@ async def seed(deps: Any, programs: int, capacity: int, students: int, enrolled:
     p = Partnership.form(id=uuid.uuid4(), name="P", organisation_ids=(school.id, firm.id), goals=(), at=now)
     kids = [Student.register(id=uuid.uuid4(), name=f"Student {i}", grade=12, school_id=school.id, date_of_birth=date(2000, 1, 1), at=now) for i in range(students)]
     progs = [
-        Program.launch(id=uuid.uuid4(), partnership_id=p.id, name=f"Program {i}", kind=ProgramKind.CLUB,
+        Program.launch(id=uuid.uuid4(), partnership_id=p.id, organisation_ids=p.organisation_ids, name=f"Program {i}", kind=ProgramKind.CLUB,
                        capacity=capacity, starts_on=now.date(), ends_on=now.date() + timedelta(days=90), at=now)
         for i in range(programs)
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
 import msgspec
 import pytest
@@ -216,6 +217,30 @@ class StoreContract:
         assert await store.read_after(ORIGIN, 1, stream_id=b) == [
             e for e in await read_all(store) if e.stream_id == b
         ]
+
+    async def test_each_event_keeps_its_scope_and_reading_filters_by_it(self, store):
+        school, business, other = uuid4(), uuid4(), uuid4()
+        a, b, c = stream(), stream(), stream()
+        scoped = msgspec.structs.replace(stream_append(a, 0, count=2), scope=(school, business))
+        await store.append([scoped, stream_append(b, 0)])
+        await store.append(
+            [msgspec.structs.replace(stream_append(c, 0), scope=(business,)), stream_append(a, 2)]
+        )
+        every = await read_all(store)
+        assert [(e.stream_id, e.scope) for e in every] == [
+            (a, (school, business)),
+            (a, (school, business)),
+            (b, ()),
+            (c, (business,)),
+            (a, ()),
+        ]
+        assert (await store.load(a))[0].scope == (school, business)
+        of_school = await store.read_after(ORIGIN, 100, scope=frozenset({school}))
+        assert [e.stream_id for e in of_school] == [a, a]
+        of_business = await store.read_after(ORIGIN, 100, scope=frozenset({business, other}))
+        assert [e.stream_id for e in of_business] == [a, a, c]
+        assert await store.read_after(ORIGIN, 100, scope=frozenset({other})) == []
+        assert await store.read_after(ORIGIN, 100, scope=frozenset()) == []
 
     async def test_a_waiting_reader_wakes_when_events_are_appended(self, store):
         started = time.monotonic()

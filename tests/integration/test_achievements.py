@@ -19,7 +19,7 @@ from bridgework.services.achievements import (
 from bridgework.services.command.base import parse
 from bridgework.services.errors import InvalidInput
 from bridgework.services.partnerships.charter import DefineSuccessMetric, define_success_metric
-from support.context import coordinator
+from support.context import staff
 from support.scenario import TODAY, a_program, enrol, runner_for, students
 
 
@@ -31,7 +31,7 @@ async def test_outcomes_are_listed_and_measured_for_the_partnership(deps, pool, 
     for kind in ("placements", "credentials"):
         await define_success_metric(
             deps,
-            coordinator(),
+            staff(),
             parse(
                 DefineSuccessMetric,
                 {
@@ -44,7 +44,7 @@ async def test_outcomes_are_listed_and_measured_for_the_partnership(deps, pool, 
         )
     await record_credential(
         deps,
-        coordinator(),
+        staff(),
         RecordCredential(
             student_id=ana, program_id=program, name="OSHA 10", issuer="OSHA", earned_on=TODAY
         ),
@@ -56,7 +56,7 @@ async def test_outcomes_are_listed_and_measured_for_the_partnership(deps, pool, 
     ):
         await record_pathway(
             deps,
-            coordinator(),
+            staff(),
             RecordPathway(
                 student_id=kid, program_id=program, pathway=pathway, on=TODAY, organisation="Ardent"
             ),
@@ -66,7 +66,7 @@ async def test_outcomes_are_listed_and_measured_for_the_partnership(deps, pool, 
     with pytest.raises(RuleViolated) as refused:
         await record_credential(
             deps,
-            coordinator(),
+            staff(),
             RecordCredential(
                 student_id=ana, program_id=program, name="osha 10", issuer="OSHA", earned_on=TODAY
             ),
@@ -75,7 +75,7 @@ async def test_outcomes_are_listed_and_measured_for_the_partnership(deps, pool, 
     with pytest.raises(RuleViolated) as refused:
         await record_pathway(
             deps,
-            coordinator(),
+            staff(),
             RecordPathway(
                 student_id=outsider, program_id=program, pathway=Pathway.JOB_OFFER, on=TODAY
             ),
@@ -84,7 +84,7 @@ async def test_outcomes_are_listed_and_measured_for_the_partnership(deps, pool, 
     with pytest.raises(RuleViolated) as refused:
         await record_pathway(
             deps,
-            coordinator(),
+            staff(),
             RecordPathway(student_id=bo, pathway=Pathway.JOB_OFFER, on=TODAY + timedelta(days=1)),
         )
     assert refused.value.rule == "DATE_IN_FUTURE"

@@ -18,7 +18,7 @@ from bridgework.services import snapshots
 from bridgework.services.enrolment import EnrollStudent
 from bridgework.services.errors import Conflict
 from bridgework.services.unit_of_work import CommandResult, Deps, execute
-from support.context import SECRET_KEY, coordinator
+from support.context import SECRET_KEY, staff
 from support.scenario import a_program, enrol, students
 
 
@@ -85,7 +85,7 @@ async def test_a_stale_cache_conflicts_reloads_and_ends_equal_to_a_full_load(dep
 
     decide, attempts = enrol_with(program, s[2], the_other_process_writes_first)
     cmd = EnrollStudent(program_id=program, student_id=s[2])
-    await execute(deps, coordinator(), cmd, decide)
+    await execute(deps, staff(), cmd, decide)
     assert deps.store.stats.version_conflicts == 1
     assert attempts == [2, 3]  # the retry saw the other process's enrolment
     await enrol(other_process, program, s[3])  # behind this process's cache again
@@ -127,7 +127,7 @@ async def test_a_refused_decision_does_not_poison_the_cache(deps):
 
     cmd = EnrollStudent(program_id=program, student_id=ben)
     with pytest.raises(DomainError, match="already"):
-        await execute(deps, coordinator(), cmd, enrol_ben_then_break_a_rule)
+        await execute(deps, staff(), cmd, enrol_ben_then_break_a_rule)
     await enrol(deps, program, cy)
     assert cached(deps, program).enrolled == [ana, cy]
     assert state(cached(deps, program)) == state(await full_load(deps, program))
@@ -156,9 +156,7 @@ async def test_a_command_that_keeps_colliding_releases_its_lock(deps, other_proc
 
     decide, _ = enrol_with(program, kids[0], the_other_process_always_wins)
     with pytest.raises(Conflict):
-        await execute(
-            deps, coordinator(), EnrollStudent(program_id=program, student_id=kids[0]), decide
-        )
+        await execute(deps, staff(), EnrollStudent(program_id=program, student_id=kids[0]), decide)
     assert not deps.streams.locks
     await enrol(deps, program, kids[0])
     assert (await full_load(deps, program)).enrolled == [kids[1], kids[2], kids[0]]

@@ -12,7 +12,7 @@ from bridgework.services.enrolment import (
     withdraw_student,
 )
 from support.applications import accept, apply, deny
-from support.context import coordinator
+from support.context import staff
 from support.scenario import a_program, runner_for, students
 
 
@@ -28,7 +28,7 @@ async def test_applications_are_accepted_into_seats_and_line_denied_or_refused(d
     assert (await deny(deps, program, cy, "Places go to grade 11 first")).status == "DENIED"
 
     await set_eligibility(
-        deps, coordinator(), SetEligibility(program_id=program, min_grade=9, max_grade=12)
+        deps, staff(), SetEligibility(program_id=program, min_grade=9, max_grade=12)
     )
     refused = await apply(deps, program, di)
     assert refused.status == "REFUSED"
@@ -67,4 +67,4 @@ async def test_applications_are_accepted_into_seats_and_line_denied_or_refused(d
 
 async def enrol_leaves(deps, program, student):
     cmd = WithdrawStudent(program_id=program, student_id=student, reason="moved away")
-    await withdraw_student(deps, coordinator(), cmd)
+    await withdraw_student(deps, staff(), cmd)

@@ -17,7 +17,7 @@ from bridgework.services.attendance import (
 )
 from bridgework.services.command.base import parse
 from bridgework.services.errors import InvalidInput
-from support.context import coordinator
+from support.context import staff
 from support.scenario import TODAY, a_program, enrol, runner_for, students
 
 P, E, U = Attendance.PRESENT, Attendance.EXCUSED, Attendance.UNEXCUSED
@@ -27,7 +27,7 @@ async def session(deps, program, days_ago: int):
     cmd = ScheduleSession(
         program_id=program, held_on=TODAY - timedelta(days=days_ago), title="Club night"
     )
-    return (await schedule_session(deps, coordinator(), cmd)).id
+    return (await schedule_session(deps, staff(), cmd)).id
 
 
 async def mark(deps, program, session_id, **marks):
@@ -36,7 +36,7 @@ async def mark(deps, program, session_id, **marks):
         session_id=session_id,
         marks=[Mark(student_id=kid, status=status) for kid, status in marks.values()],
     )
-    return await record_attendance(deps, coordinator(), cmd)
+    return await record_attendance(deps, staff(), cmd)
 
 
 async def test_attendance_rates_and_absences_in_a_row(deps, pool, store):

@@ -16,7 +16,7 @@ from bridgework.services.enrolment import (
 )
 from bridgework.services.safeguarding import WithdrawGuardianConsent, withdraw_guardian_consent
 from support.consent import a_student, consent
-from support.context import coordinator
+from support.context import staff
 from support.scenario import a_program, enrol, runner_for
 
 
@@ -42,7 +42,7 @@ async def test_a_minor_needs_a_consent_and_withdrawing_it_frees_the_seat(deps, p
 
     withdrawn = await withdraw_guardian_consent(
         deps,
-        coordinator(),
+        staff(),
         WithdrawGuardianConsent(
             student_id=ana,
             consent_id=standing,
@@ -61,7 +61,7 @@ async def test_a_minor_needs_a_consent_and_withdrawing_it_frees_the_seat(deps, p
     with pytest.raises(RuleViolated) as refused:
         await withdraw_guardian_consent(
             deps,
-            coordinator(),
+            staff(),
             WithdrawGuardianConsent(
                 student_id=ana,
                 consent_id=standing,
@@ -76,7 +76,7 @@ async def test_a_prerequisite_must_be_completed_first(deps, pool):
     second, _, _ = await a_program(deps, capacity=2)
     await set_eligibility(
         deps,
-        coordinator(),
+        staff(),
         SetEligibility(
             program_id=second,
             prerequisite_ids=[first],
@@ -88,9 +88,7 @@ async def test_a_prerequisite_must_be_completed_first(deps, pool):
         await enrol(deps, second, kid)
     assert refused.value.rule == "PREREQUISITE_MISSING"
     await enrol(deps, first, kid)
-    await complete_enrollment(
-        deps, coordinator(), CompleteEnrollment(program_id=first, student_id=kid)
-    )
+    await complete_enrollment(deps, staff(), CompleteEnrollment(program_id=first, student_id=kid))
     assert (await enrol(deps, second, kid)).status == "ENROLLED"
     runner = runner_for(pool, deps)
     await runner.setup()

@@ -9,7 +9,7 @@ from decimal import Decimal
 from bridgework.projections.hours import hours_of_students, hours_totals_of_programs
 from bridgework.projections.timeline import timelines
 from bridgework.services import hours as hr
-from support.context import coordinator
+from support.context import staff
 from support.hours import answer, mailed_token, submit
 from support.scenario import a_program, enrol, runner_for, students
 
@@ -29,7 +29,7 @@ async def test_hours_are_verified_through_the_link_then_approved(deps, pool, sto
     second_token = await mailed_token(deps, second.id)
     assert (await answer(deps, second_token, False, "Ana was not in that day")).status == "declined"
     await answer(deps, await mailed_token(deps, third.id))
-    approved = await hr.approve_hours(deps, coordinator(), hr.ApproveHours(log_id=first.id))
+    approved = await hr.approve_hours(deps, staff(), hr.ApproveHours(log_id=first.id))
     assert approved.status == "approved"
     actors = [e.metadata.actor for e in await store.load(f"hours-{first.id}")]
     assert actors[2] == f"supervisor:link:{first.id}"  # submitted, link issued, verified

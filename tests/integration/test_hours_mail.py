@@ -13,7 +13,7 @@ from bridgework.domain.errors import RuleViolated
 from bridgework.services import hours as hr
 from bridgework.services.context import Role
 from bridgework.services.ports import MailRefused, OutgoingMail
-from support.context import as_person, coordinator
+from support.context import as_person, staff
 from support.deps import deps_on
 from support.hours import answer, mailed_token, outbox, submit
 from support.log import count_events, stream, stream_append
@@ -34,7 +34,7 @@ class ResentFirst:
             self.raced = True
             other = deps_on(self.deps.store, new_token=self.deps.new_token)
             await hr.resend_verification_link(
-                other, coordinator(), hr.ResendVerificationLink(log_id=self.log_id)
+                other, staff(), hr.ResendVerificationLink(log_id=self.log_id)
             )
         return await self.deps.store.append(appends, **kwargs)
 

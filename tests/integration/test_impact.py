@@ -38,7 +38,7 @@ from bridgework.services.enrolment import CompleteEnrollment, complete_enrollmen
 from bridgework.services.errors import Forbidden, InvalidInput
 from bridgework.services.impact import DemographicAnswer, ReportDemographics, report_demographics
 from bridgework.services.partnerships.charter import DefineSuccessMetric, define_success_metric
-from support.context import as_actor, as_person, coordinator
+from support.context import as_actor, as_person, staff
 from support.hours import mailed_token
 from support.scenario import TODAY, a_program, enrol, runner_for, students
 
@@ -56,7 +56,7 @@ async def demographics(deps, kid, **answers):
 async def hours(deps, kid, program, amount, *, approve):
     logged = await hr.submit_hours(
         deps,
-        coordinator(),
+        staff(),
         hr.SubmitHours(
             student_id=kid,
             program_id=program,
@@ -74,13 +74,13 @@ async def hours(deps, kid, program, amount, *, approve):
         hr.VerifyHours(token=token, supervisor_name="Dana Ortiz", verified=True),
     )
     if approve:
-        await hr.approve_hours(deps, coordinator(), hr.ApproveHours(log_id=logged.id))
+        await hr.approve_hours(deps, staff(), hr.ApproveHours(log_id=logged.id))
 
 
 async def survey(deps, kid, program, phase, score):
     await su.record_survey(
         deps,
-        coordinator(),
+        staff(),
         su.RecordSurvey(
             student_id=kid,
             program_id=program,
@@ -98,7 +98,7 @@ async def metric(deps, partnership, measure, **extra):
         "measure": measure,
         "target": "80",
     } | extra
-    await define_success_metric(deps, coordinator(), parse(DefineSuccessMetric, data))
+    await define_success_metric(deps, staff(), parse(DefineSuccessMetric, data))
 
 
 async def a_world(deps):
@@ -108,7 +108,7 @@ async def a_world(deps):
     internship = (
         await launch_program(
             deps,
-            coordinator(),
+            staff(),
             LaunchProgram(
                 partnership_id=partnership,
                 name="Lab Internship",
@@ -126,12 +126,12 @@ async def a_world(deps):
         await enrol(deps, internship, kid)
     session = (
         await schedule_session(
-            deps, coordinator(), ScheduleSession(program_id=club, held_on=TODAY, title="Night 1")
+            deps, staff(), ScheduleSession(program_id=club, held_on=TODAY, title="Night 1")
         )
     ).id
     await record_attendance(
         deps,
-        coordinator(),
+        staff(),
         RecordAttendance(
             program_id=club,
             session_id=session,
@@ -147,7 +147,7 @@ async def a_world(deps):
     await survey(deps, kids[0], internship, SurveyPhase.POST, 4)
     await record_credential(
         deps,
-        coordinator(),
+        staff(),
         RecordCredential(
             student_id=kids[0],
             program_id=club,
@@ -158,7 +158,7 @@ async def a_world(deps):
     )
     await record_pathway(
         deps,
-        coordinator(),
+        staff(),
         RecordPathway(
             student_id=kids[0],
             program_id=internship,
@@ -168,7 +168,7 @@ async def a_world(deps):
     )
     for kid in kids[:2]:
         await complete_enrollment(
-            deps, coordinator(), CompleteEnrollment(program_id=club, student_id=kid)
+            deps, staff(), CompleteEnrollment(program_id=club, student_id=kid)
         )
     for i, kid in enumerate(kids):
         gender = "Female" if i < 5 else "male"  # told in any case; grouped without it

@@ -37,7 +37,7 @@ from bridgework.services.mentoring import (
     log_mentor_meeting,
     propose_mentor_match,
 )
-from support.context import as_person, coordinator
+from support.context import as_person, staff
 from support.scenario import TODAY, a_program, cleared_mentor, enrol, runner_for, students
 
 
@@ -48,16 +48,16 @@ async def test_matches_end_with_a_reason_and_meetings_keep_them_alive(deps, pool
     for kid in (ana, bo, cy, dee):
         await enrol(deps, program, kid)
         await assign_mentor(
-            deps, coordinator(), AssignMentor(program_id=program, student_id=kid, mentor_id=mentor)
+            deps, staff(), AssignMentor(program_id=program, student_id=kid, mentor_id=mentor)
         )
     await log_mentor_meeting(
         deps,
-        coordinator(),
+        staff(),
         LogMentorMeeting(program_id=program, student_id=ana, met_on=TODAY, minutes=45),
     )
     await close_mentor_match(
         deps,
-        coordinator(),
+        staff(),
         CloseMentorMatch(
             program_id=program,
             student_id=bo,
@@ -66,27 +66,25 @@ async def test_matches_end_with_a_reason_and_meetings_keep_them_alive(deps, pool
         ),
     )
     await withdraw_student(
-        deps, coordinator(), WithdrawStudent(program_id=program, student_id=cy, reason="Moved away")
+        deps, staff(), WithdrawStudent(program_id=program, student_id=cy, reason="Moved away")
     )
-    await complete_enrollment(
-        deps, coordinator(), CompleteEnrollment(program_id=program, student_id=dee)
-    )
+    await complete_enrollment(deps, staff(), CompleteEnrollment(program_id=program, student_id=dee))
     # Bo can be matched again once the first match is closed.
     await assign_mentor(
-        deps, coordinator(), AssignMentor(program_id=program, student_id=bo, mentor_id=mentor)
+        deps, staff(), AssignMentor(program_id=program, student_id=bo, mentor_id=mentor)
     )
     before = await store.head()
     with pytest.raises(RuleViolated) as refused:
         await close_mentor_match(
             deps,
-            coordinator(),
+            staff(),
             CloseMentorMatch(program_id=program, student_id=cy, reason=MatchClosure.OTHER),
         )
     assert refused.value.rule == "NO_MENTOR_MATCH"
     with pytest.raises(RuleViolated) as refused:
         await log_mentor_meeting(
             deps,
-            coordinator(),
+            staff(),
             LogMentorMeeting(
                 program_id=program,
                 student_id=ana,
@@ -98,7 +96,7 @@ async def test_matches_end_with_a_reason_and_meetings_keep_them_alive(deps, pool
     with pytest.raises(InvalidInput) as bad:
         await log_mentor_meeting(
             deps,
-            coordinator(),
+            staff(),
             LogMentorMeeting(program_id=program, student_id=cy, met_on=TODAY, minutes=5),
         )
     assert bad.value.field == "studentId"
@@ -145,7 +143,7 @@ async def test_a_proposed_match_starts_only_when_the_mentor_confirms_it(deps, po
     for kid, mentor in ((ana, dana), (bo, dana), (cy, eli)):
         await propose_mentor_match(
             deps,
-            coordinator(),
+            staff(),
             ProposeMentorMatch(program_id=program, student_id=kid, mentor_id=mentor),
         )
 
@@ -154,7 +152,7 @@ async def test_a_proposed_match_starts_only_when_the_mentor_confirms_it(deps, po
         (
             propose_mentor_match(
                 deps,
-                coordinator(),
+                staff(),
                 ProposeMentorMatch(program_id=program, student_id=ana, mentor_id=eli),
             ),
             "MATCH_ALREADY_PROPOSED",
@@ -162,7 +160,7 @@ async def test_a_proposed_match_starts_only_when_the_mentor_confirms_it(deps, po
         (
             log_mentor_meeting(
                 deps,
-                coordinator(),
+                staff(),
                 LogMentorMeeting(program_id=program, student_id=ana, met_on=TODAY, minutes=30),
             ),
             None,
@@ -193,7 +191,7 @@ async def test_a_proposed_match_starts_only_when_the_mentor_confirms_it(deps, po
         )
     assert refused.value.rule == "NO_PROPOSED_MATCH"
     await withdraw_student(
-        deps, coordinator(), WithdrawStudent(program_id=program, student_id=cy, reason="Moved away")
+        deps, staff(), WithdrawStudent(program_id=program, student_id=cy, reason="Moved away")
     )
 
     runner = runner_for(pool, deps)

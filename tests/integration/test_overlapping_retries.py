@@ -24,7 +24,7 @@ from bridgework.services.enrolment import (
     enroll_student,
     withdraw_student,
 )
-from support.context import as_actor, as_person, coordinator
+from support.context import as_actor, as_person, staff
 from support.hours import outbox
 from support.scenario import TODAY, a_program, enrol, students
 
@@ -60,7 +60,7 @@ async def test_overlapping_enrolments_with_one_key_all_get_the_seat(deps, pool):
 
     async def send(key):
         cmd = EnrollStudent(program_id=program, student_id=ana)
-        return await enroll_student(deps, coordinator(key), cmd)
+        return await enroll_student(deps, staff(key), cmd)
 
     answers = await all_at_once(send, "enrol-ana")
     assert_all_the_same(answers)
@@ -76,7 +76,7 @@ async def test_overlapping_enrolments_into_a_full_program_all_get_the_waitlist(d
 
     async def send(key):
         cmd = EnrollStudent(program_id=program, student_id=bo)
-        return await enroll_student(deps, coordinator(key), cmd)
+        return await enroll_student(deps, staff(key), cmd)
 
     answers = await all_at_once(send, "enrol-bo")
     assert_all_the_same(answers)
@@ -88,7 +88,7 @@ async def test_overlapping_enrolments_into_a_full_program_all_get_the_waitlist(d
 async def test_overlapping_registrations_with_one_key_register_one_organisation(deps, pool):
     async def send(key):
         cmd = RegisterOrganization(name="Lincoln Middle", kind="school")
-        return await register_organization(deps, coordinator(key), cmd)
+        return await register_organization(deps, staff(key), cmd)
 
     answers = await all_at_once(send, "register-lincoln")
     assert_all_the_same(answers)
@@ -102,7 +102,7 @@ async def test_overlapping_hours_and_attendance_are_recorded_once(deps, pool):
     await enrol(deps, program, ana)
     session = await schedule_session(
         deps,
-        coordinator(),
+        staff(),
         ScheduleSession(program_id=program, held_on=TODAY, title="Club night"),
     )
 
@@ -131,7 +131,7 @@ async def test_overlapping_hours_and_attendance_are_recorded_once(deps, pool):
             session_id=session.id,
             marks=[Mark(student_id=ana, status=Attendance.PRESENT)],
         )
-        return await record_attendance(deps, as_actor(Role.COORDINATOR, key), cmd)
+        return await record_attendance(deps, as_actor(Role.ADMINISTRATOR, key), cmd)
 
     logged = await all_at_once(hours, "hours-monday")
     assert_all_the_same(logged)
@@ -152,7 +152,7 @@ async def test_overlapping_withdrawals_withdraw_once(deps, pool, capacity):
 
     async def send(key):
         cmd = WithdrawStudent(program_id=program, student_id=kids[0], reason="Moved away")
-        return await withdraw_student(deps, coordinator(key), cmd)
+        return await withdraw_student(deps, staff(key), cmd)
 
     answers = await all_at_once(send, f"withdraw-{capacity}")
     assert_all_the_same(answers)
@@ -166,7 +166,7 @@ async def test_a_key_reused_for_another_request_is_still_a_conflict_under_overla
 
     async def send(kid):
         cmd = EnrollStudent(program_id=program, student_id=kid)
-        return await enroll_student(deps, coordinator("one-key"), cmd)
+        return await enroll_student(deps, staff("one-key"), cmd)
 
     answers = await asyncio.gather(send(ana), send(bo), return_exceptions=True)
     kinds = sorted(type(a).__name__ for a in answers)

@@ -6,7 +6,7 @@ import pytest
 from bridgework.projections.parking import RetryFailed, UnknownParkedEvent
 from bridgework.projections.runner import ProjectionRunner
 from bridgework.services.directory import RegisterStudent, register_student
-from support.context import coordinator
+from support.context import staff
 from support.poison import ATTEMPTS, quick_runner
 
 
@@ -41,7 +41,7 @@ class Refusing:
 async def registered(deps, n: int):
     made = []
     for i in range(n):
-        r = await register_student(deps, coordinator(), RegisterStudent(name=f"Kid {i}"))
+        r = await register_student(deps, staff(), RegisterStudent(name=f"Kid {i}"))
         made.append((r.id, r.position))
     return made
 

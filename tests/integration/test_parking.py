@@ -13,7 +13,7 @@ from bridgework.projections.outcomes import program_outcomes
 from bridgework.projections.registry import default_projections
 from bridgework.projections.timeline import timelines
 from bridgework.services.directory import RegisterStudent, register_student
-from support.context import coordinator
+from support.context import staff
 from support.poison import ATTEMPTS, NOW, a_program_named, append_bypassing_validation, quick_runner
 from support.scenario import a_program, enrol, students
 
@@ -35,7 +35,7 @@ async def test_a_nul_in_a_program_name_parks_it_for_the_views_that_store_names_a
     kids = await students(deps, 3)
     for kid in kids:
         await enrol(deps, poisoned.id, kid)
-    late = await register_student(deps, coordinator(), RegisterStudent(name="Late Comer"))
+    late = await register_student(deps, staff(), RegisterStudent(name="Late Comer"))
 
     runner = quick_runner(pool, deps)
     await runner.setup()
@@ -84,7 +84,7 @@ async def test_an_event_that_cannot_be_decoded_is_parked_for_every_view_that_han
 ):
     student = Student.register(id=uuid.uuid4(), name="Ana", grade=7, school_id=None, at=NOW)
     broken = await append_bypassing_validation(deps, student, payload=b'{"name": 5}')
-    after = await register_student(deps, coordinator(), RegisterStudent(name="Bo Chen"))
+    after = await register_student(deps, staff(), RegisterStudent(name="Bo Chen"))
     runner = quick_runner(pool, deps)
     await runner.setup()
     await runner.catch_up(park=True)

@@ -51,7 +51,7 @@ from bridgework.services.partnerships.lifecycle import (
     renew_partnership,
     suspend_partnership,
 )
-from support.context import coordinator
+from support.context import staff
 from support.partnerships import cmd
 from support.scenario import a_program, enrol, runner_for, students
 
@@ -67,16 +67,12 @@ async def runner(pool, deps):
 
 async def test_a_partnership_lives_proposed_active_suspended_renewed_concluded(deps, pool, runner):
     orgs = [
-        (
-            await register_organization(
-                deps, coordinator(), RegisterOrganization(name=n, kind="school")
-            )
-        ).id
+        (await register_organization(deps, staff(), RegisterOrganization(name=n, kind="school"))).id
         for n in ("Lincoln", "Ardent")
     ]
     formed = await form_partnership(
         deps,
-        coordinator(),
+        staff(),
         FormPartnership(
             name="Robotics",
             organization_ids=orgs,
@@ -93,7 +89,7 @@ async def test_a_partnership_lives_proposed_active_suspended_renewed_concluded(d
         ends_on=TODAY + timedelta(days=30),
     )
     with pytest.raises(RuleViolated, match="is proposed, so it cannot be given a new program"):
-        await launch_program(deps, coordinator(), launch)
+        await launch_program(deps, staff(), launch)
     for handler, kind, extra in (
         (activate_partnership, ActivatePartnership, {}),
         (suspend_partnership, SuspendPartnership, {}),
@@ -104,14 +100,14 @@ async def test_a_partnership_lives_proposed_active_suspended_renewed_concluded(d
             {"term_starts_on": str(TODAY), "term_ends_on": str(TODAY + timedelta(days=365))},
         ),
     ):
-        await handler(deps, coordinator(), cmd(kind, partnership_id=p, reason="board", **extra))
-    await launch_program(deps, coordinator(), launch)
+        await handler(deps, staff(), cmd(kind, partnership_id=p, reason="board", **extra))
+    await launch_program(deps, staff(), launch)
     await conclude_partnership(
-        deps, coordinator(), cmd(ConcludePartnership, partnership_id=p, reason="done")
+        deps, staff(), cmd(ConcludePartnership, partnership_id=p, reason="done")
     )
     with pytest.raises(RuleViolated) as refused:
         await activate_partnership(
-            deps, coordinator(), cmd(ActivatePartnership, partnership_id=p, reason="again")
+            deps, staff(), cmd(ActivatePartnership, partnership_id=p, reason="again")
         )
     assert refused.value.rule == "PARTNERSHIP_CONCLUDED"
 
@@ -134,7 +130,7 @@ async def test_measured_metrics_follow_enrolments_and_completions(deps, pool, ru
     program, _, partnership = await a_program(deps, capacity=3)
     p = str(partnership)
     metric = lambda **kw: define_success_metric(  # noqa: E731
-        deps, coordinator(), cmd(DefineSuccessMetric, partnership_id=p, **kw)
+        deps, staff(), cmd(DefineSuccessMetric, partnership_id=p, **kw)
     )
     await metric(
         name="Club enrolment +40%",
@@ -153,7 +149,7 @@ async def test_measured_metrics_follow_enrolments_and_completions(deps, pool, ru
     )
     await record_metric_value(
         deps,
-        coordinator(),
+        staff(),
         cmd(
             RecordMetricValue,
             partnership_id=p,
@@ -167,7 +163,7 @@ async def test_measured_metrics_follow_enrolments_and_completions(deps, pool, ru
     for kid in kids:
         await enrol(deps, program, kid)
     await complete_enrollment(
-        deps, coordinator(), CompleteEnrollment(program_id=program, student_id=kids[0])
+        deps, staff(), CompleteEnrollment(program_id=program, student_id=kids[0])
     )
     await runner.catch_up()
 
@@ -182,7 +178,7 @@ async def test_measured_metrics_follow_enrolments_and_completions(deps, pool, ru
     with pytest.raises(RuleViolated) as refused:
         await record_metric_value(
             deps,
-            coordinator(),
+            staff(),
             cmd(
                 RecordMetricValue,
                 partnership_id=p,
@@ -199,7 +195,7 @@ async def test_liaisons_contributions_and_check_ins_are_listed(deps, pool, runne
     p = str(partnership)
     liaison = await appoint_liaison(
         deps,
-        coordinator(),
+        staff(),
         cmd(
             AppointLiaison,
             partnership_id=p,
@@ -211,7 +207,7 @@ async def test_liaisons_contributions_and_check_ins_are_listed(deps, pool, runne
     )
     await stand_down_liaison(
         deps,
-        coordinator(),
+        staff(),
         cmd(
             StandDownLiaison,
             partnership_id=p,
@@ -221,7 +217,7 @@ async def test_liaisons_contributions_and_check_ins_are_listed(deps, pool, runne
     )
     await record_contribution(
         deps,
-        coordinator(),
+        staff(),
         cmd(
             RecordContribution,
             partnership_id=p,
@@ -235,7 +231,7 @@ async def test_liaisons_contributions_and_check_ins_are_listed(deps, pool, runne
     )
     await record_contribution(
         deps,
-        coordinator(),
+        staff(),
         cmd(
             RecordContribution,
             partnership_id=p,
@@ -248,7 +244,7 @@ async def test_liaisons_contributions_and_check_ins_are_listed(deps, pool, runne
     )
     await record_check_in(
         deps,
-        coordinator(),
+        staff(),
         cmd(
             RecordCheckIn,
             partnership_id=p,
@@ -261,7 +257,7 @@ async def test_liaisons_contributions_and_check_ins_are_listed(deps, pool, runne
     )
     await set_partner_role(
         deps,
-        coordinator(),
+        staff(),
         cmd(
             SetPartnerRole,
             partnership_id=p,

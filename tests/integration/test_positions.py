@@ -8,7 +8,7 @@ import time
 import pytest
 from bridgework.projections.positions import PositionBeyondHead, PositionWatcher
 from bridgework.services.directory import RegisterStudent, register_student
-from support.context import coordinator
+from support.context import staff
 from support.scenario import runner_for
 
 
@@ -22,7 +22,7 @@ async def runner(pool, deps):
 async def test_a_hundred_waiters_share_one_watcher_and_its_reads_do_not_grow_with_them(
     deps, pool, runner
 ):
-    written = await register_student(deps, coordinator(), RegisterStudent(name="Ana Lima"))
+    written = await register_student(deps, staff(), RegisterStudent(name="Ana Lima"))
     watcher = PositionWatcher(pool, deps.store, poll_interval=0.02)
     started = time.monotonic()
     waiting = [asyncio.create_task(watcher.wait(written.position, 60)) for _ in range(100)]
@@ -44,7 +44,7 @@ async def test_a_hundred_waiters_share_one_watcher_and_its_reads_do_not_grow_wit
 
 
 async def test_a_position_beyond_the_head_is_refused_before_anything_waits(deps, pool):
-    written = await register_student(deps, coordinator(), RegisterStudent(name="Ana Lima"))
+    written = await register_student(deps, staff(), RegisterStudent(name="Ana Lima"))
     watcher = PositionWatcher(pool, deps.store)
     with pytest.raises(PositionBeyondHead) as refused:
         await watcher.wait(written.position + 1000, 60)
@@ -58,7 +58,7 @@ async def test_a_position_beyond_the_head_is_refused_before_anything_waits(deps,
 async def test_a_waiter_gives_up_when_the_views_stay_behind_and_the_watcher_then_rests(
     deps, pool, runner
 ):
-    written = await register_student(deps, coordinator(), RegisterStudent(name="Ana Lima"))
+    written = await register_student(deps, staff(), RegisterStudent(name="Ana Lima"))
     watcher = PositionWatcher(pool, deps.store)
     assert not await watcher.wait(written.position, 0.1)
     assert watcher.stats.timed_out == 1

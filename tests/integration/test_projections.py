@@ -22,7 +22,7 @@ from bridgework.services.enrolment import (
 )
 from bridgework.services.mentoring import AssignMentor, assign_mentor
 from bridgework.services.outcomes import RecordShowcase, record_showcase
-from support.context import coordinator
+from support.context import staff
 from support.scenario import a_program, cleared_mentor, enrol, runner_for, students
 
 if TYPE_CHECKING:
@@ -55,16 +55,16 @@ async def test_the_views_follow_a_program_from_launch_to_showcase(deps, pool, ru
         await enrol(deps, program, kid)
     mentor = await cleared_mentor(deps, orgs[1])
     await withdraw_student(
-        deps, coordinator(), WithdrawStudent(program_id=program, student_id=kids[0])
+        deps, staff(), WithdrawStudent(program_id=program, student_id=kids[0])
     )  # kids[2] takes the seat
     await assign_mentor(
         deps,
-        coordinator(),
+        staff(),
         AssignMentor(program_id=program, student_id=kids[1], mentor_id=mentor.id),
     )
     await record_showcase(
         deps,
-        coordinator(),
+        staff(),
         RecordShowcase(
             program_id=program,
             title="Robot Rumble",
@@ -82,7 +82,7 @@ async def test_the_views_follow_a_program_from_launch_to_showcase(deps, pool, ru
     assert (mine.status, mine.waitlist_place) == ("WAITLISTED", 1)
 
     last = await complete_enrollment(
-        deps, coordinator(), CompleteEnrollment(program_id=program, student_id=kids[1])
+        deps, staff(), CompleteEnrollment(program_id=program, student_id=kids[1])
     )  # kids[3] takes the seat kids[1] leaves
     assert await runner.catch_up() > 0
     assert await PositionWatcher(pool, deps.store).wait(last.position, 1)
@@ -276,11 +276,9 @@ async def test_batched_and_one_by_one_application_give_the_same_rows(deps, pool,
     await enrol(deps, program, first)
     await enrol(deps, program, second)
     await assign_mentor(
-        deps, coordinator(), AssignMentor(program_id=program, student_id=first, mentor_id=mentor.id)
+        deps, staff(), AssignMentor(program_id=program, student_id=first, mentor_id=mentor.id)
     )
-    await withdraw_student(
-        deps, coordinator(), WithdrawStudent(program_id=program, student_id=first)
-    )
+    await withdraw_student(deps, staff(), WithdrawStudent(program_id=program, student_id=first))
     await enrol(deps, program, first)  # back, at the end of the line
     await runner.catch_up()
     batched = await dump(pool, runner)
@@ -315,21 +313,21 @@ async def test_two_workers_racing_apply_each_event_once(deps, pool):
 
 
 async def test_ignored_events_still_move_a_checkpoint(deps, pool, runner):
-    last = await register_student(deps, coordinator(), RegisterStudent(name="Ana Lima"))
+    last = await register_student(deps, staff(), RegisterStudent(name="Ana Lima"))
     await runner.catch_up()
     checkpoints = await runner.checkpoints()
     assert {cp.position for cp in checkpoints.values()} == {last.position}
 
 
 async def test_reading_your_writes_waits_for_the_runner(deps, pool, runner):
-    written = await register_student(deps, coordinator(), RegisterStudent(name="Ana Lima"))
+    written = await register_student(deps, staff(), RegisterStudent(name="Ana Lima"))
     watcher = PositionWatcher(pool, deps.store)
     assert not await watcher.wait(written.position, 0.05)
     assert await watcher.wait(0, 0)
     following = asyncio.create_task(runner.run())
     try:
         assert await watcher.wait(written.position, 30)
-        later = await register_student(deps, coordinator(), RegisterStudent(name="Bo Chen"))
+        later = await register_student(deps, staff(), RegisterStudent(name="Bo Chen"))
         assert await watcher.wait(later.position, 30, ["directory"])
         assert later.id in await directory.students(pool, [later.id])
     finally:

@@ -19,7 +19,7 @@ from bridgework.projections.registry import default_projections
 from bridgework.projections.runner import ProjectionRunner
 from bridgework.services.directory import RegisterStudent, register_student
 from bridgework.services.unit_of_work import Deps
-from support.context import SECRET_KEY, coordinator
+from support.context import SECRET_KEY, staff
 from support.postgres import free_port
 
 E = asyncpg.exceptions
@@ -103,10 +103,10 @@ class Sleepy:
 
 async def test_batches_that_hit_the_statement_timeout_shrink_until_they_fit(deps, pool, caplog):
     positions = [
-        (await register_student(deps, coordinator(), RegisterStudent(name=f"Kid {i}"))).position
+        (await register_student(deps, staff(), RegisterStudent(name=f"Kid {i}"))).position
         for i in range(40)
     ]  # 40 x 30 ms = 1.2 s, 20 = 0.6 s: only batches of 13 or fewer fit in 0.4 s
-    slow = await register_student(deps, coordinator(), RegisterStudent(name="Slow Poke"))
+    slow = await register_student(deps, staff(), RegisterStudent(name="Slow Poke"))
     runner = ProjectionRunner(
         pool,
         deps.store,
@@ -197,7 +197,7 @@ async def test_a_database_restart_while_following_parks_nothing_and_every_view_c
         await asyncio.sleep(0.1)  # catching up, batch after batch
         await asyncio.to_thread(server.restart, 2.0)  # longer than a poll: every view meets it
         later = await once_it_is_back(
-            lambda: register_student(deps, coordinator(), RegisterStudent(name="After"))
+            lambda: register_student(deps, staff(), RegisterStudent(name="After"))
         )
         deadline = asyncio.get_running_loop().time() + 120
         while {cp.position for cp in (await runner.checkpoints()).values()} != {later.position}:

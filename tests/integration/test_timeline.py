@@ -6,7 +6,7 @@ from bridgework.projections.timeline import timelines
 from bridgework.services.enrolment import WithdrawStudent, withdraw_student
 from bridgework.services.mentoring import AssignMentor, assign_mentor
 from bridgework.services.outcomes import RecordShowcase, record_showcase
-from support.context import coordinator
+from support.context import staff
 from support.scenario import TODAY, a_program, cleared_mentor, enrol, runner_for, students
 
 
@@ -17,18 +17,18 @@ async def test_a_students_timeline_gathers_their_events_from_every_stream(deps, 
     await enrol(deps, program, bo)  # waitlisted
     mentor = await cleared_mentor(deps, orgs[1])
     await assign_mentor(
-        deps, coordinator(), AssignMentor(program_id=program, student_id=ana, mentor_id=mentor.id)
+        deps, staff(), AssignMentor(program_id=program, student_id=ana, mentor_id=mentor.id)
     )
     await record_showcase(
         deps,
-        coordinator(),
+        staff(),
         RecordShowcase(
             program_id=program, title="Robot Rumble", held_on=TODAY, presenter_ids=[ana]
         ),
     )
     await withdraw_student(
         deps,
-        coordinator(),
+        staff(),
         WithdrawStudent(program_id=program, student_id=ana, reason="Moved away"),
     )
     runner = runner_for(pool, deps)

@@ -29,21 +29,23 @@ ORG = """mutation($name: String!, $kind: OrganizationKind!, $key: String) {
 
 
 class Api:
-    """The app under test; every request carries a coordinator's token unless it passes an
-    `authorization` of its own (`api.tokens.student(id)`, …, or None for none at all)."""
+    """The app under test; every request carries the token of the deployment's own staff (an
+    administrator, unscoped) unless it passes an `authorization` of its own
+    (`api.tokens.student(id)`, `api.tokens.bearer(Role.COORDINATOR, organisations=…)`, …, or
+    None for none at all)."""
 
     def __init__(self, client: TestClient[Any], tokens: Tokens) -> None:
         self.client = client
         self.tokens = tokens
-        self.coordinator = tokens.bearer(Role.COORDINATOR)
+        self.staff = tokens.bearer(Role.ADMINISTRATOR)
 
     def headers(self, **headers: str | None) -> dict[str, str]:
-        headers = {"authorization": self.coordinator} | headers
+        headers = {"authorization": self.staff} | headers
         return {k.replace("_", "-"): v for k, v in headers.items() if v is not None}
 
     def init(self, authorization: str | None = None) -> dict[str, object]:
-        """A websocket's connection_init message, with the coordinator's token by default."""
-        return self.tokens.init(authorization or self.coordinator)
+        """A websocket's connection_init message, with the staff's token by default."""
+        return self.tokens.init(authorization or self.staff)
 
     def post(
         self, query: str, variables: dict[str, Any] | None = None, **headers: str | None
@@ -88,6 +90,9 @@ PROGRAM = """mutation($input: LaunchProgramInput!) { launchProgram(input: $input
 STUDENT = """mutation($name: String!) {
   registerStudent(input: {name: $name, grade: 12, dateOfBirth: "2007-01-15"}) {
   ... on StudentRegistered { id position } } }"""
+STUDENT_AT = """mutation($name: String!, $school: ID!) {
+  registerStudent(input: {name: $name, grade: 12, schoolId: $school, dateOfBirth: "2007-01-15"}) {
+  __typename ... on StudentRegistered { id position } ... on UserError { message } } }"""
 ENROL = """mutation($input: EnrollStudentInput!) { enrollStudent(input: $input) {
   __typename ... on StudentEnrolled { status message position }
   ... on UserError { message } ... on RuleViolationError { rule }

@@ -41,17 +41,20 @@ class Tokens:
         self.issuer = LocalIssuer(settings)
 
     def token(
-        self, role: Role = Role.COORDINATOR, expires: timedelta = timedelta(hours=1), **who: object
+        self,
+        role: Role = Role.ADMINISTRATOR,
+        expires: timedelta = timedelta(hours=1),
+        **who: object,
     ) -> str:
         return self.issuer.issue(principal(role, **who), expires)  # type: ignore[arg-type]
 
-    def bearer(self, role: Role = Role.COORDINATOR, **who: object) -> str:
+    def bearer(self, role: Role = Role.ADMINISTRATOR, **who: object) -> str:
         """An `Authorization` value: `Bearer <token>`."""
         return f"Bearer {self.token(role, **who)}"
 
     def init(self, authorization: str | None = None) -> dict[str, object]:
-        """A websocket's connection_init message with this `Authorization` (a coordinator's
-        by default), as graphql-transport-ws clients send it."""
+        """A websocket's connection_init message with this `Authorization` (an
+        administrator's by default), as graphql-transport-ws clients send it."""
         return {
             "type": "connection_init",
             "payload": {"authorization": authorization or self.bearer()},

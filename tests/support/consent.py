@@ -6,14 +6,14 @@ from datetime import timedelta
 
 from bridgework.services.directory import RegisterStudent, register_student
 from bridgework.services.safeguarding import RecordGuardianConsent, record_guardian_consent
-from support.context import coordinator
+from support.context import staff
 from support.scenario import TODAY
 
 
 async def a_student(deps, name, *, years: int | None, grade: int | None = 10):
     born = None if years is None else TODAY - timedelta(days=365 * years + 40)
     cmd = RegisterStudent(name=name, grade=grade, date_of_birth=born)
-    return (await register_student(deps, coordinator(), cmd)).id
+    return (await register_student(deps, staff(), cmd)).id
 
 
 async def consent(deps, student, program=None):
@@ -24,4 +24,4 @@ async def consent(deps, student, program=None):
         relationship="mother",
         given_on=TODAY,
     )
-    return (await record_guardian_consent(deps, coordinator(), cmd)).id
+    return (await record_guardian_consent(deps, staff(), cmd)).id

@@ -71,6 +71,7 @@ def launched(capacity: int = 2, name: str = "Robotics Club") -> list[Any]:
         Program.launch(
             id=uuid4(),
             partnership_id=uuid4(),
+            organisation_ids=(),
             name=name,
             kind=ProgramKind.CLUB,
             capacity=capacity,

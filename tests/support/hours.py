@@ -12,7 +12,7 @@ from bridgework.infra.memory_store import MemoryEventStore
 from bridgework.services import hours as hr
 from bridgework.services.context import Role
 from bridgework.services.ports import OutgoingMail
-from support.context import as_person, coordinator
+from support.context import as_person, staff
 from support.scenario import TODAY
 
 
@@ -41,7 +41,7 @@ async def answer(deps, token, verified=True, reason=""):
     cmd = hr.VerifyHours(
         token=token, supervisor_name="Dana Ortiz", verified=verified, reason=reason
     )
-    return await hr.verify_hours(deps, coordinator(), cmd)  # whoever sends it, the link acts
+    return await hr.verify_hours(deps, staff(), cmd)  # whoever sends it, the link acts
 
 
 LINK = re.compile(r"/verify-hours\?token=(\S+)")

@@ -52,6 +52,7 @@ def a_program_named(name: str, partnership: uuid.UUID) -> Program:
     return Program.launch(
         id=uuid.uuid4(),
         partnership_id=partnership,
+        organisation_ids=(),
         name=name,
         kind=ProgramKind.CLUB,
         capacity=2,

@@ -20,7 +20,7 @@ from bridgework.services.directory import (
 from bridgework.services.enrolment import EnrollStudent, enroll_student
 from bridgework.services.partnerships.lifecycle import FormPartnership, form_partnership
 from bridgework.services.safeguarding import RecordClearance, record_clearance
-from support.context import coordinator
+from support.context import staff
 
 TODAY = datetime.now(UTC).date()
 ADULT = date(2000, 1, 1)
@@ -35,7 +35,7 @@ def runner_for(pool, deps, projections=None, batch_size=500) -> ProjectionRunner
 
 async def an_organization(deps, name: str, kind: str):
     cmd = RegisterOrganization(name=name, kind=kind)
-    return (await register_organization(deps, coordinator(), cmd)).id
+    return (await register_organization(deps, staff(), cmd)).id
 
 
 async def a_program(deps, capacity: int):
@@ -44,11 +44,11 @@ async def a_program(deps, capacity: int):
         for name, kind in (("Lincoln Middle", "school"), ("Ardent", "business"))
     ]
     p = await form_partnership(
-        deps, coordinator(), FormPartnership(name="Robotics", organization_ids=orgs)
+        deps, staff(), FormPartnership(name="Robotics", organization_ids=orgs)
     )
     program = await launch_program(
         deps,
-        coordinator(),
+        staff(),
         LaunchProgram(
             partnership_id=p.id,
             name="Robotics Club",
@@ -65,7 +65,7 @@ async def students(deps, n: int):
     return [
         (
             await register_student(
-                deps, coordinator(), RegisterStudent(name=f"Student {i}", date_of_birth=ADULT)
+                deps, staff(), RegisterStudent(name=f"Student {i}", date_of_birth=ADULT)
             )
         ).id
         for i in range(n)
@@ -74,17 +74,17 @@ async def students(deps, n: int):
 
 async def enrol(deps, program, student):
     cmd = EnrollStudent(program_id=program, student_id=student)
-    return await enroll_student(deps, coordinator(), cmd)
+    return await enroll_student(deps, staff(), cmd)
 
 
 async def cleared_mentor(deps, org, name: str = "Dana Ortiz", capacity: int = 3):
     """A registered mentor with a clear background check, as matching requires."""
     mentor = await register_mentor(
-        deps, coordinator(), RegisterMentor(name=name, organization_id=org, capacity=capacity)
+        deps, staff(), RegisterMentor(name=name, organization_id=org, capacity=capacity)
     )
     await record_clearance(
         deps,
-        coordinator(),
+        staff(),
         RecordClearance(
             mentor_id=mentor.id,
             check_type="Enhanced background check",

@@ -110,7 +110,8 @@ class Serve:
 
     @property
     def authorization(self) -> str:
-        """A coordinator's `Authorization` value, which every helper here sends."""
+        """The administrator's `Authorization` value, which every helper here sends unless
+        given another."""
         if self._authorization is None:
             self._authorization = self.tokens.bearer()
         return self._authorization
@@ -132,17 +133,18 @@ class Serve:
         assert "errors" not in body, body
         return body["data"]
 
-    def http(self) -> Client:
+    def http(self, authorization: str | None = None) -> Client:
         """A gql client for queries and mutations over HTTP (`async with … as session`)."""
-        transport = HTTPXAsyncTransport(url=f"{self.url}/graphql", headers=self.headers, timeout=60)
+        headers = {"Authorization": authorization or self.authorization}
+        transport = HTTPXAsyncTransport(url=f"{self.url}/graphql", headers=headers, timeout=60)
         return Client(transport=transport, execute_timeout=CLIENT_SECONDS)
 
-    def websocket(self) -> Client:
+    def websocket(self, authorization: str | None = None) -> Client:
         """A gql client for subscriptions over graphql-transport-ws, the one protocol served."""
         transport = WebsocketsTransport(
             url=self.ws_url,
             subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
-            init_payload={"authorization": self.authorization},
+            init_payload={"authorization": authorization or self.authorization},
         )
         return Client(transport=transport, execute_timeout=CLIENT_SECONDS)
 

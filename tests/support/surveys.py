@@ -7,7 +7,7 @@ from datetime import timedelta
 from bridgework.domain.surveys import EvaluationPhase, SurveyPhase
 from bridgework.services import surveys as su
 from bridgework.services.directory import LaunchProgram, launch_program
-from support.context import coordinator
+from support.context import staff
 from support.scenario import TODAY
 
 PRE, POST = SurveyPhase.PRE, SurveyPhase.POST
@@ -28,7 +28,7 @@ async def survey(deps, program, kid, phase, *, days_ago=0, ctx=None, **scores):
         answered_on=TODAY - timedelta(days=days_ago),
         answers=answers(**scores),
     )
-    return await su.record_survey(deps, ctx or coordinator(), cmd)
+    return await su.record_survey(deps, ctx or staff(), cmd)
 
 
 async def evaluate(deps, program, kid, phase, *, days_ago=0, ctx=None, **scores):
@@ -41,13 +41,13 @@ async def evaluate(deps, program, kid, phase, *, days_ago=0, ctx=None, **scores)
         ratings=[su.Rating(competency=k, score=v) for k, v in scores.items()],
         comments=f"{phase} review",
     )
-    return await su.record_evaluation(deps, ctx or coordinator(), cmd)
+    return await su.record_evaluation(deps, ctx or staff(), cmd)
 
 
 async def an_internship(deps, partnership):
     launched = await launch_program(
         deps,
-        coordinator(),
+        staff(),
         LaunchProgram(
             partnership_id=partnership,
             name="Biotech Internship",

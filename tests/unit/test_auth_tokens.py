@@ -294,6 +294,19 @@ async def test_the_claim_mapping_reads_nested_claims_and_drops_roles_a_token_can
     assert await refused(verifier, token) is Reason.CLAIMS
 
 
+def test_a_personal_data_grant_is_a_boolean_claim_and_round_trips():
+    mapping = ClaimMapping(personal_data="bw.pii")
+    granted = Principal(subject="ana", roles=frozenset({Role.AUDITOR}), personal_data=True)
+    assert mapping.claims(granted)["bw"] == {"pii": True}
+    assert mapping.principal(mapping.claims(granted)).personal_data
+    plain = Principal(subject="bo", roles=frozenset({Role.AUDITOR}))
+    assert "bw" not in mapping.claims(plain)
+    assert not mapping.principal(mapping.claims(plain)).personal_data
+    with pytest.raises(Unauthenticated) as refused_:
+        mapping.principal({"sub": "cy", "bw": {"pii": "yes"}})
+    assert refused_.value.reason is Reason.CLAIMS
+
+
 def test_the_bearer_value_is_read_from_an_authorization_header():
     assert bearer_token("Bearer abc.def.ghi") == "abc.def.ghi"
     assert bearer_token("bearer  abc ") == "abc"

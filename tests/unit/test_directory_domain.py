@@ -81,6 +81,7 @@ def launch(capacity=5, starts_on=date(2026, 3, 1), ends_on=date(2026, 6, 12)):
     return lambda _: Program.launch(
         id=uuid4(),
         partnership_id=uuid4(),
+        organisation_ids=(),
         name="Backwards",
         kind=ProgramKind.WORKSHOP,
         capacity=capacity,

@@ -22,6 +22,7 @@ def submit(hours="6.5", worked_on=date(2026, 3, 1)):
         id=uuid4(),
         student_id=STUDENT,
         program_id=uuid4(),
+        organisation_ids=(),
         program_runs=(date(2026, 3, 1), date(2026, 6, 12)),
         worked_on=worked_on,
         hours=Decimal(hours),

@@ -19,6 +19,7 @@ def a_program_with_students(n: int) -> Program:
     program = Program.launch(
         id=uuid.uuid4(),
         partnership_id=uuid.uuid4(),
+        organisation_ids=(),
         name="Robotics Club",
         kind=ProgramKind.CLUB,
         capacity=2,

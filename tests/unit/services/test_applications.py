@@ -13,7 +13,7 @@ from bridgework.services.context import Role
 from bridgework.services.directory import RegisterStudent, register_student
 from bridgework.services.errors import Forbidden, InvalidInput, NotFound
 from support.applications import accept, apply, deny
-from support.context import as_actor, as_person, coordinator
+from support.context import as_actor, as_person, staff
 from support.scenario import a_program, enrol, students
 
 
@@ -80,7 +80,7 @@ async def test_bad_applications_name_the_problem_and_append_nothing(deps, store)
 
 async def test_accepting_a_minor_needs_a_guardians_consent(deps):
     program, _, _ = await a_program(deps, capacity=2)
-    kid = (await register_student(deps, coordinator(), RegisterStudent(name="Eli Park"))).id
+    kid = (await register_student(deps, staff(), RegisterStudent(name="Eli Park"))).id
     assert (await apply(deps, program, kid)).status == "APPLIED"  # consent may come later
     with pytest.raises(RuleViolated) as refused:
         await accept(deps, program, kid)

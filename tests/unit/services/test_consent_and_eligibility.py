@@ -19,7 +19,7 @@ from bridgework.services.safeguarding import (
     withdraw_guardian_consent,
 )
 from support.consent import a_student, consent
-from support.context import coordinator
+from support.context import staff
 from support.scenario import TODAY, a_program, enrol
 
 
@@ -31,7 +31,7 @@ async def test_a_consent_for_the_program_outlives_a_withdrawn_standing_one(deps)
     await consent(deps, ana, program=program)
     left = await withdraw_guardian_consent(
         deps,
-        coordinator(),
+        staff(),
         WithdrawGuardianConsent(
             student_id=ana, consent_id=standing, reason="narrowing it to robotics"
         ),
@@ -51,7 +51,7 @@ async def test_a_consent_for_the_program_outlives_a_withdrawn_standing_one(deps)
 async def test_eligibility_rules_refuse_by_name(deps, store, rules, student, rule):
     years, grade = student
     program, _, _ = await a_program(deps, capacity=2)
-    await set_eligibility(deps, coordinator(), SetEligibility(program_id=program, **rules))
+    await set_eligibility(deps, staff(), SetEligibility(program_id=program, **rules))
     kid = await a_student(deps, "Ana Lima", years=years, grade=grade)
     before = await store.head()
     with pytest.raises(RuleViolated) as refused:
@@ -82,18 +82,18 @@ async def test_bad_consent_and_eligibility_input_is_refused_by_field(deps):
     assert bad.value.field == "guardianName"
     with pytest.raises(NotFound) as missing:
         await set_eligibility(
-            deps, coordinator(), SetEligibility(program_id=program, prerequisite_ids=[ana])
+            deps, staff(), SetEligibility(program_id=program, prerequisite_ids=[ana])
         )
     assert missing.value.field == "prerequisiteIds[0]"
     with pytest.raises(RuleViolated) as refused:
         await set_eligibility(
-            deps, coordinator(), SetEligibility(program_id=program, prerequisite_ids=[program])
+            deps, staff(), SetEligibility(program_id=program, prerequisite_ids=[program])
         )
     assert refused.value.rule == "PREREQUISITE_IS_ITSELF"
     with pytest.raises(RuleViolated) as refused:
         await record_guardian_consent(
             deps,
-            coordinator(),
+            staff(),
             RecordGuardianConsent(
                 student_id=ana,
                 guardian_name="Rosa",
@@ -105,7 +105,7 @@ async def test_bad_consent_and_eligibility_input_is_refused_by_field(deps):
     with pytest.raises(RuleViolated) as refused:
         await register_student(
             deps,
-            coordinator(),
+            staff(),
             RegisterStudent(name="Future Kid", date_of_birth=TODAY + timedelta(days=1)),
         )
     assert refused.value.rule == "BORN_IN_THE_FUTURE"

@@ -18,7 +18,7 @@ from bridgework.services.directory import (
 from bridgework.services.enrolment import EnrollStudent, WithdrawStudent
 from bridgework.services.errors import NotFound
 from bridgework.services.partnerships.lifecycle import FormPartnership
-from support.context import coordinator
+from support.context import staff
 from support.log import count_events
 
 TODAY = datetime.now(UTC).date()
@@ -30,11 +30,11 @@ async def event_types(store, stream_id: str) -> list[str]:
 
 async def a_one_seat_program(deps):
     orgs = [
-        (await dispatch(deps, coordinator(), RegisterOrganization(name=name, kind=kind))).id
+        (await dispatch(deps, staff(), RegisterOrganization(name=name, kind=kind))).id
         for name, kind in (("Lincoln Middle", "school"), ("Ardent", "business"))
     ]
     formed = FormPartnership(name="Robotics", organization_ids=orgs)
-    partnership = (await dispatch(deps, coordinator(), formed)).id
+    partnership = (await dispatch(deps, staff(), formed)).id
     launch = parse(
         LaunchProgram,
         {
@@ -46,22 +46,22 @@ async def a_one_seat_program(deps):
             "ends_on": (TODAY + timedelta(days=60)).isoformat(),
         },
     )
-    return (await dispatch(deps, coordinator(), launch)).id
+    return (await dispatch(deps, staff(), launch)).id
 
 
 async def a_student(deps, name: str, born: date | None = date(2000, 1, 1)):
     registered = RegisterStudent(name=name, date_of_birth=born)
-    return (await dispatch(deps, coordinator(), registered)).id
+    return (await dispatch(deps, staff(), registered)).id
 
 
 async def test_dispatch_runs_each_command_by_its_type_from_partnership_to_waitlist(deps, store):
     program = await a_one_seat_program(deps)
     ana, bo = await a_student(deps, "Ana Lima"), await a_student(deps, "Bo Chen")
 
-    seated = await dispatch(deps, coordinator(), EnrollStudent(program_id=program, student_id=ana))
-    waiting = await dispatch(deps, coordinator(), EnrollStudent(program_id=program, student_id=bo))
+    seated = await dispatch(deps, staff(), EnrollStudent(program_id=program, student_id=ana))
+    waiting = await dispatch(deps, staff(), EnrollStudent(program_id=program, student_id=bo))
     withdrawn = await dispatch(
-        deps, coordinator(), WithdrawStudent(program_id=program, student_id=ana, reason="Moved")
+        deps, staff(), WithdrawStudent(program_id=program, student_id=ana, reason="Moved")
     )
 
     assert (seated.status, seated.message) == (
@@ -88,15 +88,13 @@ async def test_an_accepted_application_and_a_direct_enrolment_pass_the_same_cons
 ):
     program = await a_one_seat_program(deps)
     minor = await a_student(deps, "Cy Park", born=None)
-    applied = await dispatch(
-        deps, coordinator(), ApplyToProgram(program_id=program, student_id=minor)
-    )
+    applied = await dispatch(deps, staff(), ApplyToProgram(program_id=program, student_id=minor))
     before = await count_events(store)
 
     with pytest.raises(RuleViolated) as enrolling:
-        await dispatch(deps, coordinator(), EnrollStudent(program_id=program, student_id=minor))
+        await dispatch(deps, staff(), EnrollStudent(program_id=program, student_id=minor))
     with pytest.raises(RuleViolated) as accepting:
-        await dispatch(deps, coordinator(), AcceptApplication(program_id=program, student_id=minor))
+        await dispatch(deps, staff(), AcceptApplication(program_id=program, student_id=minor))
 
     expected = (
         "Cy Park has no date of birth on record: a guardian's consent for this program (or a "
@@ -116,7 +114,7 @@ async def test_a_dispatched_command_naming_an_unknown_program_names_the_field_an
     missing = uuid4()
 
     with pytest.raises(NotFound) as refused:
-        await dispatch(deps, coordinator(), EnrollStudent(program_id=missing, student_id=student))
+        await dispatch(deps, staff(), EnrollStudent(program_id=missing, student_id=student))
 
     assert (refused.value.field, refused.value.message) == (
         "programId",

@@ -23,7 +23,7 @@ from bridgework.services.directory import (
 from bridgework.services.enrolment import EnrollStudent, enroll_student
 from bridgework.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bridgework.services.partnerships.lifecycle import FormPartnership, form_partnership
-from support.context import as_actor, coordinator
+from support.context import as_actor, staff
 from support.log import count_events
 from support.scenario import ADULT
 
@@ -33,11 +33,11 @@ TODAY = datetime.now(UTC).date()
 async def school_and_business(deps):
     school = await register_organization(
         deps,
-        coordinator(),
+        staff(),
         parse(RegisterOrganization, {"name": "Ridgeview", "kind": "school"}),
     )
     firm = await register_organization(
-        deps, coordinator(), RegisterOrganization(name="Ardent", kind="business")
+        deps, staff(), RegisterOrganization(name="Ardent", kind="business")
     )
     return school.id, firm.id
 
@@ -45,11 +45,11 @@ async def school_and_business(deps):
 async def a_program(deps, capacity: int = 2):
     school, firm = await school_and_business(deps)
     partnership = await form_partnership(
-        deps, coordinator(), FormPartnership(name="Robotics", organization_ids=[school, firm])
+        deps, staff(), FormPartnership(name="Robotics", organization_ids=[school, firm])
     )
     program = await launch_program(
         deps,
-        coordinator(),
+        staff(),
         LaunchProgram(
             partnership_id=partnership.id,
             name="Robotics Club",
@@ -64,18 +64,18 @@ async def a_program(deps, capacity: int = 2):
 
 async def a_student(deps, name: str = "Ana Lima"):
     return (
-        await register_student(deps, coordinator(), RegisterStudent(name=name, date_of_birth=ADULT))
+        await register_student(deps, staff(), RegisterStudent(name=name, date_of_birth=ADULT))
     ).id
 
 
 async def test_every_event_records_who_why_and_which_command(deps, store):
-    ctx = coordinator()
+    ctx = staff()
     result = await register_organization(
         deps, ctx, RegisterOrganization(name="Ridgeview", kind="school")
     )
     [stored] = await store.load(f"organisation-{result.id}")
     assert stored.position == result.position
-    assert stored.metadata.actor == "coordinator:test-coordinator"
+    assert stored.metadata.actor == "administrator:test-administrator"
     assert stored.metadata.correlation_id == ctx.correlation_id
     assert stored.metadata.causation_id == ctx.command_uuid
     assert stored.metadata.command == "RegisterOrganization"
@@ -85,11 +85,11 @@ async def test_every_event_records_who_why_and_which_command(deps, store):
 async def test_enrolment_past_capacity_waitlists_with_a_message(deps):
     program, _ = await a_program(deps, capacity=1)
     first = await enroll_student(
-        deps, coordinator(), EnrollStudent(program_id=program, student_id=await a_student(deps))
+        deps, staff(), EnrollStudent(program_id=program, student_id=await a_student(deps))
     )
     second = await enroll_student(
         deps,
-        coordinator(),
+        staff(),
         EnrollStudent(program_id=program, student_id=await a_student(deps, "Bo Chen")),
     )
     assert (first.status, second.status) == ("ENROLLED", "WAITLISTED")
@@ -103,9 +103,9 @@ async def test_a_retried_command_returns_the_first_result_and_appends_nothing(de
     program, _ = await a_program(deps)
     student = await a_student(deps)
     cmd = EnrollStudent(program_id=program, student_id=student)
-    first = await enroll_student(deps, coordinator("enrol-ana"), cmd)
+    first = await enroll_student(deps, staff("enrol-ana"), cmd)
     before = await count_events(store)
-    again = await enroll_student(deps, coordinator("enrol-ana"), cmd)
+    again = await enroll_student(deps, staff("enrol-ana"), cmd)
     assert again == first
     assert await count_events(store) == before
 
@@ -113,7 +113,7 @@ async def test_a_retried_command_returns_the_first_result_and_appends_nothing(de
 async def test_concurrent_retries_with_one_key_act_once(deps, store):
     cmd = RegisterOrganization(name="Bytewave", kind="business")
     results = await asyncio.gather(
-        *(register_organization(deps, coordinator("bytewave"), cmd) for _ in range(8))
+        *(register_organization(deps, staff("bytewave"), cmd) for _ in range(8))
     )
     assert len({r.id for r in results}) == 1
     assert await count_events(store) == 1
@@ -121,22 +121,20 @@ async def test_concurrent_retries_with_one_key_act_once(deps, store):
 
 async def test_an_idempotency_key_is_the_callers_own(deps, store):
     cmd = RegisterOrganization(name="Bytewave", kind="business")
-    mine = await register_organization(deps, coordinator("same-key"), cmd)
-    theirs = await register_organization(deps, as_actor(Role.ADMINISTRATOR, "same-key"), cmd)
+    mine = await register_organization(deps, staff("same-key"), cmd)
+    theirs = await register_organization(
+        deps, as_actor(Role.ADMINISTRATOR, "same-key", "another"), cmd
+    )
     assert theirs.id != mine.id  # another caller's key never returns my result
-    again = await register_organization(deps, coordinator("same-key"), cmd)
+    again = await register_organization(deps, staff("same-key"), cmd)
     assert again.id == mine.id
     assert await count_events(store) == 2
 
 
 async def test_reusing_a_key_for_a_different_request_is_a_conflict(deps, store):
-    await register_organization(
-        deps, coordinator("k"), RegisterOrganization(name="A", kind="school")
-    )
+    await register_organization(deps, staff("k"), RegisterOrganization(name="A", kind="school"))
     with pytest.raises(Conflict, match="already used for a different request"):
-        await register_organization(
-            deps, coordinator("k"), RegisterOrganization(name="B", kind="school")
-        )
+        await register_organization(deps, staff("k"), RegisterOrganization(name="B", kind="school"))
     assert await count_events(store) == 1
 
 
@@ -146,7 +144,7 @@ async def test_an_unknown_id_is_not_found_naming_the_field(deps, store):
     missing = uuid4()
     with pytest.raises(NotFound) as caught:
         await form_partnership(
-            deps, coordinator(), FormPartnership(name="P", organization_ids=[school, missing])
+            deps, staff(), FormPartnership(name="P", organization_ids=[school, missing])
         )
     assert caught.value.field == "organizationIds[1]"
     assert str(missing) in caught.value.message
@@ -156,9 +154,7 @@ async def test_an_unknown_id_is_not_found_naming_the_field(deps, store):
 async def test_an_id_of_the_wrong_kind_is_not_found(deps, store):
     school, _ = await school_and_business(deps)
     with pytest.raises(NotFound) as caught:
-        await enroll_student(
-            deps, coordinator(), EnrollStudent(program_id=school, student_id=uuid4())
-        )
+        await enroll_student(deps, staff(), EnrollStudent(program_id=school, student_id=uuid4()))
     assert caught.value.field == "programId"
 
 
@@ -183,12 +179,10 @@ async def test_the_administrator_may_do_what_a_coordinator_may(deps, store):
 async def test_a_rule_violation_appends_nothing(deps, store):
     program, _ = await a_program(deps)
     student = await a_student(deps)
-    await enroll_student(deps, coordinator(), EnrollStudent(program_id=program, student_id=student))
+    await enroll_student(deps, staff(), EnrollStudent(program_id=program, student_id=student))
     before = await count_events(store)
     with pytest.raises(RuleViolated) as caught:
-        await enroll_student(
-            deps, coordinator(), EnrollStudent(program_id=program, student_id=student)
-        )
+        await enroll_student(deps, staff(), EnrollStudent(program_id=program, student_id=student))
     assert caught.value.rule == "ALREADY_ENROLLED"
     assert await count_events(store) == before
 

@@ -15,7 +15,7 @@ from bridgework.services import hours as hr
 from bridgework.services.command.base import parse
 from bridgework.services.context import Role
 from bridgework.services.errors import Forbidden, InvalidInput, NotFound
-from support.context import as_person, coordinator
+from support.context import as_person, staff
 from support.hours import answer, hours_of, mailed_token, submit
 from support.scenario import TODAY, a_program, enrol, students
 
@@ -95,18 +95,18 @@ async def test_the_school_decides_only_on_verified_hours(deps):
     await enrol(deps, program, ana)
     waiting = await submit(deps, ana, program)
     with pytest.raises(RuleViolated) as refused:
-        await hr.approve_hours(deps, coordinator(), hr.ApproveHours(log_id=waiting.id))
+        await hr.approve_hours(deps, staff(), hr.ApproveHours(log_id=waiting.id))
     assert refused.value.rule == "HOURS_NOT_VERIFIED"
     await answer(deps, await mailed_token(deps, waiting.id), verified=False, reason="Wrong day")
     with pytest.raises(RuleViolated) as refused:
-        await hr.reject_hours(deps, coordinator(), hr.RejectHours(log_id=waiting.id, reason="x"))
+        await hr.reject_hours(deps, staff(), hr.RejectHours(log_id=waiting.id, reason="x"))
     assert refused.value.rule == "HOURS_DECIDED"
     other = await submit(deps, ana, program)
     await answer(deps, await mailed_token(deps, other.id))
     with pytest.raises(Forbidden):
         await hr.approve_hours(deps, as_person(Role.STUDENT, ana), hr.ApproveHours(log_id=other.id))
     rejected = await hr.reject_hours(
-        deps, coordinator(), hr.RejectHours(log_id=other.id, reason="Over the weekly cap")
+        deps, staff(), hr.RejectHours(log_id=other.id, reason="Over the weekly cap")
     )
     assert rejected.status == "rejected"
 

@@ -15,7 +15,7 @@ from bridgework.services.mentoring import (
     assign_mentor,
     propose_mentor_match,
 )
-from support.context import coordinator
+from support.context import staff
 from support.scenario import a_program, cleared_mentor, enrol, students
 
 
@@ -26,17 +26,17 @@ async def test_a_match_is_proposed_only_to_a_cleared_mentor_with_room(deps, stor
         await enrol(deps, program, kid)
     full = (await cleared_mentor(deps, orgs[1], capacity=1)).id
     await assign_mentor(
-        deps, coordinator(), AssignMentor(program_id=program, student_id=ana, mentor_id=full)
+        deps, staff(), AssignMentor(program_id=program, student_id=ana, mentor_id=full)
     )
     unchecked = await register_mentor(
-        deps, coordinator(), RegisterMentor(name="New Volunteer", organization_id=orgs[1])
+        deps, staff(), RegisterMentor(name="New Volunteer", organization_id=orgs[1])
     )
     before = await store.head()
     for mentor, rule in ((full, "MENTOR_AT_CAPACITY"), (unchecked.id, "CLEARANCE_MISSING")):
         with pytest.raises(RuleViolated) as refused:
             await propose_mentor_match(
                 deps,
-                coordinator(),
+                staff(),
                 ProposeMentorMatch(program_id=program, student_id=bo, mentor_id=mentor),
             )
         assert refused.value.rule == rule

@@ -21,7 +21,7 @@ from bridgework.services.partnerships.collaboration import (
     record_check_in,
 )
 from bridgework.services.partnerships.lifecycle import SuspendPartnership, suspend_partnership
-from support.context import coordinator
+from support.context import staff
 from support.partnerships import cmd
 from support.scenario import TODAY, a_program
 
@@ -49,20 +49,20 @@ async def test_bad_partnership_input_is_refused_naming_the_field_and_changes_not
         assert bad.value.field == field
     with pytest.raises(NotFound) as missing:
         await suspend_partnership(
-            deps, coordinator(), cmd(SuspendPartnership, partnership_id=str(orgs[0]), reason="x")
+            deps, staff(), cmd(SuspendPartnership, partnership_id=str(orgs[0]), reason="x")
         )
     assert missing.value.field == "partnershipId"
     with pytest.raises(RuleViolated) as refused:
         await appoint_liaison(
             deps,
-            coordinator(),
+            staff(),
             cmd(AppointLiaison, **liaison | {"organization_id": str(partnership)}),
         )
     assert refused.value.rule == "ORGANISATION_NOT_A_PARTNER"
     with pytest.raises(RuleViolated) as refused:
         await record_check_in(
             deps,
-            coordinator(),
+            staff(),
             cmd(
                 RecordCheckIn,
                 partnership_id=p,
@@ -101,7 +101,7 @@ class SuspendFirst:
             self.raced = True
             await suspend_partnership(
                 self.deps,
-                coordinator(),
+                staff(),
                 cmd(
                     SuspendPartnership,
                     partnership_id=str(self.partnership),
@@ -123,7 +123,7 @@ async def test_a_launch_overtaken_by_a_suspension_is_refused(deps, store):
         ends_on=TODAY + timedelta(days=10),
     )
     with pytest.raises(RuleViolated) as refused:
-        await launch_program(racing, coordinator(), launch)
+        await launch_program(racing, staff(), launch)
     assert refused.value.rule == "PARTNERSHIP_STATUS"
     types = [e.event_type for e in await store.load(f"partnership-{partnership}")]
     assert types[-2:] == ["ProgramAdded", "PartnershipSuspended"]  # the first program's only

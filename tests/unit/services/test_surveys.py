@@ -13,7 +13,7 @@ from bridgework.services.command.base import parse
 from bridgework.services.context import Actor, CommandContext, Role
 from bridgework.services.enrolment import CompleteEnrollment, complete_enrollment
 from bridgework.services.errors import Forbidden, InvalidInput, NotFound
-from support.context import as_actor, coordinator
+from support.context import as_actor, staff
 from support.scenario import TODAY, a_program, enrol, students
 from support.surveys import END, LAB, MID, POST, PRE, an_internship, evaluate, survey
 
@@ -125,8 +125,6 @@ async def test_a_student_answers_their_own_survey_after_completing(deps):
         command_uuid=uuid4(),
     )
     await survey(deps, program, ana, PRE, ctx=herself, lab=2)
-    await complete_enrollment(
-        deps, coordinator(), CompleteEnrollment(program_id=program, student_id=ana)
-    )
+    await complete_enrollment(deps, staff(), CompleteEnrollment(program_id=program, student_id=ana))
     done = await survey(deps, program, ana, POST, lab=4)
     assert done.position > 0
