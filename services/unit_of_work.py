@@ -8,6 +8,7 @@ aggregates, appends what they recorded in one transaction, and retries the whole
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import random
@@ -60,10 +61,6 @@ class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
     """The student the message names, if any: the idempotency record seals it with their key."""
 
 
-def _new_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
 class Deps(msgspec.Struct, frozen=True, kw_only=True):
     """What handlers need: the store, the codec, sources of time, new ids and link tokens,
     and where links point."""
@@ -77,7 +74,7 @@ class Deps(msgspec.Struct, frozen=True, kw_only=True):
     demo derives its links' secrets from it, so a second load replays the same commands."""
     link_days: int = 14
     """How long a link that lets an outsider act without an account (a supervisor's) works."""
-    new_token: Callable[[], str] = _new_token
+    new_token: Callable[[], str] = functools.partial(secrets.token_urlsafe, 32)
     """The secret of a new link (a supervisor's): random, mailed, stored only as a hash."""
     public_url: str = "http://127.0.0.1:8000"
     """Where this deployment is reached from outside: the base of the links it mails."""

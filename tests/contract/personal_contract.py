@@ -17,7 +17,7 @@ from bridgework.services.directory import (
     register_student,
 )
 from bridgework.services.safeguarding import RecordGuardianConsent, record_guardian_consent
-from support.context import coordinator
+from support.context import staff
 from support.deps import deps_on
 from support.log import read_all
 
@@ -29,7 +29,7 @@ BORN = date(2012, 2, 29)
 
 async def a_student_with_a_guardian(deps):
     student = await register_student(
-        deps, coordinator(), RegisterStudent(name=NAME, grade=8, date_of_birth=BORN)
+        deps, staff(), RegisterStudent(name=NAME, grade=8, date_of_birth=BORN)
     )
     cmd = RecordGuardianConsent(
         student_id=student.id,
@@ -37,7 +37,7 @@ async def a_student_with_a_guardian(deps):
         relationship="aunt",
         given_on=date(2026, 9, 1),
     )
-    await record_guardian_consent(deps, coordinator(), cmd)
+    await record_guardian_consent(deps, staff(), cmd)
     return student.id
 
 
@@ -76,7 +76,7 @@ class PersonalDataContract:
     ):
         deps = deps_on(store)
         student = await a_student_with_a_guardian(deps)
-        await erase_student(deps, coordinator(), EraseStudent(student_id=student, reason="asked"))
+        await erase_student(deps, staff(), EraseStudent(student_id=student, reason="asked"))
         for handle in (store, reopened):
             loaded = await handle.load(Student.stream_id(student))
             assert CODEC.decode(loaded[0]).name == "erased"
@@ -92,11 +92,11 @@ class PersonalDataContract:
     ):
         deps = deps_on(store)
         student = await a_student_with_a_guardian(deps)
-        await erase_student(deps, coordinator(), EraseStudent(student_id=student, reason="asked"))
+        await erase_student(deps, staff(), EraseStudent(student_id=student, reason="asked"))
         late = RecordGuardianConsent(
             student_id=student, guardian_name="Late Guardian", relationship="uncle", given_on=BORN
         )
-        await record_guardian_consent(deps, coordinator(), late)
+        await record_guardian_consent(deps, staff(), late)
         assert b"Late Guardian" not in b"".join(await raw_payloads())
         *_, consent = await payloads(store, await store.load(Student.stream_id(student)))
         assert consent["guardian_name"] == "erased"

@@ -27,7 +27,7 @@ from bridgework.services.directory import (
 )
 from bridgework.services.impact import DemographicAnswer, ReportDemographics, report_demographics
 from bridgework.services.safeguarding import RecordGuardianConsent, record_guardian_consent
-from support.context import as_actor, as_person, coordinator
+from support.context import as_actor, as_person, staff
 from support.hours import mailed_token
 from support.scenario import TODAY, a_program, enrol, runner_for
 from support.scenario import students as some_students
@@ -73,14 +73,14 @@ async def a_student_with_a_story(deps, program, school):
     student = (
         await register_student(
             deps,
-            coordinator(),
+            staff(),
             RegisterStudent(name=NAME, grade=9, date_of_birth=BORN, school_id=school),
         )
     ).id
     consent = RecordGuardianConsent(
         student_id=student, guardian_name=GUARDIAN, relationship="grand-aunt", given_on=TODAY
     )
-    await record_guardian_consent(deps, coordinator(), consent)
+    await record_guardian_consent(deps, staff(), consent)
     statement = ApplyToProgram(
         program_id=program, student_id=student, statement="I dream of building satellites"
     )
@@ -102,7 +102,7 @@ async def a_student_with_a_story(deps, program, school):
     token = await mailed_token(deps, logged.id)
     verify = hr.VerifyHours(token=token, supervisor_name=SUPERVISOR, verified=True)
     await hr.verify_hours(deps, as_actor(Role.SUPERVISOR), verify)
-    await hr.approve_hours(deps, coordinator(), hr.ApproveHours(log_id=logged.id))
+    await hr.approve_hours(deps, staff(), hr.ApproveHours(log_id=logged.id))
     answers = [DemographicAnswer(field=Demographic.GENDER, value="two-spirit")]
     await report_demographics(
         deps,
@@ -133,7 +133,7 @@ async def test_an_erased_student_leaves_no_personal_data_anywhere_and_every_coun
     log_before = await pool.fetch("SELECT position, event_id, payload::text FROM events")
 
     erased = await erase_student(
-        deps, coordinator(), EraseStudent(student_id=student, reason="Asked for under GDPR 17")
+        deps, staff(), EraseStudent(student_id=student, reason="Asked for under GDPR 17")
     )
     await runner.catch_up()
 
@@ -166,11 +166,11 @@ async def test_an_erased_student_leaves_no_personal_data_anywhere_and_every_coun
 
 
 async def test_an_erasure_is_refused_twice_and_with_a_reason_naming_the_student(deps):
-    student = (await register_student(deps, coordinator(), RegisterStudent(name=NAME))).id
+    student = (await register_student(deps, staff(), RegisterStudent(name=NAME))).id
     with pytest.raises(RuleViolated, match="must not name the student"):
         await erase_student(
-            deps, coordinator(), EraseStudent(student_id=student, reason=f"{NAME} asked")
+            deps, staff(), EraseStudent(student_id=student, reason=f"{NAME} asked")
         )
-    await erase_student(deps, coordinator(), EraseStudent(student_id=student, reason="asked"))
+    await erase_student(deps, staff(), EraseStudent(student_id=student, reason="asked"))
     with pytest.raises(RuleViolated, match="already erased"):
-        await erase_student(deps, coordinator(), EraseStudent(student_id=student, reason="again"))
+        await erase_student(deps, staff(), EraseStudent(student_id=student, reason="again"))

@@ -9,7 +9,7 @@ from bridgework.infra.crypto.kek import Keks, new_kek
 from bridgework.infra.store import PostgresEventStore
 from bridgework.infra.transcoding import Transcoder
 from bridgework.services.directory import RegisterStudent, register_student
-from support.context import coordinator
+from support.context import staff
 from support.deps import deps_on
 
 
@@ -17,7 +17,7 @@ async def test_rewrapping_moves_every_data_key_to_the_new_kek_without_touching_e
     old, new = new_kek(), new_kek()
     before = PostgresEventStore(pool, Keks(old))
     cmd = RegisterStudent(name="Ines Achterberg")
-    student = (await register_student(deps_on(before), coordinator(), cmd)).id
+    student = (await register_student(deps_on(before), staff(), cmd)).id
     log = await pool.fetch("SELECT event_id, payload::text FROM events ORDER BY position")
 
     assert await rewrap(pool, Keks(new, [old])) == 1

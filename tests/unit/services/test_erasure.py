@@ -17,7 +17,7 @@ from bridgework.services.directory import (
     register_student,
 )
 from bridgework.services.errors import Forbidden
-from support.context import coordinator
+from support.context import staff
 from support.scenario import TODAY, a_program, enrol, students
 
 
@@ -35,7 +35,7 @@ async def test_a_coordinator_of_another_school_may_not_erase_a_student(memory_de
     org = await a_program(deps, capacity=1)
     kid = (
         await register_student(
-            deps, coordinator(), RegisterStudent(name="Ana Lima", school_id=org[1][0])
+            deps, staff(), RegisterStudent(name="Ana Lima", school_id=org[1][0])
         )
     ).id
     with pytest.raises(Forbidden):
@@ -59,15 +59,15 @@ async def test_after_an_erasure_no_mail_about_the_student_goes_out_and_the_cache
         supervisor_name="Dana Ortiz",
         supervisor_email="dana@ardent.example",
     )
-    logged = await hr.submit_hours(deps, coordinator(), submit)
-    await erase_student(deps, coordinator(), EraseStudent(student_id=kid, reason="asked"))
+    logged = await hr.submit_hours(deps, staff(), submit)
+    await erase_student(deps, staff(), EraseStudent(student_id=kid, reason="asked"))
     assert len(deps.streams.cache) == 0
     with pytest.raises(RuleViolated, match="erased"):
         await hr.resend_verification_link(
-            deps, coordinator(), hr.ResendVerificationLink(log_id=logged.id)
+            deps, staff(), hr.ResendVerificationLink(log_id=logged.id)
         )
     with pytest.raises(RuleViolated, match="erased"):
-        await hr.submit_hours(deps, coordinator(), submit)
+        await hr.submit_hours(deps, staff(), submit)
     assert [m.to for m in deps.store.mail] == ["erased"]  # the one mailed before, scrubbed
     stored = await deps.store.load(Student.stream_id(kid))
     assert deps.codec.decode(stored[0]).name == "erased"
