@@ -89,6 +89,11 @@ PERSONAL: dict[str, dict[str, Personal]] = {
 }
 """Event type → personal field → whose it is."""
 
+SUBJECT_ONLY: dict[str, frozenset[str]] = {"DemographicsReported": frozenset({"answers"})}
+"""Personal fields released to no one but their data subject: a student's self-reported
+demographics (everyone else sees only the impact report's suppressed aggregates), so the
+log redacts them even for a caller granted personal data."""
+
 NOT_PERSONAL: dict[str, frozenset[str]] = {
     # Organisations, partnerships and programs: names and words of institutions.
     "OrganisationRegistered": frozenset({"name"}),

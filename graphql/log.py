@@ -29,6 +29,7 @@ from bridgework.graphql.policy import LOG, Policies
 from bridgework.graphql.reach import reach_of
 from bridgework.graphql.shapes import ident
 from bridgework.services.ports import ORIGIN, Checkpoint, StoredEvent
+from bridgework.services.release import redact
 from strawberry.scalars import JSON
 
 MAX_EVENTS = 1000
@@ -64,12 +65,20 @@ class Event:
     type: str = strawberry.field(description="Stable event type name, e.g. `StudentEnrolled`.")
     schema_version: int
     payload: JSON
+    redacted: list[str] = strawberry.field(
+        description="The payload's personal fields left out (null in `payload`): every one "
+        "unless the caller is granted personal data; self-reported demographics always."
+    )
     metadata: EventMetadata
     recorded_at: datetime
 
     @classmethod
-    def from_stored(cls, e: StoredEvent) -> Event:
+    def from_stored(cls, e: StoredEvent, *, personal_data: bool = False) -> Event:
+        """The event as the caller may see it: its personal fields redacted unless
+        `personal_data` (then `e` must be opened: `EventStore.opened`)."""
         m = e.metadata
+        payload = msgspec.json.decode(e.payload)
+        redacted = redact(e.event_type, payload, personal_data=personal_data)
         return cls(
             position=e.position,
             tx_id=str(e.tx_id),
@@ -79,7 +88,8 @@ class Event:
             stream_version=e.stream_version,
             type=e.event_type,
             schema_version=e.schema_version,
-            payload=msgspec.json.decode(e.payload),
+            payload=payload,
+            redacted=redacted,
             metadata=EventMetadata(
                 actor=m.actor,
                 correlation_id=ident(m.correlation_id),
@@ -173,9 +183,13 @@ class Query:
             stream_id=stream,
             scope=reach_of(info).scope,
         )
-        found = await store.opened(found)
+        granted = info.context.caller.personal_data
+        if granted:  # only then are the sealed fields opened: the rest are redacted
+            found = await store.opened(found)
         rows, page = paginate(found, limit, after, lambda e: event_cursor(e.checkpoint))
-        edges = [EventEdge(cursor=c, node=Event.from_stored(e)) for c, e in rows]
+        edges = [
+            EventEdge(cursor=c, node=Event.from_stored(e, personal_data=granted)) for c, e in rows
+        ]
         return EventConnection(edges=edges, page_info=page)
 
 
@@ -194,6 +208,7 @@ class Subscription:
         _, wanted = event_filter(None, types)
         wanted = within_scope(info, wanted)
         scope = reach_of(info).scope  # the organisations recorded on each event
+        granted = info.context.caller.personal_data
         # A cursor made up rather than taken from an event could sit past the end of the log,
         # and the shared tail would start from there for everyone.
         store = info.context.api.store
@@ -208,8 +223,10 @@ class Subscription:
                 if (wanted is None or s.event_type in wanted)
                 and (scope is None or not scope.isdisjoint(s.scope))
             ]
-            for stored in await store.opened(chosen) if chosen else ():
-                yield Event.from_stored(stored)
+            if granted and chosen:
+                chosen = await store.opened(chosen)
+            for stored in chosen:
+                yield Event.from_stored(stored, personal_data=granted)
 
 
 POLICIES: Policies = {"Query": {"events": LOG}, "Subscription": {"events": LOG}}

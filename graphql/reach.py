@@ -72,9 +72,20 @@ class Reach:
         self.organisations = principal.organisations if scoped and principal else frozenset()
         self.student_id = principal.student_id if principal and Role.STUDENT in roles else None
         self.mentor_id = principal.mentor_id if principal and Role.MENTOR in roles else None
+        self.personal_data = principal is not None and principal.personal_data
         self._pool = pool
         self._ours: asyncio.Future[Ours] | None = None
         self._known: asyncio.Future[Known] | None = None
+
+    def sees_personal_of(self, student: StudentView) -> bool:
+        """A student's date of birth, guardians and contact details: to the student, to
+        staff of their own school, and to callers granted personal data (an administrator
+        or auditor is not, unless granted)."""
+        return (
+            self.personal_data
+            or student.id == self.student_id
+            or (student.school_id is not None and student.school_id in self.organisations)
+        )
 
     @property
     def scope(self) -> frozenset[UUID] | None:

@@ -86,9 +86,12 @@ class Student:
     ) -> TimelineConnection:
         return await timeline_of(info, self.view.id, first, after, newest_first=newest_first)
 
-    @strawberry.field(description="Null if not on record (then treated as under 18).")
-    def date_of_birth(self) -> date | None:
-        return self.view.date_of_birth
+    @strawberry.field(
+        description="Null if not on record (then treated as under 18), or if you may not see "
+        "it: the student, their school's staff and callers granted personal data may."
+    )
+    def date_of_birth(self, info: Info) -> date | None:
+        return self.view.date_of_birth if reach.reach_of(info).sees_personal_of(self.view) else None
 
     @strawberry.field(description="Credentials earned, earliest first.")
     async def credentials(self, info: Info) -> list[Annotated[Credential, _achievements]]:
@@ -112,6 +115,8 @@ class Student:
 
     @strawberry.field(description="Guardians' consents, in the order they were recorded.")
     async def consents(self, info: Info) -> list[Annotated[GuardianConsent, _safeguarding]]:
+        if not reach.reach_of(info).sees_personal_of(self.view):
+            return []  # guardians' names: the student's school and the student only
         return await consents_of(info, self.view.id)
 
     @strawberry.field(

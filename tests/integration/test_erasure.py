@@ -168,9 +168,7 @@ async def test_an_erased_student_leaves_no_personal_data_anywhere_and_every_coun
 async def test_an_erasure_is_refused_twice_and_with_a_reason_naming_the_student(deps):
     student = (await register_student(deps, staff(), RegisterStudent(name=NAME))).id
     with pytest.raises(RuleViolated, match="must not name the student"):
-        await erase_student(
-            deps, staff(), EraseStudent(student_id=student, reason=f"{NAME} asked")
-        )
+        await erase_student(deps, staff(), EraseStudent(student_id=student, reason=f"{NAME} asked"))
     await erase_student(deps, staff(), EraseStudent(student_id=student, reason="asked"))
     with pytest.raises(RuleViolated, match="already erased"):
         await erase_student(deps, staff(), EraseStudent(student_id=student, reason="again"))

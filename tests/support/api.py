@@ -30,14 +30,14 @@ ORG = """mutation($name: String!, $kind: OrganizationKind!, $key: String) {
 
 class Api:
     """The app under test; every request carries the token of the deployment's own staff (an
-    administrator, unscoped) unless it passes an `authorization` of its own
+    administrator, unscoped, granted personal data) unless it passes an `authorization` of its own
     (`api.tokens.student(id)`, `api.tokens.bearer(Role.COORDINATOR, organisations=…)`, …, or
     None for none at all)."""
 
     def __init__(self, client: TestClient[Any], tokens: Tokens) -> None:
         self.client = client
         self.tokens = tokens
-        self.staff = tokens.bearer(Role.ADMINISTRATOR)
+        self.staff = tokens.bearer(Role.ADMINISTRATOR, personal_data=True)
 
     def headers(self, **headers: str | None) -> dict[str, str]:
         headers = {"authorization": self.staff} | headers

@@ -23,6 +23,7 @@ def principal(
     organisations: frozenset[UUID] = frozenset(),
     student: UUID | None = None,
     mentor: UUID | None = None,
+    personal_data: bool = False,
 ) -> Principal:
     return Principal(
         subject=subject or f"test-{role}",
@@ -30,6 +31,7 @@ def principal(
         organisations=organisations,
         student_id=student,
         mentor_id=mentor,
+        personal_data=personal_data,
     )
 
 

@@ -110,10 +110,10 @@ class Serve:
 
     @property
     def authorization(self) -> str:
-        """The administrator's `Authorization` value, which every helper here sends unless
-        given another."""
+        """The administrator's `Authorization` value (granted personal data), which every
+        helper here sends unless given another."""
         if self._authorization is None:
-            self._authorization = self.tokens.bearer()
+            self._authorization = self.tokens.bearer(personal_data=True)
         return self._authorization
 
     @property

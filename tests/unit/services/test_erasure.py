@@ -34,9 +34,7 @@ async def test_a_coordinator_of_another_school_may_not_erase_a_student(memory_de
     deps = memory_deps
     org = await a_program(deps, capacity=1)
     kid = (
-        await register_student(
-            deps, staff(), RegisterStudent(name="Ana Lima", school_id=org[1][0])
-        )
+        await register_student(deps, staff(), RegisterStudent(name="Ana Lima", school_id=org[1][0]))
     ).id
     with pytest.raises(Forbidden):
         await erase_student(deps, staff_of(other, school), EraseStudent(student_id=kid, reason="x"))
