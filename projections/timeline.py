@@ -96,12 +96,18 @@ def _telling(name: str, template: str) -> bool:
     return bool(fields & set(PERSONAL.get(name, {})))
 
 
-_TELLING = sorted(n for n, t in _SUMMARIES.items() if _telling(n, t))
-"""An erased student's lines of these read "erased"; the others stay as they are."""
+TELLING = sorted(n for n, t in _SUMMARIES.items() if _telling(n, t))
+"""An erased student's lines of these read "erased"; the others stay as they are. Shown to
+a caller who may not see the student's personal data, they read as `plain_summary`."""
 _SCRUB = (
     f"UPDATE timeline_entries SET summary = '{ERASED}'"  # noqa: S608 - constants
-    f" WHERE student_id = $1 AND event_type IN ({', '.join(map(repr, _TELLING))})"
+    f" WHERE student_id = $1 AND event_type IN ({', '.join(map(repr, TELLING))})"
 )
+
+
+def plain_summary(entry: TimelineEntry) -> str:
+    """The line without the personal values a telling one names (`Hours verified`)."""
+    return _words(entry.event_type) if entry.event_type in TELLING else entry.summary
 
 
 def _words(name: str) -> str:

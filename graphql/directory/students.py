@@ -84,7 +84,10 @@ class Student:
     async def timeline(
         self, info: Info, first: int = 50, after: str | None = None, newest_first: bool = False
     ) -> TimelineConnection:
-        return await timeline_of(info, self.view.id, first, after, newest_first=newest_first)
+        personal = reach.reach_of(info).sees_personal_of(self.view)
+        return await timeline_of(
+            info, self.view.id, first, after, newest_first=newest_first, personal=personal
+        )
 
     @strawberry.field(
         description="Null if not on record (then treated as under 18), or if you may not see "

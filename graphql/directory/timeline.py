@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+import msgspec
 import strawberry
 from bridgework.graphql.context import Info
 from bridgework.graphql.directory.programs import Program, program_of
 from bridgework.graphql.pages import PageInfo, after_argument, encode_cursor, page_size, paginate
 from bridgework.graphql.shapes import copied, maybe_ident
-from bridgework.projections.timeline import TimelineEntry, timelines
+from bridgework.projections.timeline import TimelineEntry, plain_summary, timelines
 
 MAX_TIMELINE_PAGE = 200
 
@@ -54,8 +55,17 @@ class TimelineConnection:
 
 
 async def timeline_of(
-    info: Info, student_id: UUID, first: int, after: str | None, *, newest_first: bool
+    info: Info,
+    student_id: UUID,
+    first: int,
+    after: str | None,
+    *,
+    newest_first: bool,
+    personal: bool = True,
 ) -> TimelineConnection:
+    """A page of the student's timeline; without `personal` (a caller who may not see their
+    personal data), lines that would name a guardian, a supervisor or a reason say only what
+    happened."""
     limit = page_size("first", first, MAX_TIMELINE_PAGE)
     position = after_argument("timeline", after)
     found = await timelines(
@@ -66,5 +76,7 @@ async def timeline_of(
         newest_first=newest_first,
     )
     rows, page = paginate(found, limit, after, lambda e: encode_cursor("timeline", e.position))
+    if not personal:
+        rows = [(c, msgspec.structs.replace(e, summary=plain_summary(e))) for c, e in rows]
     edges = [TimelineEdge(cursor=c, node=TimelineItem.from_view(e)) for c, e in rows]
     return TimelineConnection(edges=edges, page_info=page)

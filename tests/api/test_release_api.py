@@ -98,6 +98,22 @@ def test_each_role_gets_exactly_the_students_personal_fields_it_may_see(api, ana
     for someone in (api.tokens.student(uuid4()), api.tokens.mentor(ana["mentor"])):
         refused = api.post(STUDENT, {"id": ana["id"]}, authorization=someone)
         assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    timeline = (
+        """query($id: ID!) { student(id: $id) { timeline { edges { node { summary } } } } }"""
+    )
+    lines = {
+        who: [
+            e["node"]["summary"]
+            for e in api.data(timeline, {"id": ana["id"]}, authorization=t)["student"]["timeline"][
+                "edges"
+            ]
+        ]
+        for who, (t, _) in callers(api, ana).items()
+        if who in {"auditor", "Ana"}
+    }
+    assert "Guardian consent recorded (Marisol Quill, mother)" in lines["Ana"]
+    assert "Guardian consent recorded" in lines["auditor"]
+    assert "Marisol" not in str(lines["auditor"])
     # Her mentor knows her through their match: her name, not her birthday or guardians.
     mine = api.data(MATCHES, {"id": ana["mentor"]}, authorization=api.tokens.mentor(ana["mentor"]))
     assert mine["mentor"]["matches"] == [{"student": NO_PERSONAL}]
