@@ -142,12 +142,8 @@ def publish(errors: list[GraphQLError], execution_context: ExecutionContext | No
                 exc_info=(type(original), original, original.__traceback__) if original else None,
             )
         else:
-            log.info(
-                "%s refused with %s (field %s): %s",
-                operation,
-                code,
-                _field_of(error) or "-",
-                error.message,
+            log.info(  # never the message: it can echo the input (a name, a date of birth)
+                "%s refused with %s (field %s)", operation, code, _field_of(error) or "-"
             )
     errors[:] = [public(e, correlation_id, client) for e in errors]
 
