@@ -147,7 +147,7 @@ class Settings:
             max_websockets_per_identity=per_identity,
             kek=_kek(env),
             auth=AuthSettings.from_env(env),
-            mail=MailSettings.from_env(env),
+            mail=_mail(env),
             protection=ProtectionSettings.from_env(env),
         )
 
@@ -197,3 +197,15 @@ def _web_url(raw: str) -> str:
 
 LOG_FORMATS = ("text", "json")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _mail(env: Mapping[str, str]) -> MailSettings:
+    """Mail settings; production needs an SMTP server, since without one mail (a
+    supervisor's link among it) is written to the log, which is for development only."""
+    mail = MailSettings.from_env(env)
+    if mail.smtp_host is None and env.get("BRIDGEWORK_ENV", "").strip() == "production":
+        raise SettingsError(
+            "BRIDGEWORK_ENV=production needs BRIDGEWORK_SMTP_HOST: without an SMTP server mail"
+            " (with the links it carries) would be written to the log"
+        )
+    return mail

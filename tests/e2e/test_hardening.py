@@ -22,6 +22,8 @@ PRODUCTION = environment(
     BRIDGEWORK_HTTPS="true",
     BRIDGEWORK_MUTATIONS_PER_MINUTE="12",
     BRIDGEWORK_MUTATION_BURST="3",
+    BRIDGEWORK_SMTP_HOST="127.0.0.1",  # production mails, never logs, mail (none is sent here)
+    BRIDGEWORK_SMTP_PORT="9",
 )
 HEADERS = {
     "x-content-type-options": "nosniff",

@@ -93,3 +93,11 @@ def test_a_claimed_mail_becomes_a_message_whose_id_is_its_row():
     assert message["Date"] == "Mon, 02 Mar 2026 09:30:00 +0000"
     assert message["Auto-Submitted"] == "auto-generated"
     assert message.get_content() == "the link\n"
+
+
+def test_production_needs_an_smtp_server_so_no_link_is_written_to_the_log():
+    with pytest.raises(SettingsError, match="BRIDGEWORK_SMTP_HOST"):
+        Settings.from_env({"BRIDGEWORK_ENV": "production"})
+    found = Settings.from_env({"BRIDGEWORK_ENV": "production", "BRIDGEWORK_SMTP_HOST": "mail"})
+    assert found.mail.smtp_host == "mail"
+    assert Settings.from_env({}).mail.smtp_host is None  # development: mail goes to the log
