@@ -78,8 +78,10 @@ async def _entry(state: State, token: str) -> tuple[Any, tuple[str, str]] | str:
         return "This entry is still being recorded; open the link again in a moment."
     student = (await students(api.pool, [entry.student_id])).get(entry.student_id)
     program = (await programs(api.pool, [entry.program_id])).get(entry.program_id)
-    names = ("A student" if student is None else student.name, program and program.name)
-    return entry, (names[0], names[1] or "their placement")
+    return entry, (
+        "A student" if student is None else student.name,
+        "their placement" if program is None else program.name,
+    )
 
 
 class VerifyHoursPage(Controller):
