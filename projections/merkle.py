@@ -1,0 +1,138 @@
+"""RFC 9162 Merkle tree hashing: leaf/node hashes, an O(log n) append frontier,
+inclusion and consistency proofs (RFC 9162 §2.1.3, §2.1.4) and their verification."""
+
+from __future__ import annotations
+
+import hashlib
+
+
+def leaf_hash(data: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+
+class Frontier:
+    """Compact range of the tree's perfect left subtrees: append is O(log n)."""
+
+    def __init__(self, size: int = 0, hashes: list[bytes] | None = None) -> None:
+        self.size = size
+        self.hashes = list(hashes or [])
+        if len(self.hashes) != size.bit_count():
+            raise ValueError("frontier: hash count does not match size")
+
+    def append(self, leaf: bytes) -> None:
+        node, size = leaf, self.size
+        while size & 1:
+            node = node_hash(self.hashes.pop(), node)
+            size >>= 1
+        self.hashes.append(node)
+        self.size += 1
+
+    def root(self) -> bytes:
+        if not self.hashes:
+            return EMPTY_ROOT
+        node = self.hashes[-1]
+        for left in reversed(self.hashes[:-1]):
+            node = node_hash(left, node)
+        return node
+
+
+def _split(n: int) -> int:
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+def root_of(leaves: list[bytes]) -> bytes:
+    if not leaves:
+        return EMPTY_ROOT
+    if len(leaves) == 1:
+        return leaves[0]
+    k = _split(len(leaves))
+    return node_hash(root_of(leaves[:k]), root_of(leaves[k:]))
+
+
+def inclusion_proof(index: int, leaves: list[bytes]) -> list[bytes]:
+    n = len(leaves)
+    if not 0 <= index < n:
+        raise ValueError("index: outside the tree")
+    if n == 1:
+        return []
+    k = _split(n)
+    if index < k:
+        return [*inclusion_proof(index, leaves[:k]), root_of(leaves[k:])]
+    return [*inclusion_proof(index - k, leaves[k:]), root_of(leaves[:k])]
+
+
+def verify_inclusion(index: int, size: int, leaf: bytes, proof: list[bytes], root: bytes) -> bool:
+    if not 0 <= index < size:
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            fn, sn = _skip_right_edge(fn, sn)
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == root
+
+
+def _skip_right_edge(fn: int, sn: int) -> tuple[int, int]:
+    while fn and not fn & 1:
+        fn >>= 1
+        sn >>= 1
+    return fn, sn
+
+
+def _subproof(m: int, leaves: list[bytes], *, complete: bool) -> list[bytes]:
+    n = len(leaves)
+    if m == n:
+        return [] if complete else [root_of(leaves)]
+    k = _split(n)
+    if m <= k:
+        return [*_subproof(m, leaves[:k], complete=complete), root_of(leaves[k:])]
+    return [*_subproof(m - k, leaves[k:], complete=False), root_of(leaves[:k])]
+
+
+def consistency_proof(old_size: int, leaves: list[bytes]) -> list[bytes]:
+    if not 0 < old_size <= len(leaves):
+        raise ValueError("old_size: must be between 1 and the tree size")
+    return _subproof(old_size, leaves, complete=True)
+
+
+def verify_consistency(
+    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: list[bytes]
+) -> bool:
+    if not 0 < old_size <= new_size:
+        return False
+    if old_size == new_size:
+        return not proof and old_root == new_root
+    path = list(proof)
+    if old_size & (old_size - 1) == 0:
+        path.insert(0, old_root)
+    if not path:
+        return False
+    fn, sn = old_size - 1, new_size - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            fn, sn = _skip_right_edge(fn, sn)
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and fr == old_root and sr == new_root

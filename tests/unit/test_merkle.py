@@ -1,0 +1,51 @@
+from bridgework.projections import merkle
+
+# RFC 6962 / CT reference test leaves (certificate-transparency-go merkle tests).
+LEAVES = [
+    bytes.fromhex(h)
+    for h in [
+        "",
+        "00",
+        "10",
+        "2021",
+        "3031",
+        "40414243",
+        "5051525354555657",
+        "606162636465666768696a6b6c6d6e6f",
+    ]
+]
+
+
+def hashed(n: int) -> list[bytes]:
+    return [merkle.leaf_hash(x) for x in LEAVES[:n]]
+
+
+def test_known_root_of_eight_leaves() -> None:
+    root = merkle.root_of(hashed(8)).hex()
+    assert root == "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328"
+    assert merkle.root_of([]) == merkle.EMPTY_ROOT
+
+
+def test_frontier_matches_recursive_root_at_every_size() -> None:
+    leaves = [merkle.leaf_hash(str(i).encode()) for i in range(70)]
+    frontier = merkle.Frontier()
+    for i, leaf in enumerate(leaves):
+        frontier.append(leaf)
+        assert frontier.root() == merkle.root_of(leaves[: i + 1])
+        assert merkle.Frontier(frontier.size, frontier.hashes).root() == frontier.root()
+
+
+def test_inclusion_and_consistency_proofs_verify_and_reject_tampering() -> None:
+    leaves = [merkle.leaf_hash(str(i).encode()) for i in range(37)]
+    for n in range(1, 38):
+        root = merkle.root_of(leaves[:n])
+        for i in range(n):
+            proof = merkle.inclusion_proof(i, leaves[:n])
+            assert merkle.verify_inclusion(i, n, leaves[i], proof, root)
+            assert not merkle.verify_inclusion(i, n, merkle.leaf_hash(b"x"), proof, root)
+        for m in range(1, n + 1):
+            old = merkle.root_of(leaves[:m])
+            proof = merkle.consistency_proof(m, leaves[:n])
+            assert merkle.verify_consistency(m, n, old, root, proof)
+            if m < n:
+                assert not merkle.verify_consistency(m, n, merkle.leaf_hash(b"x"), root, proof)
