@@ -109,7 +109,7 @@ def create_app(
                 await live.close()
                 await positions.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[graphql, health, ready, metrics, jwks, discovery, VerifyHoursPage],
         lifespan=[lifespan],
         middleware=[websockets],
@@ -121,7 +121,10 @@ def create_app(
                 "exposure": protection.exposure(),
             }
         ),
-        before_send=[SecurityHeaders(protection)],
         exception_handlers={RecursionError: body_too_deep},
         logging_config=None,  # the command line configures logging (infra/logs.py)
     )
+    # Around routing and the exception handlers (app-level `middleware` runs only for a
+    # matched route): a 404 or a handler's error gets the headers too.
+    app.asgi_handler = SecurityHeaders(protection)(app.asgi_handler)
+    return app

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING
 from bridgework.graphql.exposure import Exposure, TokenBuckets
 from bridgework.infra.env import flag, one_of, positive_int, read
 from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
 from strawberry.http.ides import get_graphql_ide_html
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from litestar.types import Message, Scope
+    from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 ENVIRONMENTS = ("development", "production")
 
@@ -94,9 +95,11 @@ HSTS = "max-age=31536000"
 
 
 class SecurityHeaders:
-    """A `before_send` hook: every HTTP response, whichever handler (or none) answered, gets
+    """ASGI middleware factory around the whole app (`app.asgi_handler`, outside routing and
+    the exception handlers): every HTTP response, whichever handler (or none) answered, gets
     the standard headers; what a handler set itself is kept, except that every /graphql answer
-    is `Cache-Control: no-store` (it holds personal data)."""
+    is `Cache-Control: no-store` (it holds personal data). Runs on the event loop (a sync
+    `before_send` hook costs a worker-thread hop per message); websockets pass untouched."""
 
     def __init__(self, settings: ProtectionSettings) -> None:
         self.graphiql = settings.graphiql
@@ -106,14 +109,28 @@ class SecurityHeaders:
             "x-frame-options": "DENY",
         } | ({"strict-transport-security": HSTS} if settings.https else {})
 
-    def __call__(self, message: Message, scope: Scope) -> None:
-        if message["type"] != "http.response.start":
-            return
+    def __call__(self, app: ASGIApp) -> ASGIApp:
+        async def protected(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != ScopeType.HTTP:
+                await app(scope, receive, send)
+                return
+            graphql = scope["path"].rstrip("/") == "/graphql"
+
+            async def send_with_headers(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    self.add(message, graphql=graphql)
+                await send(message)
+
+            await app(scope, receive, send_with_headers)
+
+        return protected
+
+    def add(self, message: Message, *, graphql: bool) -> None:
+        """Sets the headers on an `http.response.start` message."""
         headers = MutableScopeHeaders.from_message(message)
         for name, value in self.always.items():
             if name not in headers:
                 headers[name] = value
-        graphql = scope["path"].rstrip("/") == "/graphql"
         page = self.graphiql and graphql and headers.get("content-type", "").startswith("text/html")
         if "content-security-policy" not in headers:
             headers["content-security-policy"] = GRAPHIQL_CSP if page else STRICT_CSP

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import inspect
 import re
 import time
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 PRODUCTION = {"BRIDGEWORK_ENV": "production", "BRIDGEWORK_HTTPS": "true"}
 SCHEMA = "{ __schema { queryType { name } } }"
+SUBSCRIBE = "subscription { events { position } }"
 TYPE = 'query { ...On } fragment On on Query { __type(name: "Query") { name } }'
 
 
@@ -66,6 +68,29 @@ def test_every_answer_carries_the_security_headers(api):
     assert answers[0].status_code == 200
     assert answers[2].status_code == 404
     assert answers[1].headers["cache-control"] == "no-store"
+
+
+def test_the_headers_come_from_an_async_middleware_and_websockets_still_work(api):
+    """Not a sync `before_send` hook (litestar runs one in a worker thread for every message):
+    an async ASGI middleware around the app, which passes websockets by untouched."""
+    app = api.client.app
+    assert app.before_send == []
+    assert inspect.iscoroutinefunction(app.asgi_handler)
+    answer = api.client.post("/graphql", json={"query": "{ __typename }"}, headers=api.headers())
+    assert answer.json() == {"data": {"__typename": "Query"}}
+    assert (answer.headers["x-frame-options"], answer.headers["cache-control"]) == (
+        "DENY",
+        "no-store",
+    )
+    with api.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json(api.init())
+        assert ws.receive_json(timeout=10)["type"] == "connection_ack"
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE}})
+        position = org(api, "Over the socket")["position"]
+        message = ws.receive_json(timeout=30)
+        assert message["type"] == "next", message
+        assert message["payload"]["data"]["events"]["position"] == position
+        ws.send_json({"id": "1", "type": "complete"})
 
 
 def test_the_graphiql_page_may_load_exactly_what_it_uses_in_development(api):
