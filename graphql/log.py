@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
+from typing import Annotated
 
 import msgspec
 import strawberry
@@ -24,11 +25,12 @@ from bridgework.graphql.pages import (
     encode_cursor,
     page_size,
     paginate,
+    parse_id,
 )
 from bridgework.graphql.policy import LOG, Policies
 from bridgework.graphql.reach import reach_of
 from bridgework.graphql.shapes import ident
-from bridgework.services.ports import ORIGIN, Checkpoint, StoredEvent
+from bridgework.services.ports import ORIGIN, Checkpoint, LogFilter, StoredEvent
 from bridgework.services.release import redact
 from strawberry.scalars import JSON
 
@@ -132,6 +134,22 @@ def event_filter(
     return stream_id, frozenset(types)
 
 
+def log_filter(
+    actor: str | None, correlation_id: str | None, since: datetime | None, until: datetime | None
+) -> LogFilter:
+    """Who, which user action and when: an actor's `<role>:<id>`, a correlation id, and a
+    time range on `recordedAt` (`from` inclusive, `to` exclusive) with explicit offsets."""
+    if actor is not None and not 0 < len(actor) <= MAX_NAME:
+        raise bad_input("actor", f"must be 1 to {MAX_NAME} characters")
+    for name, at in (("from", since), ("to", until)):
+        if at is not None and at.utcoffset() is None:
+            raise bad_input(name, "must have a time zone offset, e.g. 2026-09-01T00:00:00Z")
+    if since is not None and until is not None and not since < until:
+        raise bad_input("to", "must be after `from`")
+    correlation = None if correlation_id is None else parse_id("correlationId", correlation_id)
+    return LogFilter(actor, correlation, since, until)
+
+
 def within_scope(info: Info, wanted: frozenset[str] | None) -> frozenset[str] | None:
     """An API key scoped to some event types sees only those, whatever it asks for."""
     allowed = info.context.caller.event_types
@@ -160,7 +178,8 @@ class EventConnection:
 class Query:
     @strawberry.field(
         description="The log itself, for auditors: every event after a cursor, in the one "
-        "global order integrations also follow. Filter by stream and event types."
+        "global order integrations also follow. Filter by stream, event types, actor, "
+        "correlation id and when each was recorded (`from` inclusive, `to` exclusive)."
     )
     async def events(
         self,
@@ -170,10 +189,15 @@ class Query:
         first: int = 100,
         stream_id: str | None = None,
         types: list[str] | None = None,
+        actor: str | None = None,
+        correlation_id: strawberry.ID | None = None,
+        since: Annotated[datetime | None, strawberry.argument(name="from")] = None,
+        until: Annotated[datetime | None, strawberry.argument(name="to")] = None,
     ) -> EventConnection:
         limit = page_size("first", first, MAX_EVENTS)
         checkpoint = after_checkpoint(after)
         stream, wanted = event_filter(stream_id, types)
+        where = log_filter(actor, correlation_id, since, until)
         wanted = within_scope(info, wanted)
         store = info.context.api.store
         found = await store.read_after(
@@ -182,6 +206,7 @@ class Query:
             types=None if wanted is None else sorted(wanted),
             stream_id=stream,
             scope=reach_of(info).scope,
+            where=where,
         )
         granted = info.context.caller.personal_data
         if granted:  # only then are the sealed fields opened: the rest are redacted

@@ -25,6 +25,7 @@ from bridgework.services.ports import (
     CommandRecord,
     DuplicateCommand,
     EventStore,
+    LogFilter,
     NewEvent,
     OutgoingMail,
     StoredCommand,
@@ -191,6 +192,7 @@ class MemoryEventStore(EventStore):
         types: Sequence[str] | None = None,
         stream_id: str | None = None,
         scope: frozenset[UUID] | None = None,
+        where: LogFilter | None = None,
     ) -> list[StoredEvent]:
         await _round_trip()
         start = bisect.bisect_right(self._checkpoints, after)
@@ -203,6 +205,7 @@ class MemoryEventStore(EventStore):
                 (wanted is None or e.event_type in wanted)
                 and (stream_id is None or e.stream_id == stream_id)
                 and (scope is None or not scope.isdisjoint(e.scope))
+                and (where is None or matches(e, where))
             ):
                 found.append(e)
         return await self.vault.load(found)
@@ -235,3 +238,14 @@ class MemoryEventStore(EventStore):
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(appended.wait(), max_wait)
+
+
+def matches(e: StoredEvent, where: LogFilter) -> bool:
+    """Whether `e` is one `where` asks for, as the PostgreSQL store's SQL decides."""
+    m = e.metadata
+    return (
+        (where.actor is None or m.actor == where.actor)
+        and (where.correlation_id is None or m.correlation_id == where.correlation_id)
+        and (where.since is None or e.recorded_at >= where.since)
+        and (where.until is None or e.recorded_at < where.until)
+    )

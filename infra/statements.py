@@ -78,6 +78,10 @@ WHERE (tx_id, position) > ($1::xid8, $2::bigint)
   AND ($4::text[] IS NULL OR event_type = ANY($4::text[]))
   AND ($5::text IS NULL OR stream_id = $5::text)
   AND ($6::uuid[] IS NULL OR scope && $6::uuid[])
+  AND ($7::text IS NULL OR metadata->>'actor' = $7::text)
+  AND ($8::text IS NULL OR metadata->>'correlation_id' = $8::text)
+  AND ($9::timestamptz IS NULL OR recorded_at >= $9::timestamptz)
+  AND ($10::timestamptz IS NULL OR recorded_at < $10::timestamptz)
 ORDER BY tx_id, position
 LIMIT $3
 """  # noqa: S608 - the only interpolation is the constant column list

@@ -27,6 +27,7 @@ from bridgework.services.ports import (
     CommandRecord,
     DuplicateCommand,
     EventStore,
+    LogFilter,
     NewEvent,
     OutgoingMail,
     StoredCommand,
@@ -234,7 +235,9 @@ class PostgresEventStore(EventStore):
         types: Sequence[str] | None = None,
         stream_id: str | None = None,
         scope: frozenset[UUID] | None = None,
+        where: LogFilter | None = None,
     ) -> list[StoredEvent]:
+        w = where or LogFilter()
         rows = await self._pool.fetch(
             statements.READ_AFTER,
             after.tx_id,
@@ -243,6 +246,10 @@ class PostgresEventStore(EventStore):
             None if types is None else list(types),
             stream_id,
             None if scope is None else list(scope),
+            w.actor,
+            None if w.correlation_id is None else str(w.correlation_id),  # as msgspec writes it
+            w.since,
+            w.until,
         )
         return await self.vault.load([statements.stored_event(r) for r in rows])
 

@@ -83,6 +83,16 @@ class Checkpoint(NamedTuple):
 ORIGIN = Checkpoint(0, 0)
 
 
+class LogFilter(NamedTuple):
+    """What else a reader of the log may ask for: who caused an event, the user action it
+    belongs to, and when it was recorded (`since` inclusive, `until` exclusive)."""
+
+    actor: str | None = None
+    correlation_id: UUID | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
 class StreamAppend(msgspec.Struct, frozen=True, kw_only=True):
     """Events for one stream, valid only if the stream is still at `expected_version`.
 
@@ -239,9 +249,11 @@ class EventStore(abc.ABC):
         types: Sequence[str] | None = None,
         stream_id: str | None = None,
         scope: frozenset[UUID] | None = None,
+        where: LogFilter | None = None,
     ) -> list[StoredEvent]:
         """Events after `after` in the global order, never skipping one that commits later;
-        with `scope`, only those recorded for one of its organisations."""
+        with `scope`, only those recorded for one of its organisations; with `where`, only
+        those it matches."""
 
     async def opened(self, events: list[StoredEvent]) -> list[StoredEvent]:
         """The events with their sealed personal fields opened in the payload, for readers of

@@ -22,6 +22,7 @@ from bridgework.services.ports import (
     ORIGIN,
     CommandRecord,
     DuplicateCommand,
+    LogFilter,
     MailRefused,
     OutgoingMail,
     StoreError,
@@ -241,6 +242,32 @@ class StoreContract:
         assert [e.stream_id for e in of_business] == [a, a, c]
         assert await store.read_after(ORIGIN, 100, scope=frozenset({other})) == []
         assert await store.read_after(ORIGIN, 100, scope=frozenset()) == []
+
+    async def test_reading_filters_by_actor_correlation_and_recording_time(self, store):
+        a, b = stream(), stream()
+        other = msgspec.structs.replace(META, actor="auditor:eve", correlation_id=uuid4())
+        theirs = [msgspec.structs.replace(new_event(b, 1), metadata=other)]
+        await store.append([stream_append(a, 0, count=2)])
+        await store.append([StreamAppend(stream_id=b, expected_version=0, events=theirs)])
+        first, _, last = every = await read_all(store)
+
+        async def read(**where):
+            found = await store.read_after(ORIGIN, 100, where=LogFilter(**where))
+            return [e.stream_id for e in found]
+
+        assert await read(actor="auditor:eve") == [b]
+        assert await read(actor=META.actor) == [a, a]
+        assert await read(actor="auditor:nobody") == []
+        assert await read(correlation_id=other.correlation_id) == [b]
+        assert await read(correlation_id=META.correlation_id, actor="auditor:eve") == []
+        assert await read(since=last.recorded_at) == [
+            e.stream_id for e in every if e.recorded_at >= last.recorded_at
+        ]
+        assert await read(until=last.recorded_at) == [
+            e.stream_id for e in every if e.recorded_at < last.recorded_at
+        ]
+        assert await read(since=first.recorded_at, until=first.recorded_at) == []
+        assert await read() == [a, a, b]
 
     async def test_a_waiting_reader_wakes_when_events_are_appended(self, store):
         started = time.monotonic()

@@ -1,12 +1,15 @@
 """Against the real `serve` over real sockets: a school's coordinator reads only its own
 students, creates an API key for its school, and an integration holding that key follows
-only the school's events over a websocket (HTTP with gql, graphql-transport-ws with gql)."""
+only the school's events over a websocket (HTTP with gql, graphql-transport-ws with gql);
+the log's filters (actor, correlation id, time) over HTTP stay within the caller's scope."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
+import pytest
 from bridgework.services.identity import Role
+from gql.transport.exceptions import TransportQueryError
 from support.api import ORG, STUDENT_AT
 from support.serve import Follower, payload, run
 
@@ -43,3 +46,32 @@ async def test_a_coordinator_and_its_key_reach_only_their_school(server):
     streams = [e["streamId"] for e in live]
     assert streams == [f"organisation-{a}", f"student-{ana}", f"student-{bea}"]
     assert school_events == live[:2]
+
+
+FILTERED = """query($actor: String, $correlationId: ID, $from: DateTime) {
+  events(first: 1000, actor: $actor, correlationId: $correlationId, from: $from) {
+  edges { node { streamId recordedAt metadata { actor correlationId } } } } }"""
+
+
+async def test_the_log_filters_by_actor_correlation_and_time_within_the_callers_scope(server):
+    async with server.http() as admin:
+        f = (await payload(admin, ORG, name="Fir School", kind="SCHOOL"))["id"]
+    of_f = server.tokens.bearer(
+        Role.COORDINATOR, organisations=frozenset({UUID(f)}), subject="fir-coordinator"
+    )
+    async with server.http(of_f) as coordinator:
+        fay = (await payload(coordinator, STUDENT_AT, name="Fay Fir", school=f))["id"]
+        by_me = await run(coordinator, FILTERED, actor="coordinator:fir-coordinator")
+        [mine] = [e["node"] for e in by_me["events"]["edges"]]
+        assert mine["streamId"] == f"student-{fay}"
+        action = {"correlationId": mine["metadata"]["correlationId"]}
+        assert len((await run(coordinator, FILTERED, **action))["events"]["edges"]) == 1
+        since = (await run(coordinator, FILTERED, **{"from": mine["recordedAt"]}))["events"]
+        assert [e["node"]["streamId"] for e in since["edges"]] == [f"student-{fay}"]
+        with pytest.raises(TransportQueryError) as refused:
+            await run(coordinator, FILTERED, correlationId="not-an-id")
+        assert refused.value.errors is not None
+        assert refused.value.errors[0]["message"].startswith("correlationId: ")
+    other = server.tokens.bearer(Role.COORDINATOR, organisations=frozenset())
+    async with server.http(other) as nobody:  # a coordinator of no organisation
+        assert (await run(nobody, FILTERED, **action))["events"]["edges"] == []
