@@ -148,16 +148,48 @@ class PublicType:
     fields: dict[str, str]
     """Stored field → public field."""
     struct: type[msgspec.Struct]
-    """The data's shape (public field names), from which `schema` is generated."""
+    """The data's shape, its own fields renamed (values nested in them keep their stored
+    names here), from which `schema` is generated."""
+    schema: dict[str, Any]
+    """The JSON Schema (msgspec's) of the data: every object's fields in camelCase."""
 
     @property
     def personal(self) -> list[str]:
         """The public names of the fields redacted unless granted personal data."""
         return sorted(self.fields[f] for f in PERSONAL.get(self.stored, {}))
 
-    def schema(self) -> dict[str, Any]:
-        """The JSON Schema (2020-12, msgspec's) of this type's data."""
-        return msgspec.json.schema(self.struct)
+    def data(self, state: dict[str, Any]) -> dict[str, Any]:
+        """A payload of the current version with every field renamed as `schema` says."""
+        renamed: dict[str, Any] = _renamed(state, self.schema, self.schema["$defs"])
+        return renamed
+
+
+def _camel(schema: dict[str, Any]) -> dict[str, Any]:
+    for definition in schema["$defs"].values():
+        if "properties" in definition:
+            properties = definition["properties"]
+            definition["properties"] = {public_field(k): v for k, v in properties.items()}
+        if "required" in definition:
+            definition["required"] = [public_field(r) for r in definition["required"]]
+    return schema
+
+
+def _renamed(value: Any, node: dict[str, Any], defs: dict[str, Any]) -> Any:
+    """`value` with the keys of every object the schema `node` describes renamed."""
+    if "$ref" in node:
+        node = defs[node["$ref"].rpartition("/")[2]]
+    if "anyOf" in node:
+        kind = "object" if isinstance(value, dict) else "array" if isinstance(value, list) else None
+        options = [defs[o["$ref"].rpartition("/")[2]] if "$ref" in o else o for o in node["anyOf"]]
+        node = next((o for o in options if o.get("type") == kind), {})
+    if isinstance(value, dict) and "properties" in node:
+        fields = node["properties"]
+        return {
+            (p := public_field(k)): _renamed(v, fields.get(p, {}), defs) for k, v in value.items()
+        }
+    if isinstance(value, list) and "items" in node:
+        return [_renamed(v, node["items"], defs) for v in value]
+    return value
 
 
 def _public_type(stored: str) -> PublicType:
@@ -172,7 +204,8 @@ def _public_type(stored: str) -> PublicType:
         rename=fields,
         forbid_unknown_fields=True,
     )
-    return PublicType(stored, public, getattr(cls, "class_version", 1), fields, struct)
+    version = getattr(cls, "class_version", 1)
+    return PublicType(stored, public, version, fields, struct, _camel(msgspec.json.schema(struct)))
 
 
 @functools.cache
@@ -194,7 +227,7 @@ def catalog() -> list[dict[str, Any]]:
     """Every public type with its version, personal fields and data schema, by type."""
     types = sorted(public_types().values(), key=lambda p: p.name)
     return [
-        {"type": p.name, "version": p.version, "personal": p.personal, "schema": p.schema()}
+        {"type": p.name, "version": p.version, "personal": p.personal, "schema": p.schema}
         for p in types
     ]
 
@@ -227,5 +260,5 @@ def cloudevent(e: StoredEvent, *, source: str, personal_data: bool = False) -> d
         "sequence": str(e.position).zfill(SEQUENCE_DIGITS),
         "correlationid": str(m.correlation_id),
         "causationid": str(m.causation_id),
-        "data": {public.fields.get(k, k): v for k, v in state.items()},
+        "data": public.data(state),
     }

@@ -87,10 +87,10 @@ def test_public_names_and_fields_use_american_spelling_and_camel_case():
     assert public_field("date_of_birth") == "dateOfBirth"
     for entry in catalog():
         assert not re.search("(?i)organis|enrolment", entry["type"])
-        properties = entry["schema"]["$defs"][entry["type"].rpartition(".")[2]]["properties"]
-        for name in properties:
-            assert re.fullmatch("[a-z][a-zA-Z0-9]*", name), (entry["type"], name)
-            assert not re.search("(?i)organis|enrolment", name)
+        for definition in entry["schema"]["$defs"].values():  # nested objects' too
+            for name in definition.get("properties", {}):
+                assert re.fullmatch("[a-z][a-zA-Z0-9]*", name), (entry["type"], name)
+                assert not re.search("(?i)organis|enrolment", name)
 
 
 def test_the_catalog_gives_versions_personal_fields_and_a_schema_of_the_fields():
@@ -137,6 +137,23 @@ def test_an_envelope_is_cloudevents_1_0_without_personal_data_unless_granted():
     assert (granted["name"], granted["dateOfBirth"]) == ("Maya Patel", "2013-05-01")
     # The data is what the published schema describes.
     msgspec.convert(granted, public_type("StudentRegistered").struct)
+
+
+def test_objects_nested_in_the_data_are_renamed_as_the_schema_says():
+    check_in = {
+        "timestamp": REGISTERED["timestamp"],
+        "check_in_id": str(STUDENT),
+        "held_on": "2026-03-02",
+        "attendees": ["Ana Lopez"],
+        "notes": "Kick-off",
+        "decisions": [],
+        "follow_ups": [{"action": "Book the lab", "owner": "Ana", "due_on": "2026-03-09"}],
+    }
+    data = cloudevent(stored("CheckInHeld", check_in), source="/b", personal_data=True)["data"]
+    assert data["checkInId"] == str(STUDENT)
+    assert data["followUps"] == [{"action": "Book the lab", "owner": "Ana", "dueOn": "2026-03-09"}]
+    follow_up = public_type("CheckInHeld").schema["$defs"]["FollowUp"]
+    assert set(follow_up["properties"]) == {"action", "owner", "dueOn"}
 
 
 def test_self_reported_demographics_are_withheld_even_from_a_granted_caller():
