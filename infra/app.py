@@ -15,6 +15,7 @@ from bridgework.infra.auth.authenticator import authenticator_for
 from bridgework.infra.auth.issuer import LocalIssuer
 from bridgework.infra.auth.routes import discovery, jwks
 from bridgework.infra.connections import WebsocketLimit
+from bridgework.infra.contract import events_catalog
 from bridgework.infra.health import log_health, readiness_problems
 from bridgework.infra.hours_page import VerifyHoursPage
 from bridgework.infra.metrics import Metrics
@@ -110,7 +111,16 @@ def create_app(
                 await positions.close()
 
     app = Litestar(
-        route_handlers=[graphql, health, ready, metrics, jwks, discovery, VerifyHoursPage],
+        route_handlers=[
+            graphql,
+            health,
+            ready,
+            metrics,
+            jwks,
+            discovery,
+            VerifyHoursPage,
+            events_catalog,
+        ],
         lifespan=[lifespan],
         middleware=[websockets],
         state=State(
