@@ -4,6 +4,7 @@ removed or moved behind its back, even by a superuser with the append-only trigg
 from __future__ import annotations
 
 import pytest
+from bridgework.infra.crypto.cipher import SEALED_MARK
 from bridgework.infra.sealing import Verdict, verify
 from bridgework.projections.merkle import leaf_hash, root_of
 from bridgework.projections.seal import Sealer, leaf_bytes
@@ -142,6 +143,11 @@ async def test_an_erased_students_history_still_verifies(pool, deps):
     runner = await a_sealed_log(pool, deps)
     student = (await register_student(deps, staff(), RegisterStudent(name="Ev Rook"))).id
     await runner.catch_up()
+    payload = await pool.fetchval(
+        "SELECT payload::text FROM events WHERE stream_id LIKE '%' || $1", str(student)
+    )
+    assert SEALED_MARK.decode() in payload  # its name is sealed under a data key, not plain
+    assert "Ev Rook" not in payload
     await erase_student(deps, staff(), EraseStudent(student_id=student, reason="asked"))
     await runner.catch_up()
     verdict = await verify(pool)
