@@ -1,5 +1,5 @@
 """`bridgework` command line: serve, migrate, rebuild, demo, project, schema, token, apikey,
-keys."""
+keys, verify."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from bridgework.infra.env import SettingsError
 from bridgework.infra.logs import configure_logging
 from bridgework.infra.parked import add_parked_parser, parked_command
 from bridgework.infra.runtime import open_runtime
+from bridgework.infra.sealing import add_verify_parser, verify_command
 from bridgework.infra.settings import LOG_FORMATS, Settings
 from bridgework.infra.status import add_status_parser, status_command
 from bridgework.infra.terminal import progress
@@ -141,6 +142,7 @@ def _parser() -> argparse.ArgumentParser:
     add_token_parser(commands, data)
     add_apikey_parser(commands, data)
     add_keys_parser(commands, data)
+    add_verify_parser(commands, data)
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     return parser
 
@@ -165,6 +167,7 @@ _WITH_ARGS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[None, N
     "token": token_command,
     "apikey": apikey_command,
     "keys": keys_command,
+    "verify": verify_command,
 }
 """Commands that read their own options."""
 

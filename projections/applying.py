@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from bridgework.projections import parking
 from bridgework.projections.isolation import Isolation, Outage, ProjectionStats
-from bridgework.projections.scrub import apply_events, wants
+from bridgework.projections.scrub import apply_events, undecoded, wants
 from bridgework.services.ports import ORIGIN, Checkpoint
 
 if TYPE_CHECKING:
@@ -128,8 +128,9 @@ class Applier:
         async with self._pool.acquire() as conn, conn.transaction():
             if not await self._at_seen(conn, p.name):
                 return False
-            handled = [(e, self._codec.decode(e)) for e in events if wants(p, e.event_type)]
-            if handled:
+            if undecoded(p):
+                await p.apply_batch(conn, [(e, None) for e in events])
+            elif handled := [(e, self._codec.decode(e)) for e in events if wants(p, e.event_type)]:
                 await apply_events(p, conn, handled)
             await self._move(conn, p.name, events[-1].checkpoint)
         self._seen[p.name] = events[-1].checkpoint

@@ -2,7 +2,8 @@
 
 A new area adds its module here, exporting `PROJECTIONS` (its projection classes); the
 names match the service areas (`services/areas.py`). `enrolment` also follows the
-applications area's events, and `timeline` is every student's history, across areas.
+applications area's events, `timeline` is every student's history, across areas, and `seal` the
+tamper-evident log over every event (`projections/seal.py`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bridgework.projections import (
     outcomes,
     partnerships,
     safeguarding,
+    seal,
     surveys,
     timeline,
 )
@@ -42,6 +44,7 @@ AREAS: tuple[ModuleType, ...] = (
     outcomes,
     impact,
     timeline,
+    seal,
 )
 """Every module that declares projections; each exports its `PROJECTIONS`."""
 

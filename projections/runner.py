@@ -23,6 +23,7 @@ from bridgework.projections.isolation import (
     Retry,
     Shrink,
 )
+from bridgework.projections.scrub import undecoded
 from bridgework.services.ports import ORIGIN
 
 if TYPE_CHECKING:
@@ -56,7 +57,8 @@ class ProjectionRunner(Applier):
                 )
                 if version is not None and version != p.version:
                     log.info("projection %s changed (v%d → v%d)", p.name, version, p.version)
-                    await conn.execute(f"DROP TABLE IF EXISTS {', '.join(p.tables)} CASCADE")
+                    if p.tables:
+                        await conn.execute(f"DROP TABLE IF EXISTS {', '.join(p.tables)} CASCADE")
                     stale.append(p.name)
                 await conn.execute(p.schema)
                 if version is None:
@@ -72,7 +74,8 @@ class ProjectionRunner(Applier):
             await self.catch_up(name, park=True)
 
     async def _reset(self, conn: Connection, p: Projection) -> None:
-        await conn.execute(f"TRUNCATE {', '.join(p.tables)}")
+        if p.tables:  # the sealer keeps its tables (migration 0009): it never re-seals
+            await conn.execute(f"TRUNCATE {', '.join(p.tables)}")
         await conn.execute(
             "UPDATE projection_checkpoints SET version = $2, tx_id = '0', position = 0,"
             " updated_at = now() WHERE name = $1",
@@ -174,6 +177,16 @@ class ProjectionRunner(Applier):
                     *(why, delay),
                 )
                 await asyncio.sleep(delay)
+                return None
+            case Park(attempts) if undecoded(p):
+                # Parking would leave a hole in the sealed tree: keep retrying instead.
+                log.error(
+                    "projection %s: event %d failed %d times (%s); it is never parked, retrying",
+                    *(p.name, first.position, attempts, why),
+                    exc_info=error,
+                )
+                self._isolation[p.name] = Isolation(self._batch_size, *self._retries)
+                await asyncio.sleep(self._retries[2])
                 return None
             case Park(attempts):
                 return 1 if await self._park(p, first, error, attempts) else None

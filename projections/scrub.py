@@ -43,6 +43,12 @@ def wants(p: Projection, event_type: str) -> bool:
     return event_type in p.handles or (event_type == ERASING_EVENT and bool(erases(p)))
 
 
+def undecoded(p: Projection) -> bool:
+    """Whether `p` takes every event as stored, none decoded (the sealer, `projections/seal.py`):
+    it applies them all, erasures included, and scrubs nothing."""
+    return bool(getattr(p, "undecoded", False))
+
+
 def erases(p: Projection) -> Sequence[str]:
     found: Sequence[str] = getattr(p, "erases", ())
     return found

@@ -12,8 +12,9 @@ from bridgework.projections.applying import Projection
 from bridgework.projections.registry import AREAS, default_projections
 from bridgework.services import areas as services
 
-ACROSS_AREAS = {"timeline"}
-"""Projection areas with no service area of their own: every student's history."""
+ACROSS_AREAS = {"timeline", "seal"}
+"""Projection areas with no service area of their own: every student's history, and the
+tamper-evident log over every event."""
 
 
 def area_name(module, layer: str) -> str:

@@ -1,0 +1,105 @@
+"""The tamper-evident log: every event, as stored, is a leaf of an RFC 9162 Merkle tree
+(`projections.merkle`), appended in the log's gap-safe order by a projection like the others,
+so sealing never slows a writer and its state moves with its checkpoint in one transaction.
+
+A leaf is `leaf_bytes(event)`: the row exactly as stored, so that `bridgework verify` can
+recompute it from the log alone. The payload and metadata are the stored JSON text byte for
+byte, personal values still sealed by their data keys (`infra/crypto`): erasing a student
+destroys a key and never touches the log, so an erased student's history still verifies.
+`tx_id` is left out (a dump and restore renumbers transactions): the order it gives is the
+order of the leaves.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from bridgework.projections.merkle import Frontier, leaf_hash
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from bridgework.projections.db import Connection
+    from bridgework.services.ports import StoredEvent
+
+LEAF_FORMAT = b"bridgework.leaf.v1"
+"""The first bytes of every leaf: a new encoding gets a new name, never a silent change."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def leaf_bytes(e: StoredEvent) -> bytes:
+    """The canonical encoding of a stored row: `LEAF_FORMAT`, then each field as a 4-byte
+    big-endian length and its bytes, in this order: position (8-byte big-endian), event_id
+    (16 bytes), stream_id (UTF-8), stream_version (8 bytes), event_type (UTF-8),
+    schema_version (8 bytes), payload (the stored JSON text), metadata (the stored JSON
+    text), recorded_at (microseconds since 1970-01-01 UTC, 8 bytes signed) and scope (its
+    organisation ids' 16 bytes each, in stored order). Lengths make it unambiguous: no two
+    different rows give the same bytes."""
+    fields = (
+        e.position.to_bytes(8, "big"),
+        e.event_id.bytes,
+        e.stream_id.encode(),
+        e.stream_version.to_bytes(8, "big"),
+        e.event_type.encode(),
+        e.schema_version.to_bytes(8, "big"),
+        e.payload,
+        e.metadata_json,
+        ((e.recorded_at - _EPOCH) // _MICROSECOND).to_bytes(8, "big", signed=True),
+        b"".join(organisation.bytes for organisation in e.scope),
+    )
+    return LEAF_FORMAT + b"".join(len(f).to_bytes(4, "big") + f for f in fields)
+
+
+class Sealer:
+    """Appends every event's leaf to the tree in `seal_state` and `seal_leaves` (migration
+    0009). It receives every event undecoded (`undecoded`), and skips those at or before the
+    last one it sealed, so a rebuild replays the log without sealing anything twice (and
+    never re-seals an altered log as if it were the original)."""
+
+    name = "seal"
+    version = 1
+    # Its tables come from migration 0009 (a rebuild must not drop them): this only checks
+    # that they are there.
+    schema = "SELECT FROM seal_state, seal_leaves LIMIT 0"
+    tables: tuple[str, ...] = ()
+    handles: frozenset[str] = frozenset()
+    undecoded = True
+
+    async def apply_batch(
+        self, conn: Connection, events: Sequence[tuple[StoredEvent, Any]]
+    ) -> None:
+        state = await conn.fetchrow(
+            "SELECT size, tx_id, position, frontier FROM seal_state FOR UPDATE"
+        )
+        if state is None:
+            raise RuntimeError("seal_state has no row: run the migrations (0009_seal)")
+        sealed = (state["tx_id"], state["position"])
+        frontier = Frontier(state["size"], state["frontier"])
+        leaves = []
+        for stored, _ in events:
+            if (stored.tx_id, stored.position) <= sealed:
+                continue
+            leaf = leaf_hash(leaf_bytes(stored))
+            leaves.append((frontier.size, stored.position, stored.event_id, leaf))
+            frontier.append(leaf)
+        if not leaves:
+            return
+        await conn.copy_records_to_table(
+            "seal_leaves", records=leaves, columns=("leaf_index", "position", "event_id", "leaf")
+        )
+        last = events[-1][0]
+        await conn.execute(
+            "UPDATE seal_state SET size = $1, tx_id = $2, position = $3, frontier = $4,"
+            " root = $5, updated_at = now()",
+            frontier.size,
+            last.tx_id,
+            last.position,
+            frontier.hashes,
+            frontier.root(),
+        )
+
+
+PROJECTIONS = (Sealer,)
