@@ -45,6 +45,7 @@ from bridgework.graphql.partnerships import charter, collaboration, lifecycle
 from cross_web import HTTPException
 from litestar import Controller
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -168,6 +169,12 @@ class Schema(strawberry.Schema):
         publish(errors, execution_context)
 
 
+# Made once: each of those extensions makes a new class per instance (per request), a cycle.
+LIMITS = [
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+]
+
 schema = Schema(
     query=root("Query", "Read models and the log itself."),
     mutation=root(
@@ -181,9 +188,8 @@ schema = Schema(
         RememberValidDocuments,
         GuardExposure,
         lambda: ParserCache(maxsize=CACHED_DOCUMENTS),  # keyed by the text and the token limit
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: AddValidationRules(LIMITS),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         RefuseControlCharacters,
         lambda: QueryCostLimiter(budget=MAX_COST),
     ],

@@ -38,6 +38,7 @@ import harness
 import httpx
 import psutil
 from bridgework.domain.organisation import Organisation, OrganisationKind
+from bridgework.infra import crypto
 from bridgework.domain.partnership import Partnership
 from bridgework.domain.student import Student
 from bridgework.domain.program import Program
@@ -341,6 +342,8 @@ async def http_rows(admin_url: str, seconds: float) -> list[harness.Row]:
             racing, racers = await seed(deps, RACES, RACE_SEATS, RACERS)
         port, plain_port = free_port(), free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("BRIDGEWORK_")}
+        # The seeding above sealed personal fields with this process's KEK: the server needs it.
+        env |= {"BRIDGEWORK_KEK": crypto.process_keks().current.encoded()}
         env |= {"DATABASE_URL": dsn, "BRIDGEWORK_PORT": str(port), "BRIDGEWORK_POOL_MAX": "20", "BRIDGEWORK_MUTATIONS_PER_MINUTE": "100000000", "BRIDGEWORK_MUTATION_BURST": "100000"}  # the bench measures throughput, not the limit
         plain = f"http://127.0.0.1:{plain_port}/program/{shown}"
         plain_args = [sys.executable, "-m", "uvicorn", "plain_route:app", "--port", str(plain_port), "--log-level", "warning"]
@@ -353,9 +356,10 @@ async def http_rows(admin_url: str, seconds: float) -> list[harness.Row]:
             with process([str(BRIDGEWORK), "serve"], env, f"{base}/health", Path(tmp, "serve.log")) as server, \
                     process(plain_args, plain_env, plain, Path(tmp, "plain.log")):
                 deadline = time.monotonic() + 60
-                while httpx.get(f"{base}/graphql", params={"query": QUERY, "variables": f'{{"id": "{shown}"}}'}, headers=auth).json()["data"]["program"] is None:
+                while (answer := httpx.get(f"{base}/graphql", params={"query": QUERY, "variables": f'{{"id": "{shown}"}}'}, headers=auth).json()).get("data", {}).get("program") is None:
                     if time.monotonic() > deadline:
-                        raise RuntimeError("the server's projections did not catch up")
+                        log = Path(tmp, "serve.log").read_text()[-3000:]
+                        raise RuntimeError(f"the server's projections did not catch up; last answer {answer}; serve.log ends:\n{log}")
                     await asyncio.sleep(0.2)
                 rss = PeakRss(server.pid)
                 query = {"query": QUERY, "variables": {"id": str(shown)}}

@@ -3,6 +3,7 @@ from."""
 
 from __future__ import annotations
 
+import gc
 from types import SimpleNamespace
 
 import pytest
@@ -139,6 +140,22 @@ def test_every_root_field_of_the_mutation_to_run_counts_fragments_included():
     )
     assert commands_in(SimpleNamespace(graphql_document=document, operation_name="One")) == 1
     assert commands_in(SimpleNamespace(graphql_document=document, operation_name="Many")) == 4
+
+
+def test_counting_the_commands_leaves_no_reference_cycle_behind():
+    document = parse(
+        "mutation { a: x ...Two ... on Mutation { d: x } } fragment Two on Mutation { b: x }"
+    )
+    context = SimpleNamespace(graphql_document=document, operation_name=None)
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        assert commands_in(context) == 3
+        assert gc.collect() == 0
+        assert gc.garbage == []
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
 
 
 def test_when_most_identities_are_busy_the_buckets_are_looked_over_only_as_they_double(
