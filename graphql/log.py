@@ -30,6 +30,7 @@ from bridgework.graphql.pages import (
 from bridgework.graphql.policy import LOG, Policies
 from bridgework.graphql.reach import reach_of
 from bridgework.graphql.shapes import ident
+from bridgework.services.identity import Principal
 from bridgework.services.ports import ORIGIN, Checkpoint, LogFilter, StoredEvent
 from bridgework.services.release import redact
 from strawberry.scalars import JSON
@@ -152,7 +153,13 @@ def log_filter(
 
 def within_scope(info: Info, wanted: frozenset[str] | None) -> frozenset[str] | None:
     """An API key scoped to some event types sees only those, whatever it asks for."""
-    allowed = info.context.caller.event_types
+    return types_within(info.context.caller, wanted)
+
+
+def types_within(caller: Principal, wanted: frozenset[str] | None) -> frozenset[str] | None:
+    """The event types `caller` reads of those `wanted` (None: every type it may see); also
+    the HTTP feed's (`infra/feed.py`)."""
+    allowed = caller.event_types
     if allowed is None:
         return wanted
     return allowed if wanted is None else wanted & allowed

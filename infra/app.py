@@ -16,6 +16,7 @@ from bridgework.infra.auth.issuer import LocalIssuer
 from bridgework.infra.auth.routes import discovery, jwks
 from bridgework.infra.connections import WebsocketLimit
 from bridgework.infra.contract import events_catalog
+from bridgework.infra.feed import feed
 from bridgework.infra.health import log_health, readiness_problems
 from bridgework.infra.hours_page import VerifyHoursPage
 from bridgework.infra.metrics import Metrics
@@ -120,6 +121,7 @@ def create_app(
             discovery,
             VerifyHoursPage,
             events_catalog,
+            feed,
         ],
         lifespan=[lifespan],
         middleware=[websockets],

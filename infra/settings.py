@@ -45,6 +45,9 @@ class Settings:
     link_days: int = 14
     public_url: str = "http://127.0.0.1:8000"
     """Where people reach this deployment: the base of the links it mails (a supervisor's)."""
+    event_source: str = "/bridgework"
+    """The CloudEvents `source` of every event `GET /feed` hands out: a URI-reference naming
+    this deployment (e.g. `https://bridgework.example.org` or `/bridgework/lincoln`)."""
     log_format: str = "text"
     """`text`, or `json` for one JSON object a line (log shippers)."""
     log_level: str = "INFO"
@@ -131,6 +134,9 @@ class Settings:
             ),
             link_days=read(env, "BRIDGEWORK_LINK_DAYS", d.link_days, days, "1 to 365 days"),
             public_url=read(env, "BRIDGEWORK_PUBLIC_URL", d.public_url, _web_url, "an http(s) URL"),
+            event_source=read(
+                env, "BRIDGEWORK_EVENT_SOURCE", d.event_source, _uri_reference, "a URI-reference"
+            ),
             log_format=read(
                 env, "BRIDGEWORK_LOG_FORMAT", d.log_format, one_of(LOG_FORMATS), "text or json"
             ),
@@ -193,6 +199,12 @@ def _web_url(raw: str) -> str:
     if not raw.startswith(("http://", "https://")) or any(c.isspace() for c in raw):
         raise ValueError(raw)
     return raw.rstrip("/")
+
+
+def _uri_reference(raw: str) -> str:
+    if not raw or any(c.isspace() or not c.isprintable() for c in raw):
+        raise ValueError(raw)
+    return raw
 
 
 LOG_FORMATS = ("text", "json")
