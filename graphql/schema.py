@@ -21,6 +21,7 @@ from bridgework.graphql import (
     enrolment,
     enums,
     errors,
+    history,
     hours,
     impact,
     log,
@@ -110,7 +111,7 @@ AREAS: tuple[ModuleType, ...] = (
 """Every area of the API, each a module with its types and, if it has any, its `Query`,
 `Mutation` and `Subscription` classes, merged into the schema's root types."""
 
-SHARED: tuple[ModuleType, ...] = (enums, errors, pages, run)
+SHARED: tuple[ModuleType, ...] = (enums, errors, history, pages, run)
 """Modules of types every area uses."""
 
 describe_from_docstrings(*AREAS, *SHARED)

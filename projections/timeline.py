@@ -21,7 +21,7 @@ from bridgework.domain.student import Student
 from bridgework.projections.batch import Writes
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Mapping, Sequence
 
     from bridgework.projections.db import Connection, Executor
     from bridgework.services.ports import StoredEvent
@@ -90,10 +90,13 @@ _SUMMARIES: dict[str, str] = {
 }
 
 
+def _fields_of(template: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(template) if f}
+
+
 def _telling(name: str, template: str) -> bool:
     """Whether the line of an event names a personal value of it."""
-    fields = {f for _, f, _, _ in string.Formatter().parse(template) if f}
-    return bool(fields & set(PERSONAL.get(name, {})))
+    return bool(_fields_of(template) & set(PERSONAL.get(name, {})))
 
 
 TELLING = sorted(n for n, t in _SUMMARIES.items() if _telling(n, t))
@@ -108,6 +111,19 @@ _SCRUB = (
 def plain_summary(entry: TimelineEntry) -> str:
     """The line without the personal values a telling one names (`Hours verified`)."""
     return _words(entry.event_type) if entry.event_type in TELLING else entry.summary
+
+
+def summary_of(
+    event_type: str, fields: Mapping[str, Any], program: str, hidden: Collection[str] = ()
+) -> str:
+    """The line a person can read for an event of these fields (`program` is the title its
+    `{program}` reads as); one without a line, or whose line names a field it lacks or one
+    in `hidden` (redacted), reads as its type in words (`MenteeTaken` → `Mentee taken`)."""
+    template = _SUMMARIES.get(event_type)
+    named = set() if template is None else _fields_of(template) - {"program"}
+    if template is None or not named <= set(fields) - set(hidden):
+        return _words(event_type)
+    return template.format(program=f"'{program}'", **fields).rstrip(": ")
 
 
 def _words(name: str) -> str:
@@ -165,12 +181,7 @@ class Timeline:
             program = _program_of(e)
             title = names.get(program) or known.get(program) or "a program"  # type: ignore[arg-type]
             fields = {f.name: getattr(e, f.name) for f in dataclasses.fields(e)}
-            template = _SUMMARIES.get(event.event_type)
-            summary = (
-                template.format(program=f"'{title}'", **fields).rstrip(": ")
-                if template
-                else _words(event.event_type)
-            )
+            summary = summary_of(event.event_type, fields, title)
             for student_id in _students_of(e):
                 writes.add(
                     "INSERT INTO timeline_entries VALUES ($1, $2, $3, $4, $5, $6)",

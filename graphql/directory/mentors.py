@@ -11,6 +11,7 @@ from bridgework.graphql import loaders, reach
 from bridgework.graphql.context import Info
 from bridgework.graphql.directory.organizations import Organization, organization_of
 from bridgework.graphql.errors import Failure
+from bridgework.graphql.history import history_field
 from bridgework.graphql.lazy import area, later
 from bridgework.graphql.pages import AtLeast, parse_id
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
@@ -50,6 +51,7 @@ class Mentor:
     capacity: int = strawberry.field(description="How many students they can mentor at once.")
     active_mentees: int
     view: strawberry.Private[MentorView]
+    history = history_field("mentor")
 
     @classmethod
     def from_view(cls, v: MentorView) -> Mentor:

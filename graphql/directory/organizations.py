@@ -11,6 +11,7 @@ from bridgework.graphql import loaders, reach
 from bridgework.graphql.context import Info
 from bridgework.graphql.enums import OrganisationKind
 from bridgework.graphql.errors import Failure
+from bridgework.graphql.history import history_field
 from bridgework.graphql.pages import AtLeast, parse_id
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
 from bridgework.graphql.shapes import copied, ident
@@ -28,6 +29,7 @@ class Organization:
     name: str
     kind: OrganisationKind
     registered_at: datetime
+    history = history_field("organisation")
 
     @classmethod
     def from_view(cls, v: OrganisationView) -> Organization:

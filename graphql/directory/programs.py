@@ -12,6 +12,7 @@ from bridgework.graphql import loaders, reach
 from bridgework.graphql.context import Info
 from bridgework.graphql.enums import ProgramKind
 from bridgework.graphql.errors import Failure
+from bridgework.graphql.history import history_field
 from bridgework.graphql.lazy import area, later
 from bridgework.graphql.pages import (
     AtLeast,
@@ -91,6 +92,7 @@ class Program:
     ends_on: date
     launched_at: datetime
     view: strawberry.Private[ProgramView]
+    history = history_field("program", names_program=True)
 
     @classmethod
     def from_view(cls, v: ProgramView) -> Program:

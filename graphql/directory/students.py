@@ -12,6 +12,7 @@ from bridgework.graphql.context import Info
 from bridgework.graphql.directory.organizations import Organization, organization_of
 from bridgework.graphql.directory.timeline import TimelineConnection, timeline_of
 from bridgework.graphql.errors import Failure
+from bridgework.graphql.history import history_field
 from bridgework.graphql.lazy import area, later
 from bridgework.graphql.pages import AtLeast, parse_id
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
@@ -62,6 +63,7 @@ class Student:
     grade: int | None
     registered_at: datetime
     view: strawberry.Private[StudentView]
+    history = history_field("student")
 
     @classmethod
     def from_view(cls, v: StudentView) -> Student:

@@ -15,6 +15,7 @@ from bridgework.graphql.directory.organizations import Organization, organizatio
 from bridgework.graphql.directory.programs import Program
 from bridgework.graphql.enums import PartnershipStatus
 from bridgework.graphql.errors import Failure
+from bridgework.graphql.history import history_field
 from bridgework.graphql.lazy import area, later
 from bridgework.graphql.pages import AtLeast, parse_id
 from bridgework.graphql.run import AS_VIEWED, IDEMPOTENCY_KEY, Recorded, run, viewed
@@ -95,6 +96,7 @@ class Partnership:
     goals: list[str]
     formed_at: datetime
     view: strawberry.Private[PartnershipView]
+    event_history = history_field("partnership")
 
     @classmethod
     def from_view(cls, v: PartnershipView) -> Partnership:

@@ -1,7 +1,8 @@
 """Against the real `serve` over real sockets: a school's coordinator reads only its own
 students, creates an API key for its school, and an integration holding that key follows
 only the school's events over a websocket (HTTP with gql, graphql-transport-ws with gql);
-the log's filters (actor, correlation id, time) over HTTP stay within the caller's scope."""
+the log's filters (actor, correlation id, time) over HTTP stay within the caller's scope;
+a student's `history` pages by cursor and is redacted for a caller not granted personal data."""
 
 from __future__ import annotations
 
@@ -75,3 +76,30 @@ async def test_the_log_filters_by_actor_correlation_and_time_within_the_callers_
     other = server.tokens.bearer(Role.COORDINATOR, organisations=frozenset())
     async with server.http(other) as nobody:  # a coordinator of no organisation
         assert (await run(nobody, FILTERED, **action))["events"]["edges"] == []
+
+
+HISTORY = """query($id: ID!, $after: String) { student(id: $id) {
+  history(first: 1, after: $after) { nodes { type summary actor redacted }
+  pageInfo { hasNextPage endCursor } } } }"""
+CONSENT = """mutation($input: RecordGuardianConsentInput!) { recordGuardianConsent(input: $input) {
+  __typename } }"""
+
+
+async def test_a_students_history_pages_and_is_redacted_for_a_caller_not_granted(server):
+    async with server.http() as admin:
+        h = (await payload(admin, ORG, name="Hazel School", kind="SCHOOL"))["id"]
+        hal = (await payload(admin, STUDENT_AT, name="Hal Hazel", school=h))["id"]
+        consent = {"studentId": hal, "guardianName": "Hope Hazel", "relationship": "aunt"}
+        await run(admin, CONSENT, input=consent | {"givenOn": "2026-09-01"})
+        first = (await run(admin, HISTORY, id=hal))["student"]["history"]
+        assert [n["summary"] for n in first["nodes"]] == ["Registered as a student"]
+        assert first["pageInfo"]["hasNextPage"]
+        after = first["pageInfo"]["endCursor"]
+        second = (await run(admin, HISTORY, id=hal, after=after))["student"]["history"]
+        assert second["nodes"][0]["summary"] == "Guardian consent recorded (Hope Hazel, aunt)"
+    async with server.http(server.tokens.bearer(Role.AUDITOR)) as auditor:
+        theirs = (await run(auditor, HISTORY, id=hal, after=after))["student"]["history"]
+        [line] = theirs["nodes"]
+        assert line["summary"] == "Guardian consent recorded"
+        assert line["redacted"]
+        assert line["actor"] == second["nodes"][0]["actor"]
