@@ -63,7 +63,9 @@ async def _close_when_expired(socket: WebSocket[Any, Any, Any], seconds: float) 
 async def connect(context: Context) -> None:
     """strawberry's `on_ws_connect`: the connection's principal, or a rejection."""
     params = context.connection_params or {}
-    authorization = params.get("authorization")
+    # Header names are case-insensitive, and clients differ: Apollo sends `Authorization`.
+    named = {str(key).lower(): value for key, value in params.items()}
+    authorization = named.get("authorization")
     principal: Principal | None = None
     if isinstance(authorization, str):
         principal = await identify(context.api.auth, authorization)

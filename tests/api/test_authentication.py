@@ -108,6 +108,13 @@ def test_a_websocket_without_a_valid_token_in_connection_init_is_rejected(api, p
     assert rejected.value.code == 4403
 
 
+@pytest.mark.parametrize("key", ["authorization", "Authorization", "AUTHORIZATION"])
+def test_connection_init_takes_the_token_under_any_case_of_its_name(api, key):
+    with connect(api) as ws:
+        ws.send_json({"type": "connection_init", "payload": {key: api.staff}})
+        assert ws.receive_json(timeout=10)["type"] == "connection_ack"
+
+
 def test_a_subscription_before_connection_init_is_unauthorised(api):
     events = {"query": "subscription { events { position } }"}
     with connect(api) as ws:
