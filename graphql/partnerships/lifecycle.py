@@ -1,5 +1,4 @@
-"""A partnership's life in the API: formed (or proposed), activated, suspended, renewed,
-concluded; the `Partnership` type with everything the other partnership modules add."""
+"""A partnership's life (formed, activated, suspended, renewed, concluded) and its type."""
 
 from __future__ import annotations
 
