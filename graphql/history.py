@@ -19,10 +19,9 @@ import msgspec
 import strawberry
 from bridgework.graphql.codes import FORBIDDEN
 from bridgework.graphql.context import Info
-from bridgework.graphql.log import MAX_EVENTS, after_checkpoint, event_cursor, within_scope
+from bridgework.graphql.log import MAX_EVENTS, after_checkpoint, event_cursor, read_visible
 from bridgework.graphql.pages import PageInfo, page_size, paginate
 from bridgework.graphql.policy import LOG
-from bridgework.graphql.reach import reach_of
 from bridgework.graphql.shapes import ident
 from bridgework.projections.timeline import summary_of
 from bridgework.services.ports import StoredEvent
@@ -94,18 +93,7 @@ async def history_of(
         raise GraphQLError("only log readers may read a history", extensions={"code": FORBIDDEN})
     limit = page_size("first", first, MAX_EVENTS)
     checkpoint = after_checkpoint(after)
-    wanted = within_scope(info, None)
-    store = info.context.api.store
-    found = await store.read_after(
-        checkpoint,
-        limit + 1,
-        types=None if wanted is None else sorted(wanted),
-        stream_id=stream_id,
-        scope=reach_of(info).scope,
-    )
-    granted = info.context.caller.personal_data
-    if granted:  # only then are the sealed fields opened: the rest are redacted
-        found = await store.opened(found)
+    found, granted = await read_visible(info, checkpoint, limit + 1, wanted=None, stream=stream_id)
     rows, page = paginate(found, limit, after, lambda e: event_cursor(e.checkpoint))
     nodes = [HistoryEntry.from_stored(e, personal_data=granted, program=program) for _, e in rows]
     return HistoryConnection(nodes=nodes, page_info=page)

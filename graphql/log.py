@@ -181,6 +181,33 @@ class EventConnection:
     page_info: PageInfo
 
 
+async def read_visible(
+    info: Info,
+    checkpoint: Checkpoint,
+    limit: int,
+    *,
+    wanted: frozenset[str] | None,
+    stream: str | None,
+    where: LogFilter | None = None,
+) -> tuple[list[StoredEvent], bool]:
+    """Up to `limit` events after `checkpoint` that the caller may see, and whether its
+    personal fields were opened (only for a caller granted personal data)."""
+    wanted = within_scope(info, wanted)
+    store = info.context.api.store
+    found = await store.read_after(
+        checkpoint,
+        limit,
+        types=None if wanted is None else sorted(wanted),
+        stream_id=stream,
+        scope=reach_of(info).scope,
+        where=where,
+    )
+    granted = info.context.caller.personal_data
+    if granted:  # only then are the sealed fields opened: the rest are redacted
+        found = await store.opened(found)
+    return found, granted
+
+
 @strawberry.type
 class Query:
     @strawberry.field(
@@ -205,19 +232,9 @@ class Query:
         checkpoint = after_checkpoint(after)
         stream, wanted = event_filter(stream_id, types)
         where = log_filter(actor, correlation_id, since, until)
-        wanted = within_scope(info, wanted)
-        store = info.context.api.store
-        found = await store.read_after(
-            checkpoint,
-            limit + 1,
-            types=None if wanted is None else sorted(wanted),
-            stream_id=stream,
-            scope=reach_of(info).scope,
-            where=where,
+        found, granted = await read_visible(
+            info, checkpoint, limit + 1, wanted=wanted, stream=stream, where=where
         )
-        granted = info.context.caller.personal_data
-        if granted:  # only then are the sealed fields opened: the rest are redacted
-            found = await store.opened(found)
         rows, page = paginate(found, limit, after, lambda e: event_cursor(e.checkpoint))
         edges = [
             EventEdge(cursor=c, node=Event.from_stored(e, personal_data=granted)) for c, e in rows
