@@ -1,5 +1,5 @@
 """`bridgework` command line: serve, migrate, rebuild, demo, project, schema, token, apikey,
-keys, verify, as-of."""
+keys, verify, as-of, report."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from bridgework.infra.demo import load_demo
 from bridgework.infra.env import SettingsError
 from bridgework.infra.logs import configure_logging
 from bridgework.infra.parked import add_parked_parser, parked_command
+from bridgework.infra.report import add_report_parser, report_command
 from bridgework.infra.runtime import open_runtime
 from bridgework.infra.sealing import add_verify_parser, verify_command
 from bridgework.infra.settings import LOG_FORMATS, Settings
@@ -145,6 +146,7 @@ def _parser() -> argparse.ArgumentParser:
     add_keys_parser(commands, data)
     add_verify_parser(commands, data)
     add_asof_parser(commands, data)
+    add_report_parser(commands, data)
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     return parser
 
@@ -171,6 +173,7 @@ _WITH_ARGS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[None, N
     "keys": keys_command,
     "verify": verify_command,
     "as-of": asof_command,
+    "report": report_command,
 }
 """Commands that read their own options."""
 
