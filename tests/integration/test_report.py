@@ -125,10 +125,9 @@ async def test_bridgework_report_writes_the_json_and_the_html(runtime, database_
     )
     out_json, out_html = tmp_path / "r.json", tmp_path / "r.html"
     period = ["--from", PERIOD[0].isoformat(), "--to", PERIOD[1].isoformat()]
-    done = cli(
-        "report", "--partnership", str(partnership), *period, "--position", str(position),
-        "--json", str(out_json), "--html", str(out_html), env=env,
-    )  # fmt: skip
+    files = ["--json", str(out_json), "--html", str(out_html)]
+    asked = ["--partnership", str(partnership), *period, "--position", str(position), *files]
+    done = cli("report", *asked, env=env)
     assert done.returncode == 0, done.stderr
     assert json.loads(out_json.read_text())["report"]["totals"]["students"] == 7
     assert "<svg" in out_html.read_text()
