@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 from uuid import uuid4
 
 from bridgework.infra.auth.apikeys import ApiKeys
-from bridgework.infra.database import create_pool, resolve_database_url
+from bridgework.infra.database import DatabaseUrls, create_pool, database_urls
 from bridgework.infra.mail.mailer import Mailer
 from bridgework.infra.migrate import migrate
+from bridgework.infra.roles import is_privileged
 from bridgework.infra.store import PostgresEventStore
 from bridgework.infra.transcoding import Transcoder
 from bridgework.projections.registry import default_projections
@@ -66,13 +67,31 @@ class Runtime:
         await self.mailer.start()
 
 
+async def _migrate(settings: Settings, urls: DatabaseUrls, pool: asyncpg.Pool) -> list[str]:
+    """As the owner when there is one (then grant the app its privileges), else as the app."""
+    if urls.migration is None:
+        async with pool.acquire() as conn:
+            if await is_privileged(conn):
+                log.warning(
+                    "the app connects as a superuser or the event log's owner: it is not least"
+                    " privilege (set BRIDGEWORK_MIGRATION_DATABASE_URL; README, Database roles)"
+                )
+        return await migrate(pool)
+    app_role: str = await pool.fetchval("SELECT current_user")
+    owner = await create_pool(urls.migration, 1, 1)
+    try:
+        return await migrate(owner, app_role, settings.auditor_role)
+    finally:
+        await owner.close()
+
+
 @contextlib.asynccontextmanager
 async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """Start everything a command or the server needs, migrated and ready; close it after."""
-    dsn = await asyncio.to_thread(resolve_database_url, settings)
-    pool = await create_pool(dsn, settings.pool_min, settings.pool_max)
+    urls = await database_urls(settings)
+    pool = await create_pool(urls.app, settings.pool_min, settings.pool_max)
     try:
-        applied = await migrate(pool)
+        applied = await _migrate(settings, urls, pool)
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
         store = PostgresEventStore(pool, settings.keks())

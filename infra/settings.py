@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,10 +27,21 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 
+def _role(raw: str) -> str:
+    """A role name spliced into GRANT statements: a plain lower-case identifier only."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", raw):
+        raise ValueError(raw)
+    return raw
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     database_url: str | None = None
     """A PostgreSQL server; None starts an embedded one in `data_dir`."""
+    migration_database_url: str | None = None
+    """The owner role's connection, which runs migrations; None: `database_url` runs them."""
+    auditor_role: str = "bridgework_auditor"
+    """The read-only role granted SELECT on the log, the seal and the views (if it exists)."""
     data_dir: Path = Path(".bridgework")
     host: str = "127.0.0.1"
     port: int = 8000
@@ -107,6 +119,12 @@ class Settings:
         )
         return cls(
             database_url=read(env, "DATABASE_URL", d.database_url, str, "a URL"),
+            migration_database_url=read(
+                env, "BRIDGEWORK_MIGRATION_DATABASE_URL", d.migration_database_url, str, "a URL"
+            ),
+            auditor_role=read(
+                env, "BRIDGEWORK_AUDITOR_ROLE", d.auditor_role, _role, "a role name (a-z, 0-9, _)"
+            ),
             data_dir=read(env, "BRIDGEWORK_DATA_DIR", d.data_dir, Path, "a folder"),
             host=read(env, "BRIDGEWORK_HOST", d.host, str, "a host"),
             port=port,

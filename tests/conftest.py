@@ -16,6 +16,7 @@ import pytest
 from bridgework.infra.database import create_pool, embedded_server
 from bridgework.infra.memory_store import MemoryEventStore
 from bridgework.infra.migrate import migrate
+from bridgework.infra.roles import APP, AUDITOR, OWNER, as_role, bootstrap
 from bridgework.infra.store import PostgresEventStore
 from support.deps import deps_on
 from support.postgres import PrivatePostgres
@@ -53,9 +54,11 @@ async def template_database(server_url: str) -> AsyncIterator[str]:
     admin = await asyncpg.connect(server_url)
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
-        pool = await create_pool(with_database(server_url, name), 1, 2)
+        url = with_database(server_url, name)
+        await bootstrap(url, name)
+        pool = await create_pool(as_role(url, OWNER), 1, 2)
         try:
-            await migrate(pool)
+            await migrate(pool, APP, AUDITOR)
         finally:
             await pool.close()
         yield name
@@ -65,21 +68,38 @@ async def template_database(server_url: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def database_url(server_url: str, template_database: str) -> AsyncIterator[str]:
-    """A fresh, migrated, empty database for this test."""
+async def admin_database_url(server_url: str, template_database: str) -> AsyncIterator[str]:
+    """A fresh, migrated, empty database for this test, as the server's superuser: for
+    tests that tamper with the log as only a superuser can (infra/roles.py)."""
     name = f"bw_test_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(server_url)
     try:
         await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
-        yield with_database(server_url, name)
+        url = with_database(server_url, name)
+        await bootstrap(url, name)  # a copy does not inherit the template's database grants
+        yield url
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
 
 
 @pytest.fixture
+def database_url(admin_database_url: str) -> str:
+    """This test's database as the app connects to it: the least-privilege app role."""
+    return as_role(admin_database_url, APP)
+
+
+@pytest.fixture
 async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     pool = await create_pool(database_url, 2, 20)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+async def admin_pool(admin_database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """The same database as `pool`, as the superuser."""
+    pool = await create_pool(admin_database_url, 1, 2)
     yield pool
     await pool.close()
 
