@@ -9,7 +9,6 @@ import tempfile
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
@@ -19,18 +18,12 @@ from bridgework.infra.migrate import migrate
 from bridgework.infra.roles import APP, AUDITOR, OWNER, as_role, bootstrap
 from bridgework.infra.store import PostgresEventStore
 from support.deps import deps_on
-from support.postgres import PrivatePostgres
+from support.postgres import PrivatePostgres, with_database
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
 
     from bridgework.services.unit_of_work import Deps
-
-
-def with_database(url: str, database: str) -> str:
-    """The same server, another database (works for socket DSNs with `?host=` too)."""
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{database}"))
 
 
 @pytest.fixture(scope="session")
