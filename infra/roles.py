@@ -42,9 +42,11 @@ def bootstrap_sql(database: str) -> str:
     """Idempotent SQL a superuser runs connected to `database`: the three roles, the owner
     owning the database (so the owner may create in its `public` schema), the app allowed
     to create its projection tables there (and as-of scratch schemas), the owner a member of
-    the app (so migrations may alter the tables the app created). Tables an older single-role
-    setup left to the superuser are handed over: the log's to the owner, the rest to the app.
-    `database` is ours (a constant or a test's generated name), never input."""
+    the app (so migrations may alter the tables the app created), the app reading every
+    session's activity (`/ready` names another role's transaction holding readers back).
+    Tables an older single-role setup left to the superuser are handed over: the log's to
+    the owner, the rest to the app. `database` is ours (a constant or a test's generated
+    name), never input."""
     # Two processes (or two test runs on one server) may bootstrap at once: a role the
     # other made first is fine.
     roles = "".join(
@@ -57,6 +59,7 @@ def bootstrap_sql(database: str) -> str:
     return f"""
 DO $$ BEGIN {roles} END $$;
 GRANT {APP} TO {OWNER};
+GRANT pg_read_all_stats TO {APP};
 ALTER DATABASE "{database}" OWNER TO {OWNER};
 GRANT CONNECT, CREATE, TEMPORARY ON DATABASE "{database}" TO {APP};
 GRANT CONNECT ON DATABASE "{database}" TO {AUDITOR};
