@@ -86,6 +86,20 @@ async def _migrate(settings: Settings, urls: DatabaseUrls, pool: asyncpg.Pool) -
 
 
 @contextlib.asynccontextmanager
+async def open_database(settings: Settings) -> AsyncIterator[asyncpg.Pool]:
+    """The database as it is: no migrations, no projections set up. For commands that only
+    read (`bridgework verify`), so that an auditor's read-only role may run them."""
+    urls = await database_urls(settings)
+    pool = await create_pool(urls.app, 1, 2)
+    try:
+        if await pool.fetchval("SELECT to_regclass('events')") is None:
+            raise SystemExit("the database has no event log yet: run `bridgework migrate` first")
+        yield pool
+    finally:
+        await pool.close()
+
+
+@contextlib.asynccontextmanager
 async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """Start everything a command or the server needs, migrated and ready; close it after."""
     urls = await database_urls(settings)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bridgework.infra import statements
-from bridgework.infra.runtime import open_runtime
+from bridgework.infra.runtime import open_database
 from bridgework.projections.merkle import Frontier, leaf_hash
 from bridgework.projections.seal import leaf_bytes
 
@@ -120,8 +120,8 @@ def add_verify_parser(
 
 async def verify_command(settings: Settings, args: argparse.Namespace) -> None:
     del args
-    async with open_runtime(settings) as runtime:
-        verdict = await verify(runtime.pool)
+    async with open_database(settings) as pool:  # read only: an auditor's role may verify
+        verdict = await verify(pool)
     if verdict.problem is not None:
         sys.stdout.write(f"TAMPERED: {verdict.problem}\n")
         raise SystemExit(1)

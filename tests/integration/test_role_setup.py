@@ -4,6 +4,7 @@ to rewrite the log, and an older single-role database handed over to the roles."
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 
@@ -11,13 +12,15 @@ import asyncpg
 import pytest
 from bridgework.infra.env import SettingsError
 from bridgework.infra.mail.settings import MailSettings
-from bridgework.infra.roles import APP, OWNER, as_role, bootstrap
+from bridgework.infra.roles import APP, AUDITOR, OWNER, as_role, bootstrap
 from bridgework.infra.runtime import open_runtime
 from bridgework.infra.settings import Settings
+from bridgework.projections.seal import Sealer
 from support.auth import TEST_KEYS
 from support.context import SECRET_KEY
 from support.postgres import with_database
-from support.scenario import a_program
+from support.scenario import a_program, runner_for
+from support.serve import cli, environment
 
 NOT_LEAST = "not least privilege"
 OWNERS = """SELECT relname, pg_get_userbyid(relowner) FROM pg_class
@@ -123,3 +126,30 @@ def test_the_migration_url_is_read_from_the_environment():
         "postgresql://app@db/bw",
         "postgresql://owner@db/bw",
     )
+
+
+async def test_an_auditor_verifies_the_log_with_its_read_only_role(pool, deps, admin_database_url):
+    runner = runner_for(pool, deps, [Sealer()])
+    await runner.setup()
+    await a_program(deps, capacity=2)
+    await runner.catch_up()
+    env = environment(
+        DATABASE_URL=as_role(admin_database_url, AUDITOR), BRIDGEWORK_DATA_DIR=str(TEST_KEYS)
+    )
+    verified = await asyncio.to_thread(cli, "verify", env=env)
+    assert verified.returncode == 0, verified.stderr
+    assert verified.stdout.startswith("ok: ")
+    assert NOT_LEAST not in verified.stderr
+
+
+async def test_verify_on_a_database_not_migrated_yet_says_so_and_creates_nothing(empty_database):
+    url, _ = empty_database
+    env = environment(DATABASE_URL=url, BRIDGEWORK_DATA_DIR=str(TEST_KEYS))
+    refused = await asyncio.to_thread(cli, "verify", env=env)
+    assert refused.returncode == 1
+    assert "the database has no event log yet: run `bridgework migrate` first" in refused.stderr
+    conn = await asyncpg.connect(url)
+    try:
+        assert await conn.fetchval("SELECT to_regclass('schema_migrations')") is None
+    finally:
+        await conn.close()
