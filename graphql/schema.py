@@ -18,6 +18,7 @@ from bridgework.graphql import (
     achievements,
     applications,
     attendance,
+    checkpoints,
     enrolment,
     enums,
     errors,
@@ -106,6 +107,7 @@ AREAS: tuple[ModuleType, ...] = (
     outcomes,
     impact,
     log,
+    checkpoints,
     access,
 )
 """Every area of the API, each a module with its types and, if it has any, its `Query`,

@@ -86,6 +86,7 @@ async def _project(settings: Settings) -> None:
     async with open_runtime(settings) as runtime:
         log.info("projection worker tailing the log: %s", ", ".join(runtime.runner.names()))
         worker = asyncio.create_task(runtime.runner.run(), name="projections")
+        runtime.publish_checkpoints()
         loop = asyncio.get_running_loop()
         # A batch cut short rolls back with its checkpoint, so stopping anywhere is safe.
         for stop in (signal.SIGINT, signal.SIGTERM):

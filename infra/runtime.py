@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
 from dataclasses import dataclass, field
@@ -12,6 +13,8 @@ from typing import TYPE_CHECKING
 from uuid import uuid4
 
 from bridgework.infra.auth.apikeys import ApiKeys
+from bridgework.infra.checkpoints.publisher import Publisher
+from bridgework.infra.checkpoints.signer import Signer
 from bridgework.infra.database import create_pool, resolve_database_url
 from bridgework.infra.mail.mailer import Mailer
 from bridgework.infra.migrate import migrate
@@ -57,8 +60,19 @@ class Runtime:
     mailer: Mailer | None = None
 
     def run_projections(self) -> None:
-        """Tail the log in this process (the default; scaled out, `bridgework project` does it)."""
+        """Tail the log in this process (the default; scaled out, `bridgework project` does it),
+        and publish signed checkpoints of what the sealer seals."""
         self.tasks.append(asyncio.create_task(self.runner.run(), name="projections"))
+        self.publish_checkpoints()
+
+    @functools.cached_property
+    def signer(self) -> Signer:
+        """The checkpoint key (made in the data folder on first use unless configured)."""
+        return Signer.from_settings(self.settings)
+
+    def publish_checkpoints(self) -> None:
+        publisher = Publisher(self.pool, self.signer, self.settings.checkpoints.interval_seconds)
+        self.tasks.append(asyncio.create_task(publisher.run(), name="checkpoints"))
 
     async def run_mailer(self) -> None:
         """Drain the mail outbox in this process until the runtime closes."""

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bridgework.infra.auth.settings import AuthSettings
+from bridgework.infra.checkpoints.settings import CheckpointSettings
 from bridgework.infra.crypto.kek import KEY_FILE, Keks, keks_from_env, keks_from_file
 from bridgework.infra.env import (
     SettingsError,
@@ -66,6 +67,8 @@ class Settings:
     """How the outbox's mail leaves (infra/mail/); no SMTP host: written to the log."""
     protection: ProtectionSettings = field(default_factory=ProtectionSettings)
     """Production mode, the mutation rate limit, security headers (infra/protection.py)."""
+    checkpoints: CheckpointSettings = field(default_factory=CheckpointSettings)
+    """The signed checkpoints' key, name and interval (infra/checkpoints/)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -155,6 +158,7 @@ class Settings:
             auth=AuthSettings.from_env(env),
             mail=_mail(env),
             protection=ProtectionSettings.from_env(env),
+            checkpoints=CheckpointSettings.from_env(env),
         )
 
     def signing_key(self) -> str:

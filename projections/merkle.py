@@ -48,12 +48,20 @@ def _split(n: int) -> int:
 
 
 def root_of(leaves: list[bytes]) -> bytes:
+    """The RFC 9162 root, a level at a time: pairing neighbours and carrying an odd last node
+    up unchanged gives the same tree as splitting at the largest power of two below n."""
     if not leaves:
         return EMPTY_ROOT
-    if len(leaves) == 1:
-        return leaves[0]
-    k = _split(len(leaves))
-    return node_hash(root_of(leaves[:k]), root_of(leaves[k:]))
+    level = leaves
+    sha256 = hashlib.sha256
+    while len(level) > 1:
+        paired = [
+            sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)
+        ]
+        if len(level) & 1:
+            paired.append(level[-1])
+        level = paired
+    return level[0]
 
 
 def inclusion_proof(index: int, leaves: list[bytes]) -> list[bytes]:
