@@ -21,13 +21,13 @@ from bridgework.infra.auth.cli import (
     apikey_command,
     token_command,
 )
+from bridgework.infra.checkpoints.cli import add_verify_parser, verify_command
 from bridgework.infra.crypto.cli import add_keys_parser, keys_command
 from bridgework.infra.demo import load_demo
 from bridgework.infra.env import SettingsError
 from bridgework.infra.logs import configure_logging
 from bridgework.infra.parked import add_parked_parser, parked_command
 from bridgework.infra.runtime import open_runtime
-from bridgework.infra.sealing import add_verify_parser, verify_command
 from bridgework.infra.settings import LOG_FORMATS, Settings
 from bridgework.infra.status import add_status_parser, status_command
 from bridgework.infra.terminal import progress

@@ -4,21 +4,17 @@ first event that was altered, removed, inserted or moved since it was sealed."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bridgework.infra.runtime import open_runtime
 from bridgework.projections.merkle import Frontier
 from bridgework.projections.seal import LEAF_HASH_SQL
 
 if TYPE_CHECKING:
-    import argparse
     from collections.abc import AsyncIterator
     from uuid import UUID
 
     import asyncpg
-    from bridgework.infra.settings import Settings
 
 _PAGE = 20_000
 
@@ -125,29 +121,3 @@ async def _which(pool: asyncpg.Pool, index: int, found: Leaf, sealed: asyncpg.Re
         return f"leaf {index}: {what} was inserted (it was never sealed)"
     what = _event(found.position, found.event_id)
     return f"leaf {index}: {what} was moved (it was sealed as leaf {was_sealed})"
-
-
-def add_verify_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    data: argparse.ArgumentParser,
-) -> None:
-    commands.add_parser(
-        "verify",
-        parents=[data],
-        help="check that the log is the one sealed; exit 1 naming the first altered event",
-        description="Recompute every event's leaf from the log and compare them and their "
-        "Merkle root with the sealed tree. Exit 0 when they match, 1 when they do not.",
-    )
-
-
-async def verify_command(settings: Settings, args: argparse.Namespace) -> None:
-    del args
-    async with open_runtime(settings) as runtime:
-        verdict = await verify(runtime.pool)
-    if verdict.problem is not None:
-        sys.stdout.write(f"TAMPERED: {verdict.problem}\n")
-        raise SystemExit(1)
-    sys.stdout.write(
-        f"ok: {verdict.sealed:,} sealed events match the sealed root"
-        f" ({verdict.unsealed:,} newer events not sealed yet)\n"
-    )
