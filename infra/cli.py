@@ -1,5 +1,5 @@
 """`bridgework` command line: serve, migrate, rebuild, demo, project, schema, token, apikey,
-keys, verify."""
+keys, verify, export."""
 
 from __future__ import annotations
 
@@ -21,7 +21,12 @@ from bridgework.infra.auth.cli import (
     apikey_command,
     token_command,
 )
-from bridgework.infra.checkpoints.cli import add_verify_parser, verify_command
+from bridgework.infra.checkpoints.cli import (
+    add_export_parser,
+    add_verify_parser,
+    export_command,
+    verify_command,
+)
 from bridgework.infra.crypto.cli import add_keys_parser, keys_command
 from bridgework.infra.demo import load_demo
 from bridgework.infra.env import SettingsError
@@ -144,6 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     add_apikey_parser(commands, data)
     add_keys_parser(commands, data)
     add_verify_parser(commands, data)
+    add_export_parser(commands, data)
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     return parser
 
@@ -169,6 +175,7 @@ _WITH_ARGS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[None, N
     "apikey": apikey_command,
     "keys": keys_command,
     "verify": verify_command,
+    "export": export_command,
 }
 """Commands that read their own options."""
 

@@ -106,7 +106,11 @@ def parse_vkey(text: str) -> Verifier:
 
 def sign(head: TreeHead, name: str, private: Ed25519PrivateKey) -> str:
     """The signed note of `head`: its body, a blank line, one signature line."""
-    body = head.body()
+    return sign_text(head.body(), name, private)
+
+
+def sign_text(body: str, name: str, private: Ed25519PrivateKey) -> str:
+    """A signed note of any text of whole lines."""
     signature = key_id(name, private.public_key()) + private.sign(body.encode())
     return f"{body}\n{DASH} {name} {base64.b64encode(signature).decode()}\n"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bridgework.infra.checkpoints.note import TreeHead, Verifier, check_name, sign
+from bridgework.infra.checkpoints.note import TreeHead, Verifier, check_name, sign, sign_text
 from bridgework.infra.env import SettingsError
 from bridgework.infra.keyfiles import link_once, private_copy
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -65,3 +65,6 @@ class Signer:
 
     def sign(self, head: TreeHead) -> str:
         return sign(head, self.name, self.key)
+
+    def sign_text(self, body: str) -> str:
+        return sign_text(body, self.name, self.key)
