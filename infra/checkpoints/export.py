@@ -37,7 +37,6 @@ WHERE l.leaf_index < $1 AND l.leaf_index > $2
   AND ($5::text[] IS NULL OR e.event_type = ANY($5::text[]))
 ORDER BY l.leaf_index LIMIT $6
 """  # noqa: S608 - the only interpolation is the constant column list
-_COUNT = f"SELECT count(*) FROM ({_ROWS.replace('LIMIT $6', '')}) AS r"  # noqa: S608
 
 
 class ExportError(ValueError):
@@ -89,7 +88,6 @@ async def export(
     fmt: str,
     output: Path,
     on_rows: Callable[[int], None] = lambda _: None,
-    on_total: Callable[[int], None] = lambda _: None,
 ) -> Exported:
     stored = stored_types(types)
     checkpoint = await latest_checkpoint(pool)
@@ -97,7 +95,6 @@ async def export(
         raise ExportError("no checkpoint has been published yet: nothing is covered to export")
     size = checkpoint.size
     tree = levels(await sealed_leaves(pool, size))
-    on_total(await pool.fetchval(_COUNT, size, -1, since, until, stored))
     public = PUBLIC_NAMES
     listed: list[list[Any]] = []
     with output.open("w", encoding="utf-8", newline="") as out:
