@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
 from dataclasses import dataclass, field
@@ -13,6 +14,8 @@ from uuid import uuid4
 
 from bridgework.infra.asof import open_as_of
 from bridgework.infra.auth.apikeys import ApiKeys
+from bridgework.infra.checkpoints.publisher import Publisher
+from bridgework.infra.checkpoints.signer import Signer
 from bridgework.infra.database import DatabaseUrls, create_pool, database_urls
 from bridgework.infra.mail.mailer import Mailer
 from bridgework.infra.migrate import migrate
@@ -62,8 +65,19 @@ class Runtime:
     mailer: Mailer | None = None
 
     def run_projections(self) -> None:
-        """Tail the log in this process (the default; scaled out, `bridgework project` does it)."""
+        """Tail the log in this process (the default; scaled out, `bridgework project` does it),
+        and publish signed checkpoints of what the sealer seals."""
         self.tasks.append(asyncio.create_task(self.runner.run(), name="projections"))
+        self.publish_checkpoints()
+
+    @functools.cached_property
+    def signer(self) -> Signer:
+        """The checkpoint key (made in the data folder on first use unless configured)."""
+        return Signer.from_settings(self.settings)
+
+    def publish_checkpoints(self) -> None:
+        publisher = Publisher(self.pool, self.signer, self.settings.checkpoints.interval_seconds)
+        self.tasks.append(asyncio.create_task(publisher.run(), name="checkpoints"))
 
     async def run_mailer(self) -> None:
         """Drain the mail outbox in this process until the runtime closes."""
@@ -129,7 +143,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             pool, store, codec, default_projections(), poll_interval=settings.poll_interval_seconds
         )
         await runner.setup()
-        as_of = await open_as_of(settings.as_of, dsn, pool, store, codec)
+        as_of = await open_as_of(settings.as_of, urls.app, pool, store, codec)
         tune_garbage_collector()
         runtime = Runtime(
             settings=settings, pool=pool, store=store, deps=deps, runner=runner, as_of=as_of

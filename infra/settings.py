@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bridgework.infra.asof import AsOfSettings
 from bridgework.infra.auth.settings import AuthSettings
+from bridgework.infra.checkpoints.settings import CheckpointSettings
 from bridgework.infra.crypto.kek import KEY_FILE, Keks, keks_from_env, keks_from_file
 from bridgework.infra.env import (
     SettingsError,
@@ -81,6 +82,8 @@ class Settings:
     """Production mode, the mutation rate limit, security headers (infra/protection.py)."""
     as_of: AsOfSettings = field(default_factory=AsOfSettings)
     """Limits of the past views (infra/asof.py)."""
+    checkpoints: CheckpointSettings = field(default_factory=CheckpointSettings)
+    """The signed checkpoints' key, name and interval (infra/checkpoints/)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -177,6 +180,7 @@ class Settings:
             mail=_mail(env),
             protection=ProtectionSettings.from_env(env),
             as_of=AsOfSettings.from_env(env),
+            checkpoints=CheckpointSettings.from_env(env),
         )
 
     def signing_key(self) -> str:
