@@ -1,5 +1,5 @@
-"""`bridgework` command line: serve, migrate, rebuild, demo, project, schema, token, apikey,
-keys, verify."""
+"""`bridgework` command line: serve, migrate, rebuild, demo, project, relay, schema, token,
+apikey, keys, verify."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from bridgework.infra.demo import load_demo
 from bridgework.infra.env import SettingsError
 from bridgework.infra.logs import configure_logging
 from bridgework.infra.parked import add_parked_parser, parked_command
+from bridgework.infra.relay.cli import add_relay_parser, relay_command
 from bridgework.infra.runtime import open_runtime
 from bridgework.infra.sealing import add_verify_parser, verify_command
 from bridgework.infra.settings import LOG_FORMATS, Settings
@@ -137,6 +138,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "project", parents=[data], help="run projection workers only (scaled-out deployments)"
     )
+    add_relay_parser(commands, data)
     add_status_parser(commands, data)
     add_parked_parser(commands, data)
     add_token_parser(commands, data)
@@ -168,6 +170,7 @@ _WITH_ARGS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[None, N
     "apikey": apikey_command,
     "keys": keys_command,
     "verify": verify_command,
+    "relay": relay_command,
 }
 """Commands that read their own options."""
 
