@@ -173,6 +173,8 @@ class Relay:
             return nc
 
     async def _follow(self, nc: Client, checkpoint: Checkpoint, backoff: Backoff) -> None:
+        # As many pending acks as a batch holds, so a publish never waits for a slot: one
+        # that waited would yield, and the client would then write each message on its own.
         js = nc.jetstream(
             timeout=self.settings.ack_timeout_seconds,
             publish_async_max_pending=self.settings.batch_size,
@@ -239,7 +241,6 @@ class Relay:
                     await js.publish_async(
                         envelope["type"],
                         msgspec.json.encode(envelope),
-                        wait_stall=self.settings.ack_timeout_seconds,
                         stream=self.settings.stream,
                         headers=headers(envelope),
                     )
