@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 
 import nats
 import pytest
 from bridgework.infra.relay import Relay, RelaySettings, StreamMismatch
 from bridgework.infra.relay.checkpoints import lag_of
+from bridgework.services.directory import RegisterStudent, register_student
+from support.context import staff
 from support.jetstream import consumer, eventually, receive, stream_messages
 from support.log import one_new_stream, read_all
 
@@ -166,3 +169,28 @@ async def test_the_relay_makes_its_stream_with_file_storage_and_the_duplicate_wi
     assert info.config.storage == "file"
     assert info.config.duplicate_window == 90
     assert info.state.messages == 1
+
+
+async def test_personal_fields_are_null_unless_the_relay_is_configured_to_open_them(
+    pool, store, deps, nats_server
+):
+    await register_student(deps, staff(), RegisterStudent(name="Ottoline Brackwater", grade=9))
+    published = {}
+    for personal, stream in ((False, "REDACTED"), (True, "OPENED")):
+        settings = settings_for(
+            nats_server.url, stream=stream, name=stream.lower(), personal_data=personal
+        )
+        relay = Relay(pool, store, settings, source=SOURCE, poll_seconds=0.2)
+        async with running(relay):
+            await eventually(functools.partial(caught_up, pool, store, relay.name))
+        async with consumer(nats_server.url, stream, "reader") as sub:
+            [message] = await receive(sub, 1)
+        published[personal] = json.loads(message.data)["data"]
+        nc = await nats.connect(nats_server.url)
+        try:
+            await nc.jetstream().delete_stream(stream)
+        finally:
+            await nc.close()
+    assert published[False]["name"] is None
+    assert published[True]["name"] == "Ottoline Brackwater"
+    assert published[False]["grade"] == published[True]["grade"] == 9

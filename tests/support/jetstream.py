@@ -144,14 +144,6 @@ async def stream_messages(url: str, stream: str) -> int:
         await nc.close()
 
 
-def until(predicate: Any, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        if time.monotonic() > deadline:
-            pytest.fail("condition not met in time")
-        time.sleep(0.05)
-
-
 async def eventually(check: Any, seconds: float = 120) -> Any:
     """`await check()` until it answers something truthy (a generous deadline)."""
     deadline = time.monotonic() + seconds
