@@ -26,6 +26,7 @@ from bridgework.infra.relay.checkpoints import lag_of, move_checkpoint, open_che
 from bridgework.infra.relay.stream import StreamMismatch, ensure_stream
 from bridgework.projections.faults import is_transient
 from bridgework.services.contract import SPEC_VERSION, cloudevent, public_types
+from bridgework.services.ports import ORIGIN
 from nats.errors import Error as NatsError
 
 if TYPE_CHECKING:
@@ -60,6 +61,10 @@ class RelayStats:
     database_faults: int = 0
     reconnects: int = 0
     connected: bool = False
+
+
+def _described(e: BaseException) -> str:
+    return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
 
 
 class Backoff:
@@ -110,6 +115,8 @@ class Relay:
         self.stats = RelayStats()
         self._reported = (time.monotonic(), 0)
         self._closing = False
+        self.checkpoint = ORIGIN
+        """The last event JetStream acknowledged (as `relay_checkpoints` holds it)."""
 
     @property
     def name(self) -> str:
@@ -127,6 +134,7 @@ class Relay:
                 if not is_transient(e):
                     raise
                 await self._database_fault(e, backoff)
+        self.checkpoint = checkpoint
         log.info(
             "relay %s: publishing to stream %s at %s from position %d",
             *(self.name, self.settings.stream, ",".join(self._servers), checkpoint.position),
@@ -134,7 +142,7 @@ class Relay:
         while True:
             nc = await self._connect(backoff)
             try:
-                await self._follow(nc, checkpoint, backoff)
+                await self._follow(nc, backoff)
             finally:
                 self.stats.connected, self._closing = False, True
                 await nc.close()
@@ -172,7 +180,7 @@ class Relay:
             self.stats.connected, self._closing = True, False
             return nc
 
-    async def _follow(self, nc: Client, checkpoint: Checkpoint, backoff: Backoff) -> None:
+    async def _follow(self, nc: Client, backoff: Backoff) -> None:
         # As many pending acks as a batch holds, so a publish never waits for a slot: one
         # that waited would yield, and the client would then write each message on its own.
         js = nc.jetstream(
@@ -183,11 +191,19 @@ class Relay:
         while not nc.is_closed:
             try:
                 if not stream_checked:
-                    await ensure_stream(
-                        js, self.settings.stream, self.settings.duplicate_window_seconds
-                    )
+                    try:
+                        await ensure_stream(
+                            js, self.settings.stream, self.settings.duplicate_window_seconds
+                        )
+                    except (NatsError, TimeoutError) as e:
+                        log.warning(
+                            "relay %s: cannot check stream %s (%s); is JetStream enabled?",
+                            *(self.name, self.settings.stream, _described(e)),
+                        )
+                        await asyncio.sleep(backoff.delay())
+                        continue
                     stream_checked = True
-                checkpoint = await self._step(js, checkpoint)
+                self.checkpoint = await self._step(js, self.checkpoint)
                 backoff.reset()
             except StreamMismatch:
                 raise
@@ -196,7 +212,7 @@ class Relay:
                 stream_checked = False  # it may be what went missing
                 log.warning(
                     "relay %s: batch after position %d not acknowledged (%s); publishing again",
-                    *(self.name, checkpoint.position, type(e).__name__),
+                    *(self.name, self.checkpoint.position, _described(e)),
                 )
                 await asyncio.sleep(backoff.delay())
             except Exception as e:
@@ -204,7 +220,8 @@ class Relay:
                     await self._database_fault(e, backoff)
                     continue
                 log.exception(
-                    "relay %s failed after position %d; retrying", self.name, checkpoint.position
+                    "relay %s failed after position %d; retrying",
+                    *(self.name, self.checkpoint.position),
                 )
                 await asyncio.sleep(backoff.delay())
 
