@@ -84,7 +84,7 @@ class Metrics:
             families += _database(await log_health(runtime.pool, runtime.store))
             mailer = None if runtime.mailer is None else runtime.mailer.stats
             families += mail_families(await outbox_counts(runtime.pool), mailer)
-            families += await relay_families(runtime.relay)
+            families += await relay_families(runtime.pool, runtime.relay)
         except Exception:  # a scrape must answer even while the database does not
             log.warning("metrics: the database did not answer", exc_info=True)
             families.append(_gauge("bridgework_database_up", "The database answers.", 0))

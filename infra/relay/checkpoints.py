@@ -23,19 +23,28 @@ UPDATE relay_checkpoints
 SET tx_id = $2::xid8, position = $3, relayed = relayed + $4, updated_at = now()
 WHERE name = $1 AND (tx_id, position) < ($2::xid8, $3::bigint)
 """
-_LAG = """
-SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - min(recorded_at)), 0)::float8
-FROM (
-    SELECT e.recorded_at FROM events AS e, relay_checkpoints AS r
-    WHERE r.name = $1 AND (e.tx_id, e.position) > (r.tx_id, r.position)
-    ORDER BY e.tx_id, e.position
-    LIMIT $2
-) AS behind
+_LAGS = """
+SELECT r.name, r.position, lag.events,
+       coalesce(extract(epoch FROM clock_timestamp() - lag.oldest), 0)::float8
+FROM relay_checkpoints AS r
+CROSS JOIN LATERAL (
+    SELECT count(*) AS events, min(recorded_at) AS oldest FROM (
+        SELECT e.recorded_at FROM events AS e
+        WHERE (e.tx_id, e.position) > (r.tx_id, r.position)
+        ORDER BY e.tx_id, e.position
+        LIMIT $1
+    ) AS behind
+) AS lag
+WHERE $2::text IS NULL OR r.name = $2::text
+ORDER BY r.name
 """
 
 
 @dataclass(frozen=True)
 class Lag:
+    name: str
+    position: int
+    """The last position relayed."""
     events: int
     """Events not yet relayed (at most `LAG_COUNT_CAP`)."""
     seconds: float
@@ -56,6 +65,20 @@ async def move_checkpoint(pool: asyncpg.Pool, name: str, to: Checkpoint, relayed
 
 
 async def lag_of(pool: asyncpg.Pool, name: str) -> Lag:
-    row = await pool.fetchrow(_LAG, name, LAG_COUNT_CAP)
-    assert row is not None  # noqa: S101 - an aggregate always answers one row
-    return Lag(row[0], row[1])
+    [lag] = await lags(pool, name)
+    return lag
+
+
+async def lags(pool: asyncpg.Pool, name: str | None = None) -> list[Lag]:
+    """How far behind every relay (or the one named) is, by name: whichever process runs it."""
+    rows = await pool.fetch(_LAGS, LAG_COUNT_CAP, name)
+    return [Lag(*row) for row in rows]
+
+
+def relay_report(found: list[Lag]) -> str:
+    """One line per relay for `bridgework status`."""
+    return "".join(
+        f"relay {r.name}: position {r.position:,}, {r.events:,}"
+        f"{'+' if r.events >= LAG_COUNT_CAP else ''} events behind (oldest {r.seconds:.1f} s)\n"
+        for r in found
+    )

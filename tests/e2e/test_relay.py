@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import httpx
+import nats
 from support.api import ORG, STUDENT_AT
 from support.jetstream import consumer, eventually, receive
 from support.serve import Serve, environment, payload, read_log
@@ -51,3 +52,22 @@ async def test_serve_relays_what_coordinators_do_to_a_jetstream_consumer(data_di
     assert bodies[1]["data"]["dateOfBirth"] is None
     assert 'bridgework_relay_lag_events{relay="nats"} 0.0' in metrics
     assert 'bridgework_relay_connected{relay="nats"} 1.0' in metrics
+
+
+async def test_serve_keeps_serving_when_its_relay_refuses_the_stream_saying_why(
+    data_dir, nats_server
+):
+    nc = await nats.connect(nats_server.url)
+    try:
+        await nc.jetstream().add_stream(name="BRIDGEWORK", subjects=["elsewhere.>"])
+    finally:
+        await nc.close()
+    env = environment(BRIDGEWORK_RUN_RELAY="true", BRIDGEWORK_NATS_URL=nats_server.url)
+    with Serve(data_dir, env=env) as server:
+        output = server.wait_for_output("the NATS relay stopped")
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+            assert (await client.get("/health")).status_code == 200
+            metrics = (await client.get("/metrics")).text
+        server.stop()
+    assert "stream BRIDGEWORK: its subjects are ['elsewhere.>']" in output
+    assert 'bridgework_relay_connected{relay="nats"} 0.0' in metrics

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import signal
 import subprocess
 
@@ -74,11 +75,18 @@ async def test_a_relay_killed_mid_batch_loses_nothing_and_duplicates_nothing(
         finally:
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=60) == 0
+        args = ("status", "--json", "--data-dir", str(data_dir))
+        env = environment(DATABASE_URL=database_url)
+        status = await asyncio.to_thread(cli, *args, env=env)
     async with consumer(nats_server.url, "BRIDGEWORK", "warehouse") as sub:
         messages = await receive(sub, EVENTS)
     ids = [m.headers["Nats-Msg-Id"] for m in messages]
     assert ids == [str(e.event_id) for e in await whole_log(store)]  # each once, in order
     assert await stream_messages(nats_server.url, "BRIDGEWORK") == EVENTS
+    [relayed] = json.loads(status.stdout)["relays"]
+    assert relayed["name"] == "nats"
+    assert relayed["position"] == (await pool.fetchval("SELECT max(position) FROM events"))
+    assert relayed["events"] == 0
 
 
 async def whole_log(store):
