@@ -93,6 +93,8 @@ def create_app(
                 runtime.run_projections()
             if settings.mail.run_mailer:
                 await runtime.run_mailer()
+            if settings.relay.run_relay:
+                runtime.run_relay()
             positions = PositionWatcher(runtime.pool, runtime.store)
             live = LiveTail(runtime.store)
             app.state.runtime = runtime

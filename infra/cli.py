@@ -1,5 +1,5 @@
-"""`bridgework` command line: serve, migrate, rebuild, demo, project, schema, token, apikey,
-keys, verify, export, as-of."""
+"""`bridgework` command line: serve, migrate, rebuild, demo, project, relay, schema, token,
+apikey, keys, verify, export, as-of."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from bridgework.infra.demo import load_demo
 from bridgework.infra.env import SettingsError
 from bridgework.infra.logs import configure_logging
 from bridgework.infra.parked import add_parked_parser, parked_command
+from bridgework.infra.relay.cli import add_relay_parser, relay_command
 from bridgework.infra.runtime import open_runtime
 from bridgework.infra.settings import LOG_FORMATS, Settings
 from bridgework.infra.status import add_status_parser, status_command
@@ -144,6 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "project", parents=[data], help="run projection workers only (scaled-out deployments)"
     )
+    add_relay_parser(commands, data)
     add_status_parser(commands, data)
     add_parked_parser(commands, data)
     add_token_parser(commands, data)
@@ -179,6 +181,7 @@ _WITH_ARGS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[None, N
     "verify": verify_command,
     "as-of": asof_command,
     "export": export_command,
+    "relay": relay_command,
 }
 """Commands that read their own options."""
 

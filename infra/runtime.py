@@ -19,6 +19,7 @@ from bridgework.infra.checkpoints.signer import Signer
 from bridgework.infra.database import DatabaseUrls, create_pool, database_urls
 from bridgework.infra.mail.mailer import Mailer
 from bridgework.infra.migrate import migrate
+from bridgework.infra.relay import Relay
 from bridgework.infra.roles import is_privileged
 from bridgework.infra.store import PostgresEventStore
 from bridgework.infra.transcoding import Transcoder
@@ -63,6 +64,7 @@ class Runtime:
     """Every read model as of a past moment (`asOf`, `bridgework as-of`)."""
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     mailer: Mailer | None = None
+    relay: Relay | None = None
 
     def run_projections(self) -> None:
         """Tail the log in this process (the default; scaled out, `bridgework project` does it),
@@ -83,6 +85,25 @@ class Runtime:
         """Drain the mail outbox in this process until the runtime closes."""
         self.mailer = Mailer(self.pool, self.settings.mail)
         await self.mailer.start()
+
+    def run_relay(self) -> None:
+        """Publish the log to NATS JetStream in this process (`bridgework relay nats` does it
+        in one of its own); a stream it must not use stops the relay, not the server."""
+        self.relay = Relay(
+            self.pool,
+            self.store,
+            self.settings.relay,
+            source=self.settings.event_source,
+            poll_seconds=self.settings.poll_interval_seconds,
+        )
+        task = asyncio.create_task(self.relay.run(), name="relay")
+        task.add_done_callback(_relay_ended)
+        self.tasks.append(task)
+
+
+def _relay_ended(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("the NATS relay stopped: %s", error, exc_info=error)
 
 
 async def _migrate(settings: Settings, urls: DatabaseUrls, pool: asyncpg.Pool) -> list[str]:

@@ -24,6 +24,7 @@ from bridgework.infra.env import (
 )
 from bridgework.infra.mail.settings import MailSettings
 from bridgework.infra.protection import ProtectionSettings
+from bridgework.infra.relay.settings import RelaySettings
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -84,6 +85,8 @@ class Settings:
     """Limits of the past views (infra/asof.py)."""
     checkpoints: CheckpointSettings = field(default_factory=CheckpointSettings)
     """The signed checkpoints' key, name and interval (infra/checkpoints/)."""
+    relay: RelaySettings = field(default_factory=RelaySettings)
+    """The NATS JetStream relay (infra/relay/): off in `serve` unless `run_relay`."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -181,6 +184,7 @@ class Settings:
             protection=ProtectionSettings.from_env(env),
             as_of=AsOfSettings.from_env(env),
             checkpoints=CheckpointSettings.from_env(env),
+            relay=RelaySettings.from_env(env),
         )
 
     def signing_key(self) -> str:
