@@ -19,6 +19,7 @@ from bridgework.graphql import (
     applications,
     asof,
     attendance,
+    checkpoints,
     enrolment,
     enums,
     errors,
@@ -107,6 +108,7 @@ AREAS: tuple[ModuleType, ...] = (
     outcomes,
     impact,
     log,
+    checkpoints,
     access,
     asof,
 )

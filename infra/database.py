@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import warnings
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
+from bridgework.infra.roles import APP, OWNER, as_role, bootstrap
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -47,11 +50,22 @@ def embedded_database_url(data_dir: Path, database: str = DATABASE) -> str:
     return url
 
 
-def resolve_database_url(settings: Settings) -> str:
-    """`DATABASE_URL` if set, else the embedded server (blocking: run it in a thread)."""
+@dataclass(frozen=True)
+class DatabaseUrls:
+    app: str
+    """The app's connection (`DATABASE_URL`)."""
+    migration: str | None
+    """The owner's, which runs the migrations; None: the app's runs them (a single role)."""
+
+
+async def database_urls(settings: Settings) -> DatabaseUrls:
+    """`DATABASE_URL` (and `BRIDGEWORK_MIGRATION_DATABASE_URL`) if set, else the embedded
+    server, its roles set up (idempotent) and the app connecting as `bridgework_app`."""
     if settings.database_url:
-        return settings.database_url
-    return embedded_database_url(settings.data_dir)
+        return DatabaseUrls(settings.database_url, settings.migration_database_url)
+    admin = await asyncio.to_thread(embedded_database_url, settings.data_dir)
+    await bootstrap(admin, DATABASE)
+    return DatabaseUrls(as_role(admin, APP), as_role(admin, OWNER))
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
