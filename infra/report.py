@@ -7,24 +7,32 @@ The numbers are the `impactReport` query's, run under `asOf` as an administrator
 group has no numbers in either file. The JSON names the position it is as of, so anyone with
 the log can recompute it.
 
-Signing: `signature` is null until the checkpoint key (issue 14, part 3, another branch)
-lands; a `Signer` passed to `report_document` then signs `signed_bytes(document)` (RFC 8785
-style: keys sorted, no whitespace, the document without its `signature`).
+Proof: `asOf.events` is how many events the report replays (the first that many leaves of
+the sealed tree), `checkpoint` the latest signed checkpoint (`infra/checkpoints/`) covering
+them (null if none does yet), and `signature` a signed note under the same checkpoint key
+of `report_body`: the key name, `impact-report <position> <events>`, and the SHA-256 of
+`signed_bytes(document)` (the document without `signature`, keys sorted, compact). Checking
+it recomputes those bytes and opens the note with the key of `GET /checkpoint/keys`.
+A `bridgework verify --report` that also recomputes the numbers is not built yet.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import msgspec
 from bridgework.infra.asof_cli import run_as_of
+from bridgework.infra.checkpoints.signer import Signer
 from bridgework.infra.report_html import render_html
 from bridgework.infra.runtime import open_runtime
-from bridgework.projections.replay import VISIBLE_END
+from bridgework.projections.checkpoints import latest_checkpoint
+from bridgework.projections.replay import COUNT_UPTO, VISIBLE_END
 
 if TYPE_CHECKING:
     import argparse
@@ -49,12 +57,6 @@ SELECTION = """{{
 }}"""
 
 
-class Signer(Protocol):
-    """Signs a report's bytes: the checkpoint key's signature, as a JSON object."""
-
-    def __call__(self, payload: bytes) -> dict[str, Any]: ...
-
-
 class ReportRefused(ValueError):
     """The report cannot be made; the message says why, naming the option."""
 
@@ -63,6 +65,13 @@ def signed_bytes(document: dict[str, Any]) -> bytes:
     """What a signature covers: the document without `signature`, keys sorted, compact."""
     unsigned = {k: v for k, v in document.items() if k != "signature"}
     return msgspec.json.encode(unsigned, order="sorted")
+
+
+def report_body(name: str, document: dict[str, Any]) -> str:
+    """The text the report's signed note signs (see the module)."""
+    digest = base64.b64encode(hashlib.sha256(signed_bytes(document)).digest()).decode()
+    as_of = document["asOf"]
+    return f"{name}\nimpact-report {as_of['position']} {as_of['events']}\n{digest}\n"
 
 
 async def report_document(
@@ -90,15 +99,18 @@ async def report_document(
         raise ReportRefused("; ".join(str(e.get("message")) for e in errors))
     if not isinstance(data, dict) or data.get("impactReport") is None:
         raise ReportRefused(f"--partnership: no partnership {partnership} as of then")
+    events = await runtime.pool.fetchval(COUNT_UPTO, *checkpoint)
+    covering = await latest_checkpoint(runtime.pool)
     document: dict[str, Any] = {
         "format": FORMAT,
-        "asOf": {"position": checkpoint.position, **({"at": at} if at else {})},
+        "asOf": {"position": checkpoint.position, "events": events, **({"at": at} if at else {})},
+        "checkpoint": covering.note if covering is not None and covering.size >= events else None,
         "partnership": data["partnership"],
         "report": data["impactReport"],
         "signature": None,
     }
     if signer is not None:
-        document["signature"] = signer(signed_bytes(document))
+        document["signature"] = signer.sign_text(report_body(signer.name, document))
     return document
 
 
@@ -131,6 +143,7 @@ async def report_command(settings: Settings, args: argparse.Namespace) -> None:
                 args.ends,
                 position=args.position,
                 at=args.at,
+                signer=Signer.from_settings(settings),
             )
         except ReportRefused as e:
             sys.stderr.write(f"bridgework report: {e}\n")

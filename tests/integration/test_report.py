@@ -9,8 +9,10 @@ from datetime import timedelta
 
 import msgspec
 import pytest
+from bridgework.infra.checkpoints.note import verified_body
+from bridgework.infra.checkpoints.publisher import Publisher
 from bridgework.infra.crypto.kek import process_keks
-from bridgework.infra.report import ReportRefused, report_document, signed_bytes
+from bridgework.infra.report import ReportRefused, report_body, report_document, signed_bytes
 from bridgework.infra.report_html import render_html
 from bridgework.infra.runtime import open_runtime
 from bridgework.infra.settings import Settings
@@ -63,8 +65,11 @@ async def a_year(runtime):
 async def test_the_report_as_of_a_position_is_what_the_live_report_showed_then(runtime):
     partnership, position, then = await a_year(runtime)
     document = await report_document(runtime, partnership, *PERIOD, position=position)
-    assert document["asOf"] == {"position": position}
-    assert document["signature"] is None  # until the checkpoint key lands (part 3)
+    events = await runtime.pool.fetchval(
+        "SELECT count(*) FROM events WHERE position <= $1", position
+    )
+    assert document["asOf"] == {"position": position, "events": events}
+    assert document["signature"] is None  # no signer given
     totals = document["report"]["totals"]
     assert (
         (totals["students"], totals["seats"], totals["completions"])
@@ -134,3 +139,19 @@ async def test_bridgework_report_writes_the_json_and_the_html(runtime, database_
     refused = cli("report", "--partnership", str(partnership), *period, "--position", "-1", env=env)
     assert refused.returncode == 1
     assert "--position: " in refused.stderr
+
+
+async def test_a_signed_report_names_the_checkpoint_covering_it_and_its_note_verifies(runtime):
+    partnership, position, _ = await a_year(runtime)
+    assert await Publisher(runtime.pool, runtime.signer, 10).publish() is not None
+    signer = runtime.signer
+    document = await report_document(
+        runtime, partnership, *PERIOD, position=position, signer=signer
+    )
+    assert document["checkpoint"] is not None
+    assert document["checkpoint"].startswith(f"{signer.name}\n")
+    body = verified_body(document["signature"], signer.verifier)
+    assert body == report_body(signer.name, document)
+    assert body.splitlines()[1] == f"impact-report {position} {document['asOf']['events']}"
+    document["report"]["totals"]["students"] += 1  # an altered number no longer matches
+    assert report_body(signer.name, document) != body
