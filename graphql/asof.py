@@ -72,6 +72,8 @@ class Query:
             raise refused("asOf cannot be nested in asOf")
         if root_fields(info._raw_info) != [FIELD]:  # noqa: SLF001 - strawberry keeps it there
             raise refused("asOf must be the only root field of its operation")
+        if context.websocket is not None:  # one context serves all of a socket's operations
+            raise refused("asOf is served over HTTP only, not over a websocket")
         views = context.api.as_of
         if views is None:
             raise refused("this server does not serve past views")
@@ -92,8 +94,11 @@ class ReleaseAsOf(SchemaExtension):
         try:
             yield
         finally:
-            lease = getattr(self.execution_context.context, "as_of", None)
+            context = self.execution_context.context
+            lease = getattr(context, "as_of", None)
             if lease is not None:
+                context.as_of = None
+                context.loaders = Loaders(context.api.pool)
                 await lease.release()
 
 

@@ -172,3 +172,23 @@ def test_a_view_needing_more_events_than_the_limit_is_refused(api, story):
     )
     assert "more than the limit of 3" in error["message"]
     assert body["data"] is None
+
+
+def test_as_of_over_a_websocket_is_refused_and_the_socket_keeps_reading_live(api, story):
+    """A socket's operations share one context: a past view there would leak into the next."""
+    position = story["moment"]["position"]
+    program = story["variables"]["id"]
+    past = f'{{ asOf(position: {position}) {{ program(id: "{program}") {{ name }} }} }}'
+    with api.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json(api.init())
+        assert ws.receive_json(timeout=10)["type"] == "connection_ack"
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": past}})
+        refused = ws.receive_json(timeout=10)
+        live = {"query": VIEWS, "variables": story["variables"]}
+        ws.send_json({"id": "2", "type": "subscribe", "payload": live})
+        answers = [ws.receive_json(timeout=10) for _ in range(3)]
+    errors = refused["payload"]["errors"] if refused["type"] == "next" else refused["payload"]
+    assert [e["extensions"]["code"] for e in errors] == ["BAD_USER_INPUT"]
+    assert "HTTP only" in errors[0]["message"]
+    [data] = [a["payload"]["data"] for a in answers if a["type"] == "next" and a["id"] == "2"]
+    assert data == story["now"]
