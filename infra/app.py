@@ -104,6 +104,7 @@ def create_app(
                 live=live,
                 auth=authenticator_for(settings, runtime.pool),
                 observer=observed,
+                as_of=runtime.as_of,
             )
             try:
                 yield

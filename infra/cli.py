@@ -1,5 +1,5 @@
 """`bridgework` command line: serve, migrate, rebuild, demo, project, schema, token, apikey,
-keys, verify."""
+keys, verify, as-of."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import uvicorn
+from bridgework.infra.asof_cli import add_asof_parser, asof_command
 from bridgework.infra.auth.cli import (
     add_apikey_parser,
     add_token_parser,
@@ -143,6 +144,7 @@ def _parser() -> argparse.ArgumentParser:
     add_apikey_parser(commands, data)
     add_keys_parser(commands, data)
     add_verify_parser(commands, data)
+    add_asof_parser(commands, data)
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     return parser
 
@@ -168,6 +170,7 @@ _WITH_ARGS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[None, N
     "apikey": apikey_command,
     "keys": keys_command,
     "verify": verify_command,
+    "as-of": asof_command,
 }
 """Commands that read their own options."""
 

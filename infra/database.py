@@ -83,7 +83,12 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     release, which is a third of the round trips of a command."""
 
 
-async def create_pool(dsn: str, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+async def create_pool(
+    dsn: str, min_size: int = 2, max_size: int = 10, *, search_path: str | None = None
+) -> asyncpg.Pool:
+    """The pool every part of the process shares; with `search_path`, one whose connections
+    resolve table names there first (an as-of view's scratch schema, `projections/asof.py`)."""
+    path = {} if search_path is None else {"search_path": search_path}
     pool = await asyncpg.create_pool(
         dsn,
         min_size=min_size,
@@ -93,6 +98,7 @@ async def create_pool(dsn: str, min_size: int = 2, max_size: int = 10) -> asyncp
         server_settings={
             "application_name": "bridgework",
             "idle_in_transaction_session_timeout": str(IDLE_IN_TRANSACTION_TIMEOUT_MS),
+            **path,
         },
     )
     if pool is None:  # only when asyncpg is asked not to connect

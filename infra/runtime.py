@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from uuid import uuid4
 
+from bridgework.infra.asof import open_as_of
 from bridgework.infra.auth.apikeys import ApiKeys
 from bridgework.infra.database import DatabaseUrls, create_pool, database_urls
 from bridgework.infra.mail.mailer import Mailer
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
     import asyncpg
     from bridgework.infra.settings import Settings
+    from bridgework.projections.asof import AsOfViews
 
 log = logging.getLogger("bridgework")
 
@@ -54,6 +56,8 @@ class Runtime:
     store: PostgresEventStore
     deps: Deps
     runner: ProjectionRunner
+    as_of: AsOfViews
+    """Every read model as of a past moment (`asOf`, `bridgework as-of`)."""
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     mailer: Mailer | None = None
 
@@ -125,8 +129,11 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             pool, store, codec, default_projections(), poll_interval=settings.poll_interval_seconds
         )
         await runner.setup()
+        as_of = await open_as_of(settings.as_of, dsn, pool, store, codec)
         tune_garbage_collector()
-        runtime = Runtime(settings=settings, pool=pool, store=store, deps=deps, runner=runner)
+        runtime = Runtime(
+            settings=settings, pool=pool, store=store, deps=deps, runner=runner, as_of=as_of
+        )
         try:
             yield runtime
         finally:
@@ -135,6 +142,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             await asyncio.gather(*runtime.tasks, return_exceptions=True)
             if runtime.mailer is not None:
                 await runtime.mailer.close()
+            await as_of.close()
             await store.close()
     finally:
         await pool.close()

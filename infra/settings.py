@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bridgework.infra.asof import AsOfSettings
 from bridgework.infra.auth.settings import AuthSettings
 from bridgework.infra.crypto.kek import KEY_FILE, Keks, keks_from_env, keks_from_file
 from bridgework.infra.env import (
@@ -78,6 +79,8 @@ class Settings:
     """How the outbox's mail leaves (infra/mail/); no SMTP host: written to the log."""
     protection: ProtectionSettings = field(default_factory=ProtectionSettings)
     """Production mode, the mutation rate limit, security headers (infra/protection.py)."""
+    as_of: AsOfSettings = field(default_factory=AsOfSettings)
+    """Limits of the past views (infra/asof.py)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -173,6 +176,7 @@ class Settings:
             auth=AuthSettings.from_env(env),
             mail=_mail(env),
             protection=ProtectionSettings.from_env(env),
+            as_of=AsOfSettings.from_env(env),
         )
 
     def signing_key(self) -> str:

@@ -158,6 +158,10 @@ def test_every_root_query_field_gives_another_organisation_nothing(api, world):
     assert made["__typename"] == "ApiKeyCreated", made
     asked = {
         "apiKeys": ("{ apiKeys { id } }", []),
+        "asOf": (
+            f'{{ asOf(position: {at}) {{ program(id: "{w["y"]}") {{ id }} }} }}',
+            {"program": None},
+        ),
         "clearancesExpiring": (f"{{ clearancesExpiring(atLeast: {at}) {{ mentorId }} }}", []),
         "events": (EVENTS, "scoped"),
         "impactReport": (
