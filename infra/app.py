@@ -92,6 +92,8 @@ def create_app(
                 runtime.run_projections()
             if settings.mail.run_mailer:
                 await runtime.run_mailer()
+            if settings.webhooks.run_worker:
+                await runtime.run_webhooks()
             positions = PositionWatcher(runtime.pool, runtime.store)
             live = LiveTail(runtime.store)
             app.state.runtime = runtime

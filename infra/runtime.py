@@ -17,6 +17,8 @@ from bridgework.infra.mail.mailer import Mailer
 from bridgework.infra.migrate import migrate
 from bridgework.infra.store import PostgresEventStore
 from bridgework.infra.transcoding import Transcoder
+from bridgework.infra.webhooks.registry import PostgresWebhooks
+from bridgework.infra.webhooks.worker import Worker
 from bridgework.projections.registry import default_projections
 from bridgework.projections.runner import ProjectionRunner
 from bridgework.services.unit_of_work import Deps
@@ -55,6 +57,7 @@ class Runtime:
     runner: ProjectionRunner
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     mailer: Mailer | None = None
+    webhooks: Worker | None = None
 
     def run_projections(self) -> None:
         """Tail the log in this process (the default; scaled out, `bridgework project` does it)."""
@@ -64,6 +67,13 @@ class Runtime:
         """Drain the mail outbox in this process until the runtime closes."""
         self.mailer = Mailer(self.pool, self.settings.mail)
         await self.mailer.start()
+
+    async def run_webhooks(self) -> None:
+        """Fan the log out to webhook endpoints and send, in this process, until it closes."""
+        registry = self.deps.webhooks
+        assert isinstance(registry, PostgresWebhooks)  # noqa: S101 - made by open_runtime
+        self.webhooks = Worker(self.pool, self.store, registry, source=self.settings.event_source)
+        await self.webhooks.start()
 
 
 @contextlib.asynccontextmanager
@@ -75,7 +85,8 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         applied = await migrate(pool)
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
-        store = PostgresEventStore(pool, settings.keks())
+        keks = settings.keks()
+        store = PostgresEventStore(pool, keks)
         await store.start()
         codec = Transcoder()
         deps = Deps(
@@ -87,6 +98,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             link_days=settings.link_days,
             public_url=settings.public_url,
             keys=ApiKeys(pool),
+            webhooks=PostgresWebhooks(pool, keks, settings.webhooks),
         )
         runner = ProjectionRunner(
             pool, store, codec, default_projections(), poll_interval=settings.poll_interval_seconds
@@ -102,6 +114,8 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             await asyncio.gather(*runtime.tasks, return_exceptions=True)
             if runtime.mailer is not None:
                 await runtime.mailer.close()
+            if runtime.webhooks is not None:
+                await runtime.webhooks.close()
             await store.close()
     finally:
         await pool.close()

@@ -21,6 +21,7 @@ from bridgework.infra.env import (
 )
 from bridgework.infra.mail.settings import MailSettings
 from bridgework.infra.protection import ProtectionSettings
+from bridgework.infra.webhooks.settings import WebhookSettings
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -66,6 +67,8 @@ class Settings:
     """How the outbox's mail leaves (infra/mail/); no SMTP host: written to the log."""
     protection: ProtectionSettings = field(default_factory=ProtectionSettings)
     """Production mode, the mutation rate limit, security headers (infra/protection.py)."""
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    """Retries, secret rotation, allowed private destinations (infra/webhooks/)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -155,6 +158,7 @@ class Settings:
             auth=AuthSettings.from_env(env),
             mail=_mail(env),
             protection=ProtectionSettings.from_env(env),
+            webhooks=WebhookSettings.from_env(env),
         )
 
     def signing_key(self) -> str:
