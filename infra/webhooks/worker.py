@@ -215,6 +215,17 @@ class Worker:
     ) -> None:
         if target is None:  # disabled or deleted since the claim: its lease brings it back
             return
+        try:
+            await self._attempt(message, target, events)
+        except Exception:  # its lease brings it round again
+            log.exception("webhook %s: no outcome recorded", message["event_id"])
+
+    async def _attempt(
+        self,
+        message: asyncpg.Record,
+        target: asyncpg.Record,
+        events: dict[tuple[int, bool], StoredEvent],
+    ) -> None:
         personal = bool(target["personal_data"])
         event = events.get((message["position"], personal))
         if event is None:
