@@ -3,59 +3,12 @@ that verifies every signature with the `standardwebhooks` library."""
 
 from __future__ import annotations
 
-import ipaddress
-import time
-from typing import TYPE_CHECKING
-
 import pytest
-from bridgework.infra.app import create_app
-from bridgework.infra.webhooks.settings import WebhookSettings
 from bridgework.services.identity import Role
-from litestar.testing import TestClient
-from support.api import STUDENT_AT, Api, org
-from support.receiver import Receiver
-from support.webhooks import DISABLE, ENABLE, ENDPOINTS, REGISTER, ROTATE
+from support.api import STUDENT_AT, org
+from support.webhooks import DISABLE, ENABLE, REGISTER, ROTATE, endpoints, register
 
-from tests.api.conftest import settings
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
 EVENTS = "{ events(first: 1000) { edges { node { eventId type } } } }"
-
-
-@pytest.fixture
-def hooks(database_url, tokens) -> Iterator[Api]:
-    """The app, its worker allowed to send to loopback receivers, retrying within seconds."""
-    quick = WebhookSettings(allow_networks=LOOPBACK, retry_schedule=(0, 0.2, 0.2), poll_seconds=0.2)
-    with TestClient(create_app(settings(database_url, webhooks=quick))) as client:
-        yield Api(client, tokens)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver() as running:
-        yield running
-
-
-def register(api: Api, url: str, who: str | None = None, **more) -> dict:
-    found = api.data(REGISTER, {"input": {"url": url} | more}, authorization=who or api.staff)
-    return found["registerWebhookEndpoint"]
-
-
-def endpoints(api: Api, who: str | None = None) -> list[dict]:
-    return api.data(ENDPOINTS, authorization=who or api.staff)["webhookEndpoints"]
-
-
-def until(check, seconds: float = 120):
-    """`check()` once it is truthy; a deadline for a slow machine, not a measure of speed."""
-    deadline = time.monotonic() + seconds
-    while not (found := check()):
-        if time.monotonic() > deadline:
-            pytest.fail("not reached in time")
-        time.sleep(0.05)
-    return found
 
 
 def test_a_registered_endpoint_receives_every_later_event_signed_and_in_order(hooks, receiver):

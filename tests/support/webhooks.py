@@ -1,4 +1,9 @@
-"""GraphQL documents of the webhooks area, shared by the API and end-to-end tests."""
+"""GraphQL documents of the webhooks area, shared by the API and end-to-end tests, and the
+API tests' helpers."""
+
+import time
+
+import pytest
 
 REGISTER = """mutation($input: RegisterWebhookEndpointInput!) {
   registerWebhookEndpoint(input: $input) {
@@ -34,3 +39,23 @@ REPLAY = """mutation($input: ReplayWebhooksInput!) {
 ENDPOINTS = """{ webhookEndpoints { id url mode disabledAt disabledReason failingSince
   activeSecrets messages(first: 100) { eventId position status attempts lastError
     nextAttemptAt attemptLog { statusCode error durationMs } } } }"""
+
+
+def register(api, url: str, who: str | None = None, **more) -> dict:
+    """`registerWebhookEndpoint`'s payload (as the deployment's staff unless `who`)."""
+    found = api.data(REGISTER, {"input": {"url": url} | more}, authorization=who or api.staff)
+    return found["registerWebhookEndpoint"]
+
+
+def endpoints(api, who: str | None = None) -> list[dict]:
+    return api.data(ENDPOINTS, authorization=who or api.staff)["webhookEndpoints"]
+
+
+def until(check, seconds: float = 120):
+    """`check()` once it is truthy; a deadline for a slow machine, not a measure of speed."""
+    deadline = time.monotonic() + seconds
+    while not (found := check()):
+        if time.monotonic() > deadline:
+            pytest.fail("not reached in time")
+        time.sleep(0.05)
+    return found
