@@ -7,6 +7,8 @@ between the check and the connection cannot redirect it. Redirects are never fol
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import email.utils
 import time
 from dataclasses import dataclass
@@ -93,15 +95,20 @@ class Sender:
         await self.client.aclose()
 
     async def send(self, url: str, event_id: UUID, body: str, secrets: list[bytes]) -> Outcome:
+        """One attempt, bounded as a whole (DNS, connect, request, answer) by the timeout."""
         started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.settings.timeout_seconds):
+                outcome = await self._send(url, event_id, body, secrets)
+        except TimeoutError:
+            outcome = Outcome(None, f"no answer within {self.settings.timeout_seconds:g} s", 0.0)
+        return dataclasses.replace(outcome, duration_ms=(time.perf_counter() - started) * 1000)
 
-        def took() -> float:
-            return (time.perf_counter() - started) * 1000
-
+    async def _send(self, url: str, event_id: UUID, body: str, secrets: list[bytes]) -> Outcome:
         try:
             address = await resolve(url, self.settings)
         except Refused as e:
-            return Outcome(None, str(e)[:MAX_ERROR], took())
+            return Outcome(None, str(e)[:MAX_ERROR], 0.0)
         target, host, server_name = _pinned(url, address)
         msg_id = str(event_id)
         now = datetime.now(UTC)
@@ -114,19 +121,21 @@ class Sender:
             "webhook-signature": signature(secrets, msg_id, now, body),
         }
         extensions = {"sni_hostname": server_name} if target.startswith("https:") else {}
+        request = self.client.build_request(
+            "POST", target, content=body.encode(), headers=headers, extensions=extensions
+        )
         try:
-            response = await self.client.post(
-                target, content=body.encode(), headers=headers, extensions=extensions
-            )
-        except httpx.TimeoutException:
-            return Outcome(None, f"no answer within {self.settings.timeout_seconds:g} s", took())
+            # The answer's body is never read: only its status and Retry-After count.
+            response = await self.client.send(request, stream=True)
+            await response.aclose()
         except httpx.HTTPError as e:
-            return Outcome(None, f"{type(e).__name__}: {e}"[:MAX_ERROR], took())
+            return Outcome(None, f"{type(e).__name__}: {e}"[:MAX_ERROR], 0.0)
         code = response.status_code
         error = None
         if not 200 <= code < 300:  # noqa: PLR2004
-            error = f"HTTP {code}" + (" (redirects are not followed)" if 300 <= code < 400 else "")  # noqa: PLR2004
-        return Outcome(code, error, took(), retry_after(response.headers.get("retry-after")))
+            redirect = 300 <= code < 400  # noqa: PLR2004
+            error = f"HTTP {code}" + (" (redirects are not followed)" if redirect else "")
+        return Outcome(code, error, 0.0, retry_after(response.headers.get("retry-after")))
 
 
 def encode(envelope: dict[str, object]) -> str:

@@ -3,7 +3,10 @@ that verifies every signature with the `standardwebhooks` library."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import pytest
+from bridgework.infra.auth.apikeys import ApiKeys
 from bridgework.services.identity import Role
 from support.api import STUDENT_AT, org
 from support.webhooks import DISABLE, ENABLE, REGISTER, ROTATE, endpoints, register
@@ -133,3 +136,37 @@ def test_a_disabled_endpoint_receives_what_happened_meanwhile_once_enabled(hooks
     assert on["endpoint"]["disabledAt"] is None
     (event,) = receiver.wait_for(1)
     assert event["data"]["name"] == "While off"
+
+
+def test_an_integration_key_registers_endpoints_only_within_its_own_scope(hooks, receiver):
+    school, other = org(hooks, "Keyed School")["id"], org(hooks, "Other")["id"]
+    keys = ApiKeys(hooks.client.app.state.api.pool)
+    _, key = hooks.client.blocking_portal.call(
+        lambda: keys.create(
+            name="SIS",
+            organisations=[UUID(school)],
+            created_by="test",
+            event_types=["StudentRegistered"],
+        )
+    )
+    bearer = f"Bearer {key}"
+    wider = register(
+        hooks, receiver.url, bearer, eventTypes=["bridgework.directory.ProgramLaunched"]
+    )
+    assert wider["__typename"] == "ForbiddenError", wider
+    assert register(hooks, receiver.url, bearer, organizationIds=[other])["__typename"] == (
+        "ForbiddenError"
+    )
+    assert register(hooks, receiver.url, bearer, personalData=True)["__typename"] == (
+        "ForbiddenError"
+    )
+    made = register(hooks, receiver.url, bearer)
+    assert made["endpoint"]["eventTypes"] == ["bridgework.directory.StudentRegistered"]
+    assert made["endpoint"]["organizationIds"] == [school]
+    assert [e["id"] for e in endpoints(hooks, bearer)] == [made["id"]]
+    receiver.secrets = [made["secret"]]
+    hooks.data(STUDENT_AT, {"name": "Elsewhere", "school": other})
+    hooks.data(STUDENT_AT, {"name": "Keyed", "school": school})
+    (event,) = receiver.wait_for(1)
+    assert event["type"] == "bridgework.directory.StudentRegistered"
+    assert event["data"]["schoolId"] == school

@@ -121,3 +121,15 @@ def test_settings_read_the_schedule_and_the_allow_list_and_name_a_bad_variable()
     ):
         with pytest.raises(SettingsError, match=name):
             WebhookSettings.from_env({name: value})
+
+
+async def test_a_redirect_is_not_followed_and_counts_as_a_failure():
+    with Receiver() as elsewhere, Receiver(answers=[(307, {"Location": elsewhere.url})]) as first:
+        sender = Sender(LOOPBACK)
+        try:
+            outcome = await sender.send(first.url, uuid4(), "{}", [new_secret()[1]])
+        finally:
+            await sender.close()
+    assert (outcome.status_code, outcome.delivered) == (307, False)
+    assert outcome.error == "HTTP 307 (redirects are not followed)"
+    assert elsewhere.deliveries == []
