@@ -19,6 +19,7 @@ from bridgework.graphql import (
     applications,
     asof,
     attendance,
+    checkpoints,
     enrolment,
     enums,
     errors,
@@ -34,6 +35,7 @@ from bridgework.graphql import (
     safeguarding,
     sockets,
     surveys,
+    webhooks,
 )
 from bridgework.graphql.arguments import RefuseControlCharacters
 from bridgework.graphql.codes import ValidationCodes, publish
@@ -107,8 +109,10 @@ AREAS: tuple[ModuleType, ...] = (
     outcomes,
     impact,
     log,
+    checkpoints,
     access,
     asof,
+    webhooks,
 )
 """Every area of the API, each a module with its types and, if it has any, its `Query`,
 `Mutation` and `Subscription` classes, merged into the schema's root types."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bridgework.infra.asof import AsOfSettings
 from bridgework.infra.auth.settings import AuthSettings
+from bridgework.infra.checkpoints.settings import CheckpointSettings
 from bridgework.infra.crypto.kek import KEY_FILE, Keks, keks_from_env, keks_from_file
 from bridgework.infra.env import (
     SettingsError,
@@ -23,6 +24,8 @@ from bridgework.infra.env import (
 )
 from bridgework.infra.mail.settings import MailSettings
 from bridgework.infra.protection import ProtectionSettings
+from bridgework.infra.relay.settings import RelaySettings
+from bridgework.infra.webhooks.settings import WebhookSettings
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -81,6 +84,12 @@ class Settings:
     """Production mode, the mutation rate limit, security headers (infra/protection.py)."""
     as_of: AsOfSettings = field(default_factory=AsOfSettings)
     """Limits of the past views (infra/asof.py)."""
+    checkpoints: CheckpointSettings = field(default_factory=CheckpointSettings)
+    """The signed checkpoints' key, name and interval (infra/checkpoints/)."""
+    relay: RelaySettings = field(default_factory=RelaySettings)
+    """The NATS JetStream relay (infra/relay/): off in `serve` unless `run_relay`."""
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    """Retries, secret rotation, allowed private destinations (infra/webhooks/)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -177,6 +186,9 @@ class Settings:
             mail=_mail(env),
             protection=ProtectionSettings.from_env(env),
             as_of=AsOfSettings.from_env(env),
+            checkpoints=CheckpointSettings.from_env(env),
+            relay=RelaySettings.from_env(env),
+            webhooks=WebhookSettings.from_env(env),
         )
 
     def signing_key(self) -> str:

@@ -18,6 +18,7 @@ from bridgework.infra.migrate import migrate
 from bridgework.infra.roles import APP, AUDITOR, OWNER, as_role, bootstrap
 from bridgework.infra.store import PostgresEventStore
 from support.deps import deps_on
+from support.jetstream import NatsServer, delete_stream
 from support.postgres import PrivatePostgres, with_database
 
 if TYPE_CHECKING:
@@ -128,4 +129,15 @@ def private_postgres() -> Iterator[PrivatePostgres]:
     server = PrivatePostgres()
     server.start()
     yield server
+    server.close()
+
+
+@pytest.fixture
+async def nats_server() -> AsyncIterator[NatsServer]:
+    """A NATS server with JetStream of this test's own (`support/jetstream.py`)."""
+    server = NatsServer()
+    server.start()
+    yield server
+    if server.external:  # a shared server: leave no stream to overlap the next test's
+        await delete_stream(server.url, "BRIDGEWORK")
     server.close()

@@ -7,7 +7,7 @@ import pytest
 from bridgework.infra.crypto.cipher import SEALED_MARK
 from bridgework.infra.sealing import Verdict, verify
 from bridgework.projections.merkle import leaf_hash, root_of
-from bridgework.projections.seal import Sealer, leaf_bytes
+from bridgework.projections.seal import leaf_bytes
 from bridgework.services.directory import (
     EraseStudent,
     RegisterStudent,
@@ -16,27 +16,8 @@ from bridgework.services.directory import (
 )
 from bridgework.services.ports import ORIGIN
 from support.context import staff
-from support.scenario import a_program, runner_for
+from support.sealed import a_sealed_log, superuser
 from support.serve import cli, environment
-
-
-async def a_sealed_log(pool, deps):
-    """A few organisations, a program and students, sealed three events a batch."""
-    await a_program(deps, capacity=4)
-    for name in ("Ada Okafor", "Bo Lindqvist", "Cy Marsh"):
-        await register_student(deps, staff(), RegisterStudent(name=name, grade=8))
-    runner = runner_for(pool, deps, [Sealer()], batch_size=3)
-    await runner.setup()
-    await runner.catch_up()
-    return runner
-
-
-async def superuser(admin_pool, statement: str, *args) -> None:
-    """Change the log as only a superuser can: with the append-only triggers off (the app's
-    own role may not, tests/integration/test_roles.py)."""
-    async with admin_pool.acquire() as conn, conn.transaction():
-        await conn.execute("SET LOCAL session_replication_role = replica")
-        await conn.execute(statement, *args)
 
 
 async def test_the_sealed_root_is_the_rfc_9162_root_of_every_stored_row_in_log_order(pool, deps):
