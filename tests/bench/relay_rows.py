@@ -23,7 +23,7 @@ import harness
 import msgspec
 import nats
 from bridgework.infra.relay import Relay, RelaySettings
-from bridgework.infra.relay.relay import headers
+from bridgework.infra.relay.publishing import headers
 from bridgework.services.contract import cloudevent
 from bridgework.services.ports import ORIGIN
 
