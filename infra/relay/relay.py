@@ -81,6 +81,7 @@ class Relay:
         self.stats = RelayStats()
         self._reported = (time.monotonic(), 0)
         self._closing = False
+        self._unanswered = False
         self.checkpoint = ORIGIN
         """The last event JetStream acknowledged (as `relay_checkpoints` holds it)."""
         self._published = ORIGIN
@@ -123,10 +124,16 @@ class Relay:
 
         async def reconnected() -> None:
             self.stats.connected, self.stats.reconnects = True, self.stats.reconnects + 1
+            self._unanswered = False
             log.info("relay %s: NATS is back", self.name)
 
         async def error(e: Exception) -> None:
-            log.debug("relay %s: NATS: %s", self.name, e)
+            # The client tries again by itself, also on the first connect: say so once.
+            if not self.stats.connected and not self._unanswered:
+                self._unanswered = True
+                log.warning("relay %s: NATS does not answer (%s); trying again", self.name, e)
+            else:
+                log.debug("relay %s: NATS: %s", self.name, e)
 
         while True:
             try:
@@ -145,7 +152,7 @@ class Relay:
                 log.warning("relay %s: NATS does not answer (%s); trying again", self.name, e)
                 await asyncio.sleep(backoff.delay())
                 continue
-            self.stats.connected, self._closing = True, False
+            self.stats.connected, self._closing, self._unanswered = True, False, False
             return nc
 
     async def _follow(self, nc: Client, backoff: Backoff) -> None:
