@@ -93,6 +93,10 @@ def create_app(
                 runtime.run_projections()
             if settings.mail.run_mailer:
                 await runtime.run_mailer()
+            if settings.relay.run_relay:
+                runtime.run_relay()
+            if settings.webhooks.run_worker:
+                await runtime.run_webhooks()
             positions = PositionWatcher(runtime.pool, runtime.store)
             live = LiveTail(runtime.store)
             app.state.runtime = runtime
@@ -105,6 +109,7 @@ def create_app(
                 live=live,
                 auth=authenticator_for(settings, runtime.pool),
                 observer=observed,
+                as_of=runtime.as_of,
             )
             try:
                 yield

@@ -1,5 +1,5 @@
-"""`bridgework` command line: serve, migrate, rebuild, demo, project, schema, token, apikey,
-keys, verify, export."""
+"""`bridgework` command line: serve, migrate, rebuild, demo, project, deliver, relay, schema,
+token, apikey, keys, verify, export, as-of."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import uvicorn
+from bridgework.infra.asof_cli import add_asof_parser, asof_command
 from bridgework.infra.auth.cli import (
     add_apikey_parser,
     add_token_parser,
@@ -32,6 +33,7 @@ from bridgework.infra.demo import load_demo
 from bridgework.infra.env import SettingsError
 from bridgework.infra.logs import configure_logging
 from bridgework.infra.parked import add_parked_parser, parked_command
+from bridgework.infra.relay.cli import add_relay_parser, relay_command
 from bridgework.infra.runtime import open_runtime
 from bridgework.infra.settings import LOG_FORMATS, Settings
 from bridgework.infra.status import add_status_parser, status_command
@@ -101,6 +103,19 @@ async def _project(settings: Settings) -> None:
         log.info("projection worker stopped")
 
 
+async def _deliver(settings: Settings) -> None:
+    async with open_runtime(settings) as runtime:
+        await runtime.run_webhooks()
+        log.info("webhook worker fanning out the log and sending")
+        stopped = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        # A send cut short is not recorded: its lease brings it round again (same webhook-id).
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(stop, stopped.set)
+        await stopped.wait()
+        log.info("webhook worker stopped")
+
+
 def _port(raw: str) -> int:
     port = int(raw)
     if not 0 <= port <= 65535:  # noqa: PLR2004
@@ -143,12 +158,17 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "project", parents=[data], help="run projection workers only (scaled-out deployments)"
     )
+    add_relay_parser(commands, data)
+    commands.add_parser(
+        "deliver", parents=[data], help="run a webhook delivery worker only (scaled out)"
+    )
     add_status_parser(commands, data)
     add_parked_parser(commands, data)
     add_token_parser(commands, data)
     add_apikey_parser(commands, data)
     add_keys_parser(commands, data)
     add_verify_parser(commands, data)
+    add_asof_parser(commands, data)
     add_export_parser(commands, data)
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     return parser
@@ -175,7 +195,9 @@ _WITH_ARGS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[None, N
     "apikey": apikey_command,
     "keys": keys_command,
     "verify": verify_command,
+    "as-of": asof_command,
     "export": export_command,
+    "relay": relay_command,
 }
 """Commands that read their own options."""
 
@@ -201,6 +223,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             asyncio.run(_demo(settings))
         case "project":
             asyncio.run(_project(settings))
+        case "deliver":
+            asyncio.run(_deliver(settings))
         case _:
             asyncio.run(_WITH_ARGS[args.command](settings, args))
 

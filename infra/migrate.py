@@ -5,6 +5,8 @@ from __future__ import annotations
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from bridgework.infra.roles import grant
+
 if TYPE_CHECKING:
     import asyncpg
 
@@ -18,8 +20,13 @@ def available() -> list[tuple[str, str]]:
     return [(f.name.removesuffix(".sql"), f.read_text(encoding="utf-8")) for f in files]
 
 
-async def migrate(pool: asyncpg.Pool) -> list[str]:
-    """Apply the migrations this database has not seen; return their names."""
+async def migrate(
+    pool: asyncpg.Pool, app_role: str | None = None, auditor_role: str | None = None
+) -> list[str]:
+    """Apply the migrations this database has not seen; return their names.
+
+    With `app_role` (the pool is the owner's), grant the app and the auditor their
+    privileges afterwards, in the same transaction (infra/roles.py)."""
     applied: list[str] = []
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK)
@@ -33,4 +40,6 @@ async def migrate(pool: asyncpg.Pool) -> list[str]:
                 await conn.execute(sql)
                 await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", name)
                 applied.append(name)
+        if app_role is not None:
+            await grant(conn, app_role, auditor_role)
     return applied

@@ -148,7 +148,7 @@ class Sealer:
         # Its rows and its checkpoint commit together: a commit lost in a crash loses both,
         # and the same events, in the same order, are sealed again into the same tree (a
         # checkpoint signed in between signs that tree). Not waiting for the WAL flush
-        # doubles the rate (tests/bench row 14a).
+        # doubles the rate (tests/bench row 17a).
         await conn.execute("SET LOCAL synchronous_commit = off")
         await conn.copy_records_to_table(
             "seal_leaves", records=leaves, columns=("leaf_index", "position", "event_id", "leaf")

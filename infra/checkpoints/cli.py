@@ -14,7 +14,7 @@ from bridgework.infra.checkpoints.export import ExportError, export, stored_type
 from bridgework.infra.checkpoints.note import MAX_NOTE, NoteError
 from bridgework.infra.checkpoints.offline import verify_export
 from bridgework.infra.checkpoints.rows import FORMATS
-from bridgework.infra.runtime import open_runtime
+from bridgework.infra.runtime import open_database, open_runtime
 from bridgework.infra.sealing import verify
 from bridgework.infra.terminal import progress
 
@@ -73,9 +73,9 @@ async def verify_command(settings: Settings, args: argparse.Namespace) -> None:
             checkpoint = (_note(args.checkpoint), read_verifiers(args.public_key))
         except NoteError as e:
             _fail("BAD CHECKPOINT", str(e))
-    async with open_runtime(settings) as runtime:
-        extension = None if checkpoint is None else await extends(runtime.pool, *checkpoint)
-        verdict = await verify(runtime.pool)
+    async with open_database(settings) as pool:  # read only: an auditor's role may verify
+        extension = None if checkpoint is None else await extends(pool, *checkpoint)
+        verdict = await verify(pool)
     if extension is not None:
         if extension.head is None:
             _fail("BAD CHECKPOINT", extension.problem or "")

@@ -1,8 +1,8 @@
 """Tamper-evident log rows (issue 14): sealing keeps up with appends, `verify` is fast.
 
-    14a. sealing: the `seal` projection catching up over N stored events (leaf hashes by
+    17a. sealing: the `seal` projection catching up over N stored events (leaf hashes by
          PostgreSQL, `LEAF_HASH_SQL`; the tree's frontier in Python), target ≥ 50,000/s
-    14b. verify: `bridgework verify`'s check of N sealed events, target ≥ 200,000/s
+    17b. verify: `bridgework verify`'s check of N sealed events, target ≥ 200,000/s
 
 Limit of both: a plain SHA-256 (hashlib, one call an event) of the same leaf bytes, already
 in memory. `extra` also gives the pure-Python `leaf_bytes` + SHA-256 rate the sealer had.
@@ -68,9 +68,9 @@ async def run(admin_url: str, *, quick: bool) -> list[harness.Row]:
         seal_rate, verify_rate = events / sealing.seconds, statistics.median(passes)
     extra = {"events": events, "python_leaf_bytes_per_s": round(python_rate)}
     measured = (
-        (f"14a. sealing {events:,} stored events (the seal projection)", seal_rate, 50_000,
+        (f"17a. sealing {events:,} stored events (the seal projection)", seal_rate, 50_000,
          f"pure-Python leaves {python_rate:,.0f}/s"),
-        (f"14b. verify {events:,} sealed events", verify_rate, 200_000, "median of 3"),
+        (f"17b. verify {events:,} sealed events", verify_rate, 200_000, "median of 3"),
     )
     return [
         harness.Row(

@@ -68,12 +68,12 @@ async def test_a_checkpoint_under_another_key_is_refused(pool, deps, signer, tmp
 
 
 async def test_a_log_shorter_than_the_checkpoint_is_named_with_the_event_removed(
-    pool, deps, signer
+    pool, deps, signer, admin_pool
 ):
     _, head, note = await a_checkpoint(pool, deps, signer)
     rows = await pool.fetch("SELECT position, event_id FROM events ORDER BY tx_id, position")
     for position, _ in rows[head.size - 2 :]:
-        await superuser(pool, "DELETE FROM events WHERE position = $1", position)
+        await superuser(admin_pool, "DELETE FROM events WHERE position = $1", position)
     found = await extends(pool, note, [signer.verifier])
     assert found.problem is not None
     assert found.problem.startswith(f"log shorter: it holds {head.size - 2:,} events")
@@ -84,13 +84,13 @@ async def test_a_log_shorter_than_the_checkpoint_is_named_with_the_event_removed
 
 
 async def test_an_altered_event_under_the_checkpoint_is_named_as_the_first_difference(
-    pool, deps, signer
+    pool, deps, signer, admin_pool
 ):
     _, head, note = await a_checkpoint(pool, deps, signer)
     position, event_id = await pool.fetchrow(
         "SELECT position, event_id FROM events ORDER BY tx_id, position LIMIT 1 OFFSET 3"
     )
-    await superuser(pool, "UPDATE events SET metadata = '{}' WHERE position = $1", position)
+    await superuser(admin_pool, "UPDATE events SET metadata = '{}' WHERE position = $1", position)
     found = await extends(pool, note, [signer.verifier])
     assert found.problem == (
         f"root differs at size {head.size:,}: leaf 3: event {event_id} at position {position}"
@@ -99,7 +99,7 @@ async def test_an_altered_event_under_the_checkpoint_is_named_as_the_first_diffe
 
 
 async def test_a_log_resealed_after_tampering_is_caught_and_bounded_by_the_stored_checkpoints(
-    pool, deps, signer
+    pool, deps, signer, admin_pool
 ):
     """The attacker rewrote the stored tree to match the altered log: only signatures hold.
     Checkpoints signed at every size name the very event."""
@@ -108,7 +108,7 @@ async def test_a_log_resealed_after_tampering_is_caught_and_bounded_by_the_store
     at = datetime.now(UTC)
     for size in range(1, head.size):
         signed = TreeHead(signer.name, size, root_of(leaves[:size]), at)
-        await pool.execute(
+        await admin_pool.execute(
             "INSERT INTO seal_checkpoints VALUES ($1, $2, $3, $4, $5)",
             size,
             signed.root,
@@ -119,9 +119,9 @@ async def test_a_log_resealed_after_tampering_is_caught_and_bounded_by_the_store
     position, event_id = await pool.fetchrow(
         "SELECT position, event_id FROM events ORDER BY tx_id, position LIMIT 1 OFFSET 4"
     )
-    await superuser(pool, "UPDATE events SET metadata = '{}' WHERE position = $1", position)
-    await pool.execute("DELETE FROM seal_leaves")
-    await pool.execute(
+    await superuser(admin_pool, "UPDATE events SET metadata = '{}' WHERE position = $1", position)
+    await admin_pool.execute("DELETE FROM seal_leaves")
+    await admin_pool.execute(
         "UPDATE seal_state SET size = 0, tx_id = '0', position = 0, frontier = '{}',"
         " root = sha256(''::bytea)"
     )

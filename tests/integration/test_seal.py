@@ -46,7 +46,7 @@ async def test_new_events_are_reported_unsealed_until_the_sealer_reaches_them(po
     assert (await verify(pool)).unsealed == 0
 
 
-async def test_an_altered_payload_is_named_by_position_and_event_id(pool, deps):
+async def test_an_altered_payload_is_named_by_position_and_event_id(pool, deps, admin_pool):
     await a_sealed_log(pool, deps)
     position, event_id = await pool.fetchrow(
         "SELECT position, event_id FROM events WHERE event_type = 'StudentRegistered'"
@@ -54,41 +54,41 @@ async def test_an_altered_payload_is_named_by_position_and_event_id(pool, deps):
     )
     index = await pool.fetchval("SELECT leaf_index FROM seal_leaves WHERE position = $1", position)
     await superuser(
-        pool, "UPDATE events SET payload = '{\"grade\": 12}' WHERE position = $1", position
+        admin_pool, "UPDATE events SET payload = '{\"grade\": 12}' WHERE position = $1", position
     )
     verdict = await verify(pool)
     assert verdict.problem == (f"leaf {index}: event {event_id} at position {position} was altered")
 
 
-async def test_a_deleted_event_is_named_as_removed(pool, deps):
+async def test_a_deleted_event_is_named_as_removed(pool, deps, admin_pool):
     await a_sealed_log(pool, deps)
     position, event_id = await pool.fetchrow(
         "SELECT position, event_id FROM events ORDER BY position LIMIT 1 OFFSET 4"
     )
-    await superuser(pool, "DELETE FROM events WHERE position = $1", position)
+    await superuser(admin_pool, "DELETE FROM events WHERE position = $1", position)
     verdict = await verify(pool)
     assert verdict.problem is not None
     assert f"event {event_id} at position {position} was removed" in verdict.problem
 
 
-async def test_the_last_event_deleted_is_named_as_removed(pool, deps):
+async def test_the_last_event_deleted_is_named_as_removed(pool, deps, admin_pool):
     await a_sealed_log(pool, deps)
     position, event_id = await pool.fetchrow(
         "SELECT position, event_id FROM events ORDER BY position DESC LIMIT 1"
     )
-    await superuser(pool, "DELETE FROM events WHERE position = $1", position)
+    await superuser(admin_pool, "DELETE FROM events WHERE position = $1", position)
     verdict = await verify(pool)
     assert verdict.problem is not None
     assert f"event {event_id} at position {position} was removed" in verdict.problem
 
 
-async def test_two_events_swapped_in_the_log_order_are_named_as_moved(pool, deps):
+async def test_two_events_swapped_in_the_log_order_are_named_as_moved(pool, deps, admin_pool):
     await a_sealed_log(pool, deps)
     (a, a_tx, _), (b, b_tx, b_id) = await pool.fetch(
         "SELECT position, tx_id, event_id FROM events ORDER BY tx_id, position LIMIT 2 OFFSET 2"
     )
     await superuser(
-        pool,
+        admin_pool,
         "UPDATE events SET tx_id = CASE position WHEN $1 THEN $4::xid8 ELSE $3::xid8 END"
         " WHERE position IN ($1, $2)",
         a,
@@ -101,10 +101,10 @@ async def test_two_events_swapped_in_the_log_order_are_named_as_moved(pool, deps
     )
 
 
-async def test_a_backdated_event_inserted_is_named_as_inserted(pool, deps):
+async def test_a_backdated_event_inserted_is_named_as_inserted(pool, deps, admin_pool):
     await a_sealed_log(pool, deps)
     await superuser(
-        pool,
+        admin_pool,
         "INSERT INTO events (tx_id, event_id, stream_id, stream_version, event_type, payload,"
         " metadata) SELECT '1', gen_random_uuid(), 'forged', 1, 'StudentRegistered', '{}', '{}'",
     )
@@ -139,7 +139,7 @@ async def test_an_erased_students_history_still_verifies(pool, deps):
 
 @pytest.mark.slow
 async def test_bridgework_verify_exits_0_on_the_sealed_log_and_1_naming_an_altered_event(
-    pool, deps, database_url, tmp_path
+    pool, deps, admin_pool, database_url, tmp_path
 ):
     await a_sealed_log(pool, deps)
     env = environment(DATABASE_URL=database_url, BRIDGEWORK_DATA_DIR=str(tmp_path))
@@ -147,7 +147,7 @@ async def test_bridgework_verify_exits_0_on_the_sealed_log_and_1_naming_an_alter
     assert (ok.returncode, ok.stdout) == (0, ok.stdout)
     assert ok.stdout.startswith("ok: ")
     position, event_id = await pool.fetchrow("SELECT position, event_id FROM events LIMIT 1")
-    await superuser(pool, "UPDATE events SET metadata = '{}' WHERE position = $1", position)
+    await superuser(admin_pool, "UPDATE events SET metadata = '{}' WHERE position = $1", position)
     tampered = cli("verify", env=env)
     assert tampered.returncode == 1, tampered.stderr
     assert f"event {event_id} at position {position} was altered" in tampered.stdout

@@ -19,8 +19,9 @@ async def a_sealed_log(pool, deps):
     return runner
 
 
-async def superuser(pool, statement: str, *args) -> None:
-    """Change the log as only a superuser can: with the append-only triggers off."""
-    async with pool.acquire() as conn, conn.transaction():
+async def superuser(admin_pool, statement: str, *args) -> None:
+    """Change the log as only a superuser can: with the append-only triggers off (the app's
+    own role may not, tests/integration/test_roles.py)."""
+    async with admin_pool.acquire() as conn, conn.transaction():
         await conn.execute("SET LOCAL session_replication_role = replica")
         await conn.execute(statement, *args)
