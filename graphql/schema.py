@@ -35,6 +35,7 @@ from bridgework.graphql import (
     safeguarding,
     sockets,
     surveys,
+    webhooks,
 )
 from bridgework.graphql.arguments import RefuseControlCharacters
 from bridgework.graphql.codes import ValidationCodes, publish
@@ -111,6 +112,7 @@ AREAS: tuple[ModuleType, ...] = (
     checkpoints,
     access,
     asof,
+    webhooks,
 )
 """Every area of the API, each a module with its types and, if it has any, its `Query`,
 `Mutation` and `Subscription` classes, merged into the schema's root types."""

@@ -95,6 +95,8 @@ def create_app(
                 await runtime.run_mailer()
             if settings.relay.run_relay:
                 runtime.run_relay()
+            if settings.webhooks.run_worker:
+                await runtime.run_webhooks()
             positions = PositionWatcher(runtime.pool, runtime.store)
             live = LiveTail(runtime.store)
             app.state.runtime = runtime

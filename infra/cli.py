@@ -1,5 +1,5 @@
-"""`bridgework` command line: serve, migrate, rebuild, demo, project, relay, schema, token,
-apikey, keys, verify, export, as-of, report."""
+"""`bridgework` command line: serve, migrate, rebuild, demo, project, deliver, relay, schema,
+token, apikey, keys, verify, export, as-of, report."""
 
 from __future__ import annotations
 
@@ -104,6 +104,19 @@ async def _project(settings: Settings) -> None:
         log.info("projection worker stopped")
 
 
+async def _deliver(settings: Settings) -> None:
+    async with open_runtime(settings) as runtime:
+        await runtime.run_webhooks()
+        log.info("webhook worker fanning out the log and sending")
+        stopped = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        # A send cut short is not recorded: its lease brings it round again (same webhook-id).
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(stop, stopped.set)
+        await stopped.wait()
+        log.info("webhook worker stopped")
+
+
 def _port(raw: str) -> int:
     port = int(raw)
     if not 0 <= port <= 65535:  # noqa: PLR2004
@@ -147,6 +160,9 @@ def _parser() -> argparse.ArgumentParser:
         "project", parents=[data], help="run projection workers only (scaled-out deployments)"
     )
     add_relay_parser(commands, data)
+    commands.add_parser(
+        "deliver", parents=[data], help="run a webhook delivery worker only (scaled out)"
+    )
     add_status_parser(commands, data)
     add_parked_parser(commands, data)
     add_token_parser(commands, data)
@@ -210,6 +226,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             asyncio.run(_demo(settings))
         case "project":
             asyncio.run(_project(settings))
+        case "deliver":
+            asyncio.run(_deliver(settings))
         case _:
             asyncio.run(_WITH_ARGS[args.command](settings, args))
 

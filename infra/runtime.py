@@ -23,6 +23,8 @@ from bridgework.infra.relay import Relay
 from bridgework.infra.roles import is_privileged
 from bridgework.infra.store import PostgresEventStore
 from bridgework.infra.transcoding import Transcoder
+from bridgework.infra.webhooks.registry import PostgresWebhooks
+from bridgework.infra.webhooks.worker import Worker
 from bridgework.projections.registry import default_projections
 from bridgework.projections.runner import ProjectionRunner
 from bridgework.services.unit_of_work import Deps
@@ -65,6 +67,7 @@ class Runtime:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     mailer: Mailer | None = None
     relay: Relay | None = None
+    webhooks: Worker | None = None
 
     def run_projections(self) -> None:
         """Tail the log in this process (the default; scaled out, `bridgework project` does it),
@@ -100,6 +103,13 @@ class Runtime:
         task.add_done_callback(_relay_ended)
         self.tasks.append(task)
 
+    async def run_webhooks(self) -> None:
+        """Fan the log out to webhook endpoints and send, in this process, until it closes."""
+        registry = self.deps.webhooks
+        assert isinstance(registry, PostgresWebhooks)  # noqa: S101 - made by open_runtime
+        self.webhooks = Worker(self.pool, self.store, registry, source=self.settings.event_source)
+        await self.webhooks.start()
+
 
 def _relay_ended(task: asyncio.Task[None]) -> None:
     if not task.cancelled() and (error := task.exception()) is not None:
@@ -129,7 +139,7 @@ async def open_database(settings: Settings) -> AsyncIterator[asyncpg.Pool]:
     """The database as it is: no migrations, no projections set up. For commands that only
     read (`bridgework verify`), so that an auditor's read-only role may run them."""
     urls = await database_urls(settings)
-    pool = await create_pool(urls.app, 1, 2)
+    pool = await create_pool(urls.app, 1, 4)  # verify hashes pages on several at once
     try:
         if await pool.fetchval("SELECT to_regclass('events')") is None:
             raise SystemExit("the database has no event log yet: run `bridgework migrate` first")
@@ -147,7 +157,8 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         applied = await _migrate(settings, urls, pool)
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
-        store = PostgresEventStore(pool, settings.keks())
+        keks = settings.keks()
+        store = PostgresEventStore(pool, keks)
         await store.start()
         codec = Transcoder()
         deps = Deps(
@@ -159,6 +170,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             link_days=settings.link_days,
             public_url=settings.public_url,
             keys=ApiKeys(pool),
+            webhooks=PostgresWebhooks(pool, keks, settings.webhooks),
         )
         runner = ProjectionRunner(
             pool, store, codec, default_projections(), poll_interval=settings.poll_interval_seconds
@@ -178,6 +190,8 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             if runtime.mailer is not None:
                 await runtime.mailer.close()
             await as_of.close()
+            if runtime.webhooks is not None:
+                await runtime.webhooks.close()
             await store.close()
     finally:
         await pool.close()

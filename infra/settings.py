@@ -25,6 +25,7 @@ from bridgework.infra.env import (
 from bridgework.infra.mail.settings import MailSettings
 from bridgework.infra.protection import ProtectionSettings
 from bridgework.infra.relay.settings import RelaySettings
+from bridgework.infra.webhooks.settings import WebhookSettings
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -87,6 +88,8 @@ class Settings:
     """The signed checkpoints' key, name and interval (infra/checkpoints/)."""
     relay: RelaySettings = field(default_factory=RelaySettings)
     """The NATS JetStream relay (infra/relay/): off in `serve` unless `run_relay`."""
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    """Retries, secret rotation, allowed private destinations (infra/webhooks/)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -185,6 +188,7 @@ class Settings:
             as_of=AsOfSettings.from_env(env),
             checkpoints=CheckpointSettings.from_env(env),
             relay=RelaySettings.from_env(env),
+            webhooks=WebhookSettings.from_env(env),
         )
 
     def signing_key(self) -> str:

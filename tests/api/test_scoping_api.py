@@ -181,6 +181,7 @@ def test_every_root_query_field_gives_another_organisation_nothing(api, world):
             [{"mentor": {"id": w["mo"]}}],  # A's own program's match only
         ),
         "student": (f'{{ student(id: "{w["cai"]}") {{ id }} }}', None),
+        "webhookEndpoints": ("{ webhookEndpoints { id } }", []),
     }
     link_only = {"hoursToVerify"}  # a supervisor's link token is its own scope
     # The whole log's checkpoints and proofs: auditors' and administrators' only.
