@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from bridgework.infra.roles import grant
+from bridgework.infra.roles import grant, refuse_planted_code
 
 if TYPE_CHECKING:
     import asyncpg
@@ -26,10 +26,15 @@ async def migrate(
     """Apply the migrations this database has not seen; return their names.
 
     With `app_role` (the pool is the owner's), grant the app and the auditor their
-    privileges afterwards, in the same transaction (infra/roles.py)."""
+    privileges afterwards, in the same transaction (infra/roles.py); first make sure that
+    nothing the app made can run as the owner: names resolve in `public` only (the app may
+    create schemas, one named after the owner too), and the app owns no functions."""
     applied: list[str] = []
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK)
+        if app_role is not None:
+            await conn.execute("SET LOCAL search_path = public")
+            await refuse_planted_code(conn, app_role)
         await conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"

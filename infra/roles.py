@@ -148,6 +148,25 @@ async def grant(conn: Connection, app: str, auditor: str | None) -> None:
     await conn.execute(grant_sql(owner, app, auditor))
 
 
+async def refuse_planted_code(conn: Connection, app: str) -> None:
+    """Refuse to go on as the owner while the app owns a function: the app may create in
+    `public` (its projection tables), so a function of its own there (an overload of `format`
+    or `sha256` that resolves before the built-in) would run with the owner's privileges in
+    the next migration. Bridgework's app creates tables and indexes only."""
+    planted = await conn.fetch(
+        "SELECT oid::regprocedure::text FROM pg_proc"
+        " WHERE proowner = (SELECT oid FROM pg_roles WHERE rolname = $1) ORDER BY 1 LIMIT 5",
+        app,
+    )
+    if planted:
+        names = ", ".join(r[0] for r in planted)
+        msg = (
+            f"refusing to migrate: the app role {app} owns functions ({names}) that the owner"
+            " could end up running; drop them (README, Database roles)"
+        )
+        raise PermissionError(msg)
+
+
 async def _exists(conn: Connection, role: str) -> bool:
     return bool(await conn.fetchval("SELECT count(*) FROM pg_roles WHERE rolname = $1", role))
 

@@ -7,6 +7,8 @@ import uuid
 
 import asyncpg
 import pytest
+from bridgework.infra.database import create_pool
+from bridgework.infra.migrate import migrate
 from bridgework.infra.roles import APP, AUDITOR, OWNER, as_role
 from support.scenario import a_program, runner_for
 
@@ -170,3 +172,32 @@ async def test_a_table_a_later_migration_adds_is_usable_by_the_app_without_a_gra
     await app.execute("INSERT INTO later_counter DEFAULT VALUES")
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         await app.execute("DROP TABLE later_feature")
+
+
+async def test_a_function_the_app_plants_stops_the_owners_migrations_and_changes_nothing(
+    app, admin_database_url
+):
+    await app.execute(
+        "CREATE FUNCTION public.format(text, text) RETURNS text LANGUAGE sql"
+        " AS $$ SELECT 'GRANT UPDATE ON events TO bridgework_app' $$"
+    )
+    owner = await create_pool(as_role(admin_database_url, OWNER), 1, 1)
+    try:
+        with pytest.raises(PermissionError, match=r"owns functions \(format\(text,text\)\)"):
+            await migrate(owner, APP, AUDITOR)
+    finally:
+        await owner.close()
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await app.execute("UPDATE events SET event_type = 'X'")
+
+
+async def test_a_schema_the_app_names_after_the_owner_does_not_capture_its_migrations(
+    app, admin_database_url
+):
+    await app.execute(f"CREATE SCHEMA {OWNER}")
+    await app.execute(f"CREATE TABLE {OWNER}.schema_migrations (name text, applied_at timestamptz)")
+    owner = await create_pool(as_role(admin_database_url, OWNER), 1, 1)
+    try:
+        assert await migrate(owner, APP, AUDITOR) == []  # it read public.schema_migrations
+    finally:
+        await owner.close()
