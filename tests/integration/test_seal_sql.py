@@ -25,10 +25,11 @@ TIMES = [
 ]
 
 
-async def test_the_sql_leaf_hash_is_the_python_leaf_hash_of_every_awkward_row(pool):
+async def test_the_sql_leaf_hash_is_the_python_leaf_hash_of_every_awkward_row(pool, admin_pool):
     scopes = [[], [uuid4()], [uuid4(), uuid4(), uuid4()]]
     for i, (stream, kind, payload, metadata, scope_at) in enumerate(AWKWARD):
-        await pool.execute(
+        # Awkward recording times: only a superuser may choose one (the app's role may not).
+        await admin_pool.execute(
             "INSERT INTO events (event_id, stream_id, stream_version, event_type, schema_version,"
             " payload, metadata, recorded_at, scope) VALUES ($1, $2, $3, $4, $5, $6::text::json,"
             " $7::text::json, $8, $9)",
