@@ -1,5 +1,5 @@
 """`bridgework` command line: serve, migrate, rebuild, demo, project, deliver, relay, schema,
-token, apikey, keys, verify, export, as-of."""
+token, apikey, keys, verify, export, as-of, report."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ from bridgework.infra.env import SettingsError
 from bridgework.infra.logs import configure_logging
 from bridgework.infra.parked import add_parked_parser, parked_command
 from bridgework.infra.relay.cli import add_relay_parser, relay_command
+from bridgework.infra.report import add_report_parser, report_command
 from bridgework.infra.runtime import open_runtime
 from bridgework.infra.settings import LOG_FORMATS, Settings
 from bridgework.infra.status import add_status_parser, status_command
@@ -170,6 +171,7 @@ def _parser() -> argparse.ArgumentParser:
     add_verify_parser(commands, data)
     add_asof_parser(commands, data)
     add_export_parser(commands, data)
+    add_report_parser(commands, data)
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     return parser
 
@@ -198,6 +200,7 @@ _WITH_ARGS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[None, N
     "as-of": asof_command,
     "export": export_command,
     "relay": relay_command,
+    "report": report_command,
 }
 """Commands that read their own options."""
 

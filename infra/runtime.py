@@ -139,7 +139,7 @@ async def open_database(settings: Settings) -> AsyncIterator[asyncpg.Pool]:
     """The database as it is: no migrations, no projections set up. For commands that only
     read (`bridgework verify`), so that an auditor's read-only role may run them."""
     urls = await database_urls(settings)
-    pool = await create_pool(urls.app, 1, 2)
+    pool = await create_pool(urls.app, 1, 4)  # verify hashes pages on several at once
     try:
         if await pool.fetchval("SELECT to_regclass('events')") is None:
             raise SystemExit("the database has no event log yet: run `bridgework migrate` first")

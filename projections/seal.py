@@ -12,7 +12,7 @@ order of the leaves.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bridgework.projections.merkle import Frontier, leaf_hash
@@ -27,7 +27,8 @@ LEAF_FORMAT = b"bridgework.leaf.v1"
 """The first bytes of every leaf: a new encoding gets a new name, never a silent change."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
+_EIGHT = (8).to_bytes(4, "big")
+_SIXTEEN = (16).to_bytes(4, "big")
 
 
 def leaf_bytes(e: StoredEvent) -> bytes:
@@ -38,19 +39,41 @@ def leaf_bytes(e: StoredEvent) -> bytes:
     text), recorded_at (microseconds since 1970-01-01 UTC, 8 bytes signed) and scope (its
     organisation ids' 16 bytes each, in stored order). Lengths make it unambiguous: no two
     different rows give the same bytes."""
-    fields = (
-        e.position.to_bytes(8, "big"),
-        e.event_id.bytes,
+    # One join of a flat tuple, fixed lengths precomputed: 1.5x the field-by-field loop.
+    stream, kind, payload, metadata = (
         e.stream_id.encode(),
-        e.stream_version.to_bytes(8, "big"),
         e.event_type.encode(),
-        e.schema_version.to_bytes(8, "big"),
         e.payload,
         e.metadata_json,
-        ((e.recorded_at - _EPOCH) // _MICROSECOND).to_bytes(8, "big", signed=True),
-        b"".join(organisation.bytes for organisation in e.scope),
     )
-    return LEAF_FORMAT + b"".join(len(f).to_bytes(4, "big") + f for f in fields)
+    scope = b"".join([organisation.bytes for organisation in e.scope])
+    since = e.recorded_at - _EPOCH
+    micros = (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds
+    return b"".join(
+        (
+            LEAF_FORMAT,
+            _EIGHT,
+            e.position.to_bytes(8, "big"),
+            _SIXTEEN,
+            e.event_id.bytes,
+            len(stream).to_bytes(4, "big"),
+            stream,
+            _EIGHT,
+            e.stream_version.to_bytes(8, "big"),
+            len(kind).to_bytes(4, "big"),
+            kind,
+            _EIGHT,
+            e.schema_version.to_bytes(8, "big"),
+            len(payload).to_bytes(4, "big"),
+            payload,
+            len(metadata).to_bytes(4, "big"),
+            metadata,
+            _EIGHT,
+            micros.to_bytes(8, "big", signed=True),
+            len(scope).to_bytes(4, "big"),
+            scope,
+        )
+    )
 
 
 def _field(expression: str) -> str:
@@ -81,17 +104,11 @@ LEAF_HASH_SQL = "pg_catalog.sha256({})".format(
     )
 )
 """`leaf_hash(leaf_bytes(row))` computed by PostgreSQL over a row of `events`, byte for byte
-the same (`tests/integration/test_seal_sql.py`): sealing and `verify` hash in the database
-and fetch 32 bytes an event instead of the row. The database is the one that holds the log,
-so trusting its hashing trusts nothing more than trusting its rows; an export is checked
-with `leaf_bytes` alone, offline."""
-
-LEAF_HASHES = f"""
-SELECT event_id, {LEAF_HASH_SQL} FROM events
-WHERE (tx_id, position) >= ($1::xid8, $2::bigint) AND (tx_id, position) <= ($3::xid8, $4::bigint)
-ORDER BY tx_id, position
-"""  # noqa: S608 - the only interpolation is the constant expression
-"""The leaf hashes of the events from one (tx_id, position) to another, both included."""
+the same (`tests/integration/test_seal_sql.py`): `verify` hashes in the database, several
+pages at once, and fetches 32 bytes an event instead of the row. The database is the one
+that holds the log, so trusting its hashing trusts nothing more than trusting its rows; an
+export is checked with `leaf_bytes` alone, offline. (The sealer hashes in Python: it has the
+rows already, and a second scan of them was slower.)"""
 
 
 class Sealer:
@@ -119,14 +136,20 @@ class Sealer:
             raise RuntimeError("seal_state has no row: run the migrations (0009_seal)")
         sealed = (state["tx_id"], state["position"])
         frontier = Frontier(state["size"], state["frontier"])
-        fresh = [e for e, _ in events if (e.tx_id, e.position) > sealed]
-        if not fresh:
-            return
-        hashes = await _hashes(conn, fresh)
         leaves = []
-        for stored, leaf in zip(fresh, hashes, strict=True):
+        for stored, _ in events:
+            if (stored.tx_id, stored.position) <= sealed:
+                continue
+            leaf = leaf_hash(leaf_bytes(stored))
             leaves.append((frontier.size, stored.position, stored.event_id, leaf))
             frontier.append(leaf)
+        if not leaves:
+            return
+        # Its rows and its checkpoint commit together: a commit lost in a crash loses both,
+        # and the same events, in the same order, are sealed again into the same tree (a
+        # checkpoint signed in between signs that tree). Not waiting for the WAL flush
+        # doubles the rate (tests/bench row 17a).
+        await conn.execute("SET LOCAL synchronous_commit = off")
         await conn.copy_records_to_table(
             "seal_leaves", records=leaves, columns=("leaf_index", "position", "event_id", "leaf")
         )
@@ -140,16 +163,6 @@ class Sealer:
             frontier.hashes,
             frontier.root(),
         )
-
-
-async def _hashes(conn: Connection, events: list[StoredEvent]) -> list[bytes]:
-    """The events' leaf hashes, from the database in one statement; in Python should the
-    range hold anything but exactly these events (it cannot, below the readers' horizon)."""
-    first, last = events[0], events[-1]
-    rows = await conn.fetch(LEAF_HASHES, first.tx_id, first.position, last.tx_id, last.position)
-    if [r[0] for r in rows] == [e.event_id for e in events]:
-        return [r[1] for r in rows]
-    return [leaf_hash(leaf_bytes(e)) for e in events]
 
 
 PROJECTIONS = (Sealer,)

@@ -4,9 +4,11 @@ JetStream, checkpointing in PostgreSQL only after JetStream acknowledged the who
 Each batch (`RelaySettings.batch_size` events after the checkpoint, `EventStore.read_after`)
 is published at once, asynchronously, each event's CloudEvents JSON (`services/contract.py`)
 to the subject of its public type (`bridgework.directory.OrganizationRegistered`) with
-`Nats-Msg-Id` = its event id; then the relay waits for every PubAck and only then moves its
-checkpoint (`relay_checkpoints`). A crash anywhere loses nothing: the batch is published again
-and the stream's duplicate window drops what it already holds. A batch whose acks do not all
+`Nats-Msg-Id` = its event id; once every PubAck of a batch has come, and only then, the relay
+moves its checkpoint (`relay_checkpoints`) past it. The next batch is read and published
+while one awaits its acks (`IN_FLIGHT`), so NATS and the relay work at the same time. A crash
+anywhere loses nothing: what was not checkpointed is published again and the stream's
+duplicate window drops what it already holds. A batch whose acks do not all
 come (NATS went away, the stream was lost) is published again once NATS answers; PostgreSQL
 going away is waited out; the NATS connection is re-made by itself.
 """
@@ -14,18 +16,17 @@ going away is waited out; the NATS connection is re-made by itself.
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
-import random
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import msgspec
 import nats
 from bridgework.infra.relay.checkpoints import lag_of, move_checkpoint, open_checkpoint
+from bridgework.infra.relay.publishing import Backoff, InFlight, described, send
 from bridgework.infra.relay.stream import StreamMismatch, ensure_stream
 from bridgework.projections.faults import is_transient
-from bridgework.services.contract import SPEC_VERSION, cloudevent, public_types
 from bridgework.services.ports import ORIGIN
 from nats.errors import Error as NatsError
 
@@ -33,16 +34,13 @@ if TYPE_CHECKING:
     import asyncpg
     from bridgework.infra.relay.settings import RelaySettings
     from bridgework.infra.store import PostgresEventStore
-    from bridgework.services.ports import Checkpoint, StoredEvent
     from nats.aio.client import Client
     from nats.js import JetStreamContext
-    from nats.js.api import PubAck
 
 log = logging.getLogger("bridgework.relay")
 
-STRUCTURED = "application/cloudevents+json"
-BACKOFF_FIRST_SECONDS = 0.1
-BACKOFF_MAX_SECONDS = 5.0
+IN_FLIGHT = 2
+"""Batches published and not yet acknowledged at most."""
 REPORT_SECONDS = 10.0
 """How often a relay that is behind logs its progress and lag."""
 
@@ -61,38 +59,6 @@ class RelayStats:
     database_faults: int = 0
     reconnects: int = 0
     connected: bool = False
-
-
-def _described(e: BaseException) -> str:
-    return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
-
-
-class Backoff:
-    def __init__(self) -> None:
-        self._next = BACKOFF_FIRST_SECONDS
-
-    def reset(self) -> None:
-        self._next = BACKOFF_FIRST_SECONDS
-
-    def delay(self) -> float:
-        delay, self._next = self._next, min(self._next * 2, BACKOFF_MAX_SECONDS)
-        return delay * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not a secret
-
-
-def headers(envelope: dict[str, Any]) -> dict[str, str]:
-    """`Nats-Msg-Id` for JetStream's deduplication, the structured content type, and the
-    envelope's routing attributes as CloudEvents binary-mode headers, for consumers that
-    filter without decoding the body."""
-    return {
-        "Nats-Msg-Id": envelope["id"],
-        "Content-Type": STRUCTURED,
-        "ce-specversion": SPEC_VERSION,
-        "ce-id": envelope["id"],
-        "ce-type": envelope["type"],
-        "ce-source": envelope["source"],
-        "ce-time": envelope["time"],
-        "ce-sequence": envelope["sequence"],
-    }
 
 
 class Relay:
@@ -115,8 +81,11 @@ class Relay:
         self.stats = RelayStats()
         self._reported = (time.monotonic(), 0)
         self._closing = False
+        self._unanswered = False
         self.checkpoint = ORIGIN
         """The last event JetStream acknowledged (as `relay_checkpoints` holds it)."""
+        self._published = ORIGIN
+        """The last event published (acknowledged or not)."""
 
     @property
     def name(self) -> str:
@@ -134,7 +103,7 @@ class Relay:
                 if not is_transient(e):
                     raise
                 await self._database_fault(e, backoff)
-        self.checkpoint = checkpoint
+        self.checkpoint = self._published = checkpoint
         log.info(
             "relay %s: publishing to stream %s at %s from position %d",
             *(self.name, self.settings.stream, ",".join(self._servers), checkpoint.position),
@@ -155,10 +124,16 @@ class Relay:
 
         async def reconnected() -> None:
             self.stats.connected, self.stats.reconnects = True, self.stats.reconnects + 1
+            self._unanswered = False
             log.info("relay %s: NATS is back", self.name)
 
         async def error(e: Exception) -> None:
-            log.debug("relay %s: NATS: %s", self.name, e)
+            # The client tries again by itself, also on the first connect: say so once.
+            if not self.stats.connected and not self._unanswered:
+                self._unanswered = True
+                log.warning("relay %s: NATS does not answer (%s); trying again", self.name, e)
+            else:
+                log.debug("relay %s: NATS: %s", self.name, e)
 
         while True:
             try:
@@ -177,97 +152,93 @@ class Relay:
                 log.warning("relay %s: NATS does not answer (%s); trying again", self.name, e)
                 await asyncio.sleep(backoff.delay())
                 continue
-            self.stats.connected, self._closing = True, False
+            self.stats.connected, self._closing, self._unanswered = True, False, False
             return nc
 
     async def _follow(self, nc: Client, backoff: Backoff) -> None:
-        # As many pending acks as a batch holds, so a publish never waits for a slot: one
-        # that waited would yield, and the client would then write each message on its own.
         js = nc.jetstream(
             timeout=self.settings.ack_timeout_seconds,
-            publish_async_max_pending=self.settings.batch_size,
+            publish_async_max_pending=self.settings.batch_size * IN_FLIGHT,  # `send` says why
         )
         stream_checked = False
-        while not nc.is_closed:
-            try:
-                if not stream_checked:
-                    try:
-                        await ensure_stream(
-                            js, self.settings.stream, self.settings.duplicate_window_seconds
-                        )
-                    except (NatsError, TimeoutError) as e:
-                        log.warning(
-                            "relay %s: cannot check stream %s (%s); is JetStream enabled?",
-                            *(self.name, self.settings.stream, _described(e)),
-                        )
-                        await asyncio.sleep(backoff.delay())
-                        continue
-                    stream_checked = True
-                self.checkpoint = await self._step(js, self.checkpoint)
-                backoff.reset()
-            except StreamMismatch:
-                raise
-            except (NatsError, TimeoutError) as e:
-                self.stats.failures += 1
-                stream_checked = False  # it may be what went missing
-                log.warning(
-                    "relay %s: batch after position %d not acknowledged (%s); publishing again",
-                    *(self.name, self.checkpoint.position, _described(e)),
-                )
-                await asyncio.sleep(backoff.delay())
-            except Exception as e:
-                if is_transient(e):
-                    await self._database_fault(e, backoff)
-                    continue
-                log.exception(
-                    "relay %s failed after position %d; retrying",
-                    *(self.name, self.checkpoint.position),
-                )
-                await asyncio.sleep(backoff.delay())
-
-    async def _step(self, js: JetStreamContext, checkpoint: Checkpoint) -> Checkpoint:
-        """Relay one batch; the checkpoint after it (the same one when nothing was new)."""
-        events = await self._store.read_after(checkpoint, self.settings.batch_size)
-        if not events:
-            await self._report(idle=True)
-            await self._store.wait_for_new_events(self._poll, after=checkpoint)
-            return checkpoint
-        acks = await self.publish(js, events)
-        to = events[-1].checkpoint
-        await move_checkpoint(self.pool, self.name, to, len(acks))
-        self.stats.batches += 1
-        self.stats.published += len(acks)
-        self.stats.duplicates += sum(1 for a in acks if a.duplicate)
-        await self._report(idle=False)
-        return to
-
-    async def publish(self, js: JetStreamContext, events: list[StoredEvent]) -> list[PubAck]:
-        """Publish `events` at once and wait for every ack (`TimeoutError` if they do not all
-        come within `ack_timeout_seconds`)."""
-        personal = self.settings.personal_data
-        if personal:
-            events = await self._store.opened(events)
-        known = public_types()
-        futures = []
+        flying: collections.deque[InFlight] = collections.deque()
         try:
-            for e in events:
-                if e.event_type not in known:  # not public (the contract maps every type)
-                    continue
-                envelope = cloudevent(e, source=self._source, personal_data=personal)
-                futures.append(
-                    await js.publish_async(
-                        envelope["type"],
-                        msgspec.json.encode(envelope),
-                        stream=self.settings.stream,
-                        headers=headers(envelope),
+            while not nc.is_closed:
+                try:
+                    if not stream_checked:
+                        await self._check_stream(js)
+                        stream_checked = True
+                    await self._advance(js, flying)
+                    backoff.reset()
+                except StreamMismatch:
+                    raise
+                except (NatsError, TimeoutError) as e:
+                    self._abandon(flying)
+                    self.stats.failures += 1
+                    stream_checked = False  # it may be what went missing
+                    log.warning(
+                        "relay %s: events after position %d not acknowledged (%s); publishing"
+                        " them again",
+                        *(self.name, self.checkpoint.position, described(e)),
                     )
-                )
-            return await asyncio.wait_for(
-                asyncio.gather(*futures), self.settings.ack_timeout_seconds
-            )
+                    await asyncio.sleep(backoff.delay())
+                except Exception as e:
+                    self._abandon(flying)
+                    if is_transient(e):
+                        await self._database_fault(e, backoff)
+                        continue
+                    log.exception(
+                        "relay %s failed after position %d; retrying",
+                        *(self.name, self.checkpoint.position),
+                    )
+                    await asyncio.sleep(backoff.delay())
         finally:
-            for f in futures:
-                f.cancel()  # done ones ignore it; the rest free their slots
+            self._abandon(flying)
+
+    async def _check_stream(self, js: JetStreamContext) -> None:
+        try:
+            await ensure_stream(js, self.settings.stream, self.settings.duplicate_window_seconds)
+        except (NatsError, TimeoutError) as e:
+            log.warning(
+                "relay %s: cannot check stream %s (%s); is JetStream enabled?",
+                *(self.name, self.settings.stream, described(e)),
+            )
+            raise
+
+    async def _advance(self, js: JetStreamContext, flying: collections.deque[InFlight]) -> None:
+        """One step: publish the next batch if there is room and news, else checkpoint the
+        oldest batch once its acks are in, else wait for news."""
+        if len(flying) < IN_FLIGHT:
+            events = await self._store.read_after(self._published, self.settings.batch_size)
+            if events:
+                personal = self.settings.personal_data
+                if personal:
+                    events = await self._store.opened(events)
+                stream, source = self.settings.stream, self._source
+                flying.append(
+                    await send(js, events, stream=stream, source=source, personal_data=personal)
+                )
+                self._published = events[-1].checkpoint
+                return
+        if flying:
+            acks = await asyncio.wait_for(flying[0].acks, self.settings.ack_timeout_seconds)
+            done = flying.popleft()
+            await move_checkpoint(self.pool, self.name, done.to, len(acks))
+            self.checkpoint = done.to
+            self.stats.batches += 1
+            self.stats.published += len(acks)
+            self.stats.duplicates += sum(1 for a in acks if a.duplicate)
+            await self._report(idle=False)
+            return
+        await self._report(idle=True)
+        await self._store.wait_for_new_events(self._poll, after=self._published)
+
+    def _abandon(self, flying: collections.deque[InFlight]) -> None:
+        """Forget what is unacknowledged: it is published again from the checkpoint."""
+        for batch in flying:
+            batch.cancel()
+        flying.clear()
+        self._published = self.checkpoint
 
     async def _database_fault(self, e: Exception, backoff: Backoff) -> None:
         self.stats.database_faults += 1

@@ -25,10 +25,12 @@ CHANNEL = "bridgework_webhooks"
 """Notified after new messages commit: the senders LISTEN on it."""
 BATCH = 1000
 
-_HORIZON = """
+HORIZON = """
 SELECT tx_id, position FROM events WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
 ORDER BY tx_id DESC, position DESC LIMIT 1
 """
+"""The last event no running transaction can commit before: nothing will appear behind it
+(also where a new endpoint starts)."""
 
 _MATCHING = """
 SELECT tx_id, position, event_id FROM events
@@ -63,7 +65,7 @@ class FanOut:
 
     async def once(self) -> int:
         """One round over every enabled endpoint; the number of messages enqueued."""
-        top = await self.pool.fetchrow(_HORIZON)
+        top = await self.pool.fetchrow(HORIZON)
         if top is None:
             return 0
         self.horizon = horizon = Checkpoint(top["tx_id"], top["position"])

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
+from bridgework.infra.webhooks.fanout import HORIZON
 from bridgework.infra.webhooks.guard import resolve
 from bridgework.services.endpoints import (
     Attempt,
@@ -30,12 +31,6 @@ if TYPE_CHECKING:
 
 PREFIX = "whsec_"
 SECRET_BYTES = 32
-
-_HORIZON = """
-SELECT tx_id, position FROM events WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
-ORDER BY tx_id DESC, position DESC LIMIT 1
-"""
-"""The last event no transaction still running can come before: where a new endpoint starts."""
 
 _ENDPOINTS = """
 SELECT e.*, (SELECT count(*) FROM webhook_secrets s WHERE s.endpoint_id = e.id
@@ -105,7 +100,7 @@ class PostgresWebhooks:
         await resolve(url, self.settings)
         endpoint_id = uuid4()
         async with self.pool.acquire() as conn, conn.transaction():
-            start = await conn.fetchrow(_HORIZON)
+            start = await conn.fetchrow(HORIZON)  # it receives what commits from now on
             await conn.execute(
                 "INSERT INTO webhook_endpoints (id, url, event_types, mode, organisations,"
                 " personal_data, created_by, created_at, after_tx, after_position)"

@@ -194,3 +194,17 @@ async def test_personal_fields_are_null_unless_the_relay_is_configured_to_open_t
     assert published[False]["name"] is None
     assert published[True]["name"] == "Ottoline Brackwater"
     assert published[False]["grade"] == published[True]["grade"] == 9
+
+
+async def test_a_relay_started_before_nats_publishes_once_nats_is_up(
+    pool, store, nats_server, caplog
+):
+    nats_server.restartable()
+    nats_server.stop()
+    await store.append([one_new_stream(10)])
+    relay = Relay(pool, store, settings_for(nats_server.url), source=SOURCE, poll_seconds=0.2)
+    async with running(relay):
+        await eventually(lambda: asyncio.sleep(0, "NATS does not answer" in caplog.text))
+        nats_server.start()
+        await eventually(lambda: caught_up(pool, store))
+    assert relay.stats.published == 10

@@ -1,4 +1,4 @@
-"""The leaf hash PostgreSQL computes (`LEAF_HASH_SQL`, used by the sealer and `verify`) is the
+"""The leaf hash PostgreSQL computes (`LEAF_HASH_SQL`, used by `verify`) is the
 one `leaf_bytes` gives in Python, byte for byte, for awkward rows: non-ASCII and escaped
 text, JSON with odd spacing and a `\\u0000` escape, times before 1970 and with microseconds,
 no scope and several organisations, large versions."""
@@ -25,11 +25,11 @@ TIMES = [
 ]
 
 
-async def test_the_sql_leaf_hash_is_the_python_leaf_hash_of_every_awkward_row(pool, admin_pool):
+async def test_the_sql_leaf_hash_is_the_python_leaf_hash_of_every_awkward_row(admin_pool):
+    pool = admin_pool  # rows written straight into the log, as only its owner may
     scopes = [[], [uuid4()], [uuid4(), uuid4(), uuid4()]]
     for i, (stream, kind, payload, metadata, scope_at) in enumerate(AWKWARD):
-        # Awkward recording times: only a superuser may choose one (the app's role may not).
-        await admin_pool.execute(
+        await pool.execute(
             "INSERT INTO events (event_id, stream_id, stream_version, event_type, schema_version,"
             " payload, metadata, recorded_at, scope) VALUES ($1, $2, $3, $4, $5, $6::text::json,"
             " $7::text::json, $8, $9)",
@@ -53,8 +53,8 @@ async def test_the_sql_leaf_hash_is_the_python_leaf_hash_of_every_awkward_row(po
     assert {len(statements.stored_event(r).scope) for r in rows} == {0, 1, 3}
 
 
-async def test_the_sealer_seals_with_the_databases_hashes_what_python_would(pool, deps):
-    await pool.execute(
+async def test_the_sealers_python_leaves_are_the_databases_leaf_hashes(pool, admin_pool, deps):
+    await admin_pool.execute(
         "INSERT INTO events (event_id, stream_id, stream_version, event_type, payload, metadata)"
         " VALUES ($1, 'ö', 1, 'T', '{\"a\": \"\\u0000\"}', '{}')",
         uuid4(),
