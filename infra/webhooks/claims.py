@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bridgework.infra.webhooks.fanout import LIVE
+
 if TYPE_CHECKING:
     from uuid import UUID
 
     import asyncpg
 
-_PARALLEL = """
+_PARALLEL = f"""
 WITH due AS (
     SELECT m.seq FROM webhook_messages m JOIN webhook_endpoints e ON e.id = m.endpoint_id
     WHERE m.status = 'pending' AND m.next_attempt_at <= now()
-      AND e.disabled_at IS NULL AND e.mode = 'parallel'
+      AND {LIVE} AND e.mode = 'parallel'
     ORDER BY m.next_attempt_at, m.seq
     LIMIT $1
     FOR UPDATE OF m SKIP LOCKED
@@ -29,18 +31,18 @@ UPDATE webhook_messages AS m
 SET attempts = m.attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
 FROM due WHERE m.seq = due.seq
 RETURNING m.seq, m.endpoint_id, m.event_id, m.position, m.attempts
-"""
+"""  # noqa: S608 - the only interpolation is a constant condition
 
-_HEADS = """
+_HEADS = f"""
 SELECT m.seq, m.endpoint_id FROM webhook_messages m JOIN webhook_endpoints e ON e.id = m.endpoint_id
 WHERE m.status = 'pending' AND m.next_attempt_at <= now()
-  AND e.disabled_at IS NULL AND e.mode = 'ordered'
+  AND {LIVE} AND e.mode = 'ordered'
   AND NOT EXISTS (SELECT FROM webhook_messages p
                   WHERE p.endpoint_id = m.endpoint_id AND p.status = 'pending' AND p.seq < m.seq)
 ORDER BY m.next_attempt_at, m.seq
 LIMIT $1
 FOR UPDATE OF m SKIP LOCKED
-"""
+"""  # noqa: S608 - the only interpolation is a constant condition
 
 _RUNS = """
 WITH run AS (
