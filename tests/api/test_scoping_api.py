@@ -158,6 +158,10 @@ def test_every_root_query_field_gives_another_organisation_nothing(api, world):
     assert made["__typename"] == "ApiKeyCreated", made
     asked = {
         "apiKeys": ("{ apiKeys { id } }", []),
+        "asOf": (
+            f'{{ asOf(position: {at}) {{ program(id: "{w["y"]}") {{ id }} }} }}',
+            {"program": None},
+        ),
         "clearancesExpiring": (f"{{ clearancesExpiring(atLeast: {at}) {{ mentorId }} }}", []),
         "events": (EVENTS, "scoped"),
         "impactReport": (
@@ -180,11 +184,19 @@ def test_every_root_query_field_gives_another_organisation_nothing(api, world):
         "webhookEndpoints": ("{ webhookEndpoints { id } }", []),
     }
     link_only = {"hoursToVerify"}  # a supervisor's link token is its own scope
+    # The whole log's checkpoints and proofs: auditors' and administrators' only.
+    auditors_only = {
+        "logCheckpoint": "{ logCheckpoint { size } }",
+        "eventInclusionProof": f'{{ eventInclusionProof(eventId: "{w["c"]}") {{ leafIndex }} }}',
+    }
     fields = {
         f.graphql_name or to_camel_case(f.python_name)
         for f in schema.query.__strawberry_definition__.fields
     }
-    assert set(asked) == fields - link_only
+    assert set(asked) == fields - link_only - set(auditors_only)
+    for field, query in auditors_only.items():
+        refused = run(api, query, who=w["of_a"])
+        assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"], field
     for field, (query, expected) in asked.items():
         body = run(api, query, who=w["of_a"])
         assert "errors" not in body, (field, body)

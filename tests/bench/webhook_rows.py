@@ -1,7 +1,7 @@
 """Webhook rows (issue 15, part 6), the delivery worker against a receiver in a process of its
 own on this machine (`webhook_receiver.py`), over real sockets:
 
-14. a. deliveries/s: a backlog of events fanned out to one parallel endpoint and sent, from
+18. a. deliveries/s: a backlog of events fanned out to one parallel endpoint and sent, from
        the worker's start to the last message marked delivered (so fan-out, claims, rendering,
        signing, the POST and the outcome's row are all in it). Limit: httpx posting the same
        number of bodies to the same receiver with the same concurrency, nothing else.
@@ -110,7 +110,7 @@ async def deliveries_row(admin_url: str, total: int) -> harness.Row:
                 ours = total / (time.perf_counter() - registry_start)
             limit = await limit_rate(url, total, SETTINGS.concurrency)
     return harness.Row(
-        name=f"14a. webhook deliveries to a local receiver ({total:,} events, parallel)",
+        name=f"18a. webhook deliveries to a local receiver ({total:,} events, parallel)",
         unit="deliveries/s", ours=ours, limit=limit, target="≥ 500/s", met=ours >= 500,
         notes=f"limit: httpx alone, {SETTINGS.concurrency} in flight, same receiver",
     )
@@ -136,7 +136,7 @@ async def latency_row(admin_url: str, seconds: float) -> harness.Row:
         lags = [arrived[i] - at for i, at in committed.items() if i in arrived]
     summary = harness.latency_summary(lags)
     return harness.Row(
-        name="14b. commit → webhook received at 100 events/s (ordered)", unit="p99 ms",
+        name="18b. commit → webhook received at 100 events/s (ordered)", unit="p99 ms",
         ours=summary["p99_ms"], target="p99 < 500 ms", met=summary["p99_ms"] < 500,
         higher_is_better=False,
         notes=f"p50 {summary['p50_ms']:.1f} ms; {len(lags):,} events, offered {offered:.0f}/s",
