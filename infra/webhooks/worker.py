@@ -40,6 +40,8 @@ LEASE_MARGIN_SECONDS = 15.0
 DATABASE_RETRY_SECONDS = (0.5, 10.0)
 RUN = 50
 """An ordered endpoint's messages claimed (and sent one after another) together."""
+RECORD_EVERY = 10
+"""A run records its outcomes this often (and when it stops)."""
 
 
 _TARGETS = """
@@ -190,18 +192,22 @@ class Worker:
         if target is None:  # disabled or deleted since the claim: its lease brings it back
             return
         done: list[tuple[asyncpg.Record, Outcome]] = []
-        crashed = 0
+        sent, crashed = 0, 0
         try:
             for message in messages:
                 outcome = await self._attempt(message, target, events)
                 done.append((message, outcome))
+                sent += 1
                 if not outcome.delivered:
                     break
+                if len(done) == RECORD_EVERY:  # a crash then resends at most this many
+                    await self._record(done, [])
+                    done = []
         except Exception:  # that one's lease brings it round again
             log.exception("webhook to %s: no outcome recorded", target["id"])
             crashed = 1
         try:
-            await self._record(done, [m["seq"] for m in messages[len(done) + crashed :]])
+            await self._record(done, [m["seq"] for m in messages[sent + crashed :]])
         except Exception:  # their leases bring them round again (the same webhook-id)
             log.exception("webhook to %s: outcomes not recorded", target["id"])
 
