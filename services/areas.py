@@ -24,6 +24,7 @@ from bridgework.services import (
     webhooks,
 )
 from bridgework.services.bus import Handlers
+from bridgework.services.errors import Forbidden
 from bridgework.services.partnerships import charter, collaboration, lifecycle
 
 if TYPE_CHECKING:
@@ -58,5 +59,8 @@ HANDLERS = Handlers(*(area.HANDLERS for area in AREAS))
 
 async def dispatch(deps: Deps, ctx: CommandContext, command: Command) -> CommandResult:
     """Run `command` by its handler, whichever area it belongs to: authorise, load, decide,
-    append, as `execute` does for every handler."""
+    append, as `execute` does for every handler. A read-only principal (a read-only API key,
+    an auditor) sends none: it is refused before its handler runs."""
+    if ctx.principal is not None and not ctx.principal.may_write:
+        raise Forbidden(f"{ctx.actor.id!r} is read-only: it may not {type(command).__name__}")
     return await HANDLERS.dispatch(deps, ctx, command)

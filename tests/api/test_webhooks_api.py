@@ -192,3 +192,17 @@ def test_an_endpoint_a_revoked_key_registered_is_sent_nothing_more(hooks, receiv
     messages = {e["id"]: e["messages"] for e in endpoints(hooks)}
     assert after["id"] not in {m["eventId"] for m in messages[keyed["id"]]}
     assert [e["data"]["name"] for e in receiver.events()] == [None]  # "Before", redacted
+
+
+def test_a_read_only_key_may_not_register_an_endpoint_and_nothing_is_registered(hooks, receiver):
+    school = org(hooks, "Read-only School")["id"]
+    keys = ApiKeys(hooks.client.app.state.api.pool)
+    _, key = hooks.client.blocking_portal.call(
+        lambda: keys.create(
+            name="Warehouse", organisations=[UUID(school)], created_by="test", read_only=True
+        )
+    )
+    refused = register(hooks, receiver.url, f"Bearer {key}")
+    assert refused["__typename"] == "ForbiddenError", refused
+    assert "read-only" in refused["message"]
+    assert endpoints(hooks, f"Bearer {key}") == []
