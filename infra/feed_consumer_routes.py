@@ -14,6 +14,7 @@ identity."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
 
 MAX_BODY = 1024
 MAX_TIME = 64
+_ISO_TIME = re.compile(r"[0-9][0-9T:.,+\-Zz ]*")
+"""What an ISO-8601 time is written with (`fromisoformat` lets some control characters by)."""
 
 
 async def body_of(request: Request[Any, Any, Any], fields: frozenset[str]) -> dict[str, Any]:
@@ -82,7 +85,7 @@ def seek_target(body: dict[str, Any]) -> int | datetime:
             raise FeedError("position", f"must be from 0 to {MAX_POSITION}")
         return position
     raw = body["time"]
-    if not isinstance(raw, str) or len(raw) > MAX_TIME:
+    if not isinstance(raw, str) or len(raw) > MAX_TIME or _ISO_TIME.fullmatch(raw) is None:
         raise FeedError("time", "must be an ISO-8601 time, e.g. 2026-09-01T08:00:00Z")
     try:
         at = datetime.fromisoformat(raw)
@@ -129,11 +132,11 @@ async def seek_consumer(request: Request[Any, Any, Any]) -> Response[dict[str, A
         name = consumer_name(request.path_params["name"], "name")
         target = seek_target(await body_of(request, frozenset({"position", "time"})))
         caller = await caller_of(request)
-        await open_consumer(api.pool, caller.subject, name)  # seeking first is a first use
         if isinstance(target, datetime):
             cursor = await seek_time(api.pool, target)
         else:
             cursor = await seek_position(api.pool, target)
+        await open_consumer(api.pool, caller.subject, name)  # seeking first is a first use
         await seek(api.pool, caller.subject, name, cursor)
     except FeedError as e:
         return refusal(e)

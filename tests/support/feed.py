@@ -1,0 +1,45 @@
+"""Talking to `GET /feed` and its named consumers in API tests."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from bridgework.infra.feed import NEXT_CURSOR
+
+CREATE_KEY = """mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) {
+  __typename ... on ApiKeyCreated { key } ... on UserError { message } } }"""
+
+
+def read(api, who, name, **params):
+    response = api.client.get(
+        "/feed", params={"consumer": name} | params, headers={"authorization": who}
+    )
+    assert response.status_code == 200, response.text
+    return response.json(), response.headers[NEXT_CURSOR]
+
+
+def post(api, who, name, action, body):
+    path = f"/feed/consumers/{quote(name, safe='')}/{action}"
+    return api.client.post(path, json=body, headers={"authorization": who})
+
+
+def ack(api, who, name, cursor):
+    response = post(api, who, name, "ack", {"cursor": cursor})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def listed(api, who):
+    response = api.client.get("/feed/consumers", headers={"authorization": who})
+    assert response.status_code == 200, response.text
+    return {c["name"]: c for c in response.json()["consumers"]}
+
+
+def key(api, *organisations):
+    made = api.data(CREATE_KEY, {"input": {"name": "SIS", "organizationIds": list(organisations)}})
+    assert made["createApiKey"]["__typename"] == "ApiKeyCreated", made
+    return f"Bearer {made['createApiKey']['key']}"
+
+
+def ids(batch):
+    return [e["id"] for e in batch]
