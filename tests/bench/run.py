@@ -26,6 +26,7 @@ import service_rows  # noqa: E402
 import store_rows  # noqa: E402
 import command_rows  # noqa: E402
 import crypto_rows  # noqa: E402
+import feed_rows  # noqa: E402
 
 SUITES = {
     "store": store_rows.run,  # rows 1, 2, 9
@@ -33,6 +34,7 @@ SUITES = {
     "read": read_rows.run,  # rows 4, 5, 6
     "service": service_rows.run,  # rows 7, 8, 10
     "crypto": crypto_rows.run,  # row 13
+    "feed": feed_rows.run,  # row 14
 }
 EXTRA = {"http": service_rows.run_http}  # rows 8 and 10 alone, not part of a full run
 
