@@ -9,9 +9,7 @@ import pytest
 from bridgework.infra import feed_consumers
 from bridgework.services.identity import Role
 from support.api import STUDENT_AT, org
-from support.feed import ack, ids, key, listed, post, read
-
-ALL = "{ events(first: 1000) { edges { node { eventId position recordedAt } } } }"
+from support.feed import ack, ids, key, listed, post, read, visible_log
 
 
 @pytest.fixture
@@ -19,8 +17,8 @@ def log(api):
     """School A with three students: four events in its scope."""
     a = org(api, "A")["id"]
     for name in ("Ana", "Bo", "Cy"):
-        api.data(STUDENT_AT, {"name": name, "school": a})
-    events = [e["node"] for e in api.data(ALL)["events"]["edges"]]
+        last = api.data(STUDENT_AT, {"name": name, "school": a})["registerStudent"]
+    events = visible_log(api, last["position"])
     return {"a": a, "events": events, "key": key(api, a)}
 
 

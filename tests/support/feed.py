@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import quote
 
 from bridgework.infra.feed import NEXT_CURSOR
 
+ALL_EVENTS = "{ events(first: 1000) { edges { node { eventId type position recordedAt } } } }"
 CREATE_KEY = """mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) {
   __typename ... on ApiKeyCreated { key } ... on UserError { message } } }"""
 
@@ -43,3 +45,15 @@ def key(api, *organisations):
 
 def ids(batch):
     return [e["id"] for e in batch]
+
+
+def visible_log(api, position):
+    """The whole log once the event at `position` is readable: a projection's transaction that
+    began before the write commits can hold it back for a moment (gap-safe reads)."""
+    deadline = time.monotonic() + 60
+    while True:
+        events = [e["node"] for e in api.data(ALL_EVENTS)["events"]["edges"]]
+        if position in [e["position"] for e in events]:
+            return events
+        assert time.monotonic() < deadline, f"position {position} not readable within 60 s"
+        time.sleep(0.01)
