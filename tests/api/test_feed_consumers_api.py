@@ -9,17 +9,12 @@ import pytest
 from bridgework.infra import feed_consumers
 from bridgework.services.identity import Role
 from support.api import STUDENT_AT, org
-from support.feed import ack, ids, key, listed, post, read, visible_log
+from support.feed import ack, ids, key, listed, post, read, school_log
 
 
 @pytest.fixture
 def log(api):
-    """School A with three students: four events in its scope."""
-    a = org(api, "A")["id"]
-    for name in ("Ana", "Bo", "Cy"):
-        last = api.data(STUDENT_AT, {"name": name, "school": a})["registerStudent"]
-    events = visible_log(api, last["position"])
-    return {"a": a, "events": events, "key": key(api, a)}
+    return school_log(api)
 
 
 def test_a_consumer_resumes_after_what_it_acknowledged(api, log):

@@ -7,19 +7,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from support.api import STUDENT_AT, org
-from support.feed import ack, ids, key, listed, post, read, visible_log
+from support.feed import ack, ids, listed, post, read, school_log
 
 GOOD_CURSOR = "ZXZlbnQ6MDow"
 
 
 @pytest.fixture
 def log(api):
-    a = org(api, "A")["id"]
-    for name in ("Ana", "Bo", "Cy"):
-        last = api.data(STUDENT_AT, {"name": name, "school": a})["registerStudent"]
-    events = visible_log(api, last["position"])
-    return {"events": events, "key": key(api, a)}
+    return school_log(api)
 
 
 def seek(api, who, name, body):

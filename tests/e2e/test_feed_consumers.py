@@ -56,6 +56,13 @@ async def ack(client: httpx.AsyncClient, cursor: str) -> None:
     assert response.status_code == 200, response.text
 
 
+async def caught_up(client: httpx.AsyncClient) -> str:
+    """Read and acknowledge everything there is; the cursor acknowledged."""
+    _, cursor = await consume(client, limit="1000")
+    await ack(client, cursor)
+    return cursor
+
+
 @pytest.mark.slow
 async def test_a_consumer_resumes_after_its_ack_across_a_restart(data_dir):
     with Serve(data_dir) as first:
@@ -93,8 +100,7 @@ def server():
 async def test_a_long_poll_returns_when_a_mutation_commits(server):
     school, key = await school_with_key(server)
     async with httpx.AsyncClient(base_url=server.url, headers=key, timeout=60) as client:
-        _, cursor = await consume(client, limit="1000")
-        await ack(client, cursor)
+        cursor = await caught_up(client)
         poll = asyncio.create_task(consume(client, wait="30"))
         await waiting(server, 1)
         async with server.http() as admin:
@@ -108,8 +114,7 @@ async def test_a_long_poll_returns_when_a_mutation_commits(server):
 async def test_a_waiting_request_ends_when_its_client_goes_away(server):
     _, key = await school_with_key(server)
     async with httpx.AsyncClient(base_url=server.url, headers=key, timeout=60) as client:
-        _, cursor = await consume(client, limit="1000")
-        await ack(client, cursor)
+        await caught_up(client)
         poll = asyncio.create_task(consume(client, wait="30"))
         await waiting(server, 1)
         poll.cancel()  # httpx closes the connection
@@ -124,8 +129,7 @@ async def test_a_shutdown_answers_a_waiting_request_at_once(data_dir):
         _, key = await school_with_key(running)
         # A client deadline shorter than the wait: only an answer at shutdown passes.
         async with httpx.AsyncClient(base_url=running.url, headers=key, timeout=20) as client:
-            _, cursor = await consume(client, limit="1000")
-            await ack(client, cursor)
+            cursor = await caught_up(client)
             poll = asyncio.create_task(consume(client, wait="30"))
             await waiting(running, 1)
             stopped = asyncio.create_task(asyncio.to_thread(running.stop))  # exit status 0

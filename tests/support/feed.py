@@ -6,6 +6,7 @@ import time
 from urllib.parse import quote
 
 from bridgework.infra.feed import NEXT_CURSOR
+from support.api import STUDENT_AT, org
 
 ALL_EVENTS = "{ events(first: 1000) { edges { node { eventId type position recordedAt } } } }"
 CREATE_KEY = """mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) {
@@ -57,3 +58,11 @@ def visible_log(api, position):
             return events
         assert time.monotonic() < deadline, f"position {position} not readable within 60 s"
         time.sleep(0.01)
+
+
+def school_log(api):
+    """School A with three students (four events in its scope) and a key scoped to it."""
+    a = org(api, "A")["id"]
+    for name in ("Ana", "Bo", "Cy"):
+        last = api.data(STUDENT_AT, {"name": name, "school": a})["registerStudent"]
+    return {"a": a, "events": visible_log(api, last["position"]), "key": key(api, a)}
