@@ -23,6 +23,7 @@ from bridgework.domain.base import BridgeworkAggregate
 from bridgework.domain.errors import DomainError
 from bridgework.services import snapshots
 from bridgework.services.authority import Reach, authorise
+from bridgework.services.endpoints import WebhookRegistry
 from bridgework.services.errors import Conflict, NotFound, ServiceError
 from bridgework.services.identity import KeyRing
 from bridgework.services.ports import (
@@ -82,6 +83,7 @@ class Deps(msgspec.Struct, frozen=True, kw_only=True):
     """This process's stream locks and cached aggregates, shared by every command."""
     keys: KeyRing | None = None
     """Integrations' API keys (`services/access.py`); None where none are kept."""
+    webhooks: WebhookRegistry | None = None  # endpoints (`services/webhooks.py`), if kept
 
 
 class Session:

@@ -1,6 +1,6 @@
 """Feed rows: reading the log as CloudEvents over HTTP.
 
-14. Feed read: one consumer pages through a pre-filled log of real events (`StudentEnrolled`,
+19. Feed read: one consumer pages through a pre-filled log of real events (`StudentEnrolled`,
     written through the domain) with `GET /feed?limit=1000` on a real `bridgework serve`
     process (an administrator's token, so every event is in scope; projections off, so
     nothing else reads the log meanwhile), each request after the last one's cursor; events/s
@@ -88,7 +88,7 @@ async def feed_row(admin_url: str, *, quick: bool) -> harness.Row:
         rows, plain_seconds = await plain_read(dsn)
     ours, limit = events / seconds, rows / plain_seconds
     return harness.Row(
-        name=f"14. feed read, GET /feed?limit={PAGE} (real server)",
+        name=f"19. feed read, GET /feed?limit={PAGE} (real server)",
         unit="events/s",
         ours=ours,
         limit=limit,

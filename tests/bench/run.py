@@ -26,6 +26,10 @@ import service_rows  # noqa: E402
 import store_rows  # noqa: E402
 import command_rows  # noqa: E402
 import crypto_rows  # noqa: E402
+import asof_rows  # noqa: E402
+import relay_rows  # noqa: E402
+import seal_rows  # noqa: E402
+import webhook_rows  # noqa: E402
 import feed_rows  # noqa: E402
 
 SUITES = {
@@ -34,7 +38,11 @@ SUITES = {
     "read": read_rows.run,  # rows 4, 5, 6
     "service": service_rows.run,  # rows 7, 8, 10
     "crypto": crypto_rows.run,  # row 13
-    "feed": feed_rows.run,  # row 14
+    "asof": asof_rows.run,  # rows 14, 15
+    "relay": relay_rows.run,  # row 16
+    "seal": seal_rows.run,  # row 17
+    "webhooks": webhook_rows.run,  # row 18
+    "feed": feed_rows.run,  # row 19
 }
 EXTRA = {"http": service_rows.run_http}  # rows 8 and 10 alone, not part of a full run
 
