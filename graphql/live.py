@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, TypeVar
 from bridgework.projections.faults import is_transient
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+    from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 
     from bridgework.services.ports import Checkpoint, EventStore, StoredEvent
 
@@ -145,7 +145,7 @@ class LiveTail:
             await self._store.wait_for_new_events(delay)
             delay = min(delay * 2, BACKOFF_MAX_SECONDS)
 
-    async def follow(self, after: Checkpoint) -> AsyncIterator[Sequence[StoredEvent]]:
+    async def follow(self, after: Checkpoint) -> AsyncGenerator[Sequence[StoredEvent]]:
         """Every event after `after`, in the log's order, as batches; never ends by itself."""
         cursor = after
         while True:

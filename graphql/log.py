@@ -108,15 +108,20 @@ def event_cursor(checkpoint: Checkpoint) -> str:
     return encode_cursor("event", checkpoint.tx_id, checkpoint.position)
 
 
+def cursor_checkpoint(cursor: str) -> Checkpoint:
+    """Where an event's cursor points (`CursorError` if it is not one); also the HTTP feed's."""
+    tx_id, position = decode_cursor("event", cursor, 2)
+    return Checkpoint(tx_id, position)
+
+
 def after_checkpoint(after: str | None) -> Checkpoint:
     """Where `after` (an event's cursor, or the start of the log if null) points."""
     if after is None:
         return ORIGIN
     try:
-        tx_id, position = decode_cursor("event", after, 2)
+        return cursor_checkpoint(after)
     except CursorError as e:
         raise bad_input("after", str(e)) from None
-    return Checkpoint(tx_id, position)
 
 
 def event_filter(

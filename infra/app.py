@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,8 @@ from bridgework.infra.checkpoints.routes import checkpoint, checkpoint_keys
 from bridgework.infra.connections import WebsocketLimit
 from bridgework.infra.contract import events_catalog
 from bridgework.infra.feed import feed
+from bridgework.infra.feed_consumer_routes import CONSUMER_ROUTES
+from bridgework.infra.feed_wait import Stopping
 from bridgework.infra.health import log_health, readiness_problems
 from bridgework.infra.hours_page import VerifyHoursPage
 from bridgework.infra.metrics import Metrics
@@ -85,9 +88,11 @@ def create_app(
     issuer = LocalIssuer(settings) if settings.auth.issuer is None else None
     protection = settings.protection
     graphql = graphql_controller(graphiql=protection.graphiql)
+    stopping = Stopping()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        stopping.bind(asyncio.get_running_loop())
         async with open_runtime(settings) as runtime:
             if in_process:
                 runtime.run_projections()
@@ -130,6 +135,7 @@ def create_app(
             feed,
             checkpoint,
             checkpoint_keys,
+            *CONSUMER_ROUTES,
         ],
         lifespan=[lifespan],
         middleware=[websockets],
@@ -139,6 +145,7 @@ def create_app(
                 "websockets": websockets,
                 "issuer": issuer,
                 "exposure": protection.exposure(),
+                "stopping": stopping,
             }
         ),
         exception_handlers={RecursionError: body_too_deep},

@@ -42,8 +42,14 @@ from bridgework.infra.terminal import progress
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine, Sequence
+    from types import FrameType
+
+    from bridgework.infra.feed_wait import Stopping
 
 log = logging.getLogger("bridgework")
+
+STARTUP_FAILURE = 3
+"""uvicorn's exit status when the app did not start."""
 
 
 def serve(settings: Settings) -> None:
@@ -59,7 +65,25 @@ def serve(settings: Settings) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGINT, lambda *_: sys.exit(130))
     # log_config=None: uvicorn logs through the handler `configure_logging` set up.
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None)
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None)
+    server = Server(config, app.state.stopping)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:
+        sys.exit(STARTUP_FAILURE)
+
+
+class Server(uvicorn.Server):
+    """uvicorn's server, which also tells the app the moment a shutdown begins: requests
+    that wait (`GET /feed?wait=`) answer then, instead of holding the shutdown up."""
+
+    def __init__(self, config: uvicorn.Config, stopping: Stopping) -> None:
+        super().__init__(config)
+        self._stopping = stopping
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self._stopping.begin()
+        super().handle_exit(sig, frame)
 
 
 async def _migrate(settings: Settings) -> None:

@@ -18,7 +18,7 @@ import dataclasses
 import functools
 import re
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -153,6 +153,8 @@ class PublicType:
     names here), from which `schema` is generated."""
     schema: dict[str, Any]
     """The JSON Schema (msgspec's) of the data: every object's fields in camelCase."""
+    nested: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Stored field → its schema, for the fields whose values hold objects to rename too."""
 
     @property
     def personal(self) -> list[str]:
@@ -160,9 +162,25 @@ class PublicType:
         return sorted(self.fields[f] for f in PERSONAL.get(self.stored, {}))
 
     def data(self, state: dict[str, Any]) -> dict[str, Any]:
-        """A payload of the current version with every field renamed as `schema` says."""
-        renamed: dict[str, Any] = _renamed(state, self.schema, self.schema["$defs"])
-        return renamed
+        """A payload of the current version with every field renamed as `schema` says (the
+        schema is walked only into the values that hold objects: every envelope asks)."""
+        fields, nested, defs = self.fields, self.nested, self.schema["$defs"]
+        return {
+            fields.get(k) or public_field(k): _renamed(v, nested[k], defs) if k in nested else v
+            for k, v in state.items()
+        }
+
+
+def _holds_objects(node: Any, defs: dict[str, Any], seen: frozenset[str]) -> bool:
+    if not isinstance(node, dict):  # a fixed tuple's `"items": false`
+        return False
+    if "$ref" in node:
+        name = node["$ref"].rpartition("/")[2]
+        found = defs[name]
+        return name in seen or "properties" in found or _holds_objects(found, defs, seen | {name})
+    if "items" in node:
+        return _holds_objects(node["items"], defs, seen)
+    return "properties" in node or any(_holds_objects(o, defs, seen) for o in node.get("anyOf", ()))
 
 
 def _camel(schema: dict[str, Any]) -> dict[str, Any]:
@@ -206,7 +224,15 @@ def _public_type(stored: str) -> PublicType:
         forbid_unknown_fields=True,
     )
     version = getattr(cls, "class_version", 1)
-    return PublicType(stored, public, version, fields, struct, _camel(msgspec.json.schema(struct)))
+    schema = _camel(msgspec.json.schema(struct))
+    defs = schema["$defs"]
+    properties = defs[schema["$ref"].rpartition("/")[2]]["properties"]
+    nested = {
+        n: properties[p]
+        for n, p in fields.items()
+        if _holds_objects(properties[p], defs, frozenset())
+    }
+    return PublicType(stored, public, version, fields, struct, schema, nested)
 
 
 @functools.cache
@@ -236,6 +262,14 @@ def catalog() -> list[dict[str, Any]]:
 _SOURCE = re.compile(r"^\S+$")
 
 
+class _Causes(msgspec.Struct):  # the metadata's ids an envelope carries, as stored
+    correlation_id: str
+    causation_id: str
+
+
+_causes = msgspec.json.Decoder(_Causes).decode
+
+
 def cloudevent(e: StoredEvent, *, source: str, personal_data: bool = False) -> dict[str, Any]:
     """`e` as a CloudEvents 1.0 JSON envelope (a dict to encode). Personal fields are null
     unless `personal_data` (then `e` must be opened: `EventStore.opened`); `source` is a
@@ -248,7 +282,7 @@ def cloudevent(e: StoredEvent, *, source: str, personal_data: bool = False) -> d
     for v in range(e.schema_version, public.version):
         state = getattr(cls, f"upcast_v{v}_v{v + 1}")(state)
     redact(e.event_type, state, personal_data=personal_data)
-    m = e.metadata
+    m = _causes(e.metadata_json)
     return {
         "specversion": SPEC_VERSION,
         "id": str(e.event_id),
@@ -259,7 +293,7 @@ def cloudevent(e: StoredEvent, *, source: str, personal_data: bool = False) -> d
         "datacontenttype": "application/json",
         "dataversion": public.version,
         "sequence": str(e.position).zfill(SEQUENCE_DIGITS),
-        "correlationid": str(m.correlation_id),
-        "causationid": str(m.causation_id),
+        "correlationid": m.correlation_id,
+        "causationid": m.causation_id,
         "data": public.data(state),
     }

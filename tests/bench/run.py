@@ -30,6 +30,7 @@ import asof_rows  # noqa: E402
 import relay_rows  # noqa: E402
 import seal_rows  # noqa: E402
 import webhook_rows  # noqa: E402
+import feed_rows  # noqa: E402
 
 SUITES = {
     "store": store_rows.run,  # rows 1, 2, 9
@@ -41,6 +42,7 @@ SUITES = {
     "relay": relay_rows.run,  # row 16
     "seal": seal_rows.run,  # row 17
     "webhooks": webhook_rows.run,  # row 18
+    "feed": feed_rows.run,  # row 19
 }
 EXTRA = {"http": service_rows.run_http}  # rows 8 and 10 alone, not part of a full run
 
