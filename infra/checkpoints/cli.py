@@ -14,6 +14,7 @@ from bridgework.infra.checkpoints.export import ExportError, export, stored_type
 from bridgework.infra.checkpoints.note import MAX_NOTE, NoteError
 from bridgework.infra.checkpoints.offline import verify_export
 from bridgework.infra.checkpoints.rows import FORMATS
+from bridgework.infra.report_verify import verify_report_command
 from bridgework.infra.runtime import open_database, open_runtime
 from bridgework.infra.sealing import verify
 from bridgework.infra.terminal import progress
@@ -41,6 +42,9 @@ def add_verify_parser(
         "--export", type=Path, metavar="FILE", help="an export file, checked offline"
     )
     verify_.add_argument(
+        "--report", type=Path, metavar="FILE", help="a `bridgework report` JSON file"
+    )
+    verify_.add_argument(
         "--public-key",
         type=Path,
         metavar="FILE",
@@ -62,6 +66,9 @@ def _note(path: Path) -> str:
 
 
 async def verify_command(settings: Settings, args: argparse.Namespace) -> None:
+    if args.report is not None:
+        await verify_report_command(settings, args)
+        return
     if args.export is not None:
         _verify_export(args)
         return
