@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 
 MAX_REPORT = 10_000_000
 """The largest report file read, in bytes."""
-CAN_CREATE = "SELECT has_database_privilege(current_user, current_database(), 'CREATE')"
+CAN_CREATE = (
+    "SELECT current_user, has_database_privilege(current_user, current_database(), 'CREATE')"
+)
 
 
 class ReportProblem(ValueError):
@@ -91,8 +93,8 @@ def read_report(path: Path) -> Report:
         raise ReportProblem("BAD REPORT", f"{path}: larger than {MAX_REPORT:,} bytes")
     try:
         document = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ReportProblem("BAD REPORT", f"{path}: not JSON ({e})") from None
+    except (ValueError, RecursionError) as e:  # undecodable, malformed, too deep or long
+        raise ReportProblem("BAD REPORT", f"{path}: not JSON ({e!s:.200})") from None
     if not isinstance(document, dict):
         raise ReportProblem("BAD REPORT", f"{path}: not a JSON object")
     if document.get("format") != FORMAT:
@@ -175,16 +177,21 @@ def _in_list(given: list[Any], made: list[Any], path: str) -> str | None:
     return None
 
 
+def _verifiers(settings: Settings, keys: Path | None) -> tuple[list[Verifier], str]:
+    """The keys to check with and where they came from."""
+    if keys is None:
+        own, source = own_verifier(settings)
+        return [own], source
+    try:
+        return read_verifiers(keys), str(keys)
+    except NoteError as e:
+        raise ReportProblem("BAD KEY", str(e)) from None
+
+
 async def verify_report(settings: Settings, path: Path, keys: Path | None) -> str:
     """The ok summary of the report in `path`; a `ReportProblem` otherwise."""
     report = read_report(path)
-    try:
-        verifiers, source = (
-            own_verifier(settings) if keys is None else (read_verifiers(keys), str(keys))
-        )
-    except NoteError as e:
-        raise ReportProblem("BAD KEY", str(e)) from None
-    verifiers = [verifiers] if isinstance(verifiers, Verifier) else verifiers
+    verifiers, source = _verifiers(settings, keys)
     signer = check_signature(report, verifiers)
     note = report.document["checkpoint"]
     if note is None:
@@ -199,17 +206,16 @@ async def verify_report(settings: Settings, path: Path, keys: Path | None) -> st
         raise ReportProblem("BAD CHECKPOINT", msg)
     async with open_database(settings) as pool:
         extension = await extends(pool, note, verifiers)
-        role, can_create = (
-            await pool.fetchval("SELECT current_user"),
-            await pool.fetchval(CAN_CREATE),
-        )
+        privilege = await pool.fetchrow(CAN_CREATE)
+    assert privilege is not None  # noqa: S101 - a SELECT without FROM has its one row
+    role, can_create = privilege
     if extension.problem is not None:
         raise ReportProblem("TAMPERED", extension.problem)
     if not can_create:
         msg = (
             f"the signature and checkpoint hold, but role {role} may not CREATE in the database,"
             " and recomputing the numbers replays the log into a scratch schema: run"
-            " `verify --report` as the app's role (README, Auditing)"
+            " `verify --report` as the app's role (README, Verify an impact report)"
         )
         raise ReportProblem("CANNOT RECOMPUTE", msg)
     made = await _recomputed(settings, report)

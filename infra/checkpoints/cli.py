@@ -1,5 +1,6 @@
 """`bridgework verify` (the log against its sealed tree; `--checkpoint` against a saved signed
-checkpoint; `--export` an export file offline) and `bridgework export`."""
+checkpoint; `--export` an export file offline; `--report` an impact report,
+`infra/report_verify.py`) and `bridgework export`."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ def add_verify_parser(
         help="check that the log is the one sealed; exit 1 naming the first altered event",
         description="Recompute every event's leaf from the log and compare them and their "
         "Merkle root with the sealed tree. With --checkpoint, also check a saved signed "
-        "checkpoint and prove the log extends it. Exit 0 when all holds, 1 when not.",
+        "checkpoint and prove the log extends it. With --report, check a signed impact "
+        "report and recompute its numbers. Exit 0 when all holds, 1 when not.",
     )
     verify_.add_argument(
         "--checkpoint", type=Path, metavar="FILE", help="a saved `GET /checkpoint` note"

@@ -171,6 +171,8 @@ async def test_a_file_that_is_not_a_report_is_refused(settings, tmp_path):
         (b"{nope", "not JSON"),
         (b"\xff\xfe", "not JSON"),
         (b"[1, 2]", "not a JSON object"),
+        (b"[" * 100_000 + b"]" * 100_000, "not JSON"),
+        (b'{"a": ' + b"9" * 10_000 + b"}", "not JSON"),
         (b" " * (MAX_REPORT + 1), f"larger than {MAX_REPORT:,} bytes"),
     ):
         path.write_bytes(content)
