@@ -78,8 +78,10 @@ class WebhookRegistry(Protocol):
         organisations: tuple[UUID, ...] | None,
         personal_data: bool,
         created_by: str,
+        api_key_id: UUID | None = None,
     ) -> tuple[Endpoint, str]:
-        """A new endpoint and its first secret (checks the URL's destination: `url`)."""
+        """A new endpoint and its first secret (checks the URL's destination: `url`); one an
+        API key registers (`api_key_id`) stops when the key is revoked."""
         ...
 
     async def get(self, endpoint_id: UUID) -> Endpoint | None: ...

@@ -175,8 +175,15 @@ async def register_webhook_endpoint(
         organisations=organisations,
         personal_data=cmd.personal_data,
         created_by=f"{ctx.actor.role}:{ctx.actor.id}",
+        api_key_id=_api_key(ctx),
     )
     return CommandResult(id=endpoint.id, status="REGISTERED", message=secret)
+
+
+def _api_key(ctx: CommandContext) -> UUID | None:
+    """The API key registering, if one is (`apikey:<id>`: `ApiKey.principal`)."""
+    kind, _, key_id = ctx.actor.id.partition(":")
+    return UUID(key_id) if ctx.actor.role is Role.INTEGRATION and kind == "apikey" else None
 
 
 def authorise_endpoints(ctx: CommandContext) -> None:

@@ -12,6 +12,7 @@ CREATE TABLE webhook_endpoints (
     organisations   uuid[],                    -- the scope; NULL: every event (administrators)
     personal_data   boolean     NOT NULL,
     created_by      text        NOT NULL,
+    api_key_id      uuid        REFERENCES api_keys,  -- registered by this key: revoking it stops it
     created_at      timestamptz NOT NULL,
     disabled_at     timestamptz,
     disabled_reason text,

@@ -24,6 +24,9 @@ log = logging.getLogger("bridgework.webhooks")
 CHANNEL = "bridgework_webhooks"
 """Notified after new messages commit: the senders LISTEN on it."""
 BATCH = 1000
+LIVE = """e.disabled_at IS NULL AND NOT EXISTS (
+    SELECT FROM api_keys k WHERE k.id = e.api_key_id AND k.revoked_at IS NOT NULL)"""
+"""An endpoint that is sent to: enabled, and not registered by a key revoked since."""
 
 HORIZON = """
 SELECT tx_id, position FROM events WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -70,8 +73,8 @@ class FanOut:
             return 0
         self.horizon = horizon = Checkpoint(top["tx_id"], top["position"])
         endpoints = await self.pool.fetch(
-            "SELECT id, event_types, organisations, after_tx, after_position"
-            " FROM webhook_endpoints WHERE disabled_at IS NULL"
+            "SELECT id, event_types, organisations, after_tx, after_position"  # noqa: S608
+            f" FROM webhook_endpoints e WHERE {LIVE}"
             " AND (after_tx, after_position) < ($1::xid8, $2::bigint)",
             *horizon,
         )

@@ -96,6 +96,7 @@ class PostgresWebhooks:
         organisations: tuple[UUID, ...] | None,
         personal_data: bool,
         created_by: str,
+        api_key_id: UUID | None = None,
     ) -> tuple[Endpoint, str]:
         await resolve(url, self.settings)
         endpoint_id = uuid4()
@@ -103,8 +104,8 @@ class PostgresWebhooks:
             start = await conn.fetchrow(HORIZON)  # it receives what commits from now on
             await conn.execute(
                 "INSERT INTO webhook_endpoints (id, url, event_types, mode, organisations,"
-                " personal_data, created_by, created_at, after_tx, after_position)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8, $9)",
+                " personal_data, created_by, created_at, after_tx, after_position, api_key_id)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8, $9, $10)",
                 endpoint_id,
                 url,
                 None if event_types is None else list(event_types),
@@ -114,6 +115,7 @@ class PostgresWebhooks:
                 created_by,
                 0 if start is None else start["tx_id"],
                 0 if start is None else start["position"],
+                api_key_id,
             )
             secret = await self._add_secret(conn, endpoint_id)
         found = await self.get(endpoint_id)

@@ -20,11 +20,15 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 from bridgework.infra import statements
 from bridgework.infra.wakeups import StoreStats, Wakeups
+from bridgework.infra.webhooks.claims import DISABLE_FAILING, claim, record
 from bridgework.infra.webhooks.fanout import CHANNEL, FanOut
 from bridgework.infra.webhooks.sender import Outcome, Sender, encode
 from bridgework.services.contract import cloudevent
 
 if TYPE_CHECKING:
+    from collections.abc import Coroutine
+    from uuid import UUID
+
     from bridgework.infra.store import PostgresEventStore
     from bridgework.infra.webhooks.registry import PostgresWebhooks
     from bridgework.infra.webhooks.settings import WebhookSettings
@@ -34,23 +38,11 @@ log = logging.getLogger("bridgework.webhooks")
 
 LEASE_MARGIN_SECONDS = 15.0
 DATABASE_RETRY_SECONDS = (0.5, 10.0)
+RUN = 50
+"""An ordered endpoint's messages claimed (and sent one after another) together."""
+RECORD_EVERY = 10
+"""A run records its outcomes this often (and when it stops)."""
 
-_CLAIM = """
-WITH due AS (
-    SELECT m.seq FROM webhook_messages m JOIN webhook_endpoints e ON e.id = m.endpoint_id
-    WHERE m.status = 'pending' AND m.next_attempt_at <= now() AND e.disabled_at IS NULL
-      AND (e.mode = 'parallel' OR NOT EXISTS (
-          SELECT FROM webhook_messages p
-          WHERE p.endpoint_id = m.endpoint_id AND p.status = 'pending' AND p.seq < m.seq))
-    ORDER BY m.next_attempt_at, m.seq
-    LIMIT $1
-    FOR UPDATE OF m SKIP LOCKED
-)
-UPDATE webhook_messages AS m
-SET attempts = m.attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
-FROM due WHERE m.seq = due.seq
-RETURNING m.seq, m.endpoint_id, m.event_id, m.position, m.attempts
-"""
 
 _TARGETS = """
 SELECT e.id, e.url, e.personal_data, array_agg(s.id) AS ids, array_agg(s.kek_id) AS keks,
@@ -58,28 +50,6 @@ SELECT e.id, e.url, e.personal_data, array_agg(s.id) AS ids, array_agg(s.kek_id)
 FROM webhook_endpoints e JOIN webhook_secrets s ON s.endpoint_id = e.id
 WHERE e.id = ANY($1::uuid[]) AND (s.expires_at IS NULL OR s.expires_at > now())
 GROUP BY e.id
-"""
-
-_RECORD = """
-WITH attempt AS (
-    INSERT INTO webhook_attempts (message_seq, status_code, error, duration_ms)
-    VALUES ($1, $2, $3, $4)
-), endpoint AS (
-    UPDATE webhook_endpoints
-    SET failing_since = CASE WHEN $7 THEN NULL ELSE coalesce(failing_since, now()) END
-    WHERE id = $8 AND (failing_since IS NULL) <> $7
-)
-UPDATE webhook_messages SET status = $5, last_error = $3,
-    next_attempt_at = now() + make_interval(secs => $6),
-    delivered_at = CASE WHEN $5 = 'delivered' THEN now() END
-WHERE seq = $1
-"""
-
-_DISABLE_FAILING = """
-UPDATE webhook_endpoints SET disabled_at = now(),
-    disabled_reason = 'failing since ' || failing_since::text || ': ' || $3
-WHERE id = $1 AND disabled_at IS NULL AND failing_since < now() - make_interval(secs => $2)
-RETURNING id
 """
 
 
@@ -169,8 +139,9 @@ class Worker:
             for task in in_flight:
                 task.cancel()
 
-    async def _claim(self, limit: int) -> list[Any]:
-        rows = await self.pool.fetch(_CLAIM, limit, self.lease)
+    async def _claim(self, limit: int) -> list[Coroutine[None, None, None]]:
+        singles, runs = await claim(self.pool, limit, self.lease, RUN)
+        rows = singles + [r for run in runs for r in run]
         if not rows:
             return []
         targets = {
@@ -182,7 +153,10 @@ class Worker:
             [r["position"] for r in rows],
             {r["position"] for r in rows if r["endpoint_id"] in personal},
         )
-        return [self._deliver(r, targets.get(r["endpoint_id"]), events) for r in rows]
+        return [
+            self._run(run, targets.get(run[0]["endpoint_id"]), events)
+            for run in [[r] for r in singles] + runs
+        ]
 
     async def _events(
         self, positions: list[int], personal: set[int]
@@ -207,50 +181,58 @@ class Worker:
             keys.append(self._secrets[secret_id])
         return keys
 
-    async def _deliver(
+    async def _run(
         self,
-        message: asyncpg.Record,
+        messages: list[asyncpg.Record],
         target: asyncpg.Record | None,
         events: dict[tuple[int, bool], StoredEvent],
     ) -> None:
+        """Send one endpoint's `messages` one after another, in order, stopping at the first
+        not delivered; record what each came to and release the ones not reached."""
         if target is None:  # disabled or deleted since the claim: its lease brings it back
             return
+        done: list[tuple[asyncpg.Record, Outcome]] = []
+        sent, crashed = 0, 0
         try:
-            await self._attempt(message, target, events)
-        except Exception:  # its lease brings it round again
-            log.exception("webhook %s: no outcome recorded", message["event_id"])
+            for message in messages:
+                outcome = await self._attempt(message, target, events)
+                done.append((message, outcome))
+                sent += 1
+                if not outcome.delivered:
+                    break
+                if len(done) == RECORD_EVERY:  # a crash then resends at most this many
+                    await self._record(done, [])
+                    done = []
+        except Exception:  # that one's lease brings it round again
+            log.exception("webhook to %s: no outcome recorded", target["id"])
+            crashed = 1
+        try:
+            await self._record(done, [m["seq"] for m in messages[sent + crashed :]])
+        except Exception:  # their leases bring them round again (the same webhook-id)
+            log.exception("webhook to %s: outcomes not recorded", target["id"])
 
     async def _attempt(
         self,
         message: asyncpg.Record,
         target: asyncpg.Record,
         events: dict[tuple[int, bool], StoredEvent],
-    ) -> None:
+    ) -> Outcome:
         personal = bool(target["personal_data"])
         event = events.get((message["position"], personal))
         if event is None:
-            outcome = Outcome(None, "the event is not in the log", 0.0)
-        else:
-            body = encode(cloudevent(event, source=self.source, personal_data=personal))
-            outcome = await self.sender.send(
-                target["url"], event.event_id, body, self._keys(target)
-            )
-        await self._record(message, outcome)
+            return Outcome(None, "the event is not in the log", 0.0)
+        body = encode(cloudevent(event, source=self.source, personal_data=personal))
+        return await self.sender.send(target["url"], event.event_id, body, self._keys(target))
 
-    async def _record(self, message: asyncpg.Record, outcome: Outcome) -> None:
+    def _fate(self, message: asyncpg.Record, outcome: Outcome) -> tuple[str, float]:
+        """The message's status after this attempt, and the seconds until its next."""
         attempts, schedule = message["attempts"], self.settings.retry_schedule
         if outcome.delivered:
-            status, delay = "delivered", 0.0
             self.stats.delivered += 1
-        elif outcome.gone:  # 410: the receiver asks for no more; kept for a re-enable
-            status, delay = "pending", 0.0
-            await self.registry.set_disabled(
-                message["endpoint_id"], "the receiver answered 410 Gone"
-            )
-            self.stats.endpoints_disabled += 1
-            log.warning("webhook endpoint %s disabled: 410 Gone", message["endpoint_id"])
-        elif attempts >= len(schedule):
-            status, delay = "dead", 0.0
+            return "delivered", 0.0
+        if outcome.gone:  # the receiver asks for no more: kept for when it is enabled again
+            return "pending", 0.0
+        if attempts >= len(schedule):
             self.stats.dead += 1
             log.warning(
                 "webhook %s to %s dead-lettered after %d attempts (%s)",
@@ -259,37 +241,40 @@ class Worker:
                 attempts,
                 outcome.error,
             )
-        else:
-            status = "pending"
-            delay = schedule[attempts] * (0.8 + 0.4 * random.random())  # noqa: S311 - jitter
-            delay = max(delay, outcome.retry_after or 0.0)
-            self.stats.failed_attempts += 1
-        await self.pool.execute(
-            _RECORD,
-            message["seq"],
-            outcome.status_code,
-            outcome.error,
-            outcome.duration_ms,
-            status,
-            delay,
-            outcome.delivered,
-            message["endpoint_id"],
-        )
-        if not outcome.delivered and not outcome.gone:
-            await self._disable_if_failing_too_long(message, outcome)
+            return "dead", 0.0
+        self.stats.failed_attempts += 1
+        delay = schedule[attempts] * (0.8 + 0.4 * random.random())  # noqa: S311 - jitter
+        return "pending", max(delay, outcome.retry_after or 0.0)
 
-    async def _disable_if_failing_too_long(self, message: asyncpg.Record, outcome: Outcome) -> None:
+    async def _record(
+        self, done: list[tuple[asyncpg.Record, Outcome]], released: list[int]
+    ) -> None:
+        rows, last = [], {}
+        for message, outcome in done:
+            status, delay = self._fate(message, outcome)
+            o = outcome
+            rows.append((message["seq"], o.status_code, o.error, o.duration_ms, status, delay))
+            last[message["endpoint_id"]] = outcome
+        for endpoint_id, outcome in last.items():
+            if outcome.gone:
+                await self.registry.set_disabled(endpoint_id, "the receiver answered 410 Gone")
+                self.stats.endpoints_disabled += 1
+                log.warning("webhook endpoint %s disabled: 410 Gone", endpoint_id)
+        ok = {e: o.delivered for e, o in last.items() if not o.gone}
+        await record(self.pool, rows, ok, released)
+        for endpoint_id, outcome in last.items():
+            if not outcome.delivered and not outcome.gone:
+                await self._disable_if_failing_too_long(endpoint_id, outcome)
+
+    async def _disable_if_failing_too_long(self, endpoint_id: UUID, outcome: Outcome) -> None:
         disabled = await self.pool.fetchval(
-            _DISABLE_FAILING,
-            message["endpoint_id"],
-            self.settings.disable_after_seconds,
-            outcome.error or "",
+            DISABLE_FAILING, endpoint_id, self.settings.disable_after_seconds, outcome.error or ""
         )
         if disabled:
             self.stats.endpoints_disabled += 1
             log.error(
                 "webhook endpoint %s disabled: failing for longer than %g s (last: %s)",
-                message["endpoint_id"],
+                endpoint_id,
                 self.settings.disable_after_seconds,
                 outcome.error,
             )

@@ -9,6 +9,7 @@ import pytest
 from bridgework.infra.auth.apikeys import ApiKeys
 from bridgework.services.identity import Role
 from support.api import STUDENT_AT, org
+from support.receiver import Receiver
 from support.webhooks import DISABLE, ENABLE, REGISTER, ROTATE, endpoints, register
 
 EVENTS = "{ events(first: 1000) { edges { node { eventId type } } } }"
@@ -170,3 +171,24 @@ def test_an_integration_key_registers_endpoints_only_within_its_own_scope(hooks,
     (event,) = receiver.wait_for(1)
     assert event["type"] == "bridgework.directory.StudentRegistered"
     assert event["data"]["schoolId"] == school
+
+
+def test_an_endpoint_a_revoked_key_registered_is_sent_nothing_more(hooks, receiver):
+    school = org(hooks, "Revoking School")["id"]
+    keys = ApiKeys(hooks.client.app.state.api.pool)
+    record, key = hooks.client.blocking_portal.call(
+        lambda: keys.create(name="SIS", organisations=[UUID(school)], created_by="test")
+    )
+    keyed = register(hooks, receiver.url, f"Bearer {key}")
+    receiver.secrets = [keyed["secret"]]
+    hooks.data(STUDENT_AT, {"name": "Before", "school": school})
+    receiver.wait_for(1)
+    hooks.client.blocking_portal.call(lambda: keys.revoke(record.id))
+    with Receiver() as everything:
+        staff = register(hooks, everything.url)
+        everything.secrets = [staff["secret"]]
+        hooks.data(STUDENT_AT, {"name": "After", "school": school})
+        (after,) = everything.wait_for(1)  # the fan-out's round that saw it passed the keyed one
+    messages = {e["id"]: e["messages"] for e in endpoints(hooks)}
+    assert after["id"] not in {m["eventId"] for m in messages[keyed["id"]]}
+    assert [e["data"]["name"] for e in receiver.events()] == [None]  # "Before", redacted

@@ -23,6 +23,13 @@ from bridgework.projections.runner import ProjectionRunner
 from bridgework.projections.seal import Sealer, leaf_bytes
 
 
+_UNSEAL = """
+DELETE FROM seal_leaves;
+UPDATE seal_state SET size = 0, tx_id = '0', position = 0, frontier = '{}', root = sha256(''::bytea);
+DELETE FROM projection_checkpoints WHERE name = 'seal';
+"""
+
+
 async def _leaf_bytes(pool: Any) -> list[bytes]:
     rows = await pool.fetch(f"SELECT {statements.COLUMNS} FROM events ORDER BY tx_id, position")  # noqa: S608
     return [leaf_bytes(statements.stored_event(r)) for r in rows]
@@ -51,13 +58,17 @@ async def run(admin_url: str, *, quick: bool) -> list[harness.Row]:
         leaves = await _leaf_bytes(pool)
         limit = statistics.median(_sha256_rate(leaves) for _ in range(3))
         python_rate = await _python_leaf_rate(pool)
-        runner = ProjectionRunner(pool, deps.store, deps.codec, [Sealer()])
-        await runner.setup()
-        with harness.Timer() as sealing:
-            await runner.catch_up()
-        sealed = await pool.fetchval("SELECT size FROM seal_state")
-        if sealed != events:
-            raise AssertionError(f"sealed {sealed} of {events} events")
+        sealing = []
+        for _ in range(3):  # each pass seals the whole log from nothing
+            await pool.execute(_UNSEAL)
+            runner = ProjectionRunner(pool, deps.store, deps.codec, [Sealer()])
+            await runner.setup()
+            with harness.Timer() as t:
+                await runner.catch_up()
+            sealed = await pool.fetchval("SELECT size FROM seal_state")
+            if sealed != events:
+                raise AssertionError(f"sealed {sealed} of {events} events")
+            sealing.append(events / t.seconds)
         passes = []
         for _ in range(3):
             with harness.Timer() as t:
@@ -65,11 +76,11 @@ async def run(admin_url: str, *, quick: bool) -> list[harness.Row]:
             if verdict.problem is not None or verdict.sealed != events:
                 raise AssertionError(f"verify: {verdict}")
             passes.append(events / t.seconds)
-        seal_rate, verify_rate = events / sealing.seconds, statistics.median(passes)
+        seal_rate, verify_rate = statistics.median(sealing), statistics.median(passes)
     extra = {"events": events, "python_leaf_bytes_per_s": round(python_rate)}
     measured = (
         (f"17a. sealing {events:,} stored events (the seal projection)", seal_rate, 50_000,
-         f"pure-Python leaves {python_rate:,.0f}/s"),
+         f"median of 3; pure-Python leaves {python_rate:,.0f}/s"),
         (f"17b. verify {events:,} sealed events", verify_rate, 200_000, "median of 3"),
     )
     return [

@@ -132,9 +132,11 @@ async def test_the_auditor_reads_the_log_the_seal_and_the_views_and_writes_nothi
     assert await auditor.fetchval("SELECT size FROM seal_state") > 0
     assert await auditor.fetchval("SELECT count(*) FROM enrolment_programs") == 1
     assert await auditor.fetchval("SELECT count(*) FROM projection_checkpoints") > 0
+    assert await auditor.fetchval("SELECT count(*) FROM seal_checkpoints") == 0  # readable
     for statement in (
         APPEND,
         "UPDATE seal_state SET size = 0",
+        "INSERT INTO seal_checkpoints VALUES (1, '', now(), 'forged', 'forged')",
         "DELETE FROM enrolment_programs",
         "SELECT * FROM api_keys",
         "SELECT * FROM outbox",
