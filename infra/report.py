@@ -12,8 +12,8 @@ the sealed tree), `checkpoint` the latest signed checkpoint (`infra/checkpoints/
 them (null if none does yet), and `signature` a signed note under the same checkpoint key
 of `report_body`: the key name, `impact-report <position> <events>`, and the SHA-256 of
 `signed_bytes(document)` (the document without `signature`, keys sorted, compact). Checking
-it recomputes those bytes and opens the note with the key of `GET /checkpoint/keys`.
-A `bridgework verify --report` that also recomputes the numbers is not built yet.
+it recomputes those bytes and opens the note with the key of `GET /checkpoint/keys`;
+`bridgework verify --report` (`infra/report_verify.py`) does, and recomputes the numbers.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """`bridgework verify` (the log against its sealed tree; `--checkpoint` against a saved signed
-checkpoint; `--export` an export file offline) and `bridgework export`."""
+checkpoint; `--export` an export file offline; `--report` an impact report,
+`infra/report_verify.py`) and `bridgework export`."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from bridgework.infra.checkpoints.export import ExportError, export, stored_type
 from bridgework.infra.checkpoints.note import MAX_NOTE, NoteError
 from bridgework.infra.checkpoints.offline import verify_export
 from bridgework.infra.checkpoints.rows import FORMATS
+from bridgework.infra.report_verify import verify_report_command
 from bridgework.infra.runtime import open_database, open_runtime
 from bridgework.infra.sealing import verify
 from bridgework.infra.terminal import progress
@@ -32,13 +34,17 @@ def add_verify_parser(
         help="check that the log is the one sealed; exit 1 naming the first altered event",
         description="Recompute every event's leaf from the log and compare them and their "
         "Merkle root with the sealed tree. With --checkpoint, also check a saved signed "
-        "checkpoint and prove the log extends it. Exit 0 when all holds, 1 when not.",
+        "checkpoint and prove the log extends it. With --report, check a signed impact "
+        "report and recompute its numbers. Exit 0 when all holds, 1 when not.",
     )
     verify_.add_argument(
         "--checkpoint", type=Path, metavar="FILE", help="a saved `GET /checkpoint` note"
     )
     verify_.add_argument(
         "--export", type=Path, metavar="FILE", help="an export file, checked offline"
+    )
+    verify_.add_argument(
+        "--report", type=Path, metavar="FILE", help="a `bridgework report` JSON file"
     )
     verify_.add_argument(
         "--public-key",
@@ -62,6 +68,9 @@ def _note(path: Path) -> str:
 
 
 async def verify_command(settings: Settings, args: argparse.Namespace) -> None:
+    if args.report is not None:
+        await verify_report_command(settings, args)
+        return
     if args.export is not None:
         _verify_export(args)
         return

@@ -5,7 +5,6 @@ with small groups suppressed in both."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import msgspec
 import pytest
@@ -16,14 +15,9 @@ from bridgework.infra.report import ReportRefused, report_body, report_document,
 from bridgework.infra.report_html import render_html
 from bridgework.infra.runtime import open_runtime
 from bridgework.infra.settings import Settings
-from bridgework.projections.impact import impact_report
-from bridgework.services.enrolment import CompleteEnrollment, complete_enrollment
 from support.auth import TEST_KEYS
-from support.context import staff
-from support.scenario import TODAY, a_program, demographics, enrol, students
+from support.impact import PERIOD, a_year
 from support.serve import cli, environment
-
-PERIOD = (TODAY - timedelta(days=1), TODAY + timedelta(days=30))
 
 
 def numbers(view) -> dict:
@@ -36,30 +30,6 @@ async def runtime(database_url):
     settings = Settings(database_url=database_url, data_dir=TEST_KEYS, kek=keks)
     async with open_runtime(settings) as running:
         yield running
-
-
-async def a_year(runtime):
-    """Seven students in a program, six reporting a gender (five of one), two completing;
-    the live report captured, then more students enrol and complete."""
-    deps = runtime.deps
-    program, _, partnership = await a_program(deps, capacity=20)
-    kids = await students(deps, 7)
-    for kid in kids:
-        await enrol(deps, program, kid)
-    for i, kid in enumerate(kids[:6]):
-        await demographics(deps, kid, gender="female" if i < 5 else "male")
-    cmd = CompleteEnrollment(program_id=program, student_id=kids[0])
-    position = (await complete_enrollment(deps, staff(), cmd)).position
-    await runtime.runner.catch_up()
-    async with runtime.pool.acquire() as conn:
-        then = await impact_report(conn, partnership, *PERIOD)
-    for kid in await students(deps, 3):
-        await enrol(deps, program, kid)
-    await complete_enrollment(
-        deps, staff(), CompleteEnrollment(program_id=program, student_id=kids[1])
-    )
-    await runtime.runner.catch_up()
-    return partnership, position, then
 
 
 async def test_the_report_as_of_a_position_is_what_the_live_report_showed_then(runtime):
