@@ -7,6 +7,7 @@ A conflict from another process, on the real store, is in
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 from uuid import uuid4
 
 import msgspec
@@ -145,3 +146,38 @@ async def test_a_command_failing_after_it_changed_the_aggregate_leaves_no_trace(
     # The next command sees exactly the log: pupil 2 is not enrolled.
     again = await enrolling(deps, program_id, pupils[2])
     assert again.status == "ENROLLED"
+
+
+class HeldAppend:
+    """The memory store, whose group appends wait until `go` is set."""
+
+    def __init__(self, store) -> None:
+        self.store, self.go, self.waiting = store, asyncio.Event(), asyncio.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    async def append_group(self, group):
+        self.waiting.set()
+        await self.go.wait()
+        return await self.store.append_group(group)
+
+
+async def test_the_queued_commands_get_their_answers_when_the_holders_caller_goes_away(deps, store):
+    program, _, _ = await a_program(deps, capacity=10)
+    pupils = await students(deps, 4)
+    held = HeldAppend(store)
+    slow = msgspec.structs.replace(deps, store=held)
+    tasks = [asyncio.create_task(enrolling(slow, program, p)) for p in pupils]
+    await held.waiting.wait()  # the first holds the stream, the others are in its group
+
+    tasks[0].cancel()  # its caller goes away while the group's append is in flight
+    held.go.set()
+    outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+
+    assert isinstance(outcomes[0], asyncio.CancelledError)
+    assert [o.status for o in outcomes[1:]] == ["ENROLLED"] * 3
+    enrolments = await store.load(Program.stream_id(program))
+    assert sum(str(p) in e.payload.decode() for p in pupils for e in enrolments) == 4
+    assert not deps.streams.locks  # released once the append ended
+    assert (await enrolling(deps, program, (await students(deps, 1))[0])).status == "ENROLLED"
