@@ -19,6 +19,7 @@ from bridgework.graphql.live import LiveTail
 from bridgework.graphql.loaders import Loaders
 from bridgework.graphql.observe import NoObserver, Observer
 from bridgework.graphql.policy import only_link_fields
+from bridgework.projections.asof import AsOfViews, Lease
 from bridgework.projections.positions import PositionBeyondHead, PositionWatcher
 from bridgework.services.command import text_problem
 from bridgework.services.identity import Authenticator, Principal, Unauthenticated
@@ -51,6 +52,8 @@ class ApiServices:
     """Verifies a request's `Authorization` value (infra/auth in the running app)."""
     observer: Observer = field(default_factory=NoObserver)
     """Told about every operation (Prometheus, in the running app)."""
+    as_of: AsOfViews | None = None
+    """The read models as of past moments (`asOf`); None: not served."""
 
 
 class Context(BaseContext, kw_only=True):
@@ -66,6 +69,14 @@ class Context(BaseContext, kw_only=True):
     """Why `X-Correlation-Id` could not be used: `RefuseBadHeaders` reports it."""
     connection_params: dict[str, object] | None = None
     """A websocket's connection_init payload (`sockets.connect` reads it)."""
+    as_of: Lease | None = None
+    """Set by `asOf`: the request reads the read models as they stood then."""
+
+    @property
+    def reads(self) -> asyncpg.Pool:
+        """Where every read model is read: the live tables, or under `asOf` its scratch
+        schema's (the log itself is in `public`, which both see)."""
+        return self.api.pool if self.as_of is None else self.as_of.reader
 
     @property
     def caller(self) -> Principal:

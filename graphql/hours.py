@@ -195,7 +195,7 @@ class Query:
             return None
         # The link is the capability to see this entry's names, whoever holds it: read them
         # past the caller's reach (a supervisor has no account).
-        pool = info.context.api.pool
+        pool = info.context.reads
         student = (await STUDENT.fetch(pool, [v.student_id])).get(v.student_id)
         program = (await PROGRAM.fetch(pool, [v.program_id])).get(v.program_id)
         return HoursToVerify(

@@ -170,7 +170,7 @@ class Query:
         await info.context.see_at_least(at_least)
         if await PARTNERSHIP.load(info, partnership) is None:
             return None
-        pool = info.context.api.pool
+        pool = info.context.reads
         # One snapshot: every number in the report agrees with every other.
         async with (
             pool.acquire() as conn,

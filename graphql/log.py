@@ -202,6 +202,8 @@ async def read_visible(
         scope=reach_of(info).scope,
         where=where,
     )
+    if (as_of := info.context.as_of) is not None:  # the log as it stood then, too
+        found = [e for e in found if e.checkpoint <= as_of.checkpoint]
     granted = info.context.caller.personal_data
     if granted:  # only then are the sealed fields opened: the rest are redacted
         found = await store.opened(found)

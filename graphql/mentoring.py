@@ -248,7 +248,7 @@ class Query:
     ) -> list[MentorMatch]:
         check_days("days", days, least=1)
         await info.context.see_at_least(at_least)
-        found = await read.quiet_matches(info.context.api.pool, as_of or today(), days)
+        found = await read.quiet_matches(info.context.reads, as_of or today(), days)
         ours = await PROGRAM.load_many(info, [v.program_id for v in found])  # scoped
         return [MentorMatch.from_view(v) for v, p in zip(found, ours, strict=True) if p]
 

@@ -81,6 +81,7 @@ async def run(
             command_uuid=uuid4(),
             idempotency_key=key,
             client_correlation_id=ctx.client_correlation_id,
+            principal=ctx.principal,
         )
         result = await dispatch(ctx.api.deps, context, command)
     except Exception as e:

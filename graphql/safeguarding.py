@@ -194,7 +194,7 @@ class Query:
     ) -> list[Clearance]:
         check_days("withinDays", within_days, least=0)
         await info.context.see_at_least(at_least)
-        found = await clearances_expiring(info.context.api.pool, as_of or today(), within_days)
+        found = await clearances_expiring(info.context.reads, as_of or today(), within_days)
         ours = await MENTOR.load_many(info, [v.mentor_id for v in found])  # scoped
         return [Clearance.from_view(v) for v, m in zip(found, ours, strict=True) if m]
 

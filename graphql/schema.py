@@ -17,7 +17,9 @@ from bridgework.graphql import (
     access,
     achievements,
     applications,
+    asof,
     attendance,
+    checkpoints,
     enrolment,
     enums,
     errors,
@@ -33,6 +35,7 @@ from bridgework.graphql import (
     safeguarding,
     sockets,
     surveys,
+    webhooks,
 )
 from bridgework.graphql.arguments import RefuseControlCharacters
 from bridgework.graphql.codes import ValidationCodes, publish
@@ -106,7 +109,10 @@ AREAS: tuple[ModuleType, ...] = (
     outcomes,
     impact,
     log,
+    checkpoints,
     access,
+    asof,
+    webhooks,
 )
 """Every area of the API, each a module with its types and, if it has any, its `Query`,
 `Mutation` and `Subscription` classes, merged into the schema's root types."""
@@ -176,14 +182,18 @@ LIMITS = [
     *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
 ]
 
+QUERY_ROOT = root("Query", "Read models and the log itself.")
+"""The root Query type; `asOf` serves it again, as of a past moment."""
+
 schema = Schema(
-    query=root("Query", "Read models and the log itself."),
+    query=QUERY_ROOT,
     mutation=root(
         "Mutation", "Every change is a command that appends events; nothing is overwritten."
     ),
     subscription=root("Subscription", "Live streams."),
     extensions=[
         RefuseBadHeaders,  # first: an unauthenticated caller reaches nothing else
+        asof.ReleaseAsOf,
         ObserveOperations,
         ValidationCodes,
         RememberValidDocuments,

@@ -14,6 +14,7 @@ from bridgework.graphql.schema import graphql_controller
 from bridgework.infra.auth.authenticator import authenticator_for
 from bridgework.infra.auth.issuer import LocalIssuer
 from bridgework.infra.auth.routes import discovery, jwks
+from bridgework.infra.checkpoints.routes import checkpoint, checkpoint_keys
 from bridgework.infra.connections import WebsocketLimit
 from bridgework.infra.contract import events_catalog
 from bridgework.infra.feed import feed
@@ -92,6 +93,10 @@ def create_app(
                 runtime.run_projections()
             if settings.mail.run_mailer:
                 await runtime.run_mailer()
+            if settings.relay.run_relay:
+                runtime.run_relay()
+            if settings.webhooks.run_worker:
+                await runtime.run_webhooks()
             positions = PositionWatcher(runtime.pool, runtime.store)
             live = LiveTail(runtime.store)
             app.state.runtime = runtime
@@ -104,6 +109,7 @@ def create_app(
                 live=live,
                 auth=authenticator_for(settings, runtime.pool),
                 observer=observed,
+                as_of=runtime.as_of,
             )
             try:
                 yield
@@ -122,6 +128,8 @@ def create_app(
             VerifyHoursPage,
             events_catalog,
             feed,
+            checkpoint,
+            checkpoint_keys,
         ],
         lifespan=[lifespan],
         middleware=[websockets],

@@ -1,5 +1,5 @@
-"""`bridgework` command line: serve, migrate, rebuild, demo, project, schema, token, apikey,
-keys, verify."""
+"""`bridgework` command line: serve, migrate, rebuild, demo, project, deliver, relay, schema,
+token, apikey, keys, verify, export, as-of, report."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import uvicorn
+from bridgework.infra.asof_cli import add_asof_parser, asof_command
 from bridgework.infra.auth.cli import (
     add_apikey_parser,
     add_token_parser,
@@ -21,13 +22,20 @@ from bridgework.infra.auth.cli import (
     apikey_command,
     token_command,
 )
+from bridgework.infra.checkpoints.cli import (
+    add_export_parser,
+    add_verify_parser,
+    export_command,
+    verify_command,
+)
 from bridgework.infra.crypto.cli import add_keys_parser, keys_command
 from bridgework.infra.demo import load_demo
 from bridgework.infra.env import SettingsError
 from bridgework.infra.logs import configure_logging
 from bridgework.infra.parked import add_parked_parser, parked_command
+from bridgework.infra.relay.cli import add_relay_parser, relay_command
+from bridgework.infra.report import add_report_parser, report_command
 from bridgework.infra.runtime import open_runtime
-from bridgework.infra.sealing import add_verify_parser, verify_command
 from bridgework.infra.settings import LOG_FORMATS, Settings
 from bridgework.infra.status import add_status_parser, status_command
 from bridgework.infra.terminal import progress
@@ -86,6 +94,7 @@ async def _project(settings: Settings) -> None:
     async with open_runtime(settings) as runtime:
         log.info("projection worker tailing the log: %s", ", ".join(runtime.runner.names()))
         worker = asyncio.create_task(runtime.runner.run(), name="projections")
+        runtime.publish_checkpoints()
         loop = asyncio.get_running_loop()
         # A batch cut short rolls back with its checkpoint, so stopping anywhere is safe.
         for stop in (signal.SIGINT, signal.SIGTERM):
@@ -93,6 +102,19 @@ async def _project(settings: Settings) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await worker
         log.info("projection worker stopped")
+
+
+async def _deliver(settings: Settings) -> None:
+    async with open_runtime(settings) as runtime:
+        await runtime.run_webhooks()
+        log.info("webhook worker fanning out the log and sending")
+        stopped = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        # A send cut short is not recorded: its lease brings it round again (same webhook-id).
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(stop, stopped.set)
+        await stopped.wait()
+        log.info("webhook worker stopped")
 
 
 def _port(raw: str) -> int:
@@ -137,12 +159,19 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "project", parents=[data], help="run projection workers only (scaled-out deployments)"
     )
+    add_relay_parser(commands, data)
+    commands.add_parser(
+        "deliver", parents=[data], help="run a webhook delivery worker only (scaled out)"
+    )
     add_status_parser(commands, data)
     add_parked_parser(commands, data)
     add_token_parser(commands, data)
     add_apikey_parser(commands, data)
     add_keys_parser(commands, data)
     add_verify_parser(commands, data)
+    add_asof_parser(commands, data)
+    add_export_parser(commands, data)
+    add_report_parser(commands, data)
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     return parser
 
@@ -168,6 +197,10 @@ _WITH_ARGS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[None, N
     "apikey": apikey_command,
     "keys": keys_command,
     "verify": verify_command,
+    "as-of": asof_command,
+    "export": export_command,
+    "relay": relay_command,
+    "report": report_command,
 }
 """Commands that read their own options."""
 
@@ -193,6 +226,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             asyncio.run(_demo(settings))
         case "project":
             asyncio.run(_project(settings))
+        case "deliver":
+            asyncio.run(_deliver(settings))
         case _:
             asyncio.run(_WITH_ARGS[args.command](settings, args))
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import warnings
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
+from bridgework.infra.roles import APP, OWNER, as_role, bootstrap
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -47,11 +50,22 @@ def embedded_database_url(data_dir: Path, database: str = DATABASE) -> str:
     return url
 
 
-def resolve_database_url(settings: Settings) -> str:
-    """`DATABASE_URL` if set, else the embedded server (blocking: run it in a thread)."""
+@dataclass(frozen=True)
+class DatabaseUrls:
+    app: str
+    """The app's connection (`DATABASE_URL`)."""
+    migration: str | None
+    """The owner's, which runs the migrations; None: the app's runs them (a single role)."""
+
+
+async def database_urls(settings: Settings) -> DatabaseUrls:
+    """`DATABASE_URL` (and `BRIDGEWORK_MIGRATION_DATABASE_URL`) if set, else the embedded
+    server, its roles set up (idempotent) and the app connecting as `bridgework_app`."""
     if settings.database_url:
-        return settings.database_url
-    return embedded_database_url(settings.data_dir)
+        return DatabaseUrls(settings.database_url, settings.migration_database_url)
+    admin = await asyncio.to_thread(embedded_database_url, settings.data_dir)
+    await bootstrap(admin, DATABASE)
+    return DatabaseUrls(as_role(admin, APP), as_role(admin, OWNER))
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
@@ -69,7 +83,12 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     release, which is a third of the round trips of a command."""
 
 
-async def create_pool(dsn: str, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+async def create_pool(
+    dsn: str, min_size: int = 2, max_size: int = 10, *, search_path: str | None = None
+) -> asyncpg.Pool:
+    """The pool every part of the process shares; with `search_path`, one whose connections
+    resolve table names there first (an as-of view's scratch schema, `projections/asof.py`)."""
+    path = {} if search_path is None else {"search_path": search_path}
     pool = await asyncpg.create_pool(
         dsn,
         min_size=min_size,
@@ -79,6 +98,7 @@ async def create_pool(dsn: str, min_size: int = 2, max_size: int = 10) -> asyncp
         server_settings={
             "application_name": "bridgework",
             "idle_in_transaction_session_timeout": str(IDLE_IN_TRANSACTION_TIMEOUT_MS),
+            **path,
         },
     )
     if pool is None:  # only when asyncpg is asked not to connect

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from bridgework.infra.health import log_health
 from bridgework.infra.mail import outbox_counts
 from bridgework.infra.mail.observed import mail_families
+from bridgework.infra.relay.observed import relay_families
+from bridgework.infra.webhooks.observed import webhook_families
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -83,6 +85,9 @@ class Metrics:
             families += _database(await log_health(runtime.pool, runtime.store))
             mailer = None if runtime.mailer is None else runtime.mailer.stats
             families += mail_families(await outbox_counts(runtime.pool), mailer)
+            families += await relay_families(runtime.pool, runtime.relay)
+            hooks = None if runtime.webhooks is None else runtime.webhooks.stats
+            families += await webhook_families(runtime.pool, hooks)
         except Exception:  # a scrape must answer even while the database does not
             log.warning("metrics: the database did not answer", exc_info=True)
             families.append(_gauge("bridgework_database_up", "The database answers.", 0))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bridgework.infra.asof import AsOfSettings
 from bridgework.infra.auth.settings import AuthSettings
+from bridgework.infra.checkpoints.settings import CheckpointSettings
 from bridgework.infra.crypto.kek import KEY_FILE, Keks, keks_from_env, keks_from_file
 from bridgework.infra.env import (
     SettingsError,
@@ -21,15 +24,28 @@ from bridgework.infra.env import (
 )
 from bridgework.infra.mail.settings import MailSettings
 from bridgework.infra.protection import ProtectionSettings
+from bridgework.infra.relay.settings import RelaySettings
+from bridgework.infra.webhooks.settings import WebhookSettings
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+
+def _role(raw: str) -> str:
+    """A role name spliced into GRANT statements: a plain lower-case identifier only."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", raw):
+        raise ValueError(raw)
+    return raw
 
 
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     database_url: str | None = None
     """A PostgreSQL server; None starts an embedded one in `data_dir`."""
+    migration_database_url: str | None = None
+    """The owner role's connection, which runs migrations; None: `database_url` runs them."""
+    auditor_role: str = "bridgework_auditor"
+    """The read-only role granted SELECT on the log, the seal and the views (if it exists)."""
     data_dir: Path = Path(".bridgework")
     host: str = "127.0.0.1"
     port: int = 8000
@@ -66,6 +82,14 @@ class Settings:
     """How the outbox's mail leaves (infra/mail/); no SMTP host: written to the log."""
     protection: ProtectionSettings = field(default_factory=ProtectionSettings)
     """Production mode, the mutation rate limit, security headers (infra/protection.py)."""
+    as_of: AsOfSettings = field(default_factory=AsOfSettings)
+    """Limits of the past views (infra/asof.py)."""
+    checkpoints: CheckpointSettings = field(default_factory=CheckpointSettings)
+    """The signed checkpoints' key, name and interval (infra/checkpoints/)."""
+    relay: RelaySettings = field(default_factory=RelaySettings)
+    """The NATS JetStream relay (infra/relay/): off in `serve` unless `run_relay`."""
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    """Retries, secret rotation, allowed private destinations (infra/webhooks/)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -107,6 +131,12 @@ class Settings:
         )
         return cls(
             database_url=read(env, "DATABASE_URL", d.database_url, str, "a URL"),
+            migration_database_url=read(
+                env, "BRIDGEWORK_MIGRATION_DATABASE_URL", d.migration_database_url, str, "a URL"
+            ),
+            auditor_role=read(
+                env, "BRIDGEWORK_AUDITOR_ROLE", d.auditor_role, _role, "a role name (a-z, 0-9, _)"
+            ),
             data_dir=read(env, "BRIDGEWORK_DATA_DIR", d.data_dir, Path, "a folder"),
             host=read(env, "BRIDGEWORK_HOST", d.host, str, "a host"),
             port=port,
@@ -155,6 +185,10 @@ class Settings:
             auth=AuthSettings.from_env(env),
             mail=_mail(env),
             protection=ProtectionSettings.from_env(env),
+            as_of=AsOfSettings.from_env(env),
+            checkpoints=CheckpointSettings.from_env(env),
+            relay=RelaySettings.from_env(env),
+            webhooks=WebhookSettings.from_env(env),
         )
 
     def signing_key(self) -> str:

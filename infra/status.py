@@ -1,6 +1,6 @@
 """`bridgework status`: the log's head, every projection's checkpoint, lag and parked events,
-and the transaction holding readers back, if any: what `/ready` and `/metrics` report, for
-an operator at a shell."""
+the transaction holding readers back, if any, and each NATS relay's place: what `/ready` and
+`/metrics` report, for an operator at a shell."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import msgspec
 from bridgework.infra.health import log_health
 from bridgework.infra.mail import outbox_counts
 from bridgework.infra.mail.observed import mail_report
+from bridgework.infra.relay.checkpoints import lags, relay_report
 from bridgework.infra.runtime import open_runtime
 from bridgework.infra.terminal import aligned
 
@@ -38,11 +39,13 @@ async def status_command(settings: Settings, args: argparse.Namespace) -> None:
     async with open_runtime(settings) as runtime:
         health = await log_health(runtime.pool, runtime.store)
         mail = await outbox_counts(runtime.pool)
+        relays = await lags(runtime.pool)
     if args.json:
         found = msgspec.to_builtins(health) | {"mail": msgspec.to_builtins(mail)}
+        found["relays"] = msgspec.to_builtins(relays)
         sys.stdout.write(msgspec.json.encode(found).decode() + "\n")
     else:
-        sys.stdout.write(report(health) + mail_report(mail))
+        sys.stdout.write(report(health) + mail_report(mail) + relay_report(relays))
 
 
 def report(health: LogHealth) -> str:

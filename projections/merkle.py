@@ -47,13 +47,38 @@ def _split(n: int) -> int:
     return 1 << ((n - 1).bit_length() - 1)
 
 
+def levels(leaves: list[bytes]) -> list[list[bytes]]:
+    """Every level of the RFC 9162 tree, leaves first, root last, built a level at a time:
+    pairing neighbours and carrying an odd last node up unchanged gives the same tree as
+    splitting at the largest power of two below n."""
+    built = [leaves]
+    sha256 = hashlib.sha256
+    while len(level := built[-1]) > 1:
+        paired = [
+            sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)
+        ]
+        if len(level) & 1:
+            paired.append(level[-1])
+        built.append(paired)
+    return built
+
+
 def root_of(leaves: list[bytes]) -> bytes:
-    if not leaves:
-        return EMPTY_ROOT
-    if len(leaves) == 1:
-        return leaves[0]
-    k = _split(len(leaves))
-    return node_hash(root_of(leaves[:k]), root_of(leaves[k:]))
+    return levels(leaves)[-1][0] if leaves else EMPTY_ROOT
+
+
+def audit_path(tree: list[list[bytes]], index: int) -> list[bytes]:
+    """`inclusion_proof(index, leaves)` read off `levels(leaves)`: O(log n) per leaf, for
+    proving many leaves of one tree."""
+    if not 0 <= index < len(tree[0]):
+        raise ValueError("index: outside the tree")
+    path = []
+    for level in tree[:-1]:
+        sibling = index ^ 1
+        if sibling < len(level):  # else: the odd last node, carried up unchanged
+            path.append(level[sibling])
+        index >>= 1
+    return path
 
 
 def inclusion_proof(index: int, leaves: list[bytes]) -> list[bytes]:

@@ -12,7 +12,7 @@ order of the leaves.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bridgework.projections.merkle import Frontier, leaf_hash
@@ -27,7 +27,8 @@ LEAF_FORMAT = b"bridgework.leaf.v1"
 """The first bytes of every leaf: a new encoding gets a new name, never a silent change."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
+_EIGHT = (8).to_bytes(4, "big")
+_SIXTEEN = (16).to_bytes(4, "big")
 
 
 def leaf_bytes(e: StoredEvent) -> bytes:
@@ -38,19 +39,76 @@ def leaf_bytes(e: StoredEvent) -> bytes:
     text), recorded_at (microseconds since 1970-01-01 UTC, 8 bytes signed) and scope (its
     organisation ids' 16 bytes each, in stored order). Lengths make it unambiguous: no two
     different rows give the same bytes."""
-    fields = (
-        e.position.to_bytes(8, "big"),
-        e.event_id.bytes,
+    # One join of a flat tuple, fixed lengths precomputed: 1.5x the field-by-field loop.
+    stream, kind, payload, metadata = (
         e.stream_id.encode(),
-        e.stream_version.to_bytes(8, "big"),
         e.event_type.encode(),
-        e.schema_version.to_bytes(8, "big"),
         e.payload,
         e.metadata_json,
-        ((e.recorded_at - _EPOCH) // _MICROSECOND).to_bytes(8, "big", signed=True),
-        b"".join(organisation.bytes for organisation in e.scope),
     )
-    return LEAF_FORMAT + b"".join(len(f).to_bytes(4, "big") + f for f in fields)
+    scope = b"".join([organisation.bytes for organisation in e.scope])
+    since = e.recorded_at - _EPOCH
+    micros = (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds
+    return b"".join(
+        (
+            LEAF_FORMAT,
+            _EIGHT,
+            e.position.to_bytes(8, "big"),
+            _SIXTEEN,
+            e.event_id.bytes,
+            len(stream).to_bytes(4, "big"),
+            stream,
+            _EIGHT,
+            e.stream_version.to_bytes(8, "big"),
+            len(kind).to_bytes(4, "big"),
+            kind,
+            _EIGHT,
+            e.schema_version.to_bytes(8, "big"),
+            len(payload).to_bytes(4, "big"),
+            payload,
+            len(metadata).to_bytes(4, "big"),
+            metadata,
+            _EIGHT,
+            micros.to_bytes(8, "big", signed=True),
+            len(scope).to_bytes(4, "big"),
+            scope,
+        )
+    )
+
+
+def _field(expression: str) -> str:
+    return f"int4send(octet_length({expression})) || {expression}"
+
+
+def _fixed(expression: str, size: int) -> str:
+    return f"'\\x{size.to_bytes(4, 'big').hex()}'::bytea || {expression}"
+
+
+LEAF_HASH_SQL = "pg_catalog.sha256({})".format(
+    " || ".join(
+        [
+            "'\\x00'::bytea",
+            f"'\\x{LEAF_FORMAT.hex()}'::bytea",
+            _fixed("int8send(position)", 8),
+            _fixed("uuid_send(event_id)", 16),
+            _field("convert_to(stream_id, 'UTF8')"),
+            _fixed("int8send(stream_version::int8)", 8),
+            _field("convert_to(event_type, 'UTF8')"),
+            _fixed("int8send(schema_version::int8)", 8),
+            _field("convert_to(payload::text, 'UTF8')"),
+            _field("convert_to(metadata::text, 'UTF8')"),
+            _fixed("int8send((extract(epoch FROM recorded_at) * 1000000)::int8)", 8),
+            # a uuid's text is its 16 bytes in hex, with dashes
+            _field("decode(replace(array_to_string(scope, ''), '-', ''), 'hex')"),
+        ]
+    )
+)
+"""`leaf_hash(leaf_bytes(row))` computed by PostgreSQL over a row of `events`, byte for byte
+the same (`tests/integration/test_seal_sql.py`): `verify` hashes in the database, several
+pages at once, and fetches 32 bytes an event instead of the row. The database is the one
+that holds the log, so trusting its hashing trusts nothing more than trusting its rows; an
+export is checked with `leaf_bytes` alone, offline. (The sealer hashes in Python: it has the
+rows already, and a second scan of them was slower.)"""
 
 
 class Sealer:
@@ -87,6 +145,11 @@ class Sealer:
             frontier.append(leaf)
         if not leaves:
             return
+        # Its rows and its checkpoint commit together: a commit lost in a crash loses both,
+        # and the same events, in the same order, are sealed again into the same tree (a
+        # checkpoint signed in between signs that tree). Not waiting for the WAL flush
+        # doubles the rate (tests/bench row 17a).
+        await conn.execute("SET LOCAL synchronous_commit = off")
         await conn.copy_records_to_table(
             "seal_leaves", records=leaves, columns=("leaf_index", "position", "event_id", "leaf")
         )

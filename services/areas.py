@@ -21,6 +21,7 @@ from bridgework.services import (
     outcomes,
     safeguarding,
     surveys,
+    webhooks,
 )
 from bridgework.services.bus import Handlers
 from bridgework.services.partnerships import charter, collaboration, lifecycle
@@ -48,6 +49,7 @@ AREAS: tuple[ModuleType, ...] = (
     outcomes,
     impact,
     access,
+    webhooks,
 )
 """Every module that declares commands; each exports its `HANDLERS`."""
 

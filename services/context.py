@@ -56,3 +56,6 @@ class CommandContext(msgspec.Struct, frozen=True, kw_only=True):
     command_uuid: UUID
     idempotency_key: str | None = None
     client_correlation_id: str | None = None
+    principal: Principal | None = None
+    """The verified identity behind `actor`, with its scopes (an API key's event types, a
+    grant of personal data), for handlers that hand a scope on (a webhook endpoint's)."""

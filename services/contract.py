@@ -119,6 +119,7 @@ _SPELLING = (
 )
 
 
+@functools.cache  # pure, and called for every key of every envelope built
 def public_field(name: str) -> str:
     """A stored field's public name: camelCase, American spelling
     (`organisation_ids` → `organizationIds`)."""

@@ -19,6 +19,7 @@ from uuid import UUID
 import msgspec
 from bridgework.domain.errors import DomainError
 from bridgework.services.authority import authorise
+from bridgework.services.endpoints import WebhookRegistry
 from bridgework.services.errors import Conflict, ServiceError
 from bridgework.services.group import Group, Member, queued
 from bridgework.services.idempotency import CommandResult, first_result, request_hash
@@ -58,6 +59,7 @@ class Deps(msgspec.Struct, frozen=True, kw_only=True):
     """This process's stream locks and cached aggregates, shared by every command."""
     keys: KeyRing | None = None
     """Integrations' API keys (`services/access.py`); None where none are kept."""
+    webhooks: WebhookRegistry | None = None  # endpoints (`services/webhooks.py`), if kept
 
 
 Decide = Callable[[Session], Awaitable[CommandResult]]

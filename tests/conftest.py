@@ -9,27 +9,22 @@ import tempfile
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
 from bridgework.infra.database import create_pool, embedded_server
 from bridgework.infra.memory_store import MemoryEventStore
 from bridgework.infra.migrate import migrate
+from bridgework.infra.roles import APP, AUDITOR, OWNER, as_role, bootstrap
 from bridgework.infra.store import PostgresEventStore
 from support.deps import deps_on
-from support.postgres import PrivatePostgres
+from support.jetstream import NatsServer, delete_stream
+from support.postgres import PrivatePostgres, with_database
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
 
     from bridgework.services.unit_of_work import Deps
-
-
-def with_database(url: str, database: str) -> str:
-    """The same server, another database (works for socket DSNs with `?host=` too)."""
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{database}"))
 
 
 @pytest.fixture(scope="session")
@@ -53,9 +48,11 @@ async def template_database(server_url: str) -> AsyncIterator[str]:
     admin = await asyncpg.connect(server_url)
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
-        pool = await create_pool(with_database(server_url, name), 1, 2)
+        url = with_database(server_url, name)
+        await bootstrap(url, name)
+        pool = await create_pool(as_role(url, OWNER), 1, 2)
         try:
-            await migrate(pool)
+            await migrate(pool, APP, AUDITOR)
         finally:
             await pool.close()
         yield name
@@ -65,21 +62,38 @@ async def template_database(server_url: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def database_url(server_url: str, template_database: str) -> AsyncIterator[str]:
-    """A fresh, migrated, empty database for this test."""
+async def admin_database_url(server_url: str, template_database: str) -> AsyncIterator[str]:
+    """A fresh, migrated, empty database for this test, as the server's superuser: for
+    tests that tamper with the log as only a superuser can (infra/roles.py)."""
     name = f"bw_test_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(server_url)
     try:
         await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
-        yield with_database(server_url, name)
+        url = with_database(server_url, name)
+        await bootstrap(url, name)  # a copy does not inherit the template's database grants
+        yield url
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
 
 
 @pytest.fixture
+def database_url(admin_database_url: str) -> str:
+    """This test's database as the app connects to it: the least-privilege app role."""
+    return as_role(admin_database_url, APP)
+
+
+@pytest.fixture
 async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     pool = await create_pool(database_url, 2, 20)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+async def admin_pool(admin_database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """The same database as `pool`, as the superuser."""
+    pool = await create_pool(admin_database_url, 1, 2)
     yield pool
     await pool.close()
 
@@ -115,4 +129,15 @@ def private_postgres() -> Iterator[PrivatePostgres]:
     server = PrivatePostgres()
     server.start()
     yield server
+    server.close()
+
+
+@pytest.fixture
+async def nats_server() -> AsyncIterator[NatsServer]:
+    """A NATS server with JetStream of this test's own (`support/jetstream.py`)."""
+    server = NatsServer()
+    server.start()
+    yield server
+    if server.external:  # a shared server: leave no stream to overlap the next test's
+        await delete_stream(server.url, "BRIDGEWORK")
     server.close()

@@ -104,7 +104,7 @@ class MentorLoad:
 
 
 async def load_of(info: Info, mentor: MentorView, as_of: date) -> MentorLoad:
-    found = (await read.mentor_loads(info.context.api.pool, [mentor.id], as_of)).get(mentor.id)
+    found = (await read.mentor_loads(info.context.reads, [mentor.id], as_of)).get(mentor.id)
     return MentorLoad(
         capacity=mentor.capacity,
         active=0 if found is None else found.active,

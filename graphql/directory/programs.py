@@ -264,7 +264,7 @@ class Query:
         partnership = None if partnership_id is None else parse_id("partnershipId", partnership_id)
         await info.context.see_at_least(at_least)
         found = await list_programs(
-            info.context.api.pool,
+            info.context.reads,
             of_organisations=reach.reach_of(info).scope,
             after_seq=None if after_seq is None else after_seq[0],
             limit=limit + 1,

@@ -69,7 +69,7 @@ async def timeline_of(
     limit = page_size("first", first, MAX_TIMELINE_PAGE)
     position = after_argument("timeline", after)
     found = await timelines(
-        info.context.api.pool,
+        info.context.reads,
         [student_id],
         after=None if position is None else position[0],
         limit=limit + 1,

@@ -39,7 +39,7 @@ def eventually(check, deadline=DEADLINE):
 
 
 def test_ready_names_the_transaction_holding_readers_back_and_recovers_when_it_ends(
-    database_url, tokens
+    database_url, admin_database_url, tokens
 ):
     app = create_app(
         settings(database_url, ready_max_held_back_seconds=1.0, ready_max_lag_seconds=1000.0)
@@ -47,7 +47,9 @@ def test_ready_names_the_transaction_holding_readers_back_and_recovers_when_it_e
     with TestClient(app) as client:
         api = Api(client, tokens)
         org(api, "Before")
-        holder = client.blocking_portal.call(asyncpg.connect, database_url)
+        # Another role's transaction (a superuser's psql): the app role reads every session's
+        # activity (pg_read_all_stats), not only its own.
+        holder = client.blocking_portal.call(asyncpg.connect, admin_database_url)
         try:
             pid = client.blocking_portal.call(holder.fetchval, "SELECT pg_backend_pid()")
             client.blocking_portal.call(holder.execute, "BEGIN; SELECT pg_current_xact_id()")

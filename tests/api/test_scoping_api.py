@@ -158,6 +158,10 @@ def test_every_root_query_field_gives_another_organisation_nothing(api, world):
     assert made["__typename"] == "ApiKeyCreated", made
     asked = {
         "apiKeys": ("{ apiKeys { id } }", []),
+        "asOf": (
+            f'{{ asOf(position: {at}) {{ program(id: "{w["y"]}") {{ id }} }} }}',
+            {"program": None},
+        ),
         "clearancesExpiring": (f"{{ clearancesExpiring(atLeast: {at}) {{ mentorId }} }}", []),
         "events": (EVENTS, "scoped"),
         "impactReport": (
@@ -177,13 +181,22 @@ def test_every_root_query_field_gives_another_organisation_nothing(api, world):
             [{"mentor": {"id": w["mo"]}}],  # A's own program's match only
         ),
         "student": (f'{{ student(id: "{w["cai"]}") {{ id }} }}', None),
+        "webhookEndpoints": ("{ webhookEndpoints { id } }", []),
     }
     link_only = {"hoursToVerify"}  # a supervisor's link token is its own scope
+    # The whole log's checkpoints and proofs: auditors' and administrators' only.
+    auditors_only = {
+        "logCheckpoint": "{ logCheckpoint { size } }",
+        "eventInclusionProof": f'{{ eventInclusionProof(eventId: "{w["c"]}") {{ leafIndex }} }}',
+    }
     fields = {
         f.graphql_name or to_camel_case(f.python_name)
         for f in schema.query.__strawberry_definition__.fields
     }
-    assert set(asked) == fields - link_only
+    assert set(asked) == fields - link_only - set(auditors_only)
+    for field, query in auditors_only.items():
+        refused = run(api, query, who=w["of_a"])
+        assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"], field
     for field, (query, expected) in asked.items():
         body = run(api, query, who=w["of_a"])
         assert "errors" not in body, (field, body)

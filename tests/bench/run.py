@@ -26,6 +26,10 @@ import service_rows  # noqa: E402
 import store_rows  # noqa: E402
 import command_rows  # noqa: E402
 import crypto_rows  # noqa: E402
+import asof_rows  # noqa: E402
+import relay_rows  # noqa: E402
+import seal_rows  # noqa: E402
+import webhook_rows  # noqa: E402
 
 SUITES = {
     "store": store_rows.run,  # rows 1, 2, 9
@@ -33,6 +37,10 @@ SUITES = {
     "read": read_rows.run,  # rows 4, 5, 6
     "service": service_rows.run,  # rows 7, 8, 10
     "crypto": crypto_rows.run,  # row 13
+    "asof": asof_rows.run,  # rows 14, 15
+    "relay": relay_rows.run,  # row 16
+    "seal": seal_rows.run,  # row 17
+    "webhooks": webhook_rows.run,  # row 18
 }
 EXTRA = {"http": service_rows.run_http}  # rows 8 and 10 alone, not part of a full run
 

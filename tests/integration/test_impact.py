@@ -11,7 +11,6 @@ import pytest
 from bridgework.domain.achievements import Pathway
 from bridgework.domain.attendance import Attendance
 from bridgework.domain.errors import RuleViolated
-from bridgework.domain.student import Demographic
 from bridgework.domain.surveys import SurveyPhase
 from bridgework.projections import impact
 from bridgework.projections.impact import suppress
@@ -36,21 +35,13 @@ from bridgework.services.context import Role
 from bridgework.services.directory import LaunchProgram, launch_program
 from bridgework.services.enrolment import CompleteEnrollment, complete_enrollment
 from bridgework.services.errors import Forbidden, InvalidInput
-from bridgework.services.impact import DemographicAnswer, ReportDemographics, report_demographics
+from bridgework.services.impact import ReportDemographics, report_demographics
 from bridgework.services.partnerships.charter import DefineSuccessMetric, define_success_metric
 from support.context import as_actor, as_person, staff
 from support.hours import mailed_token
-from support.scenario import TODAY, a_program, enrol, runner_for, students
+from support.scenario import TODAY, a_program, demographics, enrol, runner_for, students
 
 LAB = "confidence_lab_techniques"
-
-
-async def demographics(deps, kid, **answers):
-    cmd = ReportDemographics(
-        student_id=kid,
-        answers=[DemographicAnswer(field=Demographic(f), value=v) for f, v in answers.items()],
-    )
-    await report_demographics(deps, as_person(Role.STUDENT, kid), cmd)
 
 
 async def hours(deps, kid, program, amount, *, approve):

@@ -7,7 +7,7 @@ import pytest
 from bridgework.infra.crypto.cipher import SEALED_MARK
 from bridgework.infra.sealing import Verdict, verify
 from bridgework.projections.merkle import leaf_hash, root_of
-from bridgework.projections.seal import Sealer, leaf_bytes
+from bridgework.projections.seal import leaf_bytes
 from bridgework.services.directory import (
     EraseStudent,
     RegisterStudent,
@@ -16,26 +16,8 @@ from bridgework.services.directory import (
 )
 from bridgework.services.ports import ORIGIN
 from support.context import staff
-from support.scenario import a_program, runner_for
+from support.sealed import a_sealed_log, superuser
 from support.serve import cli, environment
-
-
-async def a_sealed_log(pool, deps):
-    """A few organisations, a program and students, sealed three events a batch."""
-    await a_program(deps, capacity=4)
-    for name in ("Ada Okafor", "Bo Lindqvist", "Cy Marsh"):
-        await register_student(deps, staff(), RegisterStudent(name=name, grade=8))
-    runner = runner_for(pool, deps, [Sealer()], batch_size=3)
-    await runner.setup()
-    await runner.catch_up()
-    return runner
-
-
-async def superuser(pool, statement: str, *args) -> None:
-    """Change the log as only a superuser can: with the append-only triggers off."""
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SET LOCAL session_replication_role = replica")
-        await conn.execute(statement, *args)
 
 
 async def test_the_sealed_root_is_the_rfc_9162_root_of_every_stored_row_in_log_order(pool, deps):
@@ -64,7 +46,7 @@ async def test_new_events_are_reported_unsealed_until_the_sealer_reaches_them(po
     assert (await verify(pool)).unsealed == 0
 
 
-async def test_an_altered_payload_is_named_by_position_and_event_id(pool, deps):
+async def test_an_altered_payload_is_named_by_position_and_event_id(pool, deps, admin_pool):
     await a_sealed_log(pool, deps)
     position, event_id = await pool.fetchrow(
         "SELECT position, event_id FROM events WHERE event_type = 'StudentRegistered'"
@@ -72,41 +54,41 @@ async def test_an_altered_payload_is_named_by_position_and_event_id(pool, deps):
     )
     index = await pool.fetchval("SELECT leaf_index FROM seal_leaves WHERE position = $1", position)
     await superuser(
-        pool, "UPDATE events SET payload = '{\"grade\": 12}' WHERE position = $1", position
+        admin_pool, "UPDATE events SET payload = '{\"grade\": 12}' WHERE position = $1", position
     )
     verdict = await verify(pool)
     assert verdict.problem == (f"leaf {index}: event {event_id} at position {position} was altered")
 
 
-async def test_a_deleted_event_is_named_as_removed(pool, deps):
+async def test_a_deleted_event_is_named_as_removed(pool, deps, admin_pool):
     await a_sealed_log(pool, deps)
     position, event_id = await pool.fetchrow(
         "SELECT position, event_id FROM events ORDER BY position LIMIT 1 OFFSET 4"
     )
-    await superuser(pool, "DELETE FROM events WHERE position = $1", position)
+    await superuser(admin_pool, "DELETE FROM events WHERE position = $1", position)
     verdict = await verify(pool)
     assert verdict.problem is not None
     assert f"event {event_id} at position {position} was removed" in verdict.problem
 
 
-async def test_the_last_event_deleted_is_named_as_removed(pool, deps):
+async def test_the_last_event_deleted_is_named_as_removed(pool, deps, admin_pool):
     await a_sealed_log(pool, deps)
     position, event_id = await pool.fetchrow(
         "SELECT position, event_id FROM events ORDER BY position DESC LIMIT 1"
     )
-    await superuser(pool, "DELETE FROM events WHERE position = $1", position)
+    await superuser(admin_pool, "DELETE FROM events WHERE position = $1", position)
     verdict = await verify(pool)
     assert verdict.problem is not None
     assert f"event {event_id} at position {position} was removed" in verdict.problem
 
 
-async def test_two_events_swapped_in_the_log_order_are_named_as_moved(pool, deps):
+async def test_two_events_swapped_in_the_log_order_are_named_as_moved(pool, deps, admin_pool):
     await a_sealed_log(pool, deps)
     (a, a_tx, _), (b, b_tx, b_id) = await pool.fetch(
         "SELECT position, tx_id, event_id FROM events ORDER BY tx_id, position LIMIT 2 OFFSET 2"
     )
     await superuser(
-        pool,
+        admin_pool,
         "UPDATE events SET tx_id = CASE position WHEN $1 THEN $4::xid8 ELSE $3::xid8 END"
         " WHERE position IN ($1, $2)",
         a,
@@ -119,10 +101,10 @@ async def test_two_events_swapped_in_the_log_order_are_named_as_moved(pool, deps
     )
 
 
-async def test_a_backdated_event_inserted_is_named_as_inserted(pool, deps):
+async def test_a_backdated_event_inserted_is_named_as_inserted(pool, deps, admin_pool):
     await a_sealed_log(pool, deps)
     await superuser(
-        pool,
+        admin_pool,
         "INSERT INTO events (tx_id, event_id, stream_id, stream_version, event_type, payload,"
         " metadata) SELECT '1', gen_random_uuid(), 'forged', 1, 'StudentRegistered', '{}', '{}'",
     )
@@ -157,7 +139,7 @@ async def test_an_erased_students_history_still_verifies(pool, deps):
 
 @pytest.mark.slow
 async def test_bridgework_verify_exits_0_on_the_sealed_log_and_1_naming_an_altered_event(
-    pool, deps, database_url, tmp_path
+    pool, deps, admin_pool, database_url, tmp_path
 ):
     await a_sealed_log(pool, deps)
     env = environment(DATABASE_URL=database_url, BRIDGEWORK_DATA_DIR=str(tmp_path))
@@ -165,7 +147,7 @@ async def test_bridgework_verify_exits_0_on_the_sealed_log_and_1_naming_an_alter
     assert (ok.returncode, ok.stdout) == (0, ok.stdout)
     assert ok.stdout.startswith("ok: ")
     position, event_id = await pool.fetchrow("SELECT position, event_id FROM events LIMIT 1")
-    await superuser(pool, "UPDATE events SET metadata = '{}' WHERE position = $1", position)
+    await superuser(admin_pool, "UPDATE events SET metadata = '{}' WHERE position = $1", position)
     tampered = cli("verify", env=env)
     assert tampered.returncode == 1, tampered.stderr
     assert f"event {event_id} at position {position} was altered" in tampered.stdout

@@ -13,7 +13,8 @@ from bridgework.infra.settings import Settings
 from bridgework.services.identity import Principal, Role
 
 TEST_KEYS = Path(tempfile.mkdtemp(prefix="bridgework-test-keys-"))
-"""The data folder of the apps API tests run in process: it holds only the issuer's key."""
+"""The data folder of the apps API tests run in process: it holds only the issuer's and the
+checkpoint signer's keys."""
 
 
 def principal(

@@ -15,6 +15,7 @@ import time
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -41,6 +42,12 @@ def own_folder() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="bridgework-test-") as folder:
         Path(folder).chmod(0o755)
         yield Path(folder)
+
+
+def with_database(url: str, database: str) -> str:
+    """The same server, another database (works for socket DSNs with `?host=` too)."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{database}"))
 
 
 def free_port() -> int:

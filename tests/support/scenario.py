@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from bridgework.domain.safeguarding import ClearanceResult
+from bridgework.domain.student import Demographic
 from bridgework.projections.registry import default_projections
 from bridgework.projections.runner import ProjectionRunner
+from bridgework.services.context import Role
 from bridgework.services.directory import (
     LaunchProgram,
     RegisterMentor,
@@ -18,9 +20,10 @@ from bridgework.services.directory import (
     register_student,
 )
 from bridgework.services.enrolment import EnrollStudent, enroll_student
+from bridgework.services.impact import DemographicAnswer, ReportDemographics, report_demographics
 from bridgework.services.partnerships.lifecycle import FormPartnership, form_partnership
 from bridgework.services.safeguarding import RecordClearance, record_clearance
-from support.context import staff
+from support.context import as_person, staff
 
 TODAY = datetime.now(UTC).date()
 ADULT = date(2000, 1, 1)
@@ -95,3 +98,12 @@ async def cleared_mentor(deps, org, name: str = "Dana Ortiz", capacity: int = 3)
         ),
     )
     return mentor
+
+
+async def demographics(deps, kid, **answers):
+    """The student reports these about themselves (`gender="female"`, …)."""
+    cmd = ReportDemographics(
+        student_id=kid,
+        answers=[DemographicAnswer(field=Demographic(f), value=v) for f, v in answers.items()],
+    )
+    await report_demographics(deps, as_person(Role.STUDENT, kid), cmd)

@@ -49,3 +49,12 @@ def test_inclusion_and_consistency_proofs_verify_and_reject_tampering() -> None:
             assert merkle.verify_consistency(m, n, old, root, proof)
             if m < n:
                 assert not merkle.verify_consistency(m, n, merkle.leaf_hash(b"x"), root, proof)
+
+
+def test_the_audit_path_read_off_the_levels_is_the_inclusion_proof() -> None:
+    for n in range(1, 40):
+        leaves = [merkle.leaf_hash(bytes([i])) for i in range(n)]
+        tree = merkle.levels(leaves)
+        assert tree[-1] == [merkle.root_of(leaves)]
+        for i in range(n):
+            assert merkle.audit_path(tree, i) == merkle.inclusion_proof(i, leaves)

@@ -1,0 +1,295 @@
+"""The delivery worker: the fan-out (woken by the log's NOTIFY) and the sender, which claims
+due messages (`FOR UPDATE SKIP LOCKED`, each claim moving the message's `next_attempt_at` past
+a lease in the same statement), sends them outside any transaction and records each outcome.
+Any number of workers may run in any number of processes: a claimed message is invisible to
+the others until its lease ends. An ordered endpoint's next message is claimable only once
+the one before it (by `seq`, the log's order) is delivered or dead.
+
+Delivery is at least once: a worker that dies after the receiver answered and before the
+outcome was written leaves the message to be sent again when its lease ends, with the same
+`webhook-id`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import asyncpg
+from bridgework.infra import statements
+from bridgework.infra.wakeups import StoreStats, Wakeups
+from bridgework.infra.webhooks.fanout import CHANNEL, FanOut
+from bridgework.infra.webhooks.sender import Outcome, Sender, encode
+from bridgework.services.contract import cloudevent
+
+if TYPE_CHECKING:
+    from bridgework.infra.store import PostgresEventStore
+    from bridgework.infra.webhooks.registry import PostgresWebhooks
+    from bridgework.infra.webhooks.settings import WebhookSettings
+    from bridgework.services.ports import StoredEvent
+
+log = logging.getLogger("bridgework.webhooks")
+
+LEASE_MARGIN_SECONDS = 15.0
+DATABASE_RETRY_SECONDS = (0.5, 10.0)
+
+_CLAIM = """
+WITH due AS (
+    SELECT m.seq FROM webhook_messages m JOIN webhook_endpoints e ON e.id = m.endpoint_id
+    WHERE m.status = 'pending' AND m.next_attempt_at <= now() AND e.disabled_at IS NULL
+      AND (e.mode = 'parallel' OR NOT EXISTS (
+          SELECT FROM webhook_messages p
+          WHERE p.endpoint_id = m.endpoint_id AND p.status = 'pending' AND p.seq < m.seq))
+    ORDER BY m.next_attempt_at, m.seq
+    LIMIT $1
+    FOR UPDATE OF m SKIP LOCKED
+)
+UPDATE webhook_messages AS m
+SET attempts = m.attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
+FROM due WHERE m.seq = due.seq
+RETURNING m.seq, m.endpoint_id, m.event_id, m.position, m.attempts
+"""
+
+_TARGETS = """
+SELECT e.id, e.url, e.personal_data, array_agg(s.id) AS ids, array_agg(s.kek_id) AS keks,
+       array_agg(s.wrapped) AS wrapped
+FROM webhook_endpoints e JOIN webhook_secrets s ON s.endpoint_id = e.id
+WHERE e.id = ANY($1::uuid[]) AND (s.expires_at IS NULL OR s.expires_at > now())
+GROUP BY e.id
+"""
+
+_RECORD = """
+WITH attempt AS (
+    INSERT INTO webhook_attempts (message_seq, status_code, error, duration_ms)
+    VALUES ($1, $2, $3, $4)
+), endpoint AS (
+    UPDATE webhook_endpoints
+    SET failing_since = CASE WHEN $7 THEN NULL ELSE coalesce(failing_since, now()) END
+    WHERE id = $8 AND (failing_since IS NULL) <> $7
+)
+UPDATE webhook_messages SET status = $5, last_error = $3,
+    next_attempt_at = now() + make_interval(secs => $6),
+    delivered_at = CASE WHEN $5 = 'delivered' THEN now() END
+WHERE seq = $1
+"""
+
+_DISABLE_FAILING = """
+UPDATE webhook_endpoints SET disabled_at = now(),
+    disabled_reason = 'failing since ' || failing_since::text || ': ' || $3
+WHERE id = $1 AND disabled_at IS NULL AND failing_since < now() - make_interval(secs => $2)
+RETURNING id
+"""
+
+
+@dataclass
+class WebhookStats:
+    """Counters of one worker, for `/metrics`; they only grow."""
+
+    delivered: int = 0
+    failed_attempts: int = 0
+    dead: int = 0
+    endpoints_disabled: int = 0
+
+
+class Worker:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        store: PostgresEventStore,
+        registry: PostgresWebhooks,
+        *,
+        source: str,
+    ) -> None:
+        self.pool, self.store, self.registry, self.source = pool, store, registry, source
+        self.settings: WebhookSettings = registry.settings
+        self.fanout = FanOut(pool)
+        self.sender = Sender(self.settings)
+        self.stats = WebhookStats()
+        self._wakeups = Wakeups(pool, StoreStats(), channel=CHANNEL)
+        self._tasks: list[asyncio.Task[None]] = []
+        self._secrets: dict[Any, bytes] = {}
+        self.lease = self.settings.timeout_seconds + LEASE_MARGIN_SECONDS
+
+    async def start(self) -> None:
+        await self._wakeups.start()
+        self._tasks = [
+            asyncio.create_task(self._forever(self._fan_out), name="webhook-fanout"),
+            asyncio.create_task(self._forever(self._send), name="webhook-sender"),
+        ]
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._wakeups.close()
+        await self.sender.close()
+
+    async def _forever(self, loop: Any) -> None:
+        delay = DATABASE_RETRY_SECONDS[0]
+        while True:
+            try:
+                await loop()
+            except Exception as e:  # the worker outlives an outage, or any one bad round
+                if isinstance(e, OSError | asyncpg.PostgresError | asyncpg.InterfaceError):
+                    log.warning("webhooks: the database did not answer (%s)", type(e).__name__)
+                else:
+                    log.exception("webhooks: a round failed; trying again")
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, DATABASE_RETRY_SECONDS[1])
+
+    async def _fan_out(self) -> None:
+        while True:
+            if await self.fanout.once():
+                self._wakeups.wake()
+            await self.store.wait_for_new_events(
+                self.settings.poll_seconds, after=self.fanout.horizon
+            )
+
+    async def _send(self) -> None:
+        in_flight: set[asyncio.Task[None]] = set()
+        try:
+            while True:
+                signal = self._wakeups.signal
+                room = self.settings.concurrency - len(in_flight)
+                claimed = await self._claim(room) if room > 0 else []
+                in_flight |= {asyncio.create_task(c) for c in claimed}
+                if room > 0 and len(claimed) == room:
+                    continue
+                waiter = asyncio.ensure_future(signal.wait())
+                done, _ = await asyncio.wait(
+                    {*in_flight, waiter},
+                    timeout=self.settings.poll_seconds,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                waiter.cancel()
+                in_flight -= done
+        finally:
+            for task in in_flight:
+                task.cancel()
+
+    async def _claim(self, limit: int) -> list[Any]:
+        rows = await self.pool.fetch(_CLAIM, limit, self.lease)
+        if not rows:
+            return []
+        targets = {
+            r["id"]: r
+            for r in await self.pool.fetch(_TARGETS, list({r["endpoint_id"] for r in rows}))
+        }
+        personal = {r["id"] for r in targets.values() if r["personal_data"]}
+        events = await self._events(
+            [r["position"] for r in rows],
+            {r["position"] for r in rows if r["endpoint_id"] in personal},
+        )
+        return [self._deliver(r, targets.get(r["endpoint_id"]), events) for r in rows]
+
+    async def _events(
+        self, positions: list[int], personal: set[int]
+    ) -> dict[tuple[int, bool], StoredEvent]:
+        rows = await self.pool.fetch(
+            f"SELECT {statements.COLUMNS} FROM events WHERE position = ANY($1::bigint[])",  # noqa: S608
+            positions,
+        )
+        found = await self.store.vault.load([statements.stored_event(r) for r in rows])
+        events = {(e.position, False): e for e in found}
+        opened = await self.store.opened([e for e in found if e.position in personal])
+        events |= {(e.position, True): e for e in opened}
+        return events
+
+    def _keys(self, target: asyncpg.Record) -> list[bytes]:
+        keys = []
+        for secret_id, kek_id, wrapped in zip(
+            target["ids"], target["keks"], target["wrapped"], strict=True
+        ):
+            if secret_id not in self._secrets:
+                self._secrets[secret_id] = self.registry.unwrap(secret_id, kek_id, wrapped)
+            keys.append(self._secrets[secret_id])
+        return keys
+
+    async def _deliver(
+        self,
+        message: asyncpg.Record,
+        target: asyncpg.Record | None,
+        events: dict[tuple[int, bool], StoredEvent],
+    ) -> None:
+        if target is None:  # disabled or deleted since the claim: its lease brings it back
+            return
+        try:
+            await self._attempt(message, target, events)
+        except Exception:  # its lease brings it round again
+            log.exception("webhook %s: no outcome recorded", message["event_id"])
+
+    async def _attempt(
+        self,
+        message: asyncpg.Record,
+        target: asyncpg.Record,
+        events: dict[tuple[int, bool], StoredEvent],
+    ) -> None:
+        personal = bool(target["personal_data"])
+        event = events.get((message["position"], personal))
+        if event is None:
+            outcome = Outcome(None, "the event is not in the log", 0.0)
+        else:
+            body = encode(cloudevent(event, source=self.source, personal_data=personal))
+            outcome = await self.sender.send(
+                target["url"], event.event_id, body, self._keys(target)
+            )
+        await self._record(message, outcome)
+
+    async def _record(self, message: asyncpg.Record, outcome: Outcome) -> None:
+        attempts, schedule = message["attempts"], self.settings.retry_schedule
+        if outcome.delivered:
+            status, delay = "delivered", 0.0
+            self.stats.delivered += 1
+        elif outcome.gone:  # 410: the receiver asks for no more; kept for a re-enable
+            status, delay = "pending", 0.0
+            await self.registry.set_disabled(
+                message["endpoint_id"], "the receiver answered 410 Gone"
+            )
+            self.stats.endpoints_disabled += 1
+            log.warning("webhook endpoint %s disabled: 410 Gone", message["endpoint_id"])
+        elif attempts >= len(schedule):
+            status, delay = "dead", 0.0
+            self.stats.dead += 1
+            log.warning(
+                "webhook %s to %s dead-lettered after %d attempts (%s)",
+                message["event_id"],
+                message["endpoint_id"],
+                attempts,
+                outcome.error,
+            )
+        else:
+            status = "pending"
+            delay = schedule[attempts] * (0.8 + 0.4 * random.random())  # noqa: S311 - jitter
+            delay = max(delay, outcome.retry_after or 0.0)
+            self.stats.failed_attempts += 1
+        await self.pool.execute(
+            _RECORD,
+            message["seq"],
+            outcome.status_code,
+            outcome.error,
+            outcome.duration_ms,
+            status,
+            delay,
+            outcome.delivered,
+            message["endpoint_id"],
+        )
+        if not outcome.delivered and not outcome.gone:
+            await self._disable_if_failing_too_long(message, outcome)
+
+    async def _disable_if_failing_too_long(self, message: asyncpg.Record, outcome: Outcome) -> None:
+        disabled = await self.pool.fetchval(
+            _DISABLE_FAILING,
+            message["endpoint_id"],
+            self.settings.disable_after_seconds,
+            outcome.error or "",
+        )
+        if disabled:
+            self.stats.endpoints_disabled += 1
+            log.error(
+                "webhook endpoint %s disabled: failing for longer than %g s (last: %s)",
+                message["endpoint_id"],
+                self.settings.disable_after_seconds,
+                outcome.error,
+            )
