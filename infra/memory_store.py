@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 import msgspec
 from bridgework.domain.personal import ERASED
-from bridgework.infra import crypto
-from bridgework.infra.mail.outbox import refuse_bad_mail
+from bridgework.infra import appending, crypto
+from bridgework.services.decided import Decided, first_appends
 from bridgework.services.hours import SUPERVISOR_MAIL
 from bridgework.services.ports import (
     Checkpoint,
@@ -78,37 +78,40 @@ class MemoryEventStore(EventStore):
         command: CommandRecord | None = None,
         mail: Sequence[OutgoingMail] = (),
     ) -> int:
+        return (await self.append_group([Decided(appends=appends, command=command, mail=mail)]))[0]
+
+    async def append_group(self, group: Sequence[Decided]) -> list[int]:
         await _round_trip()
-        for a in appends:
-            a.check()
-        sealing = await self.vault.seal(appends)
-        command = command and await self.vault.seal_command(command)
-        appends, events = sealing.appends, [e for a in sealing.appends for e in a.events]
+        first = first_appends(group)
+        sealing = await self.vault.seal([a for d in group for a in d.appends])
+        records = [d.command and await self.vault.seal_command(d.command) for d in group]
+        events = [e for a in sealing.appends for e in a.events]
         if events:
-            self._refuse_stale(appends)
+            self._refuse_stale(first)
             self._refuse_reused(events, sealing)
-        if command is not None and (recorded := self._commands.get(command.command_id)):
-            raise DuplicateCommand(await self.vault.open_command(recorded))
-        refuse_bad_mail(mail)
-        if not events:
-            if mail:
-                raise ValueError("mail is appended only with the events that decide it")
-            if command is None:
-                return 0
-            self._record(command, len(self._log))  # at the head, as on PostgreSQL
-            return len(self._log)
+        for record in records:
+            if record is not None and (recorded := self._commands.get(record.command_id)):
+                raise DuplicateCommand(await self.vault.open_command(recorded))
+        appending.records_of(group, records, sealing.appends)
         # No await from the checks to here: all or nothing, and atomic to other tasks.
-        self._tx_id += 1
-        for a in appends:
-            self._keep(a)
-        if command is not None:
-            self._record(command, len(self._log))
+        if events:
+            self._tx_id += 1
+        sealed = iter(sealing.appends)
+        positions = []
+        for d, record in zip(group, records, strict=True):
+            for _ in d.appends:
+                self._keep(next(sealed))
+            if record is not None:
+                self._record(record, len(self._log))  # with no events: at the head, as on PG
+            positions.append(len(self._log) if events or record is not None else 0)
+        if not events:
+            return positions
         self._keys_committed(sealing)
         known = {m.dedupe_key for m in self.mail}
-        self.mail += [m for m in mail if m.dedupe_key not in known]
+        self.mail += [m for d in group for m in d.mail if m.dedupe_key not in known]
         self._appended.set()
         self._appended = asyncio.Event()
-        return len(self._log)
+        return positions
 
     def _keep(self, append: StreamAppend) -> None:
         for e in append.events:

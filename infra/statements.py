@@ -21,7 +21,7 @@ COLUMNS = (
 
 
 @functools.cache
-def append_statement(*, guard: bool, record: bool, keys: bool = False) -> str:
+def append_statement(*, guard: bool, record: bool, keys: bool = False, group: bool = False) -> str:
     """One statement, so one round trip and its own transaction.
 
     With `guard`, every stream with an expected version > 0 must be at exactly that version
@@ -32,6 +32,9 @@ def append_statement(*, guard: bool, record: bool, keys: bool = False) -> str:
     command's idempotency record is written with the events, or not at all. With `keys`,
     new subjects' data keys (infra/crypto/) are inserted with the events. Each part is
     left out when it has nothing to do: a plain insert is twice as fast as the full one.
+    With `group` (a group commit: several commands' records), each record's position is its
+    last event's (the `uuid` after its result; NULL for none: the head before the statement),
+    and the statement returns every event's position, in order, and that head.
     """
     # Only constant fragments and parameter numbers are joined here; values are parameters.
     ctes, source, n = [], "", 9
@@ -53,9 +56,19 @@ def append_statement(*, guard: bool, record: bool, keys: bool = False) -> str:
         " FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::json[],"
         " $7::json[], $8::text[]) WITH ORDINALITY AS t(event_id, stream_id, stream_version,"
         f" event_type, schema_version, payload, metadata, scope, n){source}"
-        " ORDER BY t.n RETURNING position)"
+        " ORDER BY t.n RETURNING event_id, position)"
     )
-    if record:
+    head = "(SELECT coalesce(max(position), 0) FROM events)"
+    if group:
+        ctes.append(
+            "recorded AS (INSERT INTO commands (command_id, request_hash, result, position)"  # noqa: S608
+            " SELECT c.id, c.hash, c.result, coalesce((SELECT i.position FROM inserted i"
+            f" WHERE i.event_id = c.last), {head}) FROM unnest(${n}::text[],"
+            f" ${n + 1}::text[], ${n + 2}::json[], ${n + 3}::uuid[]) AS c(id, hash, result, last)"
+            " WHERE EXISTS (SELECT FROM inserted))"
+        )
+        n += 4
+    elif record:
         ctes.append(
             "recorded AS (INSERT INTO commands (command_id, request_hash, result, position)"  # noqa: S608
             f" SELECT ${n}::text, ${n + 1}::text, ${n + 2}::json, max(position) FROM inserted"
@@ -67,6 +80,12 @@ def append_statement(*, guard: bool, record: bool, keys: bool = False) -> str:
             "keyed AS (INSERT INTO data_keys (subject_id, kind, owner_id, kek_id, wrapped_key)"  # noqa: S608
             f" SELECT * FROM unnest(${n}::uuid[], ${n + 1}::text[], ${n + 2}::uuid[],"
             f" ${n + 3}::text[], ${n + 4}::bytea[]) WHERE EXISTS (SELECT FROM inserted))"
+        )
+    if group:
+        return (
+            "WITH " + ", ".join(ctes) + " SELECT (SELECT array_agg(i.position ORDER BY u.n)"  # noqa: S608
+            " FROM inserted i JOIN unnest($1::uuid[]) WITH ORDINALITY AS u(event_id, n)"
+            f" USING (event_id)), {head}"
         )
     return "WITH " + ", ".join(ctes) + " SELECT max(position) FROM inserted"  # noqa: S608
 

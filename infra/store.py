@@ -14,26 +14,23 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import asyncpg
 import msgspec
-from bridgework.infra import crypto, statements, wakeups
-from bridgework.infra.mail import enqueue
-from bridgework.infra.mail.outbox import refuse_bad_mail
+from bridgework.infra import appending, crypto, statements, wakeups
+from bridgework.infra.appending import Write
 from bridgework.infra.wakeups import StoreStats, Wakeups
+from bridgework.services.decided import Decided, first_appends
 from bridgework.services.ports import (
     Checkpoint,
     CommandRecord,
-    DuplicateCommand,
     EventStore,
     LogFilter,
-    NewEvent,
     OutgoingMail,
     StoredCommand,
     StoredEvent,
     StoredSnapshot,
-    StoreError,
     StreamAppend,
     VersionConflict,
 )
@@ -80,16 +77,19 @@ class PostgresEventStore(EventStore):
         command: CommandRecord | None = None,
         mail: Sequence[OutgoingMail] = (),
     ) -> int:
-        for a in appends:
-            a.check()
-        sealing = await self.vault.seal(appends)  # personal fields sealed before they are sent
-        command = command and await self.vault.seal_command(command)
-        appends, events = sealing.appends, [e for a in sealing.appends for e in a.events]
-        if mail and not events:
-            raise ValueError("mail is appended only with the events that decide it")
-        refuse_bad_mail(mail)  # before any row is written: a refused append burns no position
+        return (await self.append_group([Decided(appends=appends, command=command, mail=mail)]))[0]
+
+    async def append_group(self, group: Sequence[Decided]) -> list[int]:
+        first = first_appends(group)
+        # personal fields sealed before they are sent
+        sealing = await self.vault.seal([a for d in group for a in d.appends])
+        commands = [d.command and await self.vault.seal_command(d.command) for d in group]
+        events = [e for a in sealing.appends for e in a.events]
+        records = appending.records_of(group, commands, sealing.appends)
+        guarded = [a for a in first if a.expected_version > 0]
+        write = Write(sealing, guarded, events, records, [m for d in group for m in d.mail])
         try:
-            position = await self._write(appends, events, command, mail, sealing)
+            positions = await self._write(write, first)
         except VersionConflict:
             self.stats.version_conflicts += 1
             raise
@@ -98,100 +98,30 @@ class PostgresEventStore(EventStore):
             self.stats.appends += 1
             self.stats.events_appended += len(events)
             self._wakeups.committed()
-        return position
+        return positions
 
-    async def _write(
-        self,
-        appends: Sequence[StreamAppend],
-        events: Sequence[NewEvent],
-        command: CommandRecord | None,
-        mail: Sequence[OutgoingMail],
-        sealing: crypto.Sealing,
-    ) -> int:
+    async def _write(self, write: Write, first: Sequence[StreamAppend]) -> list[int]:
         try:
-            if events:
-                return await self._insert(appends, events, command, mail, sealing)
-            if command is not None:
-                position = await self._pool.fetchval(
-                    "INSERT INTO commands (command_id, request_hash, result, position)"
-                    " SELECT $1, $2, $3, coalesce(max(position), 0) FROM events"
-                    " RETURNING position",
-                    command.command_id,
-                    command.request_hash,
-                    command.result,
-                )
-                return int(position)
+            if write.events:
+                return await appending.insert(self._pool, write)
+            return [0 if c is None else await self._record(c) for c, _ in write.records]
         except asyncpg.UniqueViolationError as e:
-            raise await self._explain(e, appends, command) from None
-        return 0
+            records = [c for c, _ in write.records if c is not None]
+            raise await appending.explain(
+                self._pool, e, first, records, self.find_command
+            ) from None
 
-    async def _insert(
-        self,
-        appends: Sequence[StreamAppend],
-        events: Sequence[NewEvent],
-        command: CommandRecord | None,
-        mail: Sequence[OutgoingMail],
-        sealing: crypto.Sealing,
-    ) -> int:
-        guarded = [a for a in appends if a.expected_version > 0]
-        args: list[Any] = [
-            [e.event_id for e in events],
-            [e.stream_id for e in events],
-            [e.stream_version for e in events],
-            [e.event_type for e in events],
-            [e.schema_version for e in events],
-            [e.payload for e in events],
-            [_encode(e.metadata) for e in events],
-            [statements.uuids(a.scope) for a in appends for _ in a.events],
-        ]
-        if guarded:
-            args += [[a.stream_id for a in guarded], [a.expected_version for a in guarded]]
-        if command is not None:
-            args += [command.command_id, command.request_hash, command.result]
-        if sealing.fresh:  # a new subject's key is inserted with its first events
-            args += crypto.insert_args(sealing.fresh)
-        statement = statements.append_statement(
-            guard=bool(guarded), record=command is not None, keys=bool(sealing.fresh)
+    async def _record(self, command: CommandRecord) -> int:
+        """A command that appends nothing is recorded at the head of the log."""
+        position = await self._pool.fetchval(
+            "INSERT INTO commands (command_id, request_hash, result, position)"
+            " SELECT $1, $2, $3, coalesce(max(position), 0) FROM events"
+            " RETURNING position",
+            command.command_id,
+            command.request_hash,
+            command.result,
         )
-        if mail or sealing.erasing:  # the outbox row (an erasure) commits with the events
-            async with self._pool.acquire() as conn, conn.transaction():
-                position = await conn.fetchval(statement, *args)
-                if position is not None and sealing.erasing:
-                    sealing.destroyed.extend(await crypto.erase(conn, sealing.erasing))
-                for m in mail if position is not None else ():
-                    await enqueue(conn, **msgspec.structs.asdict(m))
-        else:
-            position = await self._pool.fetchval(statement, *args)
-        if position is None:  # the guard refused: a stream is not at its expected version
-            versions = await statements.versions(self._pool, [a.stream_id for a in guarded])
-            stale = next(a for a in guarded if versions.get(a.stream_id) != a.expected_version)
-            raise VersionConflict(
-                stale.stream_id, stale.expected_version, versions.get(stale.stream_id, 0)
-            )
         return int(position)
-
-    async def _explain(
-        self,
-        error: asyncpg.UniqueViolationError,
-        appends: Sequence[StreamAppend],
-        command: CommandRecord | None,
-    ) -> StoreError:
-        """Turn a unique violation into the error a caller can act on."""
-        constraint = error.constraint_name or ""
-        if constraint == "commands_pkey" and command is not None:
-            stored = await self.find_command(command.command_id)
-            if stored is not None:
-                return DuplicateCommand(stored)
-        if constraint == "events_stream_id_stream_version_key":
-            versions = await statements.versions(self._pool, [a.stream_id for a in appends])
-            stale = next(
-                (a for a in appends if versions.get(a.stream_id, 0) != a.expected_version),
-                appends[0],
-            )
-            return VersionConflict(
-                stale.stream_id, stale.expected_version, versions.get(stale.stream_id, 0)
-            )
-        return StoreError(f"append refused: {error}")
 
     # -- reading ------------------------------------------------------------------------
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 import abc
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from uuid import UUID
 
 import msgspec
+
+if TYPE_CHECKING:
+    from bridgework.services.decided import Decided
 
 
 class EventMetadata(msgspec.Struct, frozen=True, kw_only=True, gc=False, omit_defaults=True):
@@ -178,6 +181,8 @@ class MailRefused(StoreError):
 
     def __init__(self, field: str, message: str) -> None:
         self.field = field
+        self.index = 0
+        """Which command of a group append decided the mail."""
         super().__init__(message)
 
 
@@ -217,6 +222,14 @@ class EventStore(abc.ABC):
         for a mail the outbox will not send. Nothing is written (and no mail enqueued) in
         any case.
         """
+
+    @abc.abstractmethod
+    async def append_group(self, group: Sequence[Decided]) -> list[int]:
+        """`append` for several commands in one transaction, each command's events after the
+        one's before it (a stream's later appends continue its earlier ones); return each
+        command's position: the highest it wrote, or for one that wrote none, the highest
+        written before it (the log's head at first). Errors as `append`'s, for the whole
+        group; a `MailRefused` names its command's `index`."""
 
     @abc.abstractmethod
     async def load(self, stream_id: str, *, after_version: int = 0) -> list[StoredEvent]:

@@ -213,7 +213,8 @@ async def read_ours(deps: Any) -> int:
 
 async def read_limit(pool: Any) -> int:
     read, after = 0, ORIGIN
-    while batch := await pool.fetch(_READ_AFTER, after.tx_id, after.position, BATCH, None, None):
+    unfiltered = (None,) * 7  # types, stream, scope, actor, correlation id, since, until
+    while batch := await pool.fetch(_READ_AFTER, after.tx_id, after.position, BATCH, *unfiltered):
         read, after = read + len(batch), Checkpoint(batch[-1][1], batch[-1][0])
     return read
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 from bridgework.infra.memory_store import MemoryEventStore
+from contract.group_contract import GroupAppendContract
 from contract.personal_contract import PersonalDataContract
 from contract.store_contract import StoreContract
 
 
-class TestMemoryStore(StoreContract, PersonalDataContract):
+class TestMemoryStore(StoreContract, GroupAppendContract, PersonalDataContract):
     @pytest.fixture
     def store(self) -> MemoryEventStore:
         return MemoryEventStore()

@@ -17,6 +17,7 @@ import pytest
 from bridgework.infra.database import create_pool
 from bridgework.infra.store import PostgresEventStore
 from bridgework.services.ports import ORIGIN, StoredEvent
+from contract.group_contract import GroupAppendContract
 from contract.personal_contract import PersonalDataContract
 from contract.store_contract import StoreContract
 from support.log import META, read_all, stream, stream_append
@@ -41,7 +42,7 @@ async def insert_raw(conn: asyncpg.Connection) -> None:
     )
 
 
-class TestPostgresStore(StoreContract, PersonalDataContract):
+class TestPostgresStore(StoreContract, GroupAppendContract, PersonalDataContract):
     @pytest.fixture
     async def store(self, pool: asyncpg.Pool) -> AsyncIterator[PostgresEventStore]:
         store = PostgresEventStore(pool)

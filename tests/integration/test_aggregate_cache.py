@@ -4,40 +4,17 @@ cached aggregate always equals a full replay of its stream, whoever wrote to it.
 from __future__ import annotations
 
 import asyncio
-import uuid
-from datetime import UTC, datetime
 
 import pytest
 from bridgework.domain.base import replay
 from bridgework.domain.errors import DomainError
 from bridgework.domain.program import Program
-from bridgework.infra.database import create_pool
-from bridgework.infra.store import PostgresEventStore
-from bridgework.infra.transcoding import Transcoder
 from bridgework.services import snapshots
 from bridgework.services.enrolment import EnrollStudent
 from bridgework.services.errors import Conflict
 from bridgework.services.unit_of_work import CommandResult, Deps, execute
-from support.context import SECRET_KEY, staff
+from support.context import staff
 from support.scenario import a_program, enrol, students
-
-
-@pytest.fixture
-async def other_process(database_url):
-    """A second store on the same database, with its own pool and its own cache: what
-    another server process is."""
-    pool = await create_pool(database_url, 1, 10)
-    store = PostgresEventStore(pool)
-    await store.start()
-    yield Deps(
-        store=store,
-        codec=Transcoder(),
-        clock=lambda: datetime.now(UTC),
-        new_id=uuid.uuid4,
-        secret_key=SECRET_KEY,
-    )
-    await store.close()
-    await pool.close()
 
 
 async def full_load(deps, program_id) -> Program:

@@ -1,0 +1,138 @@
+"""The store's writes (`infra/store.py`): one statement for a command's events, its record,
+new data keys and the guard of expected versions, or for a group of commands' at once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import msgspec
+from bridgework.infra import crypto, statements
+from bridgework.infra.mail import enqueue
+from bridgework.infra.mail.outbox import refuse_bad_mail
+from bridgework.services.ports import DuplicateCommand, MailRefused, StoreError, VersionConflict
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Sequence
+    from uuid import UUID
+
+    import asyncpg
+    from bridgework.services.decided import Decided
+    from bridgework.services.ports import (
+        CommandRecord,
+        NewEvent,
+        OutgoingMail,
+        StoredCommand,
+        StreamAppend,
+    )
+
+_encode = msgspec.json.Encoder().encode
+
+
+class Write(NamedTuple):
+    """What one append writes, sealed: `records` are each command's, with the id of the last
+    event written up to it (None before the first)."""
+
+    sealing: crypto.Sealing
+    guarded: Sequence[StreamAppend]
+    events: Sequence[NewEvent]
+    records: Sequence[tuple[CommandRecord | None, UUID | None]]
+    mail: Sequence[OutgoingMail]
+
+
+def records_of(
+    group: Sequence[Decided],
+    commands: Sequence[CommandRecord | None],
+    sealed: Sequence[StreamAppend],
+) -> list[tuple[CommandRecord | None, UUID | None]]:
+    """Each command's (sealed) record with the id of the last event written up to it, once
+    its mail is found fit to send (a `MailRefused` names the command) and decided by events."""
+    records, appends, last = [], iter(sealed), None
+    for index, (d, command) in enumerate(zip(group, commands, strict=True)):
+        try:  # before any row is written: a refused append burns no position
+            refuse_bad_mail(d.mail)
+        except MailRefused as e:
+            e.index = index
+            raise
+        for a in (next(appends) for _ in d.appends):
+            last = a.events[-1].event_id if a.events else last
+        if d.mail and not any(a.events for a in d.appends):
+            raise ValueError("mail is appended only with the events that decide it")
+        records.append((command, last))
+    return records
+
+
+async def insert(pool: asyncpg.Pool, w: Write) -> list[int]:
+    """Write the events and records; return each record's position (the highest position for
+    one command); raise `VersionConflict` when the guard refuses."""
+    events, appends, fresh = w.events, w.sealing.appends, w.sealing.fresh
+    args: list[Any] = [
+        [e.event_id for e in events],
+        [e.stream_id for e in events],
+        [e.stream_version for e in events],
+        [e.event_type for e in events],
+        [e.schema_version for e in events],
+        [e.payload for e in events],
+        [_encode(e.metadata) for e in events],
+        [statements.uuids(a.scope) for a in appends for _ in a.events],
+    ]
+    if w.guarded:
+        args += [[a.stream_id for a in w.guarded], [a.expected_version for a in w.guarded]]
+    group = len(w.records) > 1
+    records = [(r, last) for r, last in w.records if r is not None]
+    if group:
+        args += [[r.command_id for r, _ in records], [r.request_hash for r, _ in records]]
+        args += [[r.result for r, _ in records], [last for _, last in records]]
+    elif records:
+        command = records[0][0]
+        args += [command.command_id, command.request_hash, command.result]
+    if fresh:  # a new subject's key is inserted with its first events
+        args += crypto.insert_args(fresh)
+    statement = statements.append_statement(
+        guard=bool(w.guarded), record=bool(records) and not group, keys=bool(fresh), group=group
+    )
+    if w.mail or w.sealing.erasing:  # the outbox row (an erasure) commits with the events
+        async with pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(statement, *args)
+            assert row is not None  # noqa: S101 - a SELECT of aggregates: always one row
+            if row[0] is not None and w.sealing.erasing:
+                w.sealing.destroyed.extend(await crypto.erase(conn, w.sealing.erasing))
+            for m in w.mail if row[0] is not None else ():
+                await enqueue(conn, **msgspec.structs.asdict(m))
+    else:
+        row = await pool.fetchrow(statement, *args)
+    assert row is not None  # noqa: S101 - a SELECT of aggregates: always one row
+    if row[0] is None:  # the guard refused: a stream is not at its expected version
+        versions = await statements.versions(pool, [a.stream_id for a in w.guarded])
+        stale = next(a for a in w.guarded if versions.get(a.stream_id) != a.expected_version)
+        raise VersionConflict(
+            stale.stream_id, stale.expected_version, versions.get(stale.stream_id, 0)
+        )
+    if not group:
+        return [int(row[0])]
+    positions = dict(zip([e.event_id for e in events], row[0], strict=True))
+    return [int(row[1]) if last is None else positions[last] for _, last in w.records]
+
+
+async def explain(
+    pool: asyncpg.Pool,
+    error: asyncpg.UniqueViolationError,
+    appends: Sequence[StreamAppend],
+    records: Sequence[CommandRecord],
+    find_command: Callable[[str], Awaitable[StoredCommand | None]],
+) -> StoreError:
+    """Turn a unique violation into the error a caller can act on."""
+    constraint = error.constraint_name or ""
+    if constraint == "commands_pkey":
+        for command in records:
+            if (stored := await find_command(command.command_id)) is not None:
+                return DuplicateCommand(stored)
+    if constraint == "events_stream_id_stream_version_key":
+        versions = await statements.versions(pool, [a.stream_id for a in appends])
+        stale = next(
+            (a for a in appends if versions.get(a.stream_id, 0) != a.expected_version),
+            appends[0],
+        )
+        return VersionConflict(
+            stale.stream_id, stale.expected_version, versions.get(stale.stream_id, 0)
+        )
+    return StoreError(f"append refused: {error}")
