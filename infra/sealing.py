@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import itertools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bridgework.projections.merkle import Frontier
 from bridgework.projections.seal import LEAF_HASH_SQL
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncGenerator, AsyncIterator
     from uuid import UUID
 
     import asyncpg
@@ -41,6 +42,19 @@ SELECT position, tx_id, event_id, {LEAF_HASH_SQL} FROM events
 WHERE (tx_id, position) > ($1::xid8, $2::bigint) ORDER BY tx_id, position LIMIT $3
 """  # noqa: S608 - the only interpolation is the constant leaf expression
 
+_CHECKED = f"""
+SELECT log.n, log.leaves, sealed.n, sealed.leaves FROM (
+    SELECT count(*) AS n, string_agg({LEAF_HASH_SQL}, ''::bytea ORDER BY tx_id, position) AS leaves
+    FROM events
+    WHERE (tx_id, position) > ($1::xid8, $2::bigint) AND (tx_id, position) <= ($3::xid8, $4::bigint)
+) AS log, (
+    SELECT count(*) AS n, string_agg(leaf, ''::bytea ORDER BY leaf_index) AS leaves FROM seal_leaves
+    WHERE leaf_index >= $5 AND leaf_index < $6
+) AS sealed
+"""  # noqa: S608 - the only interpolation is the constant leaf expression
+"""A full page's recomputed leaves and the stored ones at the indices it should have, each
+concatenated into one bytea: one round trip and two values a page, no record an event."""
+
 _LEAVES = (
     "SELECT leaf_index, position, event_id, leaf FROM seal_leaves"
     " WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index"
@@ -63,30 +77,52 @@ async def recomputed(
     at a time, each with the (tx_id, position) of its last event; the first `limit` only.
     The full pages are hashed `_CONCURRENT` at a time, then the rest one after another."""
     most = (1 << 62) if limit is None else limit
-    cuts = [(0, 0), *((r[0], r[1]) for r in await pool.fetch(_CUTS, _PAGE, most))]
-    ranges = itertools.pairwise(cuts)
+    cuts = await _cuts(pool, most)
+    seen = 0
+    async for rows in _ahead(
+        pool, _RANGE, [(*low, *high) for low, high in itertools.pairwise(cuts)]
+    ):
+        if rows:  # (empty only if a superuser deleted the page since the cuts)
+            seen += len(rows)
+            yield (rows[-1][1], rows[-1][0]), [Leaf(r[0], r[2], r[3]) for r in rows]
+    async for page in _hashed_after(pool, cuts[-1], most - seen):
+        yield page
+
+
+async def _cuts(pool: asyncpg.Pool, most: int) -> list[tuple[int, int]]:
+    return [(0, 0), *((r[0], r[1]) for r in await pool.fetch(_CUTS, _PAGE, most))]
+
+
+async def _ahead(
+    pool: asyncpg.Pool, query: str, arguments: list[tuple[Any, ...]]
+) -> AsyncGenerator[list[asyncpg.Record]]:
+    """`pool.fetch(query, *each)` of every arguments tuple, in order, `_CONCURRENT` at once."""
+    pending = iter(arguments)
     window: collections.deque[asyncio.Task[list[asyncpg.Record]]] = collections.deque()
     try:
-        for low, high in itertools.islice(ranges, _CONCURRENT):
-            window.append(asyncio.create_task(pool.fetch(_RANGE, *low, *high)))
-        seen = 0
+        for each in itertools.islice(pending, _CONCURRENT):
+            window.append(asyncio.create_task(pool.fetch(query, *each)))
         while window:
             rows = await window.popleft()
-            for low, high in itertools.islice(ranges, 1):
-                window.append(asyncio.create_task(pool.fetch(_RANGE, *low, *high)))
-            if rows:  # (empty only if a superuser deleted the page since the cuts)
-                seen += len(rows)
-                yield (rows[-1][1], rows[-1][0]), [Leaf(r[0], r[2], r[3]) for r in rows]
-        last = cuts[-1]
-        while seen < most:
-            rows = await pool.fetch(_HASHED, *last, min(_PAGE, most - seen))
-            if not rows:
-                return
-            last, seen = (rows[-1][1], rows[-1][0]), seen + len(rows)
-            yield last, [Leaf(r[0], r[2], r[3]) for r in rows]
+            for each in itertools.islice(pending, 1):
+                window.append(asyncio.create_task(pool.fetch(query, *each)))
+            yield rows
     finally:
         for task in window:
             task.cancel()
+
+
+async def _hashed_after(
+    pool: asyncpg.Pool, last: tuple[int, int], most: int
+) -> AsyncIterator[tuple[tuple[int, int], list[Leaf]]]:
+    """The next `most` leaves after the event at `last`, a page at a time, one after another."""
+    seen = 0
+    while seen < most:
+        rows = await pool.fetch(_HASHED, *last, min(_PAGE, most - seen))
+        if not rows:
+            return
+        last, seen = (rows[-1][1], rows[-1][0]), seen + len(rows)
+        yield last, [Leaf(r[0], r[2], r[3]) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -109,19 +145,25 @@ async def verify(pool: asyncpg.Pool) -> Verdict:
     if state is None:
         return Verdict(0, 0, "seal_state has no row: the seal itself was removed")
     size: int = state["size"]
-    frontier = Frontier()
-    last = (0, 0)
-    async for last, page in recomputed(pool, size):  # noqa: B007 - `last` is used after
+    frontier, last = Frontier(), (0, 0)
+    cuts = await _cuts(pool, size)
+    pages = [
+        (*low, *high, k * _PAGE, (k + 1) * _PAGE)
+        for k, (low, high) in enumerate(itertools.pairwise(cuts))
+    ]
+    async with contextlib.aclosing(_ahead(pool, _CHECKED, pages)) as checked:
+        async for ((found, leaves, stored_count, stored),) in checked:
+            if not found == stored_count == _PAGE or leaves != stored:
+                break  # compare this page and the rest a leaf at a time, naming the first problem
+            # leaf_index is unique and in the page's range: these are every one of them, in order
+            frontier.extend([leaves[i : i + 32] for i in range(0, len(leaves), 32)])
+            last = cuts[frontier.size // _PAGE]
+    checked_up_to = last
+    async for last, page in _hashed_after(pool, checked_up_to, size - frontier.size):  # noqa: B007
         first = frontier.size
-        stored = await pool.fetch(_LEAVES, first, first + len(page))
-        hashes = [leaf.hash for leaf in page]
-        if len(stored) == len(page) and [r[3] for r in stored] == hashes:
-            # leaf_index is unique and in [first, first + len): these are every one of them
-            for leaf_hash in hashes:
-                frontier.append(leaf_hash)
-            continue
+        stored_rows = await pool.fetch(_LEAVES, first, first + len(page))
         for i, leaf in enumerate(page):
-            row = stored[i] if i < len(stored) else None
+            row = stored_rows[i] if i < len(stored_rows) else None
             if row is None or row["leaf_index"] != frontier.size:
                 problem = f"leaf {frontier.size}: its stored hash was removed"
                 return Verdict(size, 0, problem, frontier.size)

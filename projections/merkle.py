@@ -34,6 +34,28 @@ class Frontier:
         self.hashes.append(node)
         self.size += 1
 
+    def extend(self, leaves: list[bytes]) -> None:
+        """`append` of each leaf, a perfect subtree at a time: each aligned power-of-two run
+        is hashed a level at a time (one hashlib call a node, no method call a leaf), then
+        its root carried into the frontier like a leaf at its height."""
+        sha256, hashes, done = hashlib.sha256, self.hashes, 0
+        while done < len(leaves):
+            aligned = (self.size & -self.size).bit_length() - 1 if self.size else 62
+            height = min(aligned, (len(leaves) - done).bit_length() - 1)
+            level = leaves[done : done + (1 << height)]
+            while len(level) > 1:
+                level = [
+                    sha256(b"\x01" + a + b).digest()
+                    for a, b in zip(level[::2], level[1::2], strict=True)
+                ]
+            node, above = level[0], self.size >> height
+            while above & 1:
+                node = sha256(b"\x01" + hashes.pop() + node).digest()
+                above >>= 1
+            hashes.append(node)
+            self.size += 1 << height
+            done += 1 << height
+
     def root(self) -> bytes:
         if not self.hashes:
             return EMPTY_ROOT

@@ -35,6 +35,20 @@ def test_frontier_matches_recursive_root_at_every_size() -> None:
         assert merkle.Frontier(frontier.size, frontier.hashes).root() == frontier.root()
 
 
+def test_extend_gives_the_frontier_of_appending_each_leaf() -> None:
+    leaves = [merkle.leaf_hash(str(i).encode()) for i in range(300)]
+    for start in (0, 1, 2, 3, 5, 8, 13, 64, 100):
+        for count in (0, 1, 2, 3, 7, 16, 31, 64, 100, 200):
+            one_by_one = merkle.Frontier()
+            for leaf in leaves[: start + count]:
+                one_by_one.append(leaf)
+            bulk = merkle.Frontier()
+            bulk.extend(leaves[:start])
+            bulk.extend(leaves[start : start + count])
+            assert (bulk.size, bulk.hashes) == (one_by_one.size, one_by_one.hashes)
+            assert bulk.root() == merkle.root_of(leaves[: start + count])
+
+
 def test_inclusion_and_consistency_proofs_verify_and_reject_tampering() -> None:
     leaves = [merkle.leaf_hash(str(i).encode()) for i in range(37)]
     for n in range(1, 38):
