@@ -84,7 +84,7 @@ def _fixed(expression: str, size: int) -> str:
     return f"'\\x{size.to_bytes(4, 'big').hex()}'::bytea || {expression}"
 
 
-LEAF_HASH_SQL = "pg_catalog.sha256({})".format(
+LEAF_PREIMAGE_SQL = "({})".format(
     " || ".join(
         [
             "'\\x00'::bytea",
@@ -103,6 +103,9 @@ LEAF_HASH_SQL = "pg_catalog.sha256({})".format(
         ]
     )
 )
+"""`b"\\x00" + leaf_bytes(row)` built by PostgreSQL: the bytes whose SHA-256 is the leaf hash."""
+
+LEAF_HASH_SQL = f"pg_catalog.sha256{LEAF_PREIMAGE_SQL}"
 """`leaf_hash(leaf_bytes(row))` computed by PostgreSQL over a row of `events`, byte for byte
 the same (`tests/integration/test_seal_sql.py`): `verify` hashes in the database, several
 pages at once, and fetches 32 bytes an event instead of the row. The database is the one

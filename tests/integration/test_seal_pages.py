@@ -28,9 +28,19 @@ async def _verdicts(monkeypatch: pytest.MonkeyPatch, pool) -> tuple[Verdict, lis
 async def test_an_untouched_log_verifies_in_small_pages(pool, deps, monkeypatch):
     await a_sealed_log(pool, deps)
     size = await pool.fetchval("SELECT size FROM seal_state")
+    leaf_at_a_time = []
+    hashed_after = sealing._hashed_after
+
+    def spy(pool, last, most):
+        leaf_at_a_time.append(most)
+        return hashed_after(pool, last, most)
+
+    monkeypatch.setattr(sealing, "_hashed_after", spy)
     whole, paged = await _verdicts(monkeypatch, pool)
     assert whole == Verdict(sealed=size, unsealed=0)
     assert paged == [whole] * len(PAGES)
+    # every full page passed the bulk check (hashed here or there): only the rest went slowly
+    assert leaf_at_a_time == [size] + [size % page for page in PAGES]
 
 
 async def test_an_altered_event_in_a_later_page_is_named_as_with_one_page(

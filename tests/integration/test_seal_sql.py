@@ -1,4 +1,5 @@
-"""The leaf hash PostgreSQL computes (`LEAF_HASH_SQL`, used by `verify`) is the
+"""The leaf hash PostgreSQL computes (`LEAF_HASH_SQL`, used by `verify`), and the bytes it
+hashes (`LEAF_PREIMAGE_SQL`, hashed by `verify` in Python for half the pages), are the
 one `leaf_bytes` gives in Python, byte for byte, for awkward rows: non-ASCII and escaped
 text, JSON with odd spacing and a `\\u0000` escape, times before 1970 and with microseconds,
 no scope and several organisations, large versions."""
@@ -10,7 +11,7 @@ from uuid import uuid4
 
 from bridgework.infra import statements
 from bridgework.projections.merkle import leaf_hash
-from bridgework.projections.seal import LEAF_HASH_SQL, Sealer, leaf_bytes
+from bridgework.projections.seal import LEAF_HASH_SQL, LEAF_PREIMAGE_SQL, Sealer, leaf_bytes
 from support.scenario import runner_for
 
 AWKWARD = [
@@ -44,11 +45,13 @@ async def test_the_sql_leaf_hash_is_the_python_leaf_hash_of_every_awkward_row(ad
             scopes[scope_at],
         )
     rows = await pool.fetch(
-        f"SELECT {statements.COLUMNS}, {LEAF_HASH_SQL} FROM events ORDER BY position"  # noqa: S608
+        f"SELECT {statements.COLUMNS}, {LEAF_PREIMAGE_SQL}, {LEAF_HASH_SQL} FROM events"  # noqa: S608
+        " ORDER BY position"
     )
     assert len(rows) == len(AWKWARD)
     for row in rows:
         stored = statements.stored_event(row)
+        assert row[-2] == b"\x00" + leaf_bytes(stored), stored.stream_id[:20]
         assert row[-1] == leaf_hash(leaf_bytes(stored)), stored.stream_id[:20]
     assert {len(statements.stored_event(r).scope) for r in rows} == {0, 1, 3}
 
