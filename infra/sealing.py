@@ -59,9 +59,11 @@ hashed here) beside the stored leaves at the indices it should have, concatenate
 trip and four values a page, no record an event."""
 
 _HERE_EVERY = 2
-"""Every second page is hashed in Python (hashlib, 4x PostgreSQL's sha256), the others by
-PostgreSQL: the database's two cores build the leaves' bytes, Python's hashes half of them
-and builds the tree (1.2-1.4x all pages hashed there; all here is slower, tests/bench 17b)."""
+"""Every second page is hashed in Python (hashlib, about 3x as fast as PostgreSQL's sha256),
+the others by PostgreSQL: the database's two cores build the leaves' bytes, Python's hashes
+half of them and builds the tree (1.15-1.45x all pages hashed there in paired runs; all
+hashed here is slower: tests/bench row 17b)."""
+
 _LEAVES = (
     "SELECT leaf_index, position, event_id, leaf FROM seal_leaves"
     " WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index"

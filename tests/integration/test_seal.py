@@ -16,7 +16,7 @@ from bridgework.services.directory import (
 )
 from bridgework.services.ports import ORIGIN
 from support.context import staff
-from support.sealed import a_sealed_log, superuser
+from support.sealed import a_sealed_log, superuser, swap_in_log_order
 from support.serve import cli, environment
 
 
@@ -87,15 +87,7 @@ async def test_two_events_swapped_in_the_log_order_are_named_as_moved(pool, deps
     (a, a_tx, _), (b, b_tx, b_id) = await pool.fetch(
         "SELECT position, tx_id, event_id FROM events ORDER BY tx_id, position LIMIT 2 OFFSET 2"
     )
-    await superuser(
-        admin_pool,
-        "UPDATE events SET tx_id = CASE position WHEN $1 THEN $4::xid8 ELSE $3::xid8 END"
-        " WHERE position IN ($1, $2)",
-        a,
-        b,
-        a_tx,
-        b_tx,
-    )
+    await swap_in_log_order(admin_pool, a, b, a_tx, b_tx)
     assert (await verify(pool)).problem == (
         f"leaf 2: event {b_id} at position {b} was moved (it was sealed as leaf 3)"
     )

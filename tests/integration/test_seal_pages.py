@@ -9,7 +9,7 @@ from bridgework.infra import sealing
 from bridgework.infra.sealing import Verdict, verify
 from bridgework.services.directory import RegisterStudent, register_student
 from support.context import staff
-from support.sealed import a_sealed_log, superuser
+from support.sealed import a_sealed_log, superuser, swap_in_log_order
 
 PAGES = (1, 2, 3, 4)
 
@@ -80,29 +80,13 @@ async def test_a_removed_stored_leaf_and_a_swap_across_pages_are_named_as_with_o
     (a, a_tx, _), (b, b_tx, b_id) = await pool.fetch(
         "SELECT position, tx_id, event_id FROM events ORDER BY tx_id, position LIMIT 2 OFFSET 5"
     )
-    await superuser(
-        admin_pool,
-        "UPDATE events SET tx_id = CASE position WHEN $1 THEN $4::xid8 ELSE $3::xid8 END"
-        " WHERE position IN ($1, $2)",
-        a,
-        b,
-        a_tx,
-        b_tx,
-    )
+    await swap_in_log_order(admin_pool, a, b, a_tx, b_tx)
     whole, paged = await _verdicts(monkeypatch, pool)
     assert (
         whole.problem == f"leaf 5: event {b_id} at position {b} was moved (it was sealed as leaf 6)"
     )
     assert paged == [whole] * len(PAGES)
-    await superuser(
-        admin_pool,
-        "UPDATE events SET tx_id = CASE position WHEN $1 THEN $3::xid8 ELSE $4::xid8 END"
-        " WHERE position IN ($1, $2)",
-        a,
-        b,
-        a_tx,
-        b_tx,
-    )
+    await swap_in_log_order(admin_pool, a, b, b_tx, a_tx)  # and back
     await superuser(admin_pool, "DELETE FROM seal_leaves WHERE leaf_index = 3")
     whole, paged = await _verdicts(monkeypatch, pool)
     assert whole.problem == "leaf 3: its stored hash was removed"

@@ -25,3 +25,16 @@ async def superuser(admin_pool, statement: str, *args) -> None:
     async with admin_pool.acquire() as conn, conn.transaction():
         await conn.execute("SET LOCAL session_replication_role = replica")
         await conn.execute(statement, *args)
+
+
+async def swap_in_log_order(admin_pool, a: int, b: int, a_tx: int, b_tx: int) -> None:
+    """Give the events at positions `a` and `b` each other's tx_id (as only a superuser can)."""
+    await superuser(
+        admin_pool,
+        "UPDATE events SET tx_id = CASE position WHEN $1 THEN $4::xid8 ELSE $3::xid8 END"
+        " WHERE position IN ($1, $2)",
+        a,
+        b,
+        a_tx,
+        b_tx,
+    )
