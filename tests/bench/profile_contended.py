@@ -84,13 +84,7 @@ async def race(url: str, program: uuid.UUID, students: list[uuid.UUID], headers:
     latencies: list[float] = []
 
     async def post(client: httpx.AsyncClient, student: uuid.UUID) -> None:
-        body = {"query": service_rows.ENROL, "variables": {"p": str(program), "s": str(student)}}
-        started = time.perf_counter()
-        r = await client.post(url, json=body)
-        latencies.append(time.perf_counter() - started)
-        r.raise_for_status()
-        if r.json().get("data", {}).get("enrollStudent", {}).get("__typename") != "StudentEnrolled":
-            raise RuntimeError(f"a racing enrolment failed: {r.text}")
+        await service_rows.enrol(client, url, program, student, latencies)
 
     if mode == "fresh":
         async def own(student: uuid.UUID) -> None:

@@ -220,6 +220,19 @@ RACERS = 50
 RACE_SEATS = 10
 
 
+async def enrol(
+    client: httpx.AsyncClient, url: str, program: uuid.UUID, student: uuid.UUID, latencies: list[float]
+) -> None:
+    """One racer's `enrollStudent`, its latency appended to `latencies`."""
+    body = {"query": ENROL, "variables": {"p": str(program), "s": str(student)}}
+    started = time.perf_counter()
+    r = await client.post(url, json=body)
+    latencies.append(time.perf_counter() - started)
+    r.raise_for_status()
+    if r.json().get("data", {}).get("enrollStudent", {}).get("__typename") != "StudentEnrolled":
+        raise RuntimeError(f"a racing enrolment failed: {r.text}")
+
+
 async def races(url: str, programs: list[uuid.UUID], students: list[uuid.UUID], headers: dict[str, str]) -> dict[str, float]:
     """Row 8c: for each program, every student's `enrollStudent` at the same moment, each on
     a connection of its own (as 50 browsers would); every latency, pooled over the rounds.
@@ -229,20 +242,10 @@ async def races(url: str, programs: list[uuid.UUID], students: list[uuid.UUID], 
     the other requests waited for their answers, which added over a second to the p99
     (tests/bench/profile_contended.py). Each request still opens its own connection."""
     latencies: list[float] = []
-
-    async def enrol(client: httpx.AsyncClient, program: uuid.UUID, student: uuid.UUID) -> None:
-        body = {"query": ENROL, "variables": {"p": str(program), "s": str(student)}}
-        started = time.perf_counter()
-        r = await client.post(url, json=body)
-        latencies.append(time.perf_counter() - started)
-        r.raise_for_status()
-        if r.json().get("data", {}).get("enrollStudent", {}).get("__typename") != "StudentEnrolled":
-            raise RuntimeError(f"a racing enrolment failed: {r.text}")
-
     for program in programs:
         clients = [httpx.AsyncClient(timeout=60, headers=headers) for _ in students]
         try:
-            await asyncio.gather(*(enrol(c, program, s) for c, s in zip(clients, students, strict=True)))
+            await asyncio.gather(*(enrol(c, url, program, s, latencies) for c, s in zip(clients, students, strict=True)))
         finally:
             await asyncio.gather(*(c.aclose() for c in clients))
     return harness.latency_summary(latencies)
