@@ -61,7 +61,7 @@ class Sessions(ProgramState):
                 "SESSION_NOT_HELD_YET",
                 f"The session on {day(held_on)} has not happened yet",
             )
-        outsiders = [s for s, _ in marks if s not in self.enrolled and s not in self.completed]
+        outsiders = [s for s, _ in marks if s not in self.seated and s not in self.completed]
         if outsiders:
             raise RuleViolated(
                 "NOT_ENROLLED",

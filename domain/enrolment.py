@@ -35,11 +35,11 @@ class Enrolment(ProgramState):
         return len(self.enrolled) >= self.capacity
 
     def _check_can_join(self, student_id: UUID, student_name: str, at: datetime) -> None:
-        if student_id in self.enrolled:
+        if student_id in self.seated:
             raise RuleViolated(
                 "ALREADY_ENROLLED", f"{student_name} is already enrolled in '{self.name}'"
             )
-        if student_id in self.waitlist:
+        if student_id in self.waiting:
             place = ordinal(self.waitlist.index(student_id) + 1)
             raise RuleViolated(
                 "ALREADY_WAITLISTED",
@@ -74,28 +74,30 @@ class Enrolment(ProgramState):
 
     def holds_place(self, student_id: UUID) -> bool:
         """Enrolled or waitlisted."""
-        return student_id in self.enrolled or student_id in self.waitlist
+        return student_id in self.seated or student_id in self.waiting
 
     def require_participant(self, student_id: UUID, student_name: str) -> None:
         """Refuse a record about the program (hours, a credential…) for a student who has
         not held a seat in it."""
-        if student_id not in self.enrolled and student_id not in self.completed:
+        if student_id not in self.seated and student_id not in self.completed:
             raise RuleViolated(
                 "NOT_IN_PROGRAM", f"{student_name} has not taken part in '{self.name}'"
             )
 
     def waitlist_place(self, student_id: UUID) -> int | None:
-        return self.waitlist.index(student_id) + 1 if student_id in self.waitlist else None
+        return self.waitlist.index(student_id) + 1 if student_id in self.waiting else None
 
     @event(StudentEnrolled)
     def _enrol(self, student_id: UUID, timestamp: datetime) -> None:
         self.applications.discard(student_id)
         self.enrolled.append(student_id)
+        self.seated.add(student_id)
 
     @event(StudentWaitlisted)
     def _waitlist(self, student_id: UUID, timestamp: datetime) -> None:
         self.applications.discard(student_id)
         self.waitlist.append(student_id)
+        self.waiting.add(student_id)
 
     def withdraw(self, *, student_id: UUID, student_name: str, reason: str, at: datetime) -> None:
         """Withdraw an enrolled, waitlisted or applying student; a freed seat goes to the first
@@ -116,10 +118,12 @@ class Enrolment(ProgramState):
 
     @event(StudentWithdrawn)
     def _withdraw(self, student_id: UUID, reason: str, timestamp: datetime) -> None:
-        if student_id in self.enrolled:
+        if student_id in self.seated:
             self.enrolled.remove(student_id)
-        elif student_id in self.waitlist:
+            self.seated.discard(student_id)
+        elif student_id in self.waiting:
             self.waitlist.remove(student_id)
+            self.waiting.discard(student_id)
         self.applications.discard(student_id)
         self.mentor_of.pop(student_id, None)
         self.proposed.pop(student_id, None)
@@ -127,7 +131,9 @@ class Enrolment(ProgramState):
     @event(StudentPromotedFromWaitlist)
     def _promote(self, student_id: UUID, timestamp: datetime) -> None:
         self.waitlist.remove(student_id)
+        self.waiting.discard(student_id)
         self.enrolled.append(student_id)
+        self.seated.add(student_id)
 
     def complete(self, *, student_id: UUID, student_name: str, at: datetime) -> None:
         """Mark an enrolled student's program done; their seat goes to the first in line."""
@@ -135,7 +141,7 @@ class Enrolment(ProgramState):
             raise RuleViolated(
                 "ALREADY_COMPLETED", f"{student_name} has already completed '{self.name}'"
             )
-        if student_id not in self.enrolled:
+        if student_id not in self.seated:
             raise RuleViolated(
                 "NOT_ENROLLED",
                 f"{student_name} is not enrolled in '{self.name}', so cannot complete it",
@@ -146,5 +152,6 @@ class Enrolment(ProgramState):
     @event(EnrolmentCompleted)
     def _complete(self, student_id: UUID, timestamp: datetime) -> None:
         self.enrolled.remove(student_id)
+        self.seated.discard(student_id)
         self.completed.add(student_id)
         self.proposed.pop(student_id, None)

@@ -54,7 +54,7 @@ class Mentoring(ProgramState):
     def _check_matchable(
         self, student_id: UUID, student_name: str, mentor_id: UUID, mentor_name: str
     ) -> None:
-        if student_id not in self.enrolled:
+        if student_id not in self.seated:
             raise RuleViolated(
                 "NOT_ENROLLED",
                 f"{student_name} is not enrolled in '{self.name}', so cannot be given a mentor",

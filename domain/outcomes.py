@@ -41,7 +41,7 @@ class Showcases(ProgramState):
                 f"Showcase '{title}' ({day(held_on)}) is before '{self.name}' "
                 f"starts ({day(self.starts_on)})",
             )
-        outsiders = [s for s in presenter_ids if s not in self.enrolled and s not in self.completed]
+        outsiders = [s for s in presenter_ids if s not in self.seated and s not in self.completed]
         if outsiders:
             raise RuleViolated(
                 "PRESENTER_NOT_IN_PROGRAM",

@@ -76,6 +76,8 @@ class Program(Applications, Sessions, Mentoring, Showcases, BridgeworkAggregate)
         self.ends_on = ends_on
         self.enrolled = []
         self.waitlist = []
+        self.seated = set()
+        self.waiting = set()
         self.applications = set()
         self.completed = set()
         self.mentor_of = {}

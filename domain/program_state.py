@@ -28,6 +28,11 @@ class ProgramState:
     ends_on: date
     enrolled: list[UUID]
     waitlist: list[UUID]
+    seated: set[UUID]
+    """The students of `enrolled`, as a set: a program may hold thousands, and every
+    enrolment asks whether the student is one of them."""
+    waiting: set[UUID]
+    """The students of `waitlist`, as a set."""
     applications: set[UUID]
     completed: set[UUID]
     mentor_of: dict[UUID, UUID]

@@ -84,7 +84,7 @@ async def applicant(s: Session, program: Program, student: Student) -> Applicant
 
 def seated(program: Program, student: Student) -> CommandResult:
     """The reply to a student joining: a seat, or their place in line."""
-    if student.id in program.waitlist:
+    if student.id in program.waiting:
         notice = program.waitlist_notice(student.id, student.name)
         return CommandResult(id=program.id, status="WAITLISTED", message=notice, about=student.id)
     message = f"{student.name} is enrolled in '{program.name}'"

@@ -180,3 +180,29 @@ def test_records_about_a_program_need_a_student_who_held_a_seat_in_it():
 )
 def test_places_in_line_read_as_ordinals(n, text):
     assert ordinal(n) == text
+
+
+def test_the_seat_and_waitlist_sets_follow_every_move():
+    """`seated` and `waiting` answer "is this student in?" without scanning thousands of
+    ids; they hold exactly the students of `enrolled` and `waitlist` after each kind of move."""
+    history = launched(capacity=2)
+    a, b, c, d = uuid4(), uuid4(), uuid4(), uuid4()
+    for s in (a, b, c, d):
+        history += when(history, enrol(s))
+    history += when(
+        history, lambda p: p.withdraw(student_id=a, student_name="A", reason="", at=AT)
+    )  # c promoted
+    history += when(history, lambda p: p.complete(student_id=b, student_name="B", at=AT))
+    history += when(history, lambda p: p.withdraw(student_id=d, student_name="D", reason="", at=AT))
+    program = given(history)
+    assert (program.enrolled, program.waitlist) == ([c], [])
+    assert (program.seated, program.waiting, program.completed) == ({c}, set(), {b})
+    assert [program.holds_place(s) for s in (a, b, c, d)] == [False, False, True, False]
+    history += when(history, enrol(a))
+    history += when(history, enrol(d))
+    program = given(history)
+    assert (program.enrolled, program.waitlist) == ([c, a], [d])
+    assert (program.seated, program.waiting) == ({c, a}, {d})
+    assert refused(history, enrol(a)).rule == "ALREADY_ENROLLED"
+    assert refused(history, enrol(d)).rule == "ALREADY_WAITLISTED"
+    assert refused(history, enrol(b)).rule == "ALREADY_COMPLETED"
