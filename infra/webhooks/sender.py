@@ -30,6 +30,7 @@ USER_AGENT = "Bridgework-Webhooks/1"
 MAX_ERROR = 500
 GONE = 410
 MAX_RETRY_AFTER = 86_400.0
+MAX_ANSWER_READ = 65_536
 
 
 @dataclass(frozen=True)
@@ -148,9 +149,17 @@ class Sender:
             request = client.build_request(
                 "POST", target, content=body.encode(), headers=headers, extensions=extensions
             )
-            # The answer's body is never read: only its status and Retry-After count.
+            # Only the answer's status and Retry-After count; a short body is read (and
+            # dropped) so that the connection can be kept alive, a long one is cut off.
             response = await client.send(request, stream=True)
-            await response.aclose()
+            try:
+                read = 0
+                async for chunk in response.aiter_raw():
+                    read += len(chunk)
+                    if read > MAX_ANSWER_READ:
+                        break
+            finally:
+                await response.aclose()
         except httpx.HTTPError as e:
             return Outcome(None, f"{type(e).__name__}: {e}"[:MAX_ERROR], 0.0)
         finally:
