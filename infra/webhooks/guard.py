@@ -29,6 +29,18 @@ def _public(ip: Address) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+async def _addresses(host: str, port: int) -> list[Address]:
+    try:  # an address literal resolves to itself, without a trip to the resolver's thread
+        return [ipaddress.ip_address(host.partition("%")[0])]
+    except ValueError:
+        pass
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as e:
+        raise Refused("url", f"the host {host[:100]!r} does not resolve ({e})") from None
+    return [ipaddress.ip_address(str(info[4][0]).partition("%")[0]) for info in found]
+
+
 async def resolve(url: str, settings: WebhookSettings) -> str:
     """The address to connect to for `url` (the first resolved one), or `Refused` naming
     `url` when the URL is malformed or any address it resolves to is not allowed."""
@@ -39,11 +51,7 @@ async def resolve(url: str, settings: WebhookSettings) -> str:
     parts = urlsplit(url)
     host = (parts.hostname or "").rstrip(".").lower()
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as e:
-        raise Refused("url", f"the host {host[:100]!r} does not resolve ({e})") from None
-    addresses = [ipaddress.ip_address(str(info[4][0]).partition("%")[0]) for info in found]
+    addresses = await _addresses(host, port)
     if not addresses:
         raise Refused("url", f"the host {host[:100]!r} has no address")
     if host in settings.allow_hosts:

@@ -23,6 +23,7 @@ from bridgework.infra.wakeups import StoreStats, Wakeups
 from bridgework.infra.webhooks.claims import DISABLE_FAILING, claim, record
 from bridgework.infra.webhooks.fanout import CHANNEL, FanOut
 from bridgework.infra.webhooks.sender import Outcome, Sender, encode
+from bridgework.infra.webhooks.together import Together
 from bridgework.services.contract import cloudevent
 
 if TYPE_CHECKING:
@@ -42,6 +43,9 @@ RUN = 50
 """An ordered endpoint's messages claimed (and sent one after another) together."""
 RECORD_EVERY = 10
 """A run records its outcomes this often (and when it stops)."""
+REFILL = 4
+"""The sender claims again once a `1/REFILL` of its concurrency is free (or nothing is in
+flight), so each claim's round trips serve a batch rather than one message."""
 
 
 _TARGETS = """
@@ -80,6 +84,7 @@ class Worker:
         self._wakeups = Wakeups(pool, StoreStats(), channel=CHANNEL)
         self._tasks: list[asyncio.Task[None]] = []
         self._secrets: dict[Any, bytes] = {}
+        self._together = Together(self._record_done)
         self.lease = self.settings.timeout_seconds + LEASE_MARGIN_SECONDS
 
     async def start(self) -> None:
@@ -93,6 +98,7 @@ class Worker:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._together.close()
         await self._wakeups.close()
         await self.sender.close()
 
@@ -123,7 +129,8 @@ class Worker:
             while True:
                 signal = self._wakeups.signal
                 room = self.settings.concurrency - len(in_flight)
-                claimed = await self._claim(room) if room > 0 else []
+                enough = room >= max(1, self.settings.concurrency // REFILL) or not in_flight
+                claimed = await self._claim(room) if room > 0 and enough else []
                 in_flight |= {asyncio.create_task(c) for c in claimed}
                 if room > 0 and len(claimed) == room:
                     continue
@@ -207,7 +214,8 @@ class Worker:
             log.exception("webhook to %s: no outcome recorded", target["id"])
             crashed = 1
         try:
-            await self._record(done, [m["seq"] for m in messages[sent + crashed :]])
+            released = [m["seq"] for m in messages[sent + crashed :]]
+            await (self._together.write(done) if not released else self._record(done, released))
         except Exception:  # their leases bring them round again (the same webhook-id)
             log.exception("webhook to %s: outcomes not recorded", target["id"])
 
@@ -245,6 +253,9 @@ class Worker:
         self.stats.failed_attempts += 1
         delay = schedule[attempts] * (0.8 + 0.4 * random.random())  # noqa: S311 - jitter
         return "pending", max(delay, outcome.retry_after or 0.0)
+
+    async def _record_done(self, done: list[tuple[asyncpg.Record, Outcome]]) -> None:
+        await self._record(done, [])
 
     async def _record(
         self, done: list[tuple[asyncpg.Record, Outcome]], released: list[int]
