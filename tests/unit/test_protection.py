@@ -143,19 +143,21 @@ def test_every_root_field_of_the_mutation_to_run_counts_fragments_included():
 
 
 def test_counting_the_commands_leaves_no_reference_cycle_behind():
+    """A cycle per call would leave at least a function and its cell per call for the
+    collector; other threads of the test process may leave a few of their own meanwhile,
+    so the test counts what 500 calls leave, not whether anything at all is left."""
     document = parse(
         "mutation { a: x ...Two ... on Mutation { d: x } } fragment Two on Mutation { b: x }"
     )
     context = SimpleNamespace(graphql_document=document, operation_name=None)
+    calls = 500
     gc.collect()
-    gc.set_debug(gc.DEBUG_SAVEALL)
+    gc.disable()
     try:
-        assert commands_in(context) == 3
-        assert gc.collect() == 0
-        assert gc.garbage == []
+        assert all(commands_in(context) == 3 for _ in range(calls))
+        assert gc.collect() < calls
     finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
+        gc.enable()
 
 
 def test_when_most_identities_are_busy_the_buckets_are_looked_over_only_as_they_double(
