@@ -17,6 +17,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from bridgework.graphql.log import event_cursor
+from bridgework.infra.statements import LAG_COUNT_CAP
 from bridgework.services.ports import ORIGIN, Checkpoint
 from litestar import Response
 
@@ -74,14 +75,18 @@ ORDER BY tx_id DESC, position DESC LIMIT 1
 """
 _LIST = """
 SELECT c.name, c.acked_tx_id, c.acked_position, c.acked_at, c.created_at, (
-    SELECT count(*) FROM events e
-    WHERE (e.tx_id, e.position) > (c.acked_tx_id, c.acked_position)
-      AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
-      AND ($2::text[] IS NULL OR e.event_type = ANY($2::text[]))
-      AND ($3::uuid[] IS NULL OR e.scope && $3::uuid[])
+    SELECT count(*) FROM (
+        SELECT FROM events e
+        WHERE (e.tx_id, e.position) > (c.acked_tx_id, c.acked_position)
+          AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+          AND ($2::text[] IS NULL OR e.event_type = ANY($2::text[]))
+          AND ($3::uuid[] IS NULL OR e.scope && $3::uuid[])
+        LIMIT $4
+    ) AS behind
 ) AS lag
 FROM feed_consumers c WHERE c.owner = $1 ORDER BY c.name
 """
+"""`lag` is counted up to `LAG_COUNT_CAP`: listing stays cheap however far behind."""
 
 
 class FeedError(ValueError):
@@ -186,12 +191,13 @@ async def consumers_of(
     pool: asyncpg.Pool, owner: str, types: frozenset[str] | None, scope: frozenset[UUID] | None
 ) -> list[dict[str, Any]]:
     """The owner's consumers: each one's cursor, how many events it may see are readable
-    after it (`lag`), and when it last acknowledged."""
+    after it (`lag`, counted up to `LAG_COUNT_CAP`), and when it last acknowledged."""
     rows = await pool.fetch(
         _LIST,
         owner,
         None if types is None else sorted(types),
         None if scope is None else list(scope),
+        LAG_COUNT_CAP,
     )
     return [
         {

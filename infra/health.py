@@ -11,33 +11,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import msgspec
+from bridgework.infra import statements
+from bridgework.infra.statements import LAG_COUNT_CAP
 
 if TYPE_CHECKING:
     import asyncpg
     from bridgework.infra.store import PostgresEventStore
 
-LAG_COUNT_CAP = 10_000
-"""Events counted behind a projection at most: the count stays cheap however far behind."""
 HELD_BACK_AFTER_SECONDS = 1.0
 """Writers hold an id for milliseconds; a transaction older than this is reported."""
 QUERY_TIMEOUT_SECONDS = 2.0
 
-_LAGS = """
-SELECT p.name, p.position, lag.events,
-       coalesce(extract(epoch FROM clock_timestamp() - lag.oldest), 0)::float8,
+_LAGS = f"""
+SELECT p.name, p.position, lag.events, lag.seconds,
        (SELECT count(*) FROM parked_events AS x
         WHERE x.projection = p.name AND x.resolved_at IS NULL)
-FROM projection_checkpoints AS p
-CROSS JOIN LATERAL (
-    SELECT count(*) AS events, min(recorded_at) AS oldest FROM (
-        SELECT e.recorded_at FROM events AS e
-        WHERE (e.tx_id, e.position) > (p.tx_id, p.position)
-        ORDER BY e.tx_id, e.position
-        LIMIT $1
-    ) AS behind
-) AS lag
+FROM projection_checkpoints AS p {statements.behind("p")}
 ORDER BY p.name
-"""
+"""  # noqa: S608 - a constant fragment
 
 # Transaction ids are cluster-wide: a transaction in any database holds back our readers.
 # The query text is never read: it may hold anyone's data.

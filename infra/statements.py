@@ -90,6 +90,23 @@ def append_statement(*, guard: bool, record: bool, keys: bool = False, group: bo
     return "WITH " + ", ".join(ctes) + " SELECT max(position) FROM inserted"  # noqa: S608
 
 
+LAG_COUNT_CAP = 10_000
+"""Events counted behind a reader at most: the count stays cheap however far behind."""
+
+
+def behind(reader: str) -> str:
+    """A lateral join of how far the reader whose checkpoint is `reader.tx_id`,
+    `reader.position` lags: `lag.events` (counted up to $1: `LAG_COUNT_CAP`) and
+    `lag.seconds`, the age of the oldest of them (0 for none)."""
+    return (
+        "CROSS JOIN LATERAL (SELECT count(*) AS events, coalesce(extract(epoch FROM"  # noqa: S608
+        " clock_timestamp() - min(recorded_at)), 0)::float8 AS seconds FROM ("
+        " SELECT e.recorded_at FROM events AS e"
+        f" WHERE (e.tx_id, e.position) > ({reader}.tx_id, {reader}.position)"
+        " ORDER BY e.tx_id, e.position LIMIT $1) AS behind) AS lag"
+    )
+
+
 READ_AFTER = f"""
 SELECT {COLUMNS} FROM events
 WHERE (tx_id, position) > ($1::xid8, $2::bigint)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bridgework.infra import statements
+from bridgework.infra.statements import LAG_COUNT_CAP
 from bridgework.services.ports import Checkpoint
 
 if TYPE_CHECKING:
     import asyncpg
-
-LAG_COUNT_CAP = 10_000
-"""Events counted behind the relay at most: the count stays cheap however far behind."""
 
 _OPEN = """
 INSERT INTO relay_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING;
@@ -23,21 +22,12 @@ UPDATE relay_checkpoints
 SET tx_id = $2::xid8, position = $3, relayed = relayed + $4, updated_at = now()
 WHERE name = $1 AND (tx_id, position) < ($2::xid8, $3::bigint)
 """
-_LAGS = """
-SELECT r.name, r.position, lag.events,
-       coalesce(extract(epoch FROM clock_timestamp() - lag.oldest), 0)::float8
-FROM relay_checkpoints AS r
-CROSS JOIN LATERAL (
-    SELECT count(*) AS events, min(recorded_at) AS oldest FROM (
-        SELECT e.recorded_at FROM events AS e
-        WHERE (e.tx_id, e.position) > (r.tx_id, r.position)
-        ORDER BY e.tx_id, e.position
-        LIMIT $1
-    ) AS behind
-) AS lag
+_LAGS = f"""
+SELECT r.name, r.position, lag.events, lag.seconds
+FROM relay_checkpoints AS r {statements.behind("r")}
 WHERE $2::text IS NULL OR r.name = $2::text
 ORDER BY r.name
-"""
+"""  # noqa: S608 - a constant fragment
 
 
 @dataclass(frozen=True)
