@@ -59,13 +59,17 @@ class Member(Queued):
         self.command_id, self.digest, self.key = command_id, digest, key
 
     def decided(self, session: Session, result: CommandResult) -> Decided:
-        """Its events (once its reach is checked), record and mail, as the store takes them."""
-        record = CommandRecord(
-            command_id=self.command_id,
-            request_hash=self.digest,
-            result=msgspec.json.encode(result),
-            about=result.about,
-        )
+        """Its events (once its reach is checked), record and mail, as the store takes them.
+        A command sent without an idempotency key keeps no record: no request could ever
+        name it again (its id is new), so nothing would read it."""
+        record = None
+        if self.key is not None:
+            record = CommandRecord(
+                command_id=self.command_id,
+                request_hash=self.digest,
+                result=msgspec.json.encode(result),
+                about=result.about,
+            )
         return Decided(appends=session.appends(self.metadata), command=record, mail=session.mail)
 
 
