@@ -102,15 +102,23 @@ async def insert(pool: asyncpg.Pool, w: Write) -> list[int]:
         row = await pool.fetchrow(statement, *args)
     assert row is not None  # noqa: S101 - a SELECT of aggregates: always one row
     if row[0] is None:  # the guard refused: a stream is not at its expected version
-        versions = await statements.versions(pool, [a.stream_id for a in w.guarded])
-        stale = next(a for a in w.guarded if versions.get(a.stream_id) != a.expected_version)
-        raise VersionConflict(
-            stale.stream_id, stale.expected_version, versions.get(stale.stream_id, 0)
-        )
+        await refuse_stale(pool, w.guarded)
+        raise AssertionError("the guard refused streams found at their expected versions")
     if not group:
         return [int(row[0])]
     positions = dict(zip([e.event_id for e in events], row[0], strict=True))
     return [int(row[1]) if last is None else positions[last] for _, last in w.records]
+
+
+async def refuse_stale(pool: asyncpg.Pool, guarded: Sequence[StreamAppend]) -> None:
+    """Raise `VersionConflict` for the first stream not at its expected version (as the
+    append's guard would: a decision that wrote nothing was still taken on what it read)."""
+    if not guarded:
+        return
+    versions = await statements.versions(pool, [a.stream_id for a in guarded])
+    for a in guarded:
+        if versions.get(a.stream_id, 0) != a.expected_version:
+            raise VersionConflict(a.stream_id, a.expected_version, versions.get(a.stream_id, 0))
 
 
 async def explain(

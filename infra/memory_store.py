@@ -86,8 +86,8 @@ class MemoryEventStore(EventStore):
         sealing = await self.vault.seal([a for d in group for a in d.appends])
         records = [d.command and await self.vault.seal_command(d.command) for d in group]
         events = [e for a in sealing.appends for e in a.events]
+        self._refuse_stale(first)
         if events:
-            self._refuse_stale(first)
             self._refuse_reused(events, sealing)
         for record in records:
             if record is not None and (recorded := self._commands.get(record.command_id)):
@@ -163,13 +163,11 @@ class MemoryEventStore(EventStore):
         return stream[-1].stream_version if stream else 0
 
     def _refuse_stale(self, appends: Sequence[StreamAppend]) -> None:
-        """As the PostgreSQL store's guard: streams that must exist are checked first, and one
-        with no events of its own only needs to have reached its expected version."""
+        """As the PostgreSQL store's guard: streams that must exist are checked first, each
+        at exactly its expected version (one with no events of its own too: it was read)."""
         ordered = sorted(appends, key=lambda a: a.expected_version == 0)
         for a in ordered:
-            actual = self._version(a.stream_id)
-            stale = actual != a.expected_version if a.events else actual < a.expected_version
-            if stale:
+            if (actual := self._version(a.stream_id)) != a.expected_version:
                 raise VersionConflict(a.stream_id, a.expected_version, actual)
 
     def _record(self, command: CommandRecord, position: int) -> None:
@@ -225,6 +223,10 @@ class MemoryEventStore(EventStore):
         """The highest position written so far (0 for an empty log), as on PostgreSQL."""
         await _round_trip()
         return len(self._log)
+
+    async def versions(self, stream_ids: Sequence[str]) -> dict[str, int]:
+        await _round_trip()
+        return {s: v for s in stream_ids if (v := self._version(s))}
 
     async def find_command(self, command_id: str) -> StoredCommand | None:
         await _round_trip()

@@ -104,6 +104,7 @@ class PostgresEventStore(EventStore):
         try:
             if write.events:
                 return await appending.insert(self._pool, write)
+            await appending.refuse_stale(self._pool, write.guarded)
             return [0 if c is None else await self._record(c) for c, _ in write.records]
         except asyncpg.UniqueViolationError as e:
             records = [c for c, _ in write.records if c is not None]
@@ -194,6 +195,9 @@ class PostgresEventStore(EventStore):
         """The highest position written so far (0 for an empty log)."""
         head: int = await self._pool.fetchval("SELECT coalesce(max(position), 0) FROM events")
         return head
+
+    async def versions(self, stream_ids: Sequence[str]) -> dict[str, int]:
+        return await statements.versions(self._pool, stream_ids)
 
     async def find_command(self, command_id: str) -> StoredCommand | None:
         row = await self._pool.fetchrow(statements.FIND_COMMAND, command_id)

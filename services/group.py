@@ -8,7 +8,7 @@ group commits without it and nothing it held is cached, and it is decided again,
 the next holder. A second request with a key already decided in the group gets the first's
 result. When the append fails (another process moved a stream on, a key recorded
 elsewhere, a refused mail) the commands it does not settle are queued again, in order, and
-decided afresh.
+decided afresh; on a moved stream, those that failed alone too (they failed on what moved).
 """
 
 from __future__ import annotations
@@ -59,13 +59,17 @@ class Member(Queued):
         self.command_id, self.digest, self.key = command_id, digest, key
 
     def decided(self, session: Session, result: CommandResult) -> Decided:
-        """Its events (once its reach is checked), record and mail, as the store takes them."""
-        record = CommandRecord(
-            command_id=self.command_id,
-            request_hash=self.digest,
-            result=msgspec.json.encode(result),
-            about=result.about,
-        )
+        """Its events (once its reach is checked), record and mail, as the store takes them.
+        A command sent without an idempotency key keeps no record: no request could ever
+        name it again (its id is new), so nothing would read it."""
+        record = None
+        if self.key is not None:
+            record = CommandRecord(
+                command_id=self.command_id,
+                request_hash=self.digest,
+                result=msgspec.json.encode(result),
+                about=result.about,
+            )
         return Decided(appends=session.appends(self.metadata), command=record, mail=session.mail)
 
 
@@ -80,6 +84,8 @@ class Group:
         """Requests with the key of a member decided here, with that member's index."""
         self.settled: list[tuple[Member, object]] = []
         """Members that failed alone, with their error (or another request's result)."""
+        self.taken: list[Member] = []
+        """Every queued command taken into the group, in queue order."""
 
     def alone(self) -> bool:
         """Whether the leader's command is the only one here."""
@@ -95,7 +101,9 @@ class Group:
                 return
             if not isinstance(queued, Member):
                 raise TypeError(queued)
+            self.taken.append(queued)
             if not await self._decide(deps, session, queued):
+                self.taken.pop()
                 locks.put_back([queued])
                 session.taint()
                 return
@@ -165,8 +173,9 @@ class Group:
         """The append wrote nothing: settle the member it names, queue the others again;
         the leader's answer if that is known, else None (it decides again)."""
         leader, others = self.members[0], self._others()
-        if isinstance(e, VersionConflict):
-            self._again(deps, others)
+        if isinstance(e, VersionConflict):  # all were decided on what moved on: all again
+            self.settled.clear()
+            self._again(deps, self.taken)
             return await first_result(deps.store, leader.key, leader.digest)
         if isinstance(e, DuplicateCommand):
             ids = [m.command_id for m in self.members]

@@ -99,7 +99,8 @@ class LogFilter(NamedTuple):
 class StreamAppend(msgspec.Struct, frozen=True, kw_only=True):
     """Events for one stream, valid only if the stream is still at `expected_version`.
 
-    `expected_version` 0 means the stream must not exist yet.
+    `expected_version` 0 means the stream must not exist yet. With no events, the append
+    only guards what a command read: the stream must be at exactly `expected_version`.
     """
 
     stream_id: str
@@ -281,6 +282,10 @@ class EventStore(abc.ABC):
     @abc.abstractmethod
     async def find_command(self, command_id: str) -> StoredCommand | None:
         """The idempotency record of a handled command."""
+
+    @abc.abstractmethod
+    async def versions(self, stream_ids: Sequence[str]) -> dict[str, int]:
+        """Each stream's version now; a stream with no events is absent."""
 
     @abc.abstractmethod
     async def wait_for_new_events(

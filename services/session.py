@@ -1,9 +1,16 @@
 """A command's view of the aggregates it loads or creates, and the versions they were at.
 
 A stream a session loads first is locked for this process (`services/streams.py`) until
-`close()`; its aggregate comes from the process's cache or a snapshot, plus the events after
-them. When another command holds that lock, the load raises `Join` instead of waiting: the
+`close()`; its aggregate comes from the process's cache, else from a snapshot and the events
+after it. When another command holds that lock, the load raises `Join` instead of waiting: the
 command queues on the stream and the holder decides it in its own group (`services/group.py`).
+
+A cached aggregate is trusted without asking the store (no round trip): it is as this
+process last committed it, and only another process can have moved its stream on since. So
+what was decided on it is checked where it counts: every stream the command read from the
+cache is guarded at the version it read, by the append (a stream it only read, by an append
+of no events), and a refusal decided on it is confirmed (`confirms`) before it is given. A
+stream found moved on is a version conflict: the command is decided again, from the store.
 
 The holder decides each queued command through a `view()`: a session of that command's
 actor over the holder's aggregates, so each decides against the state its predecessors left,
@@ -54,6 +61,8 @@ class _Held:
         """Streams whose lock the group holds → the version of their newest snapshot."""
         self.tainted = False
         """A command failed after changing an aggregate: none may be kept."""
+        self.trusted: dict[str, int] = {}
+        """Streams taken from the cache unchecked → the version they were taken at."""
 
 
 class Session:
@@ -111,18 +120,16 @@ class Session:
         if owned:
             held.owned.setdefault(stream_id, 0)  # from here on, `close()` releases it
         cached = memory.cache.take(stream_id) if owned else None
-        aggregate: BridgeworkAggregate | None
-        if cached is not None:
-            aggregate, snapshot_version = cached
-            tail = await self._deps.store.load(stream_id, after_version=aggregate.version)
-        else:
-            snapshot, tail = await self._deps.store.load_latest(stream_id)
-            aggregate = None if snapshot is None else snapshots.restore(snapshot)
-            snapshot_version = 0 if aggregate is None else aggregate.version
-            if snapshot is not None and aggregate is None:  # of another layout: replay it all
-                tail = await self._deps.store.load(stream_id)
+        if cached is not None:  # trusted: guarded at the append (see the module's docstring)
+            held.owned[stream_id] = cached.snapshot_version
+            held.trusted[stream_id] = cached.aggregate.version
+            return cached.aggregate
+        snapshot, tail = await self._deps.store.load_latest(stream_id)
+        aggregate = None if snapshot is None else snapshots.restore(snapshot)
         if owned:
-            held.owned[stream_id] = snapshot_version
+            held.owned[stream_id] = 0 if aggregate is None else aggregate.version
+        if snapshot is not None and aggregate is None:  # of another layout: replay it all
+            tail = await self._deps.store.load(stream_id)
         for stored in tail:
             aggregate = self._deps.codec.decode(stored).mutate(aggregate)
         return aggregate
@@ -147,6 +154,10 @@ class Session:
         result = []
         for stream_id, (aggregate, version) in self._held.loaded.items():
             pending = aggregate.collect_events()
+            if not pending and stream_id in self._held.trusted:  # read: guard what it read
+                result.append(
+                    StreamAppend(stream_id=stream_id, expected_version=version, events=[])
+                )
             if pending:
                 events = [
                     self._deps.codec.encode(e, event_id=self._deps.new_id(), metadata=metadata)
@@ -162,6 +173,15 @@ class Session:
                 )
                 self._held.loaded[stream_id] = (aggregate, aggregate.version)
         return result
+
+    async def confirms(self) -> bool:
+        """Whether every stream taken from the cache is still at the version it was taken at,
+        so that a refusal decided on them holds."""
+        trusted = self._held.trusted
+        if not trusted:
+            return True
+        now = await self._deps.store.versions(list(trusted))
+        return all(now.get(s) == v for s, v in trusted.items())
 
     def owned(self) -> list[str]:
         """The streams whose lock this session's group holds."""

@@ -124,8 +124,13 @@ async def _attempt(deps: Deps, session: Session, me: Member) -> CommandResult | 
     except (ServiceError, DomainError):
         if (first := await first_result(deps.store, me.key, me.digest)) is not None:
             return first
+        if not await session.confirms():  # refused on a cached aggregate another process moved on
+            return None
         raise
     group = Group(me, me.decided(session, result), result)
+    # A decision on cached aggregates never waited: let commands sent at the same moment
+    # queue behind it, to be decided in its group.
+    await asyncio.sleep(0)
     await group.gather(deps, session)
     if group.alone():
         return await group.commit(deps, session)

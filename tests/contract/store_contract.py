@@ -89,6 +89,24 @@ class StoreContract:
         assert caught.value.actual_version == 1
         assert await count_events(store) == 1
 
+    async def test_a_stream_appended_no_events_is_guarded_at_exactly_its_version(self, store):
+        """What a command only read: the append lands only if it is still at that version,
+        with events for other streams or with none."""
+        read, written = stream(), stream()
+        await store.append([stream_append(read, 0, count=2)])
+        guard = StreamAppend(stream_id=read, expected_version=2, events=[])
+        await store.append([guard, stream_append(written, 0)])
+        for stale in (1, 3):
+            late = StreamAppend(stream_id=read, expected_version=stale, events=[])
+            with pytest.raises(VersionConflict) as caught:
+                await store.append([late, stream_append(written, 1)])
+            assert (caught.value.stream_id, caught.value.actual_version) == (read, 2)
+            with pytest.raises(VersionConflict):
+                await store.append([late])
+        await store.append([guard])  # at its version: nothing to write, nothing refused
+        assert await count_events(store) == 3
+        assert await store.versions([read, written, stream()]) == {read: 2, written: 1}
+
     async def test_creating_a_stream_that_exists_is_a_conflict(self, store):
         s = stream()
         await store.append([stream_append(s, 0)])

@@ -9,12 +9,24 @@ import pytest
 from bridgework.domain.base import replay
 from bridgework.domain.errors import DomainError
 from bridgework.domain.program import Program
+from bridgework.domain.student import Student
 from bridgework.services import snapshots
-from bridgework.services.enrolment import EnrollStudent
+from bridgework.services.enrolment import (
+    EnrollStudent,
+    WithdrawStudent,
+    enroll_student,
+    withdraw_student,
+)
 from bridgework.services.errors import Conflict
 from bridgework.services.unit_of_work import CommandResult, Deps, execute
+from support.consent import consent
 from support.context import staff
 from support.scenario import a_program, enrol, students
+
+
+async def withdraw(deps, program, student):
+    cmd = WithdrawStudent(program_id=program, student_id=student, reason="Moved away")
+    return await withdraw_student(deps, staff(), cmd)
 
 
 async def full_load(deps, program_id) -> Program:
@@ -66,11 +78,58 @@ async def test_a_stale_cache_conflicts_reloads_and_ends_equal_to_a_full_load(dep
     assert deps.store.stats.version_conflicts == 1
     assert attempts == [2, 3]  # the retry saw the other process's enrolment
     await enrol(other_process, program, s[3])  # behind this process's cache again
-    await enrol(deps, program, s[4])  # no conflict: the load reads the events after the cache
-    assert deps.store.stats.version_conflicts == 1
+    await enrol(deps, program, s[4])  # the cache is trusted: the append's guard catches it
+    assert deps.store.stats.version_conflicts == 2
     full = await full_load(deps, program)
     assert full.enrolled == s
     assert state(cached(deps, program)) == state(full)
+
+
+async def test_a_stream_only_read_from_the_cache_is_guarded_by_the_version_it_was_read_at(
+    deps, other_process, pool
+):
+    """A command trusts the aggregates this process cached without asking the store; one it
+    only read (the student) and another process moved on is caught by the append's guard,
+    and the command is decided again on what that process wrote."""
+    program, _, _ = await a_program(deps, capacity=10)
+    ana, ben = await students(deps, 2)  # both cached here, with the program
+    await enrol(deps, program, ben)  # the program is cached here as it is in the store
+    seen = []
+
+    async def decide(session) -> CommandResult:
+        student = await session.get(Student, ana, "studentId")
+        seen.append(student.version)
+        if len(seen) == 1:  # another process changes the student after this one read it
+            await consent(other_process, ana)
+        p = await session.get(Program, program, "programId")
+        p.enrol(student_id=ana, student_name=student.name, at=session.now)
+        return CommandResult(id=program)
+
+    cmd = EnrollStudent(program_id=program, student_id=ana)
+    await execute(deps, staff(), cmd, decide)
+    assert seen[1] == seen[0] + 1, "decided again on the student the other process moved on"
+    assert deps.store.stats.version_conflicts >= 1
+    rows = await pool.fetch(
+        "SELECT stream_version FROM events WHERE stream_id = $1 ORDER BY 1",
+        Program.stream_id(program),
+    )
+    assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
+    assert (await full_load(deps, program)).enrolled == [ben, ana]
+    assert state(cached(deps, program)) == state(await full_load(deps, program))
+
+
+async def test_a_refusal_decided_on_a_stale_cache_is_decided_again_before_it_is_given(
+    deps, other_process
+):
+    program, _, _ = await a_program(deps, capacity=10)
+    [ana] = await students(deps, 1)
+    await enrol(deps, program, ana)  # cached here: Ana holds a seat
+    await withdraw(other_process, program, ana)  # not any more
+    result = await enroll_student(deps, staff(), EnrollStudent(program_id=program, student_id=ana))
+    assert result.status == "ENROLLED", "not 'already enrolled', from the stale cache"
+    assert (await full_load(deps, program)).enrolled == [ana]
+    with pytest.raises(DomainError, match="already enrolled"):  # a refusal that holds stands
+        await enrol(deps, program, ana)
 
 
 async def test_two_processes_racing_on_one_program_both_end_with_the_full_state(

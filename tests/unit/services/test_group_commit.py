@@ -33,7 +33,9 @@ async def test_concurrent_commands_on_one_stream_land_in_one_transaction_with_th
     pupils = await students(deps, 12)
     before = len(await read_all(store))
 
-    results = await asyncio.gather(*(enrolling(deps, program, s) for s in pupils))
+    results = await asyncio.gather(
+        *(enrolling(deps, program, s, key=f"k-{i}") for i, s in enumerate(pupils))
+    )
 
     log = (await read_all(store))[before:]
     assert len(log) == 12
@@ -47,11 +49,21 @@ async def test_concurrent_commands_on_one_stream_land_in_one_transaction_with_th
     for pupil, result in zip(pupils, results, strict=True):
         assert str(pupil) in by_position[result.position].payload.decode()
         assert result.message == f"Student {pupils.index(pupil)} is enrolled in 'Robotics Club'"
-        record = await store.find_command(by_position[result.position].metadata.command_id)
+        key = by_position[result.position].metadata.command_id
+        record = await store.find_command(f"{staff().actor.id}:{key}")
         assert record is not None
         assert record.position == result.position
     commands = {e.metadata.causation_id for e in log}
     assert len(commands) == 12, "each event keeps its own command's metadata"
+
+
+async def test_a_command_sent_without_an_idempotency_key_keeps_no_record(deps, store):
+    program, _, _ = await a_program(deps, capacity=20)
+    [pupil] = await students(deps, 1)
+    result = await enrolling(deps, program, pupil)
+    [event] = (await read_all(store))[-1:]
+    assert event.position == result.position
+    assert await store.find_command(event.metadata.command_id) is None
 
 
 async def test_a_command_that_fails_its_rule_in_a_group_fails_alone(deps, store):
