@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from bridgework.infra.auth.apikeys import ApiKeyNotFound, ApiKeys
 from bridgework.infra.auth.issuer import LocalIssuer
-from bridgework.infra.runtime import open_runtime
 from bridgework.infra.terminal import aligned
 from bridgework.services.identity import Principal, Role
 
@@ -65,6 +64,8 @@ def administrator_hint(settings: Settings) -> str | None:
 
 
 async def apikey_command(settings: Settings, args: argparse.Namespace) -> None:
+    from bridgework.infra.runtime import open_runtime  # noqa: PLC0415 - `token` needs none of it
+
     problem = None
     async with open_runtime(settings) as runtime:
         keys = ApiKeys(runtime.pool)
