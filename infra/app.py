@@ -24,7 +24,7 @@ from bridgework.infra.feed_wait import Stopping
 from bridgework.infra.health import log_health, readiness_problems
 from bridgework.infra.hours_page import VerifyHoursPage
 from bridgework.infra.metrics import Metrics
-from bridgework.infra.protection import SecurityHeaders
+from bridgework.infra.protection import SecurityHeaders, exposure
 from bridgework.infra.runtime import Runtime, open_runtime
 from bridgework.infra.settings import Settings
 from bridgework.projections.positions import PositionWatcher
@@ -144,7 +144,7 @@ def create_app(
                 "metrics": observed,
                 "websockets": websockets,
                 "issuer": issuer,
-                "exposure": protection.exposure(),
+                "exposure": exposure(protection),
                 "stopping": stopping,
             }
         ),

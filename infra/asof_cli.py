@@ -21,28 +21,6 @@ if TYPE_CHECKING:
 OPERATION = "query AsOf($position: Int, $at: DateTime) {{ asOf(position: $position, at: $at) {} }}"
 
 
-def add_asof_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    data: argparse.ArgumentParser,
-) -> None:
-    as_of = commands.add_parser(
-        "as-of",
-        parents=[data],
-        help="print a GraphQL query's JSON over the read models as of a past position or time",
-    )
-    when = as_of.add_mutually_exclusive_group(required=True)
-    when.add_argument("--position", type=int, metavar="N", help="every event at or below N")
-    when.add_argument(
-        "--at", metavar="TIME", help="ISO 8601 with a time zone, e.g. 2026-12-01T09:00:00Z"
-    )
-    as_of.add_argument(
-        "--query",
-        required=True,
-        metavar="GRAPHQL",
-        help="a selection of the Query type, e.g. '{ programs { edges { node { name } } } }'",
-    )
-
-
 def as_of_document(selection: str) -> str:
     """The operation that runs `selection` (a `{ … }` selection set of Query) under asOf."""
     selection = selection.strip()

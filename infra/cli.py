@@ -1,144 +1,28 @@
 """`bridgework` command line: serve, migrate, rebuild, demo, project, deliver, relay, schema,
-token, apikey, keys, verify, export, as-of, report."""
+token, apikey, keys, verify, export, as-of, report.
+
+The parser is built from light modules only (`infra/cli_options.py`); the module that runs a
+command is imported once it is chosen, so `--help` and a quick `token` or `verify` do not
+pay for strawberry, litestar, nats and the domain."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import dataclasses
-import logging
-import signal
+import importlib
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import uvicorn
-from bridgework.infra.asof_cli import add_asof_parser, asof_command
-from bridgework.infra.auth.cli import (
-    add_apikey_parser,
-    add_token_parser,
-    administrator_hint,
-    apikey_command,
-    token_command,
-)
-from bridgework.infra.checkpoints.cli import (
-    add_export_parser,
-    add_verify_parser,
-    export_command,
-    verify_command,
-)
-from bridgework.infra.crypto.cli import add_keys_parser, keys_command
-from bridgework.infra.demo import load_demo
+from bridgework.infra import cli_options
 from bridgework.infra.env import SettingsError
-from bridgework.infra.logs import configure_logging
-from bridgework.infra.parked import add_parked_parser, parked_command
-from bridgework.infra.relay.cli import add_relay_parser, relay_command
-from bridgework.infra.report import add_report_parser, report_command
-from bridgework.infra.runtime import open_runtime
-from bridgework.infra.settings import LOG_FORMATS, Settings
-from bridgework.infra.status import add_status_parser, status_command
-from bridgework.infra.terminal import progress
+from bridgework.infra.logs import LOG_FORMATS, configure_logging
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Coroutine, Sequence
-    from types import FrameType
+    from collections.abc import Callable, Sequence
 
-    from bridgework.infra.feed_wait import Stopping
-
-log = logging.getLogger("bridgework")
-
-STARTUP_FAILURE = 3
-"""uvicorn's exit status when the app did not start."""
-
-
-def serve(settings: Settings) -> None:
-    """Serve GraphQL at /graphql; uvicorn turns SIGINT/SIGTERM into a graceful shutdown."""
-    from bridgework.infra.app import create_app  # noqa: PLC0415 - the schema is slow to build
-
-    app = create_app(settings)
-    print(f"Bridgework: GraphiQL at http://{settings.host}:{settings.port}/graphql")  # noqa: T201
-    if (hint := administrator_hint(settings)) is not None:
-        print(hint, flush=True)  # noqa: T201
-    # uvicorn shuts down gracefully, then raises the signal again; exiting normally then lets
-    # the embedded PostgreSQL stop with the process instead of outliving it.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    signal.signal(signal.SIGINT, lambda *_: sys.exit(130))
-    # log_config=None: uvicorn logs through the handler `configure_logging` set up.
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None)
-    server = Server(config, app.state.stopping)
-    with contextlib.suppress(KeyboardInterrupt):
-        server.run()
-    if not server.started:
-        sys.exit(STARTUP_FAILURE)
-
-
-class Server(uvicorn.Server):
-    """uvicorn's server, which also tells the app the moment a shutdown begins: requests
-    that wait (`GET /feed?wait=`) answer then, instead of holding the shutdown up."""
-
-    def __init__(self, config: uvicorn.Config, stopping: Stopping) -> None:
-        super().__init__(config)
-        self._stopping = stopping
-
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        self._stopping.begin()
-        super().handle_exit(sig, frame)
-
-
-async def _migrate(settings: Settings) -> None:
-    async with open_runtime(settings):
-        log.info("database is migrated")
-
-
-async def _rebuild(settings: Settings, names: list[str]) -> None:
-    async with open_runtime(settings) as runtime:
-        known = runtime.runner.names()
-        unknown = [n for n in names if n not in known]
-        if unknown:
-            raise SystemExit(
-                f"unknown projection(s): {', '.join(unknown)}; known: {', '.join(known)}"
-            )
-        events = await runtime.pool.fetchval("SELECT count(*) FROM events")
-        for name in names or known:
-            with progress(f"rebuild {name}", total=events) as advance:
-                count = await runtime.runner.rebuild(name, on_batch=advance)
-            log.info("rebuilt %s from position 0 (%d events)", name, count)
-
-
-async def _demo(settings: Settings) -> None:
-    async with open_runtime(settings) as runtime:
-        with progress("demo: commands", unit="commands") as advance:
-            head = await load_demo(runtime.deps, on_step=advance)
-        await runtime.runner.catch_up()
-        log.info("demo data loaded up to position %d; open /graphql to explore", head)
-
-
-async def _project(settings: Settings) -> None:
-    async with open_runtime(settings) as runtime:
-        log.info("projection worker tailing the log: %s", ", ".join(runtime.runner.names()))
-        worker = asyncio.create_task(runtime.runner.run(), name="projections")
-        runtime.publish_checkpoints()
-        loop = asyncio.get_running_loop()
-        # A batch cut short rolls back with its checkpoint, so stopping anywhere is safe.
-        for stop in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(stop, worker.cancel)
-        with contextlib.suppress(asyncio.CancelledError):
-            await worker
-        log.info("projection worker stopped")
-
-
-async def _deliver(settings: Settings) -> None:
-    async with open_runtime(settings) as runtime:
-        await runtime.run_webhooks()
-        log.info("webhook worker fanning out the log and sending")
-        stopped = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        # A send cut short is not recorded: its lease brings it round again (same webhook-id).
-        for stop in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(stop, stopped.set)
-        await stopped.wait()
-        log.info("webhook worker stopped")
+    from bridgework.infra.settings import Settings
 
 
 def _port(raw: str) -> int:
@@ -183,25 +67,27 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "project", parents=[data], help="run projection workers only (scaled-out deployments)"
     )
-    add_relay_parser(commands, data)
+    cli_options.add_relay_parser(commands, data)
     commands.add_parser(
         "deliver", parents=[data], help="run a webhook delivery worker only (scaled out)"
     )
-    add_status_parser(commands, data)
-    add_parked_parser(commands, data)
-    add_token_parser(commands, data)
-    add_apikey_parser(commands, data)
-    add_keys_parser(commands, data)
-    add_verify_parser(commands, data)
-    add_asof_parser(commands, data)
-    add_export_parser(commands, data)
-    add_report_parser(commands, data)
+    cli_options.add_status_parser(commands, data)
+    cli_options.add_parked_parser(commands, data)
+    cli_options.add_token_parser(commands, data)
+    cli_options.add_apikey_parser(commands, data)
+    cli_options.add_keys_parser(commands, data)
+    cli_options.add_verify_parser(commands, data)
+    cli_options.add_asof_parser(commands, data)
+    cli_options.add_export_parser(commands, data)
+    cli_options.add_report_parser(commands, data)
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     return parser
 
 
 def _settings(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Settings:
     """The environment's settings, with the options given on the command line on top."""
+    from bridgework.infra.settings import Settings  # noqa: PLC0415 - not for `--help`
+
     try:
         settings = Settings.from_env()
     except SettingsError as e:
@@ -214,19 +100,25 @@ def _settings(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Sett
     return dataclasses.replace(settings, **given)
 
 
-_WITH_ARGS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[None, None, None]]] = {
-    "parked": parked_command,
-    "status": status_command,
-    "token": token_command,
-    "apikey": apikey_command,
-    "keys": keys_command,
-    "verify": verify_command,
-    "as-of": asof_command,
-    "export": export_command,
-    "relay": relay_command,
-    "report": report_command,
+_RUNS = {
+    "serve": "bridgework.infra.commands:serve",
+    "migrate": "bridgework.infra.commands:migrate",
+    "rebuild": "bridgework.infra.commands:rebuild",
+    "demo": "bridgework.infra.commands:demo",
+    "project": "bridgework.infra.commands:project",
+    "deliver": "bridgework.infra.commands:deliver",
+    "parked": "bridgework.infra.parked:parked_command",
+    "status": "bridgework.infra.status:status_command",
+    "token": "bridgework.infra.auth.cli:token_command",
+    "apikey": "bridgework.infra.auth.cli:apikey_command",
+    "keys": "bridgework.infra.crypto.cli:keys_command",
+    "verify": "bridgework.infra.checkpoints.cli:verify_command",
+    "as-of": "bridgework.infra.asof_cli:asof_command",
+    "export": "bridgework.infra.checkpoints.cli:export_command",
+    "relay": "bridgework.infra.relay.cli:relay_command",
+    "report": "bridgework.infra.report:report_command",
 }
-"""Commands that read their own options."""
+"""What runs each command (`module:function`), imported only for the command given."""
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -239,21 +131,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     settings = _settings(parser, args)
     configure_logging(settings.log_format, settings.log_level)
-    match args.command:
-        case "serve":
-            serve(settings)
-        case "migrate":
-            asyncio.run(_migrate(settings))
-        case "rebuild":
-            asyncio.run(_rebuild(settings, args.names))
-        case "demo":
-            asyncio.run(_demo(settings))
-        case "project":
-            asyncio.run(_project(settings))
-        case "deliver":
-            asyncio.run(_deliver(settings))
-        case _:
-            asyncio.run(_WITH_ARGS[args.command](settings, args))
+    module, name = _RUNS[args.command].split(":")
+    run: Callable[[Settings, argparse.Namespace], Any] = getattr(
+        importlib.import_module(module), name
+    )
+    if args.command == "serve":
+        run(settings, args)  # uvicorn runs its own event loop
+    else:
+        asyncio.run(run(settings, args))
 
 
 if __name__ == "__main__":

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bridgework.infra.runtime import open_runtime
@@ -12,36 +10,12 @@ from bridgework.infra.terminal import aligned
 from bridgework.projections.parking import ParkingError
 
 if TYPE_CHECKING:
+    import argparse
+
     from bridgework.infra.settings import Settings
     from bridgework.projections.parking import ParkedEvent
 
 _ERROR_WIDTH = 80
-
-
-def add_parked_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    data: argparse.ArgumentParser,
-) -> None:
-    """`parked [--data-dir DIR] [retry|skip NAME POSITION]` on the command parsers."""
-    parked = commands.add_parser(
-        "parked",
-        parents=[data],
-        help="list events projections kept failing on and set aside; retry or skip one",
-        description="Without an action, list the open parked events (projection, position, "
-        "type, attempts, parked_at, error).",
-    )
-    actions = parked.add_subparsers(dest="action", metavar="ACTION")
-    for action, help_ in (
-        ("retry", "apply the parked event to its projection now; it stays parked if it fails"),
-        ("skip", "resolve the parked event without applying it: its projection never will"),
-    ):
-        act = actions.add_parser(action, help=help_, description=help_)
-        act.add_argument("name", metavar="NAME", help="the projection it is parked for")
-        act.add_argument("position", metavar="POSITION", type=int, help="the event's position")
-        # Given here rather than before the action: a default would hide the earlier one.
-        act.add_argument(
-            "--data-dir", type=Path, metavar="DIR", default=argparse.SUPPRESS, help="as above"
-        )
 
 
 async def parked_command(settings: Settings, args: argparse.Namespace) -> None:

@@ -1,75 +1,27 @@
-"""Production mode, the mutation rate limit and the security headers on every response
-(`BRIDGEWORK_ENV`, `BRIDGEWORK_GRAPHIQL`, `BRIDGEWORK_INTROSPECTION`, `BRIDGEWORK_HTTPS`,
-`BRIDGEWORK_MUTATIONS_PER_MINUTE`, `BRIDGEWORK_MUTATION_BURST`)."""
+"""The security headers on every response, as `ProtectionSettings`
+(`infra/protection_settings.py`) switch them."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bridgework.graphql.exposure import Exposure, TokenBuckets
-from bridgework.infra.env import flag, one_of, positive_int, read
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from strawberry.http.ides import get_graphql_ide_html
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
+    from bridgework.infra.protection_settings import ProtectionSettings
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-ENVIRONMENTS = ("development", "production")
 
-
-@dataclass(frozen=True, kw_only=True)
-class ProtectionSettings:
-    environment: str = "development"
-    graphiql: bool = True
-    """GraphiQL at GET /graphql; off in production unless `BRIDGEWORK_GRAPHIQL=true`."""
-    introspection: bool = True
-    """`__schema` and `__type`; off in production unless `BRIDGEWORK_INTROSPECTION=true`."""
-    https: bool = False
-    """Served behind TLS: responses carry `Strict-Transport-Security`."""
-    mutations_per_minute: int = 600
-    """Per identity and per process (each process of several enforces its own)."""
-    mutation_burst: int = 600
-    """Mutations one identity may send at once before the per-minute rate applies."""
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> ProtectionSettings:
-        d = cls()
-        environment = read(
-            env, "BRIDGEWORK_ENV", d.environment, one_of(ENVIRONMENTS), "development or production"
-        )
-        development = environment == "development"
-        return cls(
-            environment=environment,
-            graphiql=read(env, "BRIDGEWORK_GRAPHIQL", development, flag, "true or false"),
-            introspection=read(env, "BRIDGEWORK_INTROSPECTION", development, flag, "true or false"),
-            https=read(env, "BRIDGEWORK_HTTPS", d.https, flag, "true or false"),
-            mutations_per_minute=read(
-                env,
-                "BRIDGEWORK_MUTATIONS_PER_MINUTE",
-                d.mutations_per_minute,
-                positive_int,
-                "a whole number > 0",
-            ),
-            mutation_burst=read(
-                env,
-                "BRIDGEWORK_MUTATION_BURST",
-                d.mutation_burst,
-                positive_int,
-                "a whole number > 0",
-            ),
-        )
-
-    def exposure(self) -> Exposure:
-        """What the GraphQL layer enforces (one bucket per identity for this process)."""
-        buckets = TokenBuckets(self.mutations_per_minute, self.mutation_burst)
-        return Exposure(introspection=self.introspection, mutations=buckets)
+def exposure(settings: ProtectionSettings) -> Exposure:
+    """What the GraphQL layer enforces (one bucket per identity for this process)."""
+    buckets = TokenBuckets(settings.mutations_per_minute, settings.mutation_burst)
+    return Exposure(introspection=settings.introspection, mutations=buckets)
 
 
 def _inline_hashes(html: str, tag: str) -> str:

@@ -22,9 +22,7 @@ import base64
 import hashlib
 import sys
 from datetime import date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
 
 import msgspec
 from bridgework.infra.asof_cli import run_as_of
@@ -36,6 +34,7 @@ from bridgework.projections.replay import COUNT_UPTO, VISIBLE_END
 
 if TYPE_CHECKING:
     import argparse
+    from uuid import UUID
 
     from bridgework.infra.runtime import Runtime
     from bridgework.infra.settings import Settings
@@ -112,25 +111,6 @@ async def report_document(
     if signer is not None:
         document["signature"] = signer.sign_text(report_body(signer.name, document))
     return document
-
-
-def add_report_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    data: argparse.ArgumentParser,
-) -> None:
-    report = commands.add_parser(
-        "report",
-        parents=[data],
-        help="write a partnership's impact report as of a position, as JSON and HTML",
-    )
-    report.add_argument("--partnership", required=True, type=UUID, metavar="ID")
-    report.add_argument("--from", dest="starts", required=True, type=date.fromisoformat)
-    report.add_argument("--to", dest="ends", required=True, type=date.fromisoformat)
-    when = report.add_mutually_exclusive_group()
-    when.add_argument("--position", type=int, metavar="N", help="as of N (default: the end)")
-    when.add_argument("--at", metavar="TIME", help="as of a time (ISO 8601 with a zone)")
-    report.add_argument("--json", type=Path, default=Path("impact-report.json"), metavar="FILE")
-    report.add_argument("--html", type=Path, default=Path("impact-report.html"), metavar="FILE")
 
 
 async def report_command(settings: Settings, args: argparse.Namespace) -> None:

@@ -19,7 +19,7 @@ from bridgework.infra.checkpoints.signer import Signer
 from bridgework.infra.database import DatabaseUrls, create_pool, database_urls
 from bridgework.infra.mail.mailer import Mailer
 from bridgework.infra.migrate import migrate
-from bridgework.infra.relay import Relay
+from bridgework.infra.relay.relay import Relay
 from bridgework.infra.roles import is_privileged
 from bridgework.infra.store import PostgresEventStore
 from bridgework.infra.transcoding import Transcoder

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bridgework.infra.asof import AsOfSettings
+from bridgework.infra.asof_settings import AsOfSettings
 from bridgework.infra.auth.settings import AuthSettings
 from bridgework.infra.checkpoints.settings import CheckpointSettings
 from bridgework.infra.crypto.kek import KEY_FILE, Keks, keks_from_env, keks_from_file
@@ -22,8 +22,9 @@ from bridgework.infra.env import (
     positive_int,
     read,
 )
+from bridgework.infra.logs import LOG_FORMATS, LOG_LEVELS
 from bridgework.infra.mail.settings import MailSettings
-from bridgework.infra.protection import ProtectionSettings
+from bridgework.infra.protection_settings import ProtectionSettings
 from bridgework.infra.relay.settings import RelaySettings
 from bridgework.infra.webhooks.settings import WebhookSettings
 
@@ -239,10 +240,6 @@ def _uri_reference(raw: str) -> str:
     if not raw or any(c.isspace() or not c.isprintable() for c in raw):
         raise ValueError(raw)
     return raw
-
-
-LOG_FORMATS = ("text", "json")
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 def _mail(env: Mapping[str, str]) -> MailSettings:

@@ -22,19 +22,6 @@ if TYPE_CHECKING:
     from bridgework.infra.settings import Settings
 
 
-def add_status_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    data: argparse.ArgumentParser,
-) -> None:
-    status = commands.add_parser(
-        "status",
-        parents=[data],
-        help="the log's head, each projection's checkpoint, lag and parked events",
-        description="One look at the log and the projections, as /ready and /metrics see it.",
-    )
-    status.add_argument("--json", action="store_true", help="print one JSON object instead")
-
-
 async def status_command(settings: Settings, args: argparse.Namespace) -> None:
     async with open_runtime(settings) as runtime:
         health = await log_health(runtime.pool, runtime.store)

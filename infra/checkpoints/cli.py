@@ -4,54 +4,23 @@ checkpoint; `--export` an export file offline; `--report` an impact report,
 
 from __future__ import annotations
 
-import argparse
 import sys
-from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bridgework.infra.checkpoints.consistency import extends, read_verifiers
 from bridgework.infra.checkpoints.export import ExportError, export, stored_types
 from bridgework.infra.checkpoints.note import MAX_NOTE, NoteError
 from bridgework.infra.checkpoints.offline import verify_export
-from bridgework.infra.checkpoints.rows import FORMATS
 from bridgework.infra.report_verify import verify_report_command
 from bridgework.infra.runtime import open_database, open_runtime
 from bridgework.infra.sealing import verify
 from bridgework.infra.terminal import progress
 
 if TYPE_CHECKING:
+    import argparse
+    from pathlib import Path
+
     from bridgework.infra.settings import Settings
-
-
-def add_verify_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    data: argparse.ArgumentParser,
-) -> None:
-    verify_ = commands.add_parser(
-        "verify",
-        parents=[data],
-        help="check that the log is the one sealed; exit 1 naming the first altered event",
-        description="Recompute every event's leaf from the log and compare them and their "
-        "Merkle root with the sealed tree. With --checkpoint, also check a saved signed "
-        "checkpoint and prove the log extends it. With --report, check a signed impact "
-        "report and recompute its numbers. Exit 0 when all holds, 1 when not.",
-    )
-    verify_.add_argument(
-        "--checkpoint", type=Path, metavar="FILE", help="a saved `GET /checkpoint` note"
-    )
-    verify_.add_argument(
-        "--export", type=Path, metavar="FILE", help="an export file, checked offline"
-    )
-    verify_.add_argument(
-        "--report", type=Path, metavar="FILE", help="a `bridgework report` JSON file"
-    )
-    verify_.add_argument(
-        "--public-key",
-        type=Path,
-        metavar="FILE",
-        help="the verifier key(s), as `GET /checkpoint/keys` gives them",
-    )
 
 
 def _fail(prefix: str, problem: str) -> None:
@@ -119,38 +88,6 @@ def _verify_export(args: argparse.Namespace) -> None:
         f"ok: {verdict.rows:,} rows, each in the signed tree of {verdict.head.size:,}"
         f" ({verdict.head.origin}, {verdict.head.time.isoformat()})\n"
     )
-
-
-def add_export_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    data: argparse.ArgumentParser,
-) -> None:
-    export_ = commands.add_parser(
-        "export",
-        parents=[data],
-        help="export events as stored, with a manifest `verify --export` checks offline",
-        description="Write the events recorded from --from (inclusive) to --to (exclusive) "
-        "that the latest signed checkpoint covers, as stored, and FILE.manifest.json with "
-        "the checkpoint and each row's inclusion proof.",
-    )
-    export_.add_argument("--from", dest="since", type=_moment, required=True, metavar="TIME")
-    export_.add_argument("--to", dest="until", type=_moment, required=True, metavar="TIME")
-    export_.add_argument(
-        "--types", nargs="+", metavar="TYPE", help="public event types (default: all)"
-    )
-    export_.add_argument("--format", choices=FORMATS, default="jsonl")
-    export_.add_argument("--output", type=Path, required=True, metavar="FILE")
-
-
-def _moment(raw: str) -> datetime:
-    try:
-        at = datetime.fromisoformat(raw)
-    except ValueError:
-        at = None
-    if at is None or at.utcoffset() is None:
-        msg = f"{raw!r} is not a time with an offset, e.g. 2026-09-01T00:00:00Z"
-        raise argparse.ArgumentTypeError(msg)
-    return at
 
 
 async def export_command(settings: Settings, args: argparse.Namespace) -> None:

@@ -20,22 +20,6 @@ if TYPE_CHECKING:
 BATCH = 500
 
 
-def add_keys_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    data: argparse.ArgumentParser,
-) -> None:
-    keys = commands.add_parser(
-        "keys",
-        parents=[data],
-        help="the key-encryption keys of the personal data: status, rewrap, rotate, prune",
-        description="Data keys are wrapped by a KEK (BRIDGEWORK_KEK, or the key file made in "
-        "the data folder). `rewrap` wraps every data key by the current KEK; `rotate` (key "
-        "file only) makes a new current KEK and rewraps; `prune` (key file only, once every "
-        "server runs with the new file) drops KEKs that wrap no data key any more.",
-    )
-    keys.add_argument("action", choices=("status", "rewrap", "rotate", "prune"))
-
-
 async def rewrap(pool: asyncpg.Pool, keks: Keks) -> int:
     """Wrap every live data key by the current KEK; return how many were re-wrapped."""
     done = 0

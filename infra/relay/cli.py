@@ -10,7 +10,6 @@ import signal
 from typing import TYPE_CHECKING
 
 from bridgework.infra.relay.relay import Relay
-from bridgework.infra.relay.settings import name, nats_url
 from bridgework.infra.relay.stream import StreamMismatch
 from bridgework.infra.runtime import open_runtime
 
@@ -20,29 +19,6 @@ if TYPE_CHECKING:
     from bridgework.infra.settings import Settings
 
 log = logging.getLogger("bridgework.relay")
-
-
-def add_relay_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    data: argparse.ArgumentParser,
-) -> None:
-    relay = commands.add_parser(
-        "relay",
-        parents=[data],
-        help="publish every public event to a broker (NATS JetStream)",
-        description="Follow the log and publish each public event's CloudEvents JSON to NATS"
-        " JetStream, checkpointing in PostgreSQL after every PubAck.",
-    )
-    relay.add_argument("broker", choices=["nats"], help="the broker (nats: NATS JetStream)")
-    relay.add_argument(
-        "--url", type=nats_url, help="NATS server(s), comma-separated (BRIDGEWORK_NATS_URL)"
-    )
-    relay.add_argument(
-        "--stream", type=name, help="the stream (BRIDGEWORK_NATS_STREAM; BRIDGEWORK)"
-    )
-    relay.add_argument(
-        "--name", type=name, help="the relay's checkpoint (BRIDGEWORK_RELAY_NAME; nats)"
-    )
 
 
 async def relay_command(settings: Settings, args: argparse.Namespace) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from bridgework.infra.app import create_app
-from bridgework.infra.protection import ProtectionSettings
+from bridgework.infra.protection_settings import ProtectionSettings
 from bridgework.infra.settings import Settings
 from litestar.testing import TestClient
 from support.api import ORG, Api, org

@@ -23,7 +23,8 @@ from pathlib import Path
 import harness
 import msgspec
 import nats
-from bridgework.infra.relay import Relay, RelaySettings
+from bridgework.infra.relay.relay import Relay
+from bridgework.infra.relay.settings import RelaySettings
 from bridgework.infra.relay.publishing import headers
 from bridgework.services.contract import cloudevent
 from bridgework.services.ports import ORIGIN

@@ -13,8 +13,10 @@ import json
 
 import nats
 import pytest
-from bridgework.infra.relay import Relay, RelaySettings, StreamMismatch
 from bridgework.infra.relay.checkpoints import lag_of
+from bridgework.infra.relay.relay import Relay
+from bridgework.infra.relay.settings import RelaySettings
+from bridgework.infra.relay.stream import StreamMismatch
 from bridgework.services.directory import RegisterStudent, register_student
 from support.context import staff
 from support.jetstream import consumer, eventually, receive, stream_messages

@@ -14,7 +14,8 @@ import nats
 import pytest
 from bridgework.infra.database import create_pool
 from bridgework.infra.migrate import migrate
-from bridgework.infra.relay import Relay, RelaySettings
+from bridgework.infra.relay.relay import Relay
+from bridgework.infra.relay.settings import RelaySettings
 from bridgework.infra.store import PostgresEventStore
 from support.jetstream import consumer, eventually, receive, stream_messages
 from support.log import one_new_stream, read_all

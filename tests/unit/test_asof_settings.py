@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from bridgework.infra.asof import limits
 from bridgework.infra.env import SettingsError
 from bridgework.infra.settings import Settings
 from bridgework.projections.asof import AsOfLimits
 
 
 def test_the_as_of_limits_have_defaults_and_read_the_environment():
-    assert Settings.from_env({}).as_of.limits() == AsOfLimits()
+    assert limits(Settings.from_env({}).as_of) == AsOfLimits()
     configured = Settings.from_env(
         {
             "BRIDGEWORK_ASOF_MAX_SCHEMAS": "3",
@@ -17,8 +18,8 @@ def test_the_as_of_limits_have_defaults_and_read_the_environment():
             "BRIDGEWORK_ASOF_MAX_BUILDS": "1",
             "BRIDGEWORK_ASOF_MAX_EVENTS": "5000",
         }
-    ).as_of.limits()
-    assert configured == AsOfLimits(
+    ).as_of
+    assert limits(configured) == AsOfLimits(
         max_schemas=3, max_age_seconds=90.5, max_builds=1, max_events=5000
     )
 

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from bridgework.graphql.exposure import TokenBuckets, commands_in, identity_key
 from bridgework.infra.env import SettingsError
-from bridgework.infra.protection import ProtectionSettings
+from bridgework.infra.protection_settings import ProtectionSettings
 from bridgework.infra.settings import Settings
 
 from graphql import parse

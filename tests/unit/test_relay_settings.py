@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 from bridgework.infra.env import SettingsError
-from bridgework.infra.relay import RelaySettings
 from bridgework.infra.relay.publishing import headers
+from bridgework.infra.relay.settings import RelaySettings
 from bridgework.infra.settings import Settings
 
 
