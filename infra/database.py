@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("bridgework")
 
 DATABASE = "bridgework"
+CLUSTER = "pg"
+"""The embedded server's cluster folder inside the data dir (beside the keys, which are not
+PostgreSQL's)."""
 IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000
 """A session idle inside a transaction holds back every reader of the log (FIELD_NOTES.md)."""
 
@@ -35,7 +38,7 @@ def embedded_server(data_dir: Path) -> Any:
         import pgserver  # noqa: PLC0415 - only needed without DATABASE_URL
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    return pgserver.get_server(data_dir.resolve() / "pg", cleanup_mode="stop")  # type: ignore[attr-defined]
+    return pgserver.get_server(data_dir.resolve() / CLUSTER, cleanup_mode="stop")  # type: ignore[attr-defined]
 
 
 def embedded_database_url(data_dir: Path, database: str = DATABASE) -> str:

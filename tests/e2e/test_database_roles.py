@@ -15,12 +15,12 @@ mutation { registerOrganization(input: {name: "Roles Middle School", kind: SCHOO
 
 
 async def test_serve_on_a_fresh_data_dir_connects_as_the_app_role_and_the_owner_owns_the_log(
-    data_dir,
+    fresh_data_dir,
 ):
-    with Serve(data_dir) as server:
+    with Serve(fresh_data_dir) as server:
         created = server.graphql(REGISTER)["registerOrganization"]
         assert created["__typename"] == "OrganizationRegistered"
-        postgres = embedded_server(data_dir)  # joins the server `serve` started
+        postgres = embedded_server(fresh_data_dir)  # joins the server `serve` started
         try:
             conn = await asyncpg.connect(postgres.get_uri(DATABASE))
             try:

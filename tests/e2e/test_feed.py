@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 from support.api import ORG, STUDENT_AT
-from support.postgres import own_folder
-from support.serve import Serve, environment, payload, run
+from support.serve import Serve, data_folder, environment, payload, run
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
 CREATE_KEY = """mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) {
   __typename ... on ApiKeyCreated { key } ... on UserError { message } } }"""
@@ -22,9 +22,9 @@ SOURCE = "https://bridgework.example.org/lincoln"
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[Serve]:
+def server(cluster: Path) -> Iterator[Serve]:
     env = environment(BRIDGEWORK_EVENT_SOURCE=SOURCE)
-    with own_folder() as data_dir, Serve(data_dir, env=env) as running:
+    with data_folder(cluster) as data_dir, Serve(data_dir, env=env) as running:
         yield running
 
 

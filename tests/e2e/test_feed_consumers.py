@@ -13,7 +13,6 @@ import time
 import httpx
 import pytest
 from support.api import ORG, STUDENT_AT
-from support.postgres import own_folder
 from support.serve import Serve, payload, run
 
 CREATE_KEY = """mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) {
@@ -89,12 +88,6 @@ async def test_a_consumer_resumes_after_its_ack_across_a_restart(data_dir):
     assert {e["id"] for e in rest}.isdisjoint(e["id"] for e in acked)  # nothing repeated
     assert [(c["name"], c["cursor"], c["lag"]) for c in listed] == [("sis", cursor, 0)]
     assert [e["type"] for e in new] == ["bridgework.directory.StudentRegistered"]
-
-
-@pytest.fixture(scope="module")
-def server():
-    with own_folder() as data_dir, Serve(data_dir) as running:
-        yield running
 
 
 async def test_a_long_poll_returns_when_a_mutation_commits(server):

@@ -11,11 +11,11 @@ import pytest
 from gql import GraphQLRequest
 from gql.transport.exceptions import TransportQueryError
 from support.api import ORG
-from support.postgres import own_folder
-from support.serve import Serve, environment, run
+from support.serve import Serve, data_folder, environment, run
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
 PRODUCTION = environment(
     BRIDGEWORK_ENV="production",
@@ -34,8 +34,8 @@ HEADERS = {
 
 
 @pytest.fixture(scope="module")
-def production() -> Iterator[Serve]:
-    with own_folder() as data_dir, Serve(data_dir, env=PRODUCTION) as running:
+def production(cluster: Path) -> Iterator[Serve]:
+    with data_folder(cluster) as data_dir, Serve(data_dir, env=PRODUCTION) as running:
         yield running
 
 

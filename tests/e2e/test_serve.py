@@ -17,9 +17,9 @@ mutation { registerOrganization(input: {name: "Lincoln Middle School", kind: SCH
 
 
 @pytest.mark.slow
-def test_serve_keeps_everything_across_a_restart_and_the_cli_works_on_the_same_data(data_dir):
+def test_serve_keeps_everything_across_a_restart_and_the_cli_works_on_the_same_data(fresh_data_dir):
     port = free_port()
-    with Serve(data_dir, port=port) as server:
+    with Serve(fresh_data_dir, port=port) as server:
         created = server.graphql(REGISTER)["registerOrganization"]
         assert created["__typename"] == "OrganizationRegistered"
         ready = httpx.get(f"{server.url}/ready", timeout=10).json()
@@ -28,27 +28,27 @@ def test_serve_keeps_everything_across_a_restart_and_the_cli_works_on_the_same_d
         output = server.stop()
     assert "Application shutdown complete" in output
 
-    demo = cli("demo", "--data-dir", str(data_dir))
+    demo = cli("demo", "--data-dir", str(fresh_data_dir))
     assert demo.returncode == 0, demo.stderr
-    rebuild = cli("rebuild", "enrolment", "--data-dir", str(data_dir))
+    rebuild = cli("rebuild", "enrolment", "--data-dir", str(fresh_data_dir))
     assert rebuild.returncode == 0, rebuild.stderr
     assert "rebuilt enrolment" in rebuild.stderr
     assert "events/s" in rebuild.stderr  # its progress
-    status = cli("status", "--json", "--data-dir", str(data_dir))
+    status = cli("status", "--json", "--data-dir", str(fresh_data_dir))
     assert status.returncode == 0, status.stderr
     health = json.loads(status.stdout)
     assert health["head"] > 400
     assert {p["name"] for p in health["projections"]} >= {"enrolment", "directory", "timeline"}
     assert all(p["position"] == health["head"] and p["parked"] == 0 for p in health["projections"])
     assert health["held_back_by"] is None
-    readable = cli("status", "--data-dir", str(data_dir))
+    readable = cli("status", "--data-dir", str(fresh_data_dir))
     assert f"log head: position {health['head']:,}" in readable.stdout
     assert "0 open parked event(s)" in readable.stdout
-    unknown = cli("rebuild", "nonsense", "--data-dir", str(data_dir))
+    unknown = cli("rebuild", "nonsense", "--data-dir", str(fresh_data_dir))
     assert unknown.returncode != 0
     assert "unknown projection(s): nonsense" in unknown.stderr
 
-    with Serve(data_dir, port=port) as server:
+    with Serve(fresh_data_dir, port=port) as server:
         query = (
             f'{{ organization(id: "{created["id"]}") {{ name }} '
             "programs(first: 10) { edges { node { name } } } }"
@@ -59,8 +59,8 @@ def test_serve_keeps_everything_across_a_restart_and_the_cli_works_on_the_same_d
         assert "Robotics Club Mentorship" in names
 
 
-def test_bad_configuration_is_refused_naming_the_variable(data_dir):
-    env = environment(BRIDGEWORK_DATA_DIR=str(data_dir), BRIDGEWORK_POOL_MAX="lots")
+def test_bad_configuration_is_refused_naming_the_variable(fresh_data_dir):
+    env = environment(BRIDGEWORK_DATA_DIR=str(fresh_data_dir), BRIDGEWORK_POOL_MAX="lots")
     result = cli("migrate", env=env)
     assert result.returncode != 0
     assert "BRIDGEWORK_POOL_MAX='lots' is not a whole number" in result.stderr
@@ -76,16 +76,16 @@ def test_every_command_lists_its_options_and_a_bad_option_is_refused():
     assert "--port: 99999 is not a port number" in bad.stderr
 
 
-def test_json_logs_are_one_object_a_line(data_dir):
-    result = cli("migrate", "--log-format", "json", "--data-dir", str(data_dir))
+def test_json_logs_are_one_object_a_line(fresh_data_dir):
+    result = cli("migrate", "--log-format", "json", "--data-dir", str(fresh_data_dir))
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stderr.splitlines() if line.strip()]
     assert any(line["message"] == "database is migrated" for line in lines)
     assert all({"time", "level", "name", "message"} <= line.keys() for line in lines)
 
 
-def test_an_unknown_log_format_is_refused_naming_the_variable(data_dir):
-    env = environment(BRIDGEWORK_DATA_DIR=str(data_dir), BRIDGEWORK_LOG_FORMAT="xml")
+def test_an_unknown_log_format_is_refused_naming_the_variable(fresh_data_dir):
+    env = environment(BRIDGEWORK_DATA_DIR=str(fresh_data_dir), BRIDGEWORK_LOG_FORMAT="xml")
     result = cli("migrate", env=env)
     assert result.returncode == 2
     assert "BRIDGEWORK_LOG_FORMAT='xml' is not text or json" in result.stderr

@@ -20,6 +20,7 @@ from support.serve import (
     BRIDGEWORK,
     CLIENT_SECONDS,
     Serve,
+    data_folder,
     environment,
     launch_program,
     read_log,
@@ -71,8 +72,8 @@ async def commands(http: AsyncClientSession, label: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[Serve]:
-    with own_folder() as data_dir, Serve(data_dir, env=environment(**QUICK)) as running:
+def server(cluster: Path) -> Iterator[Serve]:
+    with data_folder(cluster) as data_dir, Serve(data_dir, env=environment(**QUICK)) as running:
         yield running
 
 

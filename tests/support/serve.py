@@ -16,14 +16,17 @@ from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 import pytest
+from bridgework.infra.database import CLUSTER
 from gql import Client, GraphQLRequest
 from gql.transport.httpx import HTTPXAsyncTransport
 from gql.transport.websockets import WebsocketsTransport
 from support.api import ORG, PARTNERSHIP, PROGRAM, STUDENT, program_input
 from support.auth import Tokens
-from support.postgres import free_port
+from support.postgres import free_port, own_folder
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from gql.client import AsyncClientSession
 
 BRIDGEWORK = Path(sys.executable).with_name("bridgework")
@@ -48,6 +51,39 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
         timeout=300,
         check=False,
     )
+
+
+RUN_FILES = (".handle_pids.json", "log", "postmaster.opts")
+"""What one run leaves in a stopped cluster: pgserver's list of the processes using it, the
+server's log, pg_ctl's record of the options it started with (the template's own path)."""
+
+
+def migrated_cluster(folder: Path) -> Path:
+    """`bridgework migrate` on the fresh data dir `folder`: its embedded cluster (`folder/pg`),
+    initialised, the database created, roles set up, migrated, stopped cleanly, without the
+    files of that run; for `data_folder` to copy."""
+    result = cli("migrate", "--data-dir", str(folder))
+    assert result.returncode == 0, result.stderr
+    cluster = folder / CLUSTER
+    assert not (cluster / "postmaster.pid").exists(), "the cluster was not stopped"
+    for name in RUN_FILES:
+        (cluster / name).unlink(missing_ok=True)
+    return cluster
+
+
+@contextlib.contextmanager
+def data_folder(cluster: Path | None = None) -> Iterator[Path]:
+    """A data dir of a test's own (`own_folder`), removed after; with `cluster`
+    (`migrated_cluster`), holding a copy of it, so that `serve` finds its database migrated
+    rather than spend seconds in initdb. Only the cluster: `serve` makes the data dir's keys
+    (secret, KEK, signing keys) of its own, as on a fresh machine."""
+    with own_folder() as folder:
+        if cluster is not None:
+            # `cp -a` keeps the owner: PostgreSQL runs as `pgserver` when we are root.
+            subprocess.run(  # noqa: S603 - a fixed command on our own folders
+                ["/bin/cp", "-a", str(cluster), str(folder / CLUSTER)], check=True, timeout=60
+            )
+        yield folder
 
 
 class Serve:
@@ -104,7 +140,7 @@ class Serve:
                 if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
                     return
             except httpx.TransportError:
-                time.sleep(0.2)
+                time.sleep(0.05)
         self.stop(check=False)
         pytest.fail(f"serve did not answer /health within {STARTUP_SECONDS} s:\n{self.output()}")
 
