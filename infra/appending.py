@@ -102,23 +102,24 @@ async def insert(pool: asyncpg.Pool, w: Write) -> list[int]:
         row = await pool.fetchrow(statement, *args)
     assert row is not None  # noqa: S101 - a SELECT of aggregates: always one row
     if row[0] is None:  # the guard refused: a stream is not at its expected version
-        await refuse_stale(pool, w.guarded)
-        raise AssertionError("the guard refused streams found at their expected versions")
+        conflict = await stale(pool, w.guarded)
+        raise conflict or AssertionError("the guard refused streams at their expected versions")
     if not group:
         return [int(row[0])]
     positions = dict(zip([e.event_id for e in events], row[0], strict=True))
     return [int(row[1]) if last is None else positions[last] for _, last in w.records]
 
 
-async def refuse_stale(pool: asyncpg.Pool, guarded: Sequence[StreamAppend]) -> None:
-    """Raise `VersionConflict` for the first stream not at its expected version (as the
-    append's guard would: a decision that wrote nothing was still taken on what it read)."""
-    if not guarded:
-        return
-    versions = await statements.versions(pool, [a.stream_id for a in guarded])
-    for a in guarded:
-        if versions.get(a.stream_id, 0) != a.expected_version:
-            raise VersionConflict(a.stream_id, a.expected_version, versions.get(a.stream_id, 0))
+async def stale(pool: asyncpg.Pool, appends: Sequence[StreamAppend]) -> VersionConflict | None:
+    """The conflict of the first stream not at its expected version, if any (as the
+    append's guard finds it: a decision that wrote nothing was still taken on what it read)."""
+    if not appends:
+        return None
+    versions = await statements.versions(pool, [a.stream_id for a in appends])
+    for a in appends:
+        if (actual := versions.get(a.stream_id, 0)) != a.expected_version:
+            return VersionConflict(a.stream_id, a.expected_version, actual)
+    return None
 
 
 async def explain(
@@ -135,12 +136,8 @@ async def explain(
             if (stored := await find_command(command.command_id)) is not None:
                 return DuplicateCommand(stored)
     if constraint == "events_stream_id_stream_version_key":
-        versions = await statements.versions(pool, [a.stream_id for a in appends])
-        stale = next(
-            (a for a in appends if versions.get(a.stream_id, 0) != a.expected_version),
-            appends[0],
-        )
-        return VersionConflict(
-            stale.stream_id, stale.expected_version, versions.get(stale.stream_id, 0)
-        )
+        # Every stream at its version: a rival's events are not committed yet.
+        first = appends[0]
+        rival = VersionConflict(first.stream_id, first.expected_version, first.expected_version)
+        return await stale(pool, appends) or rival
     return StoreError(f"append refused: {error}")

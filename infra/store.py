@@ -104,7 +104,8 @@ class PostgresEventStore(EventStore):
         try:
             if write.events:
                 return await appending.insert(self._pool, write)
-            await appending.refuse_stale(self._pool, write.guarded)
+            if (conflict := await appending.stale(self._pool, write.guarded)) is not None:
+                raise conflict
             return [0 if c is None else await self._record(c) for c, _ in write.records]
         except asyncpg.UniqueViolationError as e:
             records = [c for c, _ in write.records if c is not None]
