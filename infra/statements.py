@@ -94,6 +94,11 @@ LAG_COUNT_CAP = 10_000
 """Events counted behind a reader at most: the count stays cheap however far behind."""
 
 
+def capped(events: int) -> str:
+    """A count of events behind, as `bridgework status` prints it: `10,000+` at the cap."""
+    return f"{events:,}+" if events >= LAG_COUNT_CAP else f"{events:,}"
+
+
 def behind(reader: str) -> str:
     """A lateral join of how far the reader whose checkpoint is `reader.tx_id`,
     `reader.position` lags: `lag.events` (counted up to $1: `LAG_COUNT_CAP`) and

@@ -68,7 +68,7 @@ async def lags(pool: asyncpg.Pool, name: str | None = None) -> list[Lag]:
 def relay_report(found: list[Lag]) -> str:
     """One line per relay for `bridgework status`."""
     return "".join(
-        f"relay {r.name}: position {r.position:,}, {r.events:,}"
-        f"{'+' if r.events >= LAG_COUNT_CAP else ''} events behind (oldest {r.seconds:.1f} s)\n"
+        f"relay {r.name}: position {r.position:,}, {statements.capped(r.events)} events behind"
+        f" (oldest {r.seconds:.1f} s)\n"
         for r in found
     )
