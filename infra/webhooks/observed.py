@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from bridgework.infra.webhooks.worker import WebhookStats
     from prometheus_client import Metric
 
-# Per endpoint, over its undelivered messages only (the partial index holds the pending ones).
+# Per endpoint, over its undelivered messages only: the pending and the dead partial indexes.
 _ENDPOINTS = f"""
 SELECT e.id, e.url, e.mode, e.disabled_at IS NOT NULL, NOT ({LIVE}), e.disabled_reason,
        e.failing_since IS NOT NULL, m.pending, m.retrying, m.dead, m.oldest
@@ -28,7 +28,8 @@ FROM webhook_endpoints AS e CROSS JOIN LATERAL (
            count(*) FILTER (WHERE status = 'dead') AS dead,
            coalesce(extract(epoch FROM clock_timestamp()
                     - min(created_at) FILTER (WHERE status = 'pending')), 0)::float8 AS oldest
-    FROM webhook_messages WHERE endpoint_id = e.id AND status <> 'delivered'
+    FROM webhook_messages
+    WHERE endpoint_id = e.id AND (status = 'pending' OR status = 'dead')  -- two partial indexes
 ) AS m
 ORDER BY e.created_at, e.id
 """  # noqa: S608 - the only interpolation is a constant condition
