@@ -8,8 +8,10 @@ short poll, so readers keep up within a fraction of a second; the connection is 
 backoff, and once it is back every waiter is woken again, since events may have committed
 while nobody was listening.
 
-After each commit the writing process sends one `NOTIFY` (coalesced under load, and outside
-the writing transaction so committers are not serialised by it).
+After each commit the writing process sends one `NOTIFY` (outside the writing transaction, so
+committers are not serialised by it), at most one every `NOTIFY_COALESCE_SECONDS`: under load
+one statement wakes other processes for many commits, while this process's own readers are
+woken at once.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ BACKOFF_FIRST_SECONDS = 0.1
 BACKOFF_MAX_SECONDS = 4.0
 """Below 5 s, so LISTEN is back within 5 s of the database answering again."""
 LIVENESS_SECONDS = 5.0
+NOTIFY_COALESCE_SECONDS = 0.002
+"""How long commits gather before one NOTIFY tells other processes of all of them."""
 CONNECT_TIMEOUT_SECONDS = 5.0
 
 
@@ -215,6 +219,7 @@ class Wakeups:
         delay = BACKOFF_FIRST_SECONDS
         while True:
             await self._dirty.wait()
+            await asyncio.sleep(NOTIFY_COALESCE_SECONDS)
             self._dirty.clear()
             try:
                 await self._pool.execute("SELECT pg_notify($1, '')", self._channel)
