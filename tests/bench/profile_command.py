@@ -1,5 +1,5 @@
 """Where a command's time goes: cProfile over row 12 (`enroll_student`, 8 writers, each
-command on another program), end to end through the service layer and the store.
+command on another program and student), end to end through the service layer and the store.
 
     uv run --group bench python tests/bench/profile_command.py [--writers 8] [--seconds 6]
 
@@ -15,6 +15,7 @@ import cProfile
 import io
 import pstats
 
+import command_rows
 import harness
 import service_rows
 import store_rows
@@ -25,7 +26,7 @@ async def profile(admin_url: str, writers: int, seconds: float) -> None:
     programs = 400
     async with harness.scratch_database(admin_url) as dsn, harness.bridgework(dsn) as deps:
         progs, kids = await service_rows.seed(deps, programs, 100_000, 60)
-        pairs = iter([(progs[i % programs], kids[i // programs]) for i in range(programs * len(kids))])
+        pairs = iter(command_rows.distinct_pairs(progs, kids))
 
         async def step() -> None:
             program, student = next(pairs)
