@@ -159,7 +159,7 @@ async def bulk_row(admin_url: str, seconds: float) -> harness.Row:
     ours, limit = n * 100 / seconds, m * 100 / seconds
     return harness.Row(
         name="2. append 100 events/tx, 4 writers", unit="events/s", ours=ours, limit=limit,
-        target="≥ 50,000 events/s", met=ours >= 50_000,
+        target="≥ 50,000 events/s, ≥ 0.9× COPY", met=ours >= 50_000 and ours >= 0.9 * limit,
     )
 
 
