@@ -61,23 +61,46 @@ def records_of(
     return records
 
 
-async def insert(pool: asyncpg.Pool, w: Write) -> list[int]:
-    """Write the events and records; return each record's position (the highest position for
-    one command); raise `VersionConflict` when the guard refuses."""
-    events, appends, fresh = w.events, w.sealing.appends, w.sealing.fresh
-    args: list[Any] = [
+def _event_args(
+    events: Sequence[NewEvent], appends: Sequence[StreamAppend], *, single: bool
+) -> list[Any]:
+    """The statement's $1..$8: one event's values (`single`), else an array of each column."""
+    scopes = [statements.uuids(a.scope) for a in appends for _ in a.events]
+    metadata = [_encode(e.metadata) for e in events]
+    if single:
+        [e] = events
+        [meta], [scope] = metadata, scopes
+        return [
+            e.event_id,
+            e.stream_id,
+            e.stream_version,
+            e.event_type,
+            e.schema_version,
+            e.payload,
+            meta,
+            scope,
+        ]
+    return [
         [e.event_id for e in events],
         [e.stream_id for e in events],
         [e.stream_version for e in events],
         [e.event_type for e in events],
         [e.schema_version for e in events],
         [e.payload for e in events],
-        [_encode(e.metadata) for e in events],
-        [statements.uuids(a.scope) for a in appends for _ in a.events],
+        metadata,
+        scopes,
     ]
+
+
+async def insert(pool: asyncpg.Pool, w: Write) -> list[int]:
+    """Write the events and records; return each record's position (the highest position for
+    one command); raise `VersionConflict` when the guard refuses."""
+    events, appends, fresh = w.events, w.sealing.appends, w.sealing.fresh
+    group = len(w.records) > 1
+    single = len(events) == 1 and not group
+    args = _event_args(events, appends, single=single)
     if w.guarded:
         args += [[a.stream_id for a in w.guarded], [a.expected_version for a in w.guarded]]
-    group = len(w.records) > 1
     records = [(r, last) for r, last in w.records if r is not None]
     if group:
         args += [[r.command_id for r, _ in records], [r.request_hash for r, _ in records]]
@@ -88,7 +111,11 @@ async def insert(pool: asyncpg.Pool, w: Write) -> list[int]:
     if fresh:  # a new subject's key is inserted with its first events
         args += crypto.insert_args(fresh)
     statement = statements.append_statement(
-        guard=bool(w.guarded), record=bool(records) and not group, keys=bool(fresh), group=group
+        guard=bool(w.guarded),
+        record=bool(records) and not group,
+        keys=bool(fresh),
+        group=group,
+        single=single,
     )
     if w.mail or w.sealing.erasing:  # the outbox row (an erasure) commits with the events
         async with pool.acquire() as conn, conn.transaction():
