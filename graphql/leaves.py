@@ -71,10 +71,28 @@ def leaf_of(field_def: GraphQLField) -> Leaf | None:
         named = (
             field_def.type.of_type if isinstance(field_def.type, GraphQLNonNull) else field_def.type
         )
-        if isinstance(named, GraphQLScalarType | GraphQLEnumType):
+        if isinstance(named, GraphQLEnumType):
+            found = Leaf(getter(definition), _enum_coercer(named), nullable)
+        elif isinstance(named, GraphQLScalarType):
             found = Leaf(getter(definition), named.coerce_output_value, nullable)
     _LEAVES[id(field_def)] = (field_def, found)
     return found
+
+
+def _enum_coercer(named: GraphQLEnumType) -> Callable[[Any], Any]:
+    """The enum's `coerce_output_value`, with its Python members' names looked up in a dict
+    (strawberry's compares the value with each of the enum's values in turn)."""
+    slow = named.coerce_output_value
+    wrapped = getattr(named, "wrapped_cls", None)
+    if wrapped is None:
+        return slow
+    names = {m: name for name, v in named.values.items() for m in wrapped if m.value == v.value}
+
+    def coerce(value: Any) -> Any:
+        found = names.get(value) if isinstance(value, wrapped) else None
+        return slow(value) if found is None else found
+
+    return coerce
 
 
 def _basic(field_def: GraphQLField) -> StrawberryField | None:

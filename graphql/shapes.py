@@ -5,6 +5,7 @@ name, so `copied` fills those, and a type's `from_view` says only what differs (
 from __future__ import annotations
 
 import dataclasses
+from operator import attrgetter
 from typing import Any, TypeVar
 
 import strawberry
@@ -24,13 +25,18 @@ def maybe_ident(value: object | None) -> strawberry.ID | None:
 def copied(cls: type[T], source: Any, /, **given: Any) -> T:
     """A `cls` with `given`, and every other field of `cls` taken from `source` (a view) by
     the same name."""
-    names = _INIT_FIELDS.get(cls)
-    if names is None:
+    key = (cls, tuple(given))
+    taking = _TAKEN.get(key)
+    if taking is None:
         fields = dataclasses.fields(cls)  # type: ignore[arg-type]
-        names = _INIT_FIELDS[cls] = tuple(f.name for f in fields if f.init)
-    taken = {name: getattr(source, name) for name in names if name not in given}
-    return cls(**taken, **given)
+        names = tuple(f.name for f in fields if f.init and f.name not in given)
+        taking = _TAKEN[key] = (names, attrgetter(*names) if len(names) > 1 else None)
+    names, take = taking
+    if take is not None:
+        return cls(**dict(zip(names, take(source), strict=True)), **given)
+    return cls(**{name: getattr(source, name) for name in names}, **given)
 
 
-_INIT_FIELDS: dict[type, tuple[str, ...]] = {}
-"""The fields each type takes, looked up once (a long list builds many of one type)."""
+_TAKEN: dict[tuple[type, tuple[str, ...]], tuple[tuple[str, ...], Any]] = {}
+"""The fields each type takes from its view given the others, and one getter of them all,
+looked up once per call site's shape (a long list builds many of one type)."""
