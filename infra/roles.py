@@ -34,7 +34,7 @@ APPENDED_COLUMNS = (
 """What the store supplies when it appends (infra/statements.py). `position`, `tx_id` and
 `recorded_at` are the database's defaults: the app cannot choose, backdate or reorder them."""
 
-PROTECTED = ("events", "seal_state", "seal_leaves", "seal_checkpoints")
+PROTECTED = ("events", "seal_state", "seal_leaves", "seal_nodes", "seal_checkpoints")
 """The owner's tables the app gets less than read-write on (see `grant`)."""
 
 
@@ -85,8 +85,8 @@ def grant_sql(owner: str, app: str, auditor: str | None) -> str:
     """Idempotent SQL the owner runs after its migrations. The app may read and write every
     table (default privileges cover tables added later), except: the log, which it may only
     read and append to through `APPENDED_COLUMNS` (no UPDATE, DELETE, TRUNCATE, no say over
-    positions: not even the log's sequence); sealed leaves and signed checkpoints, which it
-    only appends; the seal's
+    positions: not even the log's sequence); sealed leaves, the seal's subtree roots and
+    signed checkpoints, which it only appends; the seal's
     state, which only the sealer moves. The auditor reads the log, the seal and checkpoint
     tables and every view (the tables the app owns), and nothing else (no keys, no mail)."""
     columns = ", ".join(APPENDED_COLUMNS)
@@ -104,7 +104,7 @@ def grant_sql(owner: str, app: str, auditor: str | None) -> str:
         f"REVOKE ALL ON {', '.join(PROTECTED)} FROM {app}",
         f"REVOKE ALL ON SEQUENCE events_position_seq FROM {app}",
         f"GRANT SELECT, INSERT ({columns}) ON events TO {app}",
-        f"GRANT SELECT, INSERT ON seal_leaves, seal_checkpoints TO {app}",
+        f"GRANT SELECT, INSERT ON seal_leaves, seal_nodes, seal_checkpoints TO {app}",
         f"GRANT SELECT, UPDATE ON seal_state TO {app}",
     ]
     if auditor is not None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bridgework.projections.merkle import inclusion_proof
+from bridgework.projections.merkle import stored_inclusion_proof
+from bridgework.projections.seal import NODE_HEIGHT
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -86,5 +87,27 @@ async def inclusion_of(conn: Connection, event_id: UUID) -> Inclusion:
     index, position, leaf = row
     if latest is None or index >= latest.size:
         raise NotCovered("not in the latest checkpoint yet: ask again after the next one")
-    path = inclusion_proof(index, await sealed_leaves(conn, latest.size))
+    path = await stored_inclusion_proof(SealedTree(conn), index, latest.size, 1 << NODE_HEIGHT)
     return Inclusion(event_id, position, index, leaf, path, latest)
+
+
+class SealedTree:
+    """The sealed tree as `stored_inclusion_proof` reads it: `seal_nodes` and `seal_leaves`."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def node(self, height: int, index: int) -> bytes | None:
+        found: bytes | None = await self.conn.fetchval(
+            "SELECT hash FROM seal_nodes WHERE height = $1 AND index = $2", height, index
+        )
+        return found
+
+    async def leaves(self, start: int, end: int) -> list[bytes]:
+        rows = await self.conn.fetch(
+            "SELECT leaf FROM seal_leaves WHERE leaf_index >= $1 AND leaf_index < $2"
+            " ORDER BY leaf_index",
+            start,
+            end,
+        )
+        return [r[0] for r in rows]

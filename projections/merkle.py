@@ -4,6 +4,7 @@ inclusion and consistency proofs (RFC 9162 §2.1.3, §2.1.4) and their verificat
 from __future__ import annotations
 
 import hashlib
+from typing import Protocol
 
 
 def leaf_hash(data: bytes) -> bytes:
@@ -26,11 +27,18 @@ class Frontier:
         if len(self.hashes) != size.bit_count():
             raise ValueError("frontier: hash count does not match size")
 
-    def append(self, leaf: bytes) -> None:
-        node, size = leaf, self.size
+    def append(
+        self, leaf: bytes, nodes: list[tuple[int, int, bytes]] | None = None, lowest: int = 1
+    ) -> None:
+        """Append `leaf`; each perfect subtree it completes of height `lowest` or more is
+        added to `nodes` as (height, index at that height, hash)."""
+        node, size, height = leaf, self.size, 0
         while size & 1:
             node = node_hash(self.hashes.pop(), node)
             size >>= 1
+            height += 1
+            if nodes is not None and height >= lowest:
+                nodes.append((height, self.size >> height, node))
         self.hashes.append(node)
         self.size += 1
 
@@ -113,6 +121,53 @@ def inclusion_proof(index: int, leaves: list[bytes]) -> list[bytes]:
     if index < k:
         return [*inclusion_proof(index, leaves[:k]), root_of(leaves[k:])]
     return [*inclusion_proof(index - k, leaves[k:]), root_of(leaves[:k])]
+
+
+class Subtrees(Protocol):
+    """Where a proof reads the tree from: perfect subtrees' hashes, and leaves."""
+
+    async def node(self, height: int, index: int) -> bytes | None:
+        """The stored root of the perfect subtree `index` at `height`, if stored."""
+        ...
+
+    async def leaves(self, start: int, end: int) -> list[bytes]:
+        """The leaf hashes of [start, end)."""
+        ...
+
+
+async def subtree_root(tree: Subtrees, start: int, size: int, smallest: int) -> bytes:
+    """MTH of the `size` leaves from `start`: a stored perfect subtree where there is one, the
+    leaves themselves for `smallest` or fewer, else its two halves (RFC 9162 §2.1.1)."""
+    if size <= smallest:
+        return root_of(await tree.leaves(start, start + size))
+    if size & (size - 1) == 0:  # perfect, and aligned: every start in the recursion is
+        height = size.bit_length() - 1
+        if (stored := await tree.node(height, start >> height)) is not None:
+            return stored
+        k = size // 2
+    else:
+        k = _split(size)
+    left = await subtree_root(tree, start, k, smallest)
+    return node_hash(left, await subtree_root(tree, start + k, size - k, smallest))
+
+
+async def stored_inclusion_proof(
+    tree: Subtrees, index: int, size: int, smallest: int
+) -> list[bytes]:
+    """`inclusion_proof(index, leaves)` of a tree of `size` leaves read from `tree`: each
+    sibling's root read as `subtree_root`, so O(log n) reads where subtrees are stored."""
+    if not 0 <= index < size:
+        raise ValueError("index: outside the tree")
+    path, start = [], 0
+    while size > 1:
+        k = _split(size)
+        if index < k:
+            path.append(await subtree_root(tree, start + k, size - k, smallest))
+            size = k
+        else:
+            path.append(await subtree_root(tree, start, k, smallest))
+            start, index, size = start + k, index - k, size - k
+    return path[::-1]
 
 
 def verify_inclusion(index: int, size: int, leaf: bytes, proof: list[bytes], root: bytes) -> bool:

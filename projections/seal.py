@@ -19,6 +19,7 @@ from bridgework.projections.merkle import Frontier, leaf_hash
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from uuid import UUID
 
     from bridgework.projections.db import Connection
     from bridgework.services.ports import StoredEvent
@@ -114,17 +115,24 @@ export is checked with `leaf_bytes` alone, offline. (The sealer hashes in Python
 rows already, and a second scan of them was slower.)"""
 
 
+NODE_HEIGHT = 8
+"""The sealer keeps the root of every perfect subtree of 2**8 = 256 leaves and more in
+`seal_nodes` (migration 0016): about one row per 128 leaves, so an inclusion proof reads
+O(log n) rows and at most 256 leaves a sibling."""
+
+
 class Sealer:
     """Appends every event's leaf to the tree in `seal_state` and `seal_leaves` (migration
-    0009). It receives every event undecoded (`undecoded`), and skips those at or before the
-    last one it sealed, so a rebuild replays the log without sealing anything twice (and
-    never re-seals an altered log as if it were the original)."""
+    0009), and the roots of the perfect subtrees of `NODE_HEIGHT` and more it completes to
+    `seal_nodes` (migration 0016). It receives every event undecoded (`undecoded`), and
+    skips those at or before the last one it sealed, so a rebuild replays the log without
+    sealing anything twice (and never re-seals an altered log as if it were the original)."""
 
     name = "seal"
     version = 1
     # Its tables come from migration 0009 (a rebuild must not drop them): this only checks
     # that they are there.
-    schema = "SELECT FROM seal_state, seal_leaves LIMIT 0"
+    schema = "SELECT FROM seal_state, seal_leaves, seal_nodes LIMIT 0"
     tables: tuple[str, ...] = ()
     handles: frozenset[str] = frozenset()
     undecoded = True
@@ -139,13 +147,14 @@ class Sealer:
             raise RuntimeError("seal_state has no row: run the migrations (0009_seal)")
         sealed = (state["tx_id"], state["position"])
         frontier = Frontier(state["size"], state["frontier"])
-        leaves = []
+        leaves: list[tuple[int, int, UUID, bytes]] = []
+        nodes: list[tuple[int, int, bytes]] = []
         for stored, _ in events:
             if (stored.tx_id, stored.position) <= sealed:
                 continue
             leaf = leaf_hash(leaf_bytes(stored))
             leaves.append((frontier.size, stored.position, stored.event_id, leaf))
-            frontier.append(leaf)
+            frontier.append(leaf, nodes, NODE_HEIGHT)
         if not leaves:
             return
         # Its rows and its checkpoint commit together: a commit lost in a crash loses both,
@@ -156,6 +165,10 @@ class Sealer:
         await conn.copy_records_to_table(
             "seal_leaves", records=leaves, columns=("leaf_index", "position", "event_id", "leaf")
         )
+        if nodes:
+            await conn.copy_records_to_table(
+                "seal_nodes", records=nodes, columns=("height", "index", "hash")
+            )
         last = events[-1][0]
         await conn.execute(
             "UPDATE seal_state SET size = $1, tx_id = $2, position = $3, frontier = $4,"

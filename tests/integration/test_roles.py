@@ -66,6 +66,8 @@ async def test_the_app_is_neither_a_superuser_nor_the_logs_owner(app):
         "UPDATE seal_leaves SET leaf = sha256('forged'::bytea)",
         "DELETE FROM seal_leaves",
         "TRUNCATE seal_leaves, seal_state",
+        "UPDATE seal_nodes SET hash = sha256('forged'::bytea)",
+        "DELETE FROM seal_nodes",
         "UPDATE seal_checkpoints SET note = 'forged'",
         "DELETE FROM seal_checkpoints",
     ],

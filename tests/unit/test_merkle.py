@@ -72,3 +72,47 @@ def test_the_audit_path_read_off_the_levels_is_the_inclusion_proof() -> None:
         assert tree[-1] == [merkle.root_of(leaves)]
         for i in range(n):
             assert merkle.audit_path(tree, i) == merkle.inclusion_proof(i, leaves)
+
+
+def test_append_records_each_perfect_subtree_it_completes() -> None:
+    leaves = [merkle.leaf_hash(str(i).encode()) for i in range(70)]
+    frontier, nodes = merkle.Frontier(), []
+    for leaf in leaves:
+        frontier.append(leaf, nodes, 2)
+    tree = merkle.levels(leaves)
+    # every complete node of height 2 and more, once: level h's node i covers 2**h leaves
+    expected = [(h, i, tree[h][i]) for h in range(2, len(tree)) for i in range(len(leaves) >> h)]
+    assert sorted(nodes) == sorted(expected)
+
+
+class Stored:
+    """Subtrees read from memory, some of their nodes missing, counting the reads."""
+
+    def __init__(self, leaves: list[bytes], nodes: dict[tuple[int, int], bytes]) -> None:
+        self.all, self.nodes, self.reads = leaves, nodes, 0
+
+    async def node(self, height: int, index: int) -> bytes | None:
+        self.reads += 1
+        return self.nodes.get((height, index))
+
+    async def leaves(self, start: int, end: int) -> list[bytes]:
+        self.reads += 1
+        return self.all[start:end]
+
+
+async def test_a_proof_from_stored_subtrees_is_the_proof_from_every_leaf() -> None:
+    leaves = [merkle.leaf_hash(str(i).encode()) for i in range(300)]
+    frontier, recorded = merkle.Frontier(), []
+    for leaf in leaves:
+        frontier.append(leaf, recorded, 3)
+    every = {(h, i): node for h, i, node in recorded}
+    some = {key: node for n, (key, node) in enumerate(every.items()) if n % 3}  # a third gone
+    for nodes in (every, some, {}):
+        for n in (1, 2, 7, 8, 9, 64, 65, 129, 255, 256, 300):
+            for i in {i for i in (0, 1, n // 2, n - 2, n - 1) if 0 <= i < n}:
+                tree = Stored(leaves, {k: v for k, v in nodes.items() if (k[1] + 1) << k[0] <= n})
+                got = await merkle.stored_inclusion_proof(tree, i, n, 8)
+                assert got == merkle.inclusion_proof(i, leaves[:n]), (n, i)
+    tree = Stored(leaves, every)
+    await merkle.stored_inclusion_proof(tree, 5, 300, 8)
+    assert tree.reads <= 2 * (300).bit_length()  # a node or a few leaves per level
