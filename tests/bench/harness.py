@@ -159,6 +159,17 @@ def latency_summary(seconds: list[float]) -> dict[str, float]:
     return {"p50_ms": statistics.median(ms), "p99_ms": percentile(ms, 99)}
 
 
+def print_profile(profiler: Any, rows: int) -> None:
+    """A profile script's report: the functions with the most time of their own, then in all."""
+    import io
+    import pstats
+
+    for order in ("tottime", "cumtime"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(rows)
+        print(out.getvalue())
+
+
 class Timer:
     def __enter__(self) -> Timer:
         self.started = time.perf_counter()

@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import cProfile
 import io
-import pstats
 
 import harness
 import store_rows
@@ -34,10 +33,7 @@ async def profile(admin_url: str, writers: int, seconds: float, events: int) -> 
         f"{n / seconds:,.0f} appends/s ({n * events / seconds:,.0f} events/s) of {events} event(s)"
         f" with {writers} writers under the profiler"
     )
-    for order in ("tottime", "cumtime"):
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(20)
-        print(out.getvalue())
+    harness.print_profile(profiler, 20)
 
 
 def main() -> None:

@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import cProfile
 import io
-import pstats
 
 import command_rows
 import harness
@@ -38,10 +37,7 @@ async def profile(admin_url: str, writers: int, seconds: float) -> None:
         n, _ = await store_rows.for_a_while(writers, seconds, step)
         profiler.disable()
     print(f"{n / seconds:,.0f} commands/s with {writers} writers under the profiler")
-    for order in ("tottime", "cumtime"):
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(30)
-        print(out.getvalue())
+    harness.print_profile(profiler, 30)
 
 
 def main() -> None:

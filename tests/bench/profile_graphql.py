@@ -16,7 +16,6 @@ import asyncio
 import cProfile
 import io
 import json
-import pstats
 import tempfile
 import time
 from pathlib import Path
@@ -108,10 +107,7 @@ async def profile(admin_url: str, requests: int, dump: str | None) -> None:
             profiler.disable()
     if dump:
         profiler.dump_stats(dump)  # for pstats' print_callers / snakeviz
-    for order in ("tottime", "cumtime"):
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(35)
-        print(out.getvalue())
+    harness.print_profile(profiler, 35)
 
 
 def _sync(fn: Any) -> Any:

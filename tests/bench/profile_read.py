@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import cProfile
 import io
-import pstats
 
 import harness
 import read_rows
@@ -47,10 +46,7 @@ async def profile(admin_url: str, events: int) -> None:
         f"{count:,} events: ours {count / ours.seconds:,.0f}/s, the SELECT alone"
         f" {count / limit.seconds:,.0f}/s ({limit.seconds / ours.seconds:.2f}x)"
     )
-    for order in ("tottime", "cumtime"):
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(20)
-        print(out.getvalue())
+    harness.print_profile(profiler, 20)
 
 
 def main() -> None:
