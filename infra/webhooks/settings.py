@@ -33,6 +33,9 @@ class WebhookSettings:
     concurrency: int = 64
     """Requests in flight per worker."""
     poll_seconds: float = 5.0
+    retention_seconds: float = 30 * 86_400.0
+    """Delivered messages and their attempts are deleted once delivered this long ago (the
+    delivery log shows them until then); dead-lettered ones are kept until replayed."""
     allow_networks: tuple[Network, ...] = ()
     """Private, loopback, … destinations that may be sent to nonetheless."""
     allow_hosts: tuple[str, ...] = ()
@@ -78,6 +81,9 @@ class WebhookSettings:
             ),
             poll_seconds=read(
                 env, "BRIDGEWORK_WEBHOOK_POLL", d.poll_seconds, seconds, "seconds > 0"
+            ),
+            retention_seconds=read(
+                env, "BRIDGEWORK_WEBHOOK_RETENTION", d.retention_seconds, seconds, "seconds > 0"
             ),
             allow_networks=networks,
             allow_hosts=hosts,

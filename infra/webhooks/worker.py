@@ -57,6 +57,16 @@ GROUP BY e.id
 """
 
 
+PRUNE_EVERY_SECONDS = 600.0
+PRUNE_BATCH = 5_000
+_PRUNE = """
+DELETE FROM webhook_messages WHERE seq IN (
+    SELECT seq FROM webhook_messages
+    WHERE status = 'delivered' AND delivered_at < now() - make_interval(secs => $1)
+    ORDER BY delivered_at LIMIT $2)
+"""
+
+
 @dataclass
 class WebhookStats:
     """Counters of one worker, for `/metrics`; they only grow."""
@@ -92,6 +102,7 @@ class Worker:
         self._tasks = [
             asyncio.create_task(self._forever(self._fan_out), name="webhook-fanout"),
             asyncio.create_task(self._forever(self._send), name="webhook-sender"),
+            asyncio.create_task(self._forever(self._prune_forever), name="webhook-prune"),
         ]
 
     async def close(self) -> None:
@@ -122,6 +133,24 @@ class Worker:
             await self.store.wait_for_new_events(
                 self.settings.poll_seconds, after=self.fanout.horizon
             )
+
+    async def _prune_forever(self) -> None:
+        while True:
+            await self.prune()
+            await asyncio.sleep(PRUNE_EVERY_SECONDS)
+
+    async def prune(self) -> int:
+        """Delete the messages delivered longer ago than the retention (their attempts go with
+        them), a batch at a time so no transaction holds many rows; return how many."""
+        pruned = 0
+        while True:
+            status = await self.pool.execute(_PRUNE, self.settings.retention_seconds, PRUNE_BATCH)
+            done = int(status.split()[-1])
+            pruned += done
+            if done < PRUNE_BATCH:
+                if pruned:
+                    log.info("webhooks: pruned %d delivered message(s)", pruned)
+                return pruned
 
     async def _send(self) -> None:
         in_flight: set[asyncio.Task[None]] = set()

@@ -107,8 +107,11 @@ def test_settings_read_the_schedule_and_the_allow_list_and_name_a_bad_variable()
             "BRIDGEWORK_WEBHOOK_RETRY_SCHEDULE": "0,1,2",
             "BRIDGEWORK_WEBHOOK_ALLOW": "127.0.0.1/32, 10.0.0.0/8,hooks.internal",
             "BRIDGEWORK_RUN_WEBHOOKS": "false",
+            "BRIDGEWORK_WEBHOOK_RETENTION": "86400",
         }
     )
+    assert quick.retention_seconds == 86_400
+    assert WebhookSettings.from_env({}).retention_seconds == 30 * 86_400
     assert quick.retry_schedule == (0.0, 1.0, 2.0)
     assert [str(n) for n in quick.allow_networks] == ["127.0.0.1/32", "10.0.0.0/8"]
     assert quick.allow_hosts == ("hooks.internal",)
@@ -118,6 +121,7 @@ def test_settings_read_the_schedule_and_the_allow_list_and_name_a_bad_variable()
         ("BRIDGEWORK_WEBHOOK_RETRY_SCHEDULE", "-1"),
         ("BRIDGEWORK_WEBHOOK_ALLOW", "10.0.0.0/99"),
         ("BRIDGEWORK_WEBHOOK_SECRET_OVERLAP", "0"),
+        ("BRIDGEWORK_WEBHOOK_RETENTION", "a month"),
     ):
         with pytest.raises(SettingsError, match=name):
             WebhookSettings.from_env({name: value})
