@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 from bridgework.infra import statements
 from bridgework.infra.wakeups import StoreStats, Wakeups
+from bridgework.infra.webhooks import retention
 from bridgework.infra.webhooks.claims import DISABLE_FAILING, claim, record
 from bridgework.infra.webhooks.fanout import CHANNEL, FanOut
 from bridgework.infra.webhooks.sender import Outcome, Sender, encode
@@ -54,16 +55,6 @@ SELECT e.id, e.url, e.personal_data, array_agg(s.id) AS ids, array_agg(s.kek_id)
 FROM webhook_endpoints e JOIN webhook_secrets s ON s.endpoint_id = e.id
 WHERE e.id = ANY($1::uuid[]) AND (s.expires_at IS NULL OR s.expires_at > now())
 GROUP BY e.id
-"""
-
-
-PRUNE_EVERY_SECONDS = 600.0
-PRUNE_BATCH = 5_000
-_PRUNE = """
-DELETE FROM webhook_messages WHERE seq IN (
-    SELECT seq FROM webhook_messages
-    WHERE status = 'delivered' AND delivered_at < now() - make_interval(secs => $1)
-    ORDER BY delivered_at LIMIT $2)
 """
 
 
@@ -136,21 +127,8 @@ class Worker:
 
     async def _prune_forever(self) -> None:
         while True:
-            await self.prune()
-            await asyncio.sleep(PRUNE_EVERY_SECONDS)
-
-    async def prune(self) -> int:
-        """Delete the messages delivered longer ago than the retention (their attempts go with
-        them), a batch at a time so no transaction holds many rows; return how many."""
-        pruned = 0
-        while True:
-            status = await self.pool.execute(_PRUNE, self.settings.retention_seconds, PRUNE_BATCH)
-            done = int(status.split()[-1])
-            pruned += done
-            if done < PRUNE_BATCH:
-                if pruned:
-                    log.info("webhooks: pruned %d delivered message(s)", pruned)
-                return pruned
+            await retention.prune(self.pool, self.settings.retention_seconds)
+            await asyncio.sleep(retention.EVERY_SECONDS)
 
     async def _send(self) -> None:
         in_flight: set[asyncio.Task[None]] = set()

@@ -8,10 +8,9 @@ import ipaddress
 from uuid import uuid4
 
 from bridgework.infra.crypto.kek import Keks, new_kek
-from bridgework.infra.webhooks import worker as worker_module
+from bridgework.infra.webhooks import retention
 from bridgework.infra.webhooks.registry import PostgresWebhooks
 from bridgework.infra.webhooks.settings import WebhookSettings
-from bridgework.infra.webhooks.worker import Worker
 from bridgework.services.endpoints import DeliveryMode
 
 SETTINGS = WebhookSettings(
@@ -23,7 +22,7 @@ MESSAGE = """INSERT INTO webhook_messages (endpoint_id, event_id, position, stat
 
 
 async def test_delivered_messages_older_than_the_retention_go_with_their_attempts(
-    pool, store, monkeypatch
+    pool, monkeypatch
 ):
     registry = PostgresWebhooks(pool, Keks(new_kek()), SETTINGS)
     endpoint, _ = await registry.register(
@@ -47,8 +46,8 @@ async def test_delivered_messages_older_than_the_retention_go_with_their_attempt
     place = await pool.fetchrow(
         "SELECT after_tx, after_position FROM webhook_endpoints WHERE id = $1", endpoint.id
     )
-    monkeypatch.setattr(worker_module, "PRUNE_BATCH", 1)  # a batch at a time, to the end
-    assert await Worker(pool, store, registry, source="/test").prune() == 2
+    monkeypatch.setattr(retention, "BATCH", 1)  # a batch at a time, to the end
+    assert await retention.prune(pool, SETTINGS.retention_seconds) == 2
     left = {r[0] for r in await pool.fetch("SELECT seq FROM webhook_messages")}
     assert left == {seqs["delivered", 1], seqs["dead", 30], seqs["pending", 30]}
     attempts = {r[0] for r in await pool.fetch("SELECT message_seq FROM webhook_attempts")}
@@ -59,4 +58,4 @@ async def test_delivered_messages_older_than_the_retention_go_with_their_attempt
         )
         == place
     )
-    assert await Worker(pool, store, registry, source="/test").prune() == 0
+    assert await retention.prune(pool, SETTINGS.retention_seconds) == 0
