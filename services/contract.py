@@ -93,6 +93,7 @@ _AREAS: dict[str, tuple[str, ...]] = {
     "surveys": ("SurveyAnswered", "EvaluationRecorded"),
     "outcomes": ("ShowcaseRecorded",),
     "impact": ("DemographicsReported",),
+    "webhooks": ("WebhookEndpointDisabled",),
     "hours": (
         "HoursSubmitted",
         "VerificationLinkIssued",

@@ -41,6 +41,7 @@ PINNED = {
     "surveys": "SurveyAnswered EvaluationRecorded",
     "outcomes": "ShowcaseRecorded",
     "impact": "DemographicsReported",
+    "webhooks": "WebhookEndpointDisabled",
     "hours": "HoursSubmitted VerificationLinkIssued HoursVerified HoursDeclined HoursApproved "
     "HoursRejected",
 }
