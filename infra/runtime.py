@@ -30,7 +30,7 @@ from bridgework.projections.runner import ProjectionRunner
 from bridgework.services.unit_of_work import Deps
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Awaitable
 
     import asyncpg
     from bridgework.infra.settings import Settings
@@ -188,12 +188,32 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         finally:
             for task in runtime.tasks:
                 task.cancel()
-            await asyncio.gather(*runtime.tasks, return_exceptions=True)
+            await _closing(
+                "background tasks", asyncio.gather(*runtime.tasks, return_exceptions=True)
+            )
             if runtime.mailer is not None:
-                await runtime.mailer.close()
-            await as_of.close()
+                await _closing("the mailer", runtime.mailer.close())
+            await _closing("past views", as_of.close())
             if runtime.webhooks is not None:
-                await runtime.webhooks.close()
-            await store.close()
+                await _closing("the webhook worker", runtime.webhooks.close())
+            await _closing("the store", store.close())
     finally:
-        await pool.close()
+        if not await _closing("the connection pool", pool.close()):
+            pool.terminate()
+
+
+CLOSE_SECONDS = 10.0
+"""How long each part may take to stop before the process goes on without it."""
+
+
+async def _closing(what: str, stopping: Awaitable[object]) -> bool:
+    """Wait for `stopping` for `CLOSE_SECONDS` at most: a shutdown never hangs on one part
+    (a connection never handed back, a task that ignores its cancellation); say which."""
+    try:
+        await asyncio.wait_for(stopping, CLOSE_SECONDS)
+    except TimeoutError:
+        log.error(  # noqa: TRY400 - a timeout has no traceback worth printing
+            "shutting down: %s did not stop within %g s; going on without it", what, CLOSE_SECONDS
+        )
+        return False
+    return True

@@ -129,9 +129,9 @@ class Worker:
             )
 
     async def _prune_forever(self) -> None:
-        while True:
-            await retention.prune(self.pool, self.settings.retention_seconds)
+        while True:  # not at once: a process that starts has better things to do first
             await asyncio.sleep(retention.EVERY_SECONDS)
+            await retention.prune(self.pool, self.settings.retention_seconds)
 
     async def _send(self) -> None:
         in_flight: set[asyncio.Task[None]] = set()
