@@ -62,6 +62,22 @@ async def received(receiver: Receiver, ids: list[str]) -> list[dict[str, Any]]:
     return receiver.events()
 
 
+async def settled_log(
+    http: AsyncClientSession, receivers: list[Receiver], before: set[str] | None = None
+) -> list[str]:
+    """The log's event ids (but `before`), read again once every receiver has the first read's:
+    a read can miss the newest event a moment (a transaction begun before it committed holds
+    gap-safe reads back) that the worker, reading later, has already sent."""
+
+    async def ids() -> list[str]:
+        return [e["eventId"] for e in await read_log(http) if e["eventId"] not in (before or ())]
+
+    first = await ids()
+    for receiver in receivers:
+        await received(receiver, first)
+    return await ids()
+
+
 def firsts(events: list[dict[str, Any]]) -> list[str]:
     """Each id in the order it first arrived."""
     return list(dict.fromkeys(e["id"] for e in events))
@@ -85,12 +101,7 @@ async def test_serve_sends_every_event_signed_and_in_order(server):
             await register(http, ordered, "ORDERED")
             await register(http, parallel, "PARALLEL")
             await commands(http, "Hooked")
-            first = [e["eventId"] for e in await read_log(http) if e["eventId"] not in before]
-            # Read again once those arrived: a read can miss the newest event a moment (a
-            # transaction begun before it committed holds gap-safe reads back) that the worker,
-            # reading later, has already sent.
-            await received(ordered, first)
-            log = [e["eventId"] for e in await read_log(http) if e["eventId"] not in before]
+            log = await settled_log(http, [ordered], before)
         got = await received(ordered, log)
         assert firsts(got) == log
         assert set(firsts(await received(parallel, log))) == set(log)
@@ -167,7 +178,7 @@ async def test_every_event_arrives_after_receivers_are_down_and_workers_are_kill
                 parallel.start()
                 workers = [deliver(env, data_dir), deliver(env, data_dir)]
                 await commands(http, "After")
-                log = [e["eventId"] for e in await read_log(http)]
+                log = await settled_log(http, [ordered, parallel])
                 landed = (await received(ordered, log), await received(parallel, log))
                 endpoints = await all_delivered(http)
         finally:
