@@ -25,6 +25,7 @@ from bridgework.projections.seal import Sealer, leaf_bytes
 
 _UNSEAL = """
 DELETE FROM seal_leaves;
+DELETE FROM seal_nodes;
 UPDATE seal_state SET size = 0, tx_id = '0', position = 0, frontier = '{}', root = sha256(''::bytea);
 DELETE FROM projection_checkpoints WHERE name = 'seal';
 """
