@@ -15,7 +15,6 @@ from bridgework.domain.organisation import Organisation
 from bridgework.domain.partnership import Partnership
 from bridgework.domain.program import Program
 from bridgework.domain.student import Student
-from bridgework.domain.webhooks import EndpointDisabling
 from eventsourcing.domain import CanMutateAggregate
 
 if TYPE_CHECKING:
@@ -28,7 +27,6 @@ AGGREGATES: tuple[type[BridgeworkAggregate], ...] = (
     Student,
     Mentor,
     HoursLog,
-    EndpointDisabling,
 )
 
 EventClass = type[CanMutateAggregate[Any]]

@@ -131,8 +131,6 @@ NOT_PERSONAL: dict[str, frozenset[str]] = {
     "HoursSubmitted": frozenset({"worked_on"}),
     # A hash of a random secret; the expiry of a link.
     "VerificationLinkIssued": frozenset({"token_hash", "expires_at"}),
-    # An integration's receiver: its host, the failure the worker saw, and since when.
-    "WebhookEndpointDisabled": frozenset({"host", "reason", "failing_since", "organisation_ids"}),
 }
 """Event type → the text, date and list fields decided not to be personal data."""
 

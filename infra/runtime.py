@@ -107,9 +107,7 @@ class Runtime:
         """Fan the log out to webhook endpoints and send, in this process, until it closes."""
         registry = self.deps.webhooks
         assert isinstance(registry, PostgresWebhooks)  # noqa: S101 - made by open_runtime
-        self.webhooks = Worker(
-            self.pool, self.store, registry, source=self.settings.event_source, deps=self.deps
-        )
+        self.webhooks = Worker(self.pool, self.store, registry, source=self.settings.event_source)
         await self.webhooks.start()
 
 

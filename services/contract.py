@@ -93,7 +93,6 @@ _AREAS: dict[str, tuple[str, ...]] = {
     "surveys": ("SurveyAnswered", "EvaluationRecorded"),
     "outcomes": ("ShowcaseRecorded",),
     "impact": ("DemographicsReported",),
-    "webhooks": ("WebhookEndpointDisabled",),
     "hours": (
         "HoursSubmitted",
         "VerificationLinkIssued",

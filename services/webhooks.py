@@ -5,32 +5,29 @@ An endpoint is not an event (the `webhook_endpoints` table holds it, `infra/webh
 an API key it is configuration holding a credential, its signing secret (`whsec_…`), shown
 once when made or rotated. It receives the public CloudEvents of its organisations' events
 (`services/contract.py`), of the public types it names, with personal fields only when the
-principal that registered it was granted them. Its disabling by the worker is an event.
+principal that registered it was granted them.
 """
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, ClassVar
 from urllib.parse import urlsplit
 from uuid import UUID
 
 import msgspec
-from bridgework.domain.webhooks import EndpointDisabling
 from bridgework.services.bus import Handlers
 from bridgework.services.command import Command, has_control_characters
 from bridgework.services.context import Role
 from bridgework.services.contract import PUBLIC_NAMES
 from bridgework.services.endpoints import DeliveryMode, Endpoint
 from bridgework.services.errors import Forbidden, InvalidInput, NotFound, ServiceError
-from bridgework.services.unit_of_work import CommandResult, execute
+from bridgework.services.unit_of_work import CommandResult
 
 if TYPE_CHECKING:
     from bridgework.services.context import CommandContext
     from bridgework.services.endpoints import WebhookRegistry
     from bridgework.services.identity import Principal
-    from bridgework.services.session import Session
     from bridgework.services.unit_of_work import Deps
 
 HANDLERS = Handlers()
@@ -120,45 +117,6 @@ class ReplayWebhooks(Command):
     def check(self) -> None:
         if self.since.tzinfo is None:
             raise InvalidInput("since", "a time needs its offset (e.g. Z)")
-
-
-class RecordEndpointDisabled(Command):
-    """The delivery worker disabled an endpoint (`cause`: what it failed on, which makes the
-    disabling's id, so the same one is recorded once); only the deployment itself sends it."""
-
-    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.ADMINISTRATOR})
-    endpoint_id: UUID
-    cause: str
-    url: str
-    reason: str
-    failing_since: datetime | None = None
-    organization_ids: list[UUID] = msgspec.field(default_factory=list)
-
-
-@HANDLERS.of(RecordEndpointDisabled)
-async def record_endpoint_disabled(
-    deps: Deps, ctx: CommandContext, cmd: RecordEndpointDisabled
-) -> CommandResult:
-    """Append `WebhookEndpointDisabled` (scoped to the endpoint's), unless recorded already."""
-    disabling_id = EndpointDisabling.id_of(cmd.endpoint_id, cmd.cause)
-
-    async def decide(s: Session) -> CommandResult:
-        with contextlib.suppress(NotFound):
-            await s.get(EndpointDisabling, disabling_id, "cause")
-            return CommandResult(id=disabling_id, status="RECORDED")
-        disabling = EndpointDisabling.record(
-            endpoint_id=cmd.endpoint_id,
-            cause=cmd.cause,
-            host=urlsplit(cmd.url).hostname or "",
-            reason=cmd.reason,
-            failing_since=cmd.failing_since,
-            organisation_ids=tuple(sorted(cmd.organization_ids)),
-            at=s.now,
-        )
-        s.add(disabling)
-        return CommandResult(id=disabling.id)
-
-    return await execute(deps, ctx, cmd, decide)
 
 
 def _registry(deps: Deps) -> WebhookRegistry:

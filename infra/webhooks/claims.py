@@ -86,6 +86,13 @@ UPDATE webhook_messages SET attempts = attempts - 1, next_attempt_at = now()
 WHERE seq = ANY($1::bigint[]) AND status = 'pending'
 """
 
+DISABLE_FAILING = """
+UPDATE webhook_endpoints SET disabled_at = now(),
+    disabled_reason = 'failing since ' || failing_since::text || ': ' || $3
+WHERE id = $1 AND disabled_at IS NULL AND failing_since < now() - make_interval(secs => $2)
+RETURNING id
+"""
+
 
 async def claim(
     pool: asyncpg.Pool, limit: int, lease: float, run: int

@@ -21,8 +21,7 @@ import asyncpg
 from bridgework.infra import statements
 from bridgework.infra.wakeups import StoreStats, Wakeups
 from bridgework.infra.webhooks import retention
-from bridgework.infra.webhooks.claims import claim, record
-from bridgework.infra.webhooks.disabling import Disabler
+from bridgework.infra.webhooks.claims import DISABLE_FAILING, claim, record
 from bridgework.infra.webhooks.fanout import CHANNEL, FanOut
 from bridgework.infra.webhooks.sender import Outcome, Sender, encode
 from bridgework.infra.webhooks.together import Together
@@ -30,12 +29,12 @@ from bridgework.services.contract import cloudevent
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine
+    from uuid import UUID
 
     from bridgework.infra.store import PostgresEventStore
     from bridgework.infra.webhooks.registry import PostgresWebhooks
     from bridgework.infra.webhooks.settings import WebhookSettings
     from bridgework.services.ports import StoredEvent
-    from bridgework.services.unit_of_work import Deps
 
 log = logging.getLogger("bridgework.webhooks")
 
@@ -77,10 +76,8 @@ class Worker:
         registry: PostgresWebhooks,
         *,
         source: str,
-        deps: Deps,
     ) -> None:
         self.pool, self.store, self.registry, self.source = pool, store, registry, source
-        self.disabler = Disabler(pool, deps, registry)
         self.settings: WebhookSettings = registry.settings
         self.fanout = FanOut(pool)
         self.sender = Sender(self.settings)
@@ -276,16 +273,26 @@ class Worker:
             o = outcome
             rows.append((message["seq"], o.status_code, o.error, o.duration_ms, status, delay))
             last[message["endpoint_id"]] = outcome
-        for message, outcome in done:
-            if outcome.gone and last[message["endpoint_id"]] is outcome:
-                await self.disabler.gone(message["endpoint_id"], message["seq"])
+        for endpoint_id, outcome in last.items():
+            if outcome.gone:
+                await self.registry.set_disabled(endpoint_id, "the receiver answered 410 Gone")
                 self.stats.endpoints_disabled += 1
+                log.warning("webhook endpoint %s disabled: 410 Gone", endpoint_id)
         ok = {e: o.delivered for e, o in last.items() if not o.gone}
         await record(self.pool, rows, ok, released)
-        after = self.settings.disable_after_seconds
         for endpoint_id, outcome in last.items():
-            failed = not outcome.delivered and not outcome.gone
-            if failed and await self.disabler.if_failing_too_long(
-                endpoint_id, after, outcome.error or ""
-            ):
-                self.stats.endpoints_disabled += 1
+            if not outcome.delivered and not outcome.gone:
+                await self._disable_if_failing_too_long(endpoint_id, outcome)
+
+    async def _disable_if_failing_too_long(self, endpoint_id: UUID, outcome: Outcome) -> None:
+        disabled = await self.pool.fetchval(
+            DISABLE_FAILING, endpoint_id, self.settings.disable_after_seconds, outcome.error or ""
+        )
+        if disabled:
+            self.stats.endpoints_disabled += 1
+            log.error(
+                "webhook endpoint %s disabled: failing for longer than %g s (last: %s)",
+                endpoint_id,
+                self.settings.disable_after_seconds,
+                outcome.error,
+            )

@@ -16,9 +16,6 @@ from support.webhooks import ENABLE, REDELIVER, REPLAY, endpoints, register, unt
 
 from tests.api.conftest import settings
 
-DISABLED = """{ events(first: 10, types: ["WebhookEndpointDisabled"]) {
-  edges { node { payload metadata { actor } } } } }"""
-
 
 def messages(api: Api) -> list[dict]:
     """The one endpoint's messages, oldest first."""
@@ -71,11 +68,8 @@ def test_410_gone_disables_the_endpoint_at_once_and_nothing_is_lost(hooks, recei
     assert "410" in endpoint["disabledReason"]
     org(hooks, "While disabled")
     hooks.data(ENABLE, {"input": {"id": made["id"]}})
-    gone, disabled, meanwhile = receiver.wait_for(3)  # its own disabling among what it missed
-    assert [gone["data"]["name"], meanwhile["data"]["name"]] == ["Gone", "While disabled"]
-    assert disabled["type"] == "bridgework.webhooks.WebhookEndpointDisabled"
-    assert disabled["data"]["endpointId"] == made["id"]
-    assert disabled["data"]["reason"] == "the receiver answered 410 Gone"
+    got = receiver.wait_for(2)
+    assert [e["data"]["name"] for e in got] == ["Gone", "While disabled"]
 
 
 def test_the_last_failure_dead_letters_a_message_and_a_replay_sends_it_again(hooks, receiver):
@@ -123,14 +117,3 @@ def test_an_endpoint_failing_longer_than_allowed_is_disabled_with_the_reason(
         scraped = client.get("/metrics", headers=api.headers()).text
         assert 'bridgework_webhook_endpoints{state="disabled"} 1.0' in scraped
         assert "bridgework_webhook_endpoints_disabled_total 1.0" in scraped
-        (event,) = api.data(DISABLED)["events"]["edges"]
-        assert event["node"]["metadata"]["actor"] == "administrator:webhook-worker"
-        payload = event["node"]["payload"]
-        since, at = payload.pop("failing_since"), payload.pop("timestamp")
-        assert payload == {
-            "endpoint_id": made["id"],
-            "host": "127.0.0.1",
-            "reason": endpoint["disabledReason"],
-            "organisation_ids": [],
-        }
-        assert datetime.fromisoformat(since) < datetime.fromisoformat(at)

@@ -20,7 +20,6 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import UTC, datetime
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -28,12 +27,10 @@ import harness
 import httpx
 from bridgework.infra.crypto.kek import Keks, new_kek
 from bridgework.infra.store import PostgresEventStore
-from bridgework.infra.transcoding import Transcoder
 from bridgework.infra.webhooks.registry import PostgresWebhooks
 from bridgework.infra.webhooks.settings import WebhookSettings
 from bridgework.infra.webhooks.worker import Worker
 from bridgework.services.endpoints import DeliveryMode
-from bridgework.services.unit_of_work import Deps
 
 RECEIVER = Path(__file__).with_name("webhook_receiver.py")
 SETTINGS = WebhookSettings(allow_networks=(ipaddress.ip_network("127.0.0.1/32"),), poll_seconds=1)
@@ -73,9 +70,7 @@ async def endpoint(store: PostgresEventStore, url: str, mode: DeliveryMode) -> P
 
 @contextlib.asynccontextmanager
 async def worker(store: PostgresEventStore, registry: PostgresWebhooks) -> AsyncIterator[Worker]:
-    deps = Deps(store=store, codec=Transcoder(), clock=lambda: datetime.now(UTC), new_id=uuid.uuid4,
-                webhooks=registry)
-    running = Worker(store._pool, store, registry, source="/bench", deps=deps)  # noqa: SLF001
+    running = Worker(store._pool, store, registry, source="/bench")  # noqa: SLF001
     await running.start()
     try:
         yield running

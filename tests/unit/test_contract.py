@@ -41,7 +41,6 @@ PINNED = {
     "surveys": "SurveyAnswered EvaluationRecorded",
     "outcomes": "ShowcaseRecorded",
     "impact": "DemographicsReported",
-    "webhooks": "WebhookEndpointDisabled",
     "hours": "HoursSubmitted VerificationLinkIssued HoursVerified HoursDeclined HoursApproved "
     "HoursRejected",
 }
